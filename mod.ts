@@ -1,0 +1,41 @@
+/**
+ * The public API of the Seldon Core v1 model server for TypeScript: everything a model author
+ * imports (user-api.md). A model is a class whose optional hooks (`predict`, `route`, …) the
+ * server calls; see {@link SeldonComponent}.
+ *
+ * ```ts
+ * import { BaseComponent, NDArray } from "./mod.ts";
+ * export class Doubler extends BaseComponent {
+ *   override predict(X: NDArray) {
+ *     return X.map((v) => v * 2);
+ *   }
+ * }
+ * ```
+ * @module
+ */
+export {
+  BaseComponent,
+  counter,
+  gauge,
+  timer,
+  SeldonResponse,
+} from "./src/component/api.ts";
+export type {
+  ErrorResponse,
+  HookContext,
+  Metric,
+  MetricType,
+  SeldonComponent,
+  SeldonComponentClass,
+} from "./src/component/api.ts";
+export { NDArray } from "./src/protocol/ndarray.ts";
+export type { DType } from "./src/protocol/ndarray.ts";
+export { ProtoAny } from "./src/protocol/payload.ts";
+export {
+  SeldonMicroserviceException,
+  SeldonNotImplementedError,
+} from "./src/protocol/errors.ts";
+export type { SeldonErrorOptions } from "./src/protocol/errors.ts";
+export { logger } from "./src/logging.ts";
+export { serve } from "./src/public_serve.ts";
+export type { ServeOptions, Server } from "./src/public_serve.ts";

@@ -1,0 +1,335 @@
+/**
+ * The one table of command-line flags and environment variables (server.md §1), and the parser
+ * that turns `argv` + env into a frozen, typed {@link Config}. Reads nothing but its arguments.
+ *
+ * Parsing follows Python argparse as upstream uses it: `--flag value` and `--flag=value`,
+ * unique prefixes, optional-value flags (`--debug`, `--access-log`, `--tracing`,
+ * `--persistence`), errors → exit 2, leftover arguments → exit 255, flag > env > default (the
+ * log level is the exception: `SELDON_LOG_LEVEL` wins).
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type Env, getenvAsBool } from "./env.ts";
+import { parsePythonInt } from "./parameters.ts";
+
+/** Accepted `--service-type` values (validated, then ignored: server.md §3.0). */
+export const SERVICE_TYPES = ["MODEL", "ROUTER", "TRANSFORMER", "COMBINER", "OUTLIER_DETECTOR"] as const;
+/** Accepted `--log-level` values. */
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
+/** Level names `SELDON_LOG_LEVEL` may hold (Python's logging accepts these). */
+const ENV_LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "WARN", "FATAL", "NOTSET"];
+
+type Kind = "int" | "string" | "choice" | "optBool" | "optInt" | "size";
+
+interface OptionSpec {
+  readonly flag: string;
+  readonly key: string;
+  readonly kind: Kind;
+  readonly env?: string;
+  readonly fallback: string | number | boolean | undefined;
+  readonly choices?: readonly string[];
+  readonly help: string;
+  /** `GRPC_THREADS`/`GRPC_WORKERS`: a bad env value is an argparse error, only without the flag. */
+  readonly lazyEnv?: boolean;
+  /** Not an upstream flag: a TypeScript-server extension. */
+  readonly extension?: boolean;
+}
+
+/** Every flag, its env var, default and help text (server.md §1.2), in `--help` order. */
+export const OPTIONS: readonly OptionSpec[] = [
+  { flag: "--service-type", key: "serviceType", kind: "choice", choices: SERVICE_TYPES, fallback: "MODEL", help: "Graph node type; validated, every endpoint is served whatever it is" },
+  { flag: "--parameters", key: "parameters", kind: "string", env: "PREDICTIVE_UNIT_PARAMETERS", fallback: "[]", help: "JSON list of {name, value, type} constructor parameters" },
+  { flag: "--log-level", key: "logLevel", kind: "choice", choices: LOG_LEVELS, fallback: "INFO", help: "Log level (SELDON_LOG_LEVEL, when set, wins)" },
+  { flag: "--debug", key: "debug", kind: "optBool", env: "SELDON_DEBUG", fallback: false, help: "Development mode: everything in one process" },
+  { flag: "--tracing", key: "tracing", kind: "optInt", env: "TRACING", fallback: 0, help: "Enable tracing (non-zero)" },
+  { flag: "--workers", key: "workers", kind: "int", env: "GUNICORN_WORKERS", fallback: 1, help: "Number of REST worker processes" },
+  { flag: "--threads", key: "threads", kind: "int", env: "GUNICORN_THREADS", fallback: 1, help: "Concurrent requests per REST worker" },
+  { flag: "--max-requests", key: "maxRequests", kind: "int", env: "GUNICORN_MAX_REQUESTS", fallback: 0, help: "Recycle a REST worker after this many requests (0 = never)" },
+  { flag: "--max-requests-jitter", key: "maxRequestsJitter", kind: "int", env: "GUNICORN_MAX_REQUESTS_JITTER", fallback: 0, help: "Random 0..N added to --max-requests per worker" },
+  { flag: "--keepalive", key: "keepalive", kind: "int", env: "GUNICORN_KEEPALIVE", fallback: 2, help: "Seconds an idle keep-alive connection is held" },
+  { flag: "--access-log", key: "accessLog", kind: "optBool", env: "GUNICORN_ACCESS_LOG", fallback: false, help: "Write an access log line per request to stdout" },
+  { flag: "--pidfile", key: "pidfile", kind: "string", fallback: undefined, help: "Write the server's pid to this file" },
+  { flag: "--single-threaded", key: "singleThreaded", kind: "int", env: "FLASK_SINGLE_THREADED", fallback: 0, help: "Non-zero: one REST request at a time per process" },
+  { flag: "--http-port", key: "httpPort", kind: "int", env: "PREDICTIVE_UNIT_HTTP_SERVICE_PORT", fallback: 9000, help: "REST port" },
+  { flag: "--grpc-port", key: "grpcPort", kind: "int", env: "PREDICTIVE_UNIT_GRPC_SERVICE_PORT", fallback: 5000, help: "gRPC port" },
+  { flag: "--metrics-port", key: "metricsPort", kind: "int", env: "PREDICTIVE_UNIT_METRICS_SERVICE_PORT", fallback: 6000, help: "Prometheus metrics port" },
+  { flag: "--grpc-threads", key: "grpcThreads", kind: "int", env: "GRPC_THREADS", fallback: 1, lazyEnv: true, help: "Concurrent RPCs per gRPC worker" },
+  { flag: "--grpc-workers", key: "grpcWorkers", kind: "int", env: "GRPC_WORKERS", fallback: 1, lazyEnv: true, help: "Number of gRPC worker processes (0 = no gRPC server)" },
+  { flag: "--persistence", key: "persistence", kind: "optInt", fallback: 0, help: "Deprecated, ignored" },
+  { flag: "--host", key: "host", kind: "string", env: "SELDON_HOST", fallback: "0.0.0.0", extension: true, help: "Address the servers bind to" },
+  { flag: "--model-dir", key: "modelDir", kind: "string", env: "SELDON_MODEL_DIR", fallback: undefined, extension: true, help: "Folder the model module is looked up in (default: working directory)" },
+  { flag: "--max-body-size", key: "maxBodySize", kind: "size", env: "SELDON_MAX_BODY_SIZE", fallback: 128 * 1024 * 1024, extension: true, help: "Largest accepted REST request body in bytes (suffixes k, m, g)" },
+];
+
+/** The parsed configuration: every flag plus the environment variables read at start. */
+export interface Config {
+  readonly interfaceName: string;
+  readonly serviceType: (typeof SERVICE_TYPES)[number];
+  /** The raw `--parameters` JSON (parsed by `parseParameters`). */
+  readonly parameters: string;
+  /** The `--log-level` flag value. */
+  readonly logLevelFlag: string;
+  /** The effective log level (`SELDON_LOG_LEVEL` or the flag). */
+  readonly logLevel: string;
+  readonly debug: boolean;
+  readonly tracing: number;
+  readonly workers: number;
+  readonly threads: number;
+  readonly maxRequests: number;
+  readonly maxRequestsJitter: number;
+  readonly keepalive: number;
+  readonly accessLog: boolean;
+  readonly pidfile: string | undefined;
+  readonly singleThreaded: boolean;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly metricsPort: number;
+  readonly grpcThreads: number;
+  readonly grpcWorkers: number;
+  readonly persistence: number;
+  readonly host: string;
+  readonly modelDir: string | undefined;
+  readonly maxBodySize: number;
+  /** Graph node name (`PREDICTIVE_UNIT_ID`), for `meta.requestPath` and feedback routing. */
+  readonly unitId: string | undefined;
+  /** `PREDICTIVE_UNIT_IMAGE`. */
+  readonly unitImage: string | undefined;
+  /** `INCLUDE_METRICS_IN_CLIENT_RESPONSE` is exactly `true` (case-insensitive; default). */
+  readonly includeMetricsInResponse: boolean;
+  /** `PAYLOAD_PASSTHROUGH` (REST predict only). */
+  readonly payloadPassthrough: boolean;
+  /** `PREDICTIVE_UNIT_METRICS_ENDPOINT` (default `/metrics`). */
+  readonly metricsEndpoint: string;
+  /** `FILTER_METRICS_ACCESS_LOGS` (default: not debug). */
+  readonly filterMetricsAccessLogs: boolean;
+  /** `SELDON_EXECUTOR_ENABLED` is not `false`: feedback metrics are recorded. */
+  readonly executorEnabled: boolean;
+  /** `MODEL_METADATA` text (YAML), if set. */
+  readonly modelMetadata: string | undefined;
+  /** `FLASK_JSON_SORT_KEYS` (default true). */
+  readonly jsonSortKeys: boolean;
+  /** `FLASK_JSONIFY_PRETTYPRINT_REGULAR` or `FLASK_DEBUG`: indented JSON responses. */
+  readonly jsonPrettyPrint: boolean;
+  /** `FLASK_JSON_AS_ASCII` (default true): escape non-ASCII in JSON responses. */
+  readonly jsonAsAscii: boolean;
+}
+
+/** Why parsing stopped: print `message` to stderr (or `stdout` text) and exit with `exitCode`. */
+export class ConfigExit extends Error {
+  constructor(readonly exitCode: number, message: string, readonly stdout?: string) {
+    super(message);
+  }
+}
+
+const PROG = "seldon-core-microservice";
+
+/** The one-line usage shown with argparse errors. */
+export function usage(): string {
+  const parts = OPTIONS.filter((o) => !o.extension).map((o) => {
+    const meta = o.key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+    return o.kind === "optBool" || o.kind === "optInt" ? `[${o.flag} [${meta}]]` : `[${o.flag} ${meta}]`;
+  });
+  return `usage: ${PROG} [-h] ${parts.join(" ")} interface_name`;
+}
+
+/** The `--help` text: usage plus the flag/env/default table. */
+export function helpText(): string {
+  const rows = OPTIONS.map((o) => {
+    const env = o.env ? `  [env ${o.env}]` : "";
+    const def = o.fallback === undefined ? "" : `  (default ${JSON.stringify(o.fallback)})`;
+    const ext = o.extension ? "  [TS extension]" : "";
+    return `  ${o.flag.padEnd(24)}${o.help}${env}${def}${ext}`;
+  });
+  return [
+    usage(),
+    "",
+    "positional arguments:",
+    "  interface_name          Model class: Module.Class, pkg.mod.Class or ./path/file.ts#Class",
+    "",
+    "options:",
+    "  -h, --help              show this help message and exit",
+    ...rows,
+    "",
+    "Other environment variables: PREDICTIVE_UNIT_ID, PREDICTIVE_UNIT_IMAGE, SELDON_LOG_LEVEL,",
+    "INCLUDE_METRICS_IN_CLIENT_RESPONSE, PAYLOAD_PASSTHROUGH, PREDICTIVE_UNIT_METRICS_ENDPOINT,",
+    "FILTER_METRICS_ACCESS_LOGS, SELDON_EXECUTOR_ENABLED, MODEL_METADATA, FLASK_JSON_SORT_KEYS,",
+    "FLASK_JSONIFY_PRETTYPRINT_REGULAR, FLASK_JSON_AS_ASCII.",
+  ].join("\n");
+}
+
+function argError(text: string): ConfigExit {
+  return new ConfigExit(2, `${usage()}\n${PROG}: error: ${text}`);
+}
+
+function parseIntValue(spec: OptionSpec, raw: string): number {
+  const v = parsePythonInt(raw);
+  if (v === null || typeof v === "bigint") {
+    throw argError(`argument ${spec.flag}: invalid int value: '${raw}'`);
+  }
+  return v;
+}
+
+function parseSize(spec: OptionSpec, raw: string): number {
+  const m = /^\s*(\d+)\s*([kmg]?)i?b?\s*$/i.exec(raw);
+  if (!m) throw argError(`argument ${spec.flag}: invalid size value: '${raw}'`);
+  const mult = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()] ?? 1;
+  return Number(m[1]) * mult;
+}
+
+/** Python's `bool(str)`: any non-empty string is true (server.md §1.4 [QUIRK]). */
+function pyBool(raw: string): boolean {
+  return raw.length > 0;
+}
+
+const BARE = "\u0000bare";
+
+/**
+ * Rewrites argv into `--full-flag=value` tokens: expands unique prefixes, gives optional-value
+ * flags their value or a bare marker, and leaves unknown tokens alone. `-h`/`--help` short-cut.
+ */
+function normalise(argv: readonly string[]): string[] {
+  const flags = [...OPTIONS.map((o) => o.flag), "--help"];
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === "-h") throw new ConfigExit(0, "", helpText());
+    if (!token.startsWith("--") || token === "--") {
+      out.push(token);
+      continue;
+    }
+    const eq = token.indexOf("=");
+    const name = eq < 0 ? token : token.slice(0, eq);
+    const matches = flags.includes(name) ? [name] : flags.filter((f) => f.startsWith(name));
+    if (matches.length > 1) {
+      throw argError(`ambiguous option: ${name} could match ${matches.join(", ")}`);
+    }
+    if (matches.length === 0) {
+      out.push(token);
+      continue;
+    }
+    const flag = matches[0];
+    if (flag === "--help") throw new ConfigExit(0, "", helpText());
+    const spec = OPTIONS.find((o) => o.flag === flag)!;
+    const optional = spec.kind === "optBool" || spec.kind === "optInt";
+    let value: string;
+    if (eq >= 0) {
+      value = token.slice(eq + 1);
+    } else if (i + 1 < argv.length && !argv[i + 1].startsWith("-")) {
+      value = argv[++i];
+    } else if (optional) {
+      value = BARE;
+    } else {
+      throw argError(`argument ${flag}: expected one argument`);
+    }
+    out.push(`${flag}=${value}`);
+  }
+  return out;
+}
+
+/** Reads an int env var at parser-build time, as upstream does (bad value → exit 1). */
+function envInt(spec: OptionSpec, env: Env): number | string | undefined {
+  const raw = spec.env ? env[spec.env] : undefined;
+  if (raw === undefined) return undefined;
+  const v = parsePythonInt(raw);
+  if (v !== null && typeof v === "number") return v;
+  if (spec.lazyEnv) return raw;
+  throw new ConfigExit(1, `ValueError: invalid literal for int() with base 10: '${raw}' (from ${spec.env})`);
+}
+
+/**
+ * Parses `argv` (without the program name) and `env` into a frozen {@link Config}.
+ * Throws {@link ConfigExit} for `--help` (code 0), argparse errors (2), unknown leftover
+ * arguments (255) and bad env values (1).
+ */
+export function parseConfig(argv: readonly string[], env: Env): Config {
+  const envInts = new Map<string, number | string | undefined>();
+  for (const spec of OPTIONS) {
+    if (spec.kind === "int" || spec.kind === "optInt") envInts.set(spec.key, envInt(spec, env));
+  }
+  const options = Object.fromEntries(OPTIONS.map((o) => [o.flag.slice(2), { type: "string" as const }]));
+  const { values, positionals, tokens } = parseArgs({
+    args: normalise(argv),
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const leftovers: string[] = [];
+  for (const t of tokens ?? []) {
+    if (t.kind === "option" && !(t.name in options)) leftovers.push(t.rawName + (t.value ? `=${t.value}` : ""));
+  }
+  const [interfaceName, ...extra] = positionals;
+  leftovers.push(...extra);
+
+  const out: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    const given = values[spec.flag.slice(2)];
+    out[spec.key] = resolveOption(spec, typeof given === "string" ? given : undefined, env, envInts.get(spec.key));
+  }
+  if (interfaceName === undefined) throw argError("the following arguments are required: interface_name");
+  if (leftovers.length > 0) {
+    const list = "[" + leftovers.map((l) => `'${l}'`).join(", ") + "]";
+    throw new ConfigExit(
+      255,
+      `Unknown args ${list}. Note since 1.5.0 this CLI does not take API type (REST, GRPC)`,
+    );
+  }
+  const envLevel = env.SELDON_LOG_LEVEL;
+  const logLevel = envLevel ?? String(out.logLevel).toUpperCase();
+  if (!ENV_LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigExit(1, `ValueError: Invalid log level: ${logLevel}`);
+  }
+  const debug = out.debug as boolean;
+  return Object.freeze({
+    ...(out as Omit<Config, "logLevel" | "logLevelFlag" | "singleThreaded">),
+    interfaceName,
+    logLevelFlag: out.logLevel as string,
+    logLevel,
+    singleThreaded: out.singleThreaded !== 0,
+    unitId: env.PREDICTIVE_UNIT_ID,
+    unitImage: env.PREDICTIVE_UNIT_IMAGE,
+    includeMetricsInResponse: (env.INCLUDE_METRICS_IN_CLIENT_RESPONSE ?? "true").toLowerCase() === "true",
+    payloadPassthrough: getenvAsBool(env, "PAYLOAD_PASSTHROUGH", false),
+    metricsEndpoint: env.PREDICTIVE_UNIT_METRICS_ENDPOINT ?? "/metrics",
+    filterMetricsAccessLogs: getenvAsBool(env, "FILTER_METRICS_ACCESS_LOGS", !debug),
+    executorEnabled: (env.SELDON_EXECUTOR_ENABLED ?? "true").toLowerCase() !== "false",
+    modelMetadata: env.MODEL_METADATA,
+    jsonSortKeys: getenvAsBool(env, "FLASK_JSON_SORT_KEYS", true),
+    jsonPrettyPrint: getenvAsBool(env, "FLASK_JSONIFY_PRETTYPRINT_REGULAR", false) ||
+      getenvAsBool(env, "FLASK_DEBUG", false),
+    jsonAsAscii: getenvAsBool(env, "FLASK_JSON_AS_ASCII", true),
+  }) as Config;
+}
+
+function resolveOption(
+  spec: OptionSpec,
+  given: string | undefined,
+  env: Env,
+  envInt: number | string | undefined,
+): unknown {
+  switch (spec.kind) {
+    case "choice":
+      if (given === undefined) return spec.fallback;
+      if (!spec.choices!.includes(given)) {
+        const choices = spec.choices!.map((c) => `'${c}'`).join(", ");
+        throw argError(`argument ${spec.flag}: invalid choice: '${given}' (choose from ${choices})`);
+      }
+      return given;
+    case "int":
+    case "optInt":
+      if (given === BARE) return 1;
+      if (given !== undefined) return parseIntValue(spec, given);
+      if (typeof envInt === "string") return parseIntValue(spec, envInt);
+      return envInt ?? spec.fallback;
+    case "optBool":
+      if (given === BARE) return true;
+      if (given !== undefined) return pyBool(given);
+      return getenvAsBool(env, spec.env!, spec.fallback as boolean);
+    case "size": {
+      const raw = given ?? (spec.env ? env[spec.env] : undefined);
+      return raw === undefined ? spec.fallback : parseSize(spec, raw);
+    }
+    case "string":
+      return given ?? (spec.env ? env[spec.env] : undefined) ?? spec.fallback;
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * The protocol-neutral data plane: every operation as its hook chain (server.md §3) over
+ * protocol values. REST and gRPC both call it; it never sees HTTP or gRPC types. REST requests
+ * are handled in JSON mode, gRPC requests (and every feedback) in proto mode.
+ * @module
+ */
+import type { HookContext, SeldonComponent } from "../component/api.ts";
+import { collectMetrics, type MetricsRecorder, NO_METRICS, tagWithMethod } from "../metrics/custom.ts";
+import { badData } from "../protocol/errors.ts";
+import { NDArray } from "../protocol/ndarray.ts";
+import {
+  decodeJsonMessage,
+  decodeProtoData,
+  decodeProtoMessage,
+  type Decoded,
+  emptyArray,
+  invalidRequest,
+  isObject,
+  type JsonObject,
+  type Mode,
+} from "../protocol/payload.ts";
+import { parseProtoJson } from "../protocol/proto/json.ts";
+import { buildModelMetadata, metadataToProtoJson } from "../protocol/metadata.ts";
+import { SeldonMicroserviceException } from "../protocol/errors.ts";
+import type { ErrorResponse } from "../component/api.ts";
+import { pyStr } from "../protocol/pyrepr.ts";
+import { buildResponse, type MetaParts, unwrapResult } from "../protocol/response.ts";
+import { ABSENT, callOptional, callRequired, classNamesOf, hasHook } from "./hooks.ts";
+
+/** The operations of the data plane (names as in `HookContext.operation`). */
+export type Operation =
+  | "predict"
+  | "transform-input"
+  | "transform-output"
+  | "route"
+  | "aggregate"
+  | "send-feedback"
+  | "health-status";
+
+/** The `method` label of each operation's custom metrics (metrics-and-processes.md §2.4). */
+export const METHOD_LABEL: Readonly<Record<Operation, string>> = {
+  "predict": "predict",
+  "transform-input": "inputtransform",
+  "transform-output": "outputtransform",
+  "route": "router",
+  "aggregate": "aggregate",
+  "send-feedback": "feedback",
+  "health-status": "health",
+};
+
+/** How a request arrived. */
+export interface Call {
+  readonly protocol: "rest" | "grpc";
+  readonly headers: Headers;
+  /** Python `str()` of the whole request for `Invalid request data type` (REST: from its text). */
+  readonly repr?: () => string;
+}
+
+/** A raw hook's result that cannot be turned into the response message (gRPC `INTERNAL`). */
+export class SerializeError extends Error {
+  constructor(message = "Failed to serialize response!") {
+    super(message);
+  }
+}
+
+/** Settings the data plane reads from the configuration. */
+export interface DataPlaneOptions {
+  /** `INCLUDE_METRICS_IN_CLIENT_RESPONSE`. */
+  readonly includeMetrics: boolean;
+  /** `PREDICTIVE_UNIT_ID`: own `requestPath` entry and feedback routing key. */
+  readonly unitId?: string;
+  /** `PREDICTIVE_UNIT_IMAGE`. */
+  readonly unitImage?: string;
+  /** Feedback reward metrics are recorded (not legacy mode). */
+  readonly executorEnabled: boolean;
+  /** Where custom metrics go. */
+  readonly recorder?: MetricsRecorder;
+  /** `MODEL_METADATA` text (YAML). */
+  readonly modelMetadata?: string;
+  /** Logs metadata problems (ERROR level). */
+  readonly logError?: (message: string) => void;
+}
+
+const MESSAGE_HOOKS = {
+  "predict": { raw: "predictRaw", hook: "predict" },
+  "transform-input": { raw: "transformInputRaw", hook: "transformInput" },
+  "transform-output": { raw: "transformOutputRaw", hook: "transformOutput" },
+  "route": { raw: "routeRaw", hook: "route" },
+} as const;
+
+/** The operations that take one SeldonMessage. */
+export type MessageOperation = keyof typeof MESSAGE_HOOKS;
+
+interface Reference {
+  ref: JsonObject;
+  merge: MetaParts | undefined;
+  puid: unknown;
+}
+
+/** Runs operations against one user component. */
+export class DataPlane {
+  readonly #user: SeldonComponent;
+  readonly #includeMetrics: boolean;
+  readonly #ownPath: Readonly<Record<string, string>> | undefined;
+  readonly #routingKey: string;
+  readonly #executorEnabled: boolean;
+  readonly #recorder: MetricsRecorder;
+  readonly #classNames: (cols: number) => unknown;
+  #metadata: Record<string, unknown> | undefined;
+
+  /** Builds a data plane and computes the model metadata once (server.md §4.5). */
+  static async create(user: SeldonComponent, options: DataPlaneOptions): Promise<DataPlane> {
+    const plane = new DataPlane(user, options);
+    const fromHook = await callOptional(user, "initMetadata", []);
+    const built = buildModelMetadata({
+      user: fromHook === ABSENT ? {} : fromHook,
+      envText: options.modelMetadata,
+      image: options.unitImage,
+      log: options.logError,
+    });
+    plane.#metadata = built.ok ? built.metadata : undefined;
+    return plane;
+  }
+
+  private constructor(user: SeldonComponent, options: DataPlaneOptions) {
+    this.#user = user;
+    this.#includeMetrics = options.includeMetrics;
+    this.#ownPath = options.unitId === undefined
+      ? undefined
+      : { [options.unitId]: options.unitImage ?? "NOT_IMPLEMENTED:NOT_IMPLEMENTED" };
+    this.#routingKey = options.unitId ?? "0";
+    this.#executorEnabled = options.executorEnabled;
+    this.#recorder = options.recorder ?? NO_METRICS;
+    this.#classNames = (cols) => classNamesOf(user, cols);
+  }
+
+  /** predict, transform-input, transform-output or route on one SeldonMessage. */
+  async message(op: MessageOperation, request: unknown, call: Call): Promise<unknown> {
+    const hooks = MESSAGE_HOOKS[op];
+    const ctx = hookContext(call, op);
+    const raw = await callOptional(this.#user, hooks.raw, [request, ctx]);
+    if (raw !== ABSENT) return this.#rawResult(raw, op, call);
+    const mode: Mode = call.protocol === "rest" ? "json" : "proto";
+    const d = mode === "json"
+      ? decodeJsonMessage(request, call.repr)
+      : decodeProtoMessage(request as JsonObject);
+    const meta = d.meta as MetaParts & { puid?: unknown } | undefined;
+    const puid = isObject(meta) ? meta.puid : undefined;
+    if (op === "route") {
+      if (!hasHook(this.#user, "route")) throw badData("Route not defined");
+      const result = await callRequired(this.#user, "route", [d.X, d.names, d.meta, ctx]);
+      return this.#construct(result, op, { ref: request as JsonObject, merge: undefined, puid }, mode);
+    }
+    let result = await callOptional(this.#user, hooks.hook, [d.X, d.names, d.meta, ctx]);
+    if (result === ABSENT) result = op === "predict" ? [] : d.X;
+    const merge = isObject(meta) ? meta : undefined;
+    return this.#construct(result, op, { ref: request as JsonObject, merge, puid }, mode);
+  }
+
+  /** aggregate over a SeldonMessageList (REST: a bare list or `{seldonMessages}`). */
+  async aggregate(request: unknown, call: Call): Promise<unknown> {
+    const ctx = hookContext(call, "aggregate");
+    const raw = await callOptional(this.#user, "aggregateRaw", [request, ctx]);
+    if (raw !== ABSENT) return this.#rawResult(raw, "aggregate", call);
+    const mode: Mode = call.protocol === "rest" ? "json" : "proto";
+    let messages: unknown[];
+    let decoded: Decoded[];
+    if (mode === "json") {
+      const list = Array.isArray(request)
+        ? request
+        : isObject(request) && Array.isArray(request.seldonMessages)
+        ? request.seldonMessages
+        : undefined;
+      if (list === undefined) throw invalidRequest(request, call.repr);
+      messages = list;
+      decoded = list.map((m) => decodeJsonMessage(m));
+    } else {
+      messages = ((request as JsonObject).seldonMessages as unknown[] | undefined) ?? [];
+      decoded = messages.map((m) => decodeProtoMessage(m as JsonObject));
+    }
+    if (!hasHook(this.#user, "aggregate")) throw badData("Aggregate not defined");
+    const result = await callRequired(this.#user, "aggregate", [
+      decoded.map((d) => d.X),
+      decoded.map((d) => d.names),
+      ctx,
+    ]);
+    if (messages.length === 0) throw new Error("list index out of range");
+    const first = messages[0] as JsonObject;
+    const firstMeta = isObject(first.meta) ? first.meta : undefined;
+    const ref = { ref: first, merge: mergeMetas(messages), puid: firstMeta?.puid };
+    return this.#construct(result, "aggregate", ref, mode);
+  }
+
+  /**
+   * send-feedback on a canonical proto3-JSON `Feedback` (REST bodies are parsed strictly into
+   * one first). The response is a proto-mode message.
+   */
+  async sendFeedback(feedback: JsonObject, call: Call): Promise<unknown> {
+    const ctx = hookContext(call, "send-feedback");
+    const reward = typeof feedback.reward === "number" ? Math.fround(feedback.reward) : 0;
+    if (reward !== 0 && this.#executorEnabled) {
+      await this.#recorder.record([
+        { type: "COUNTER", key: "seldon_api_model_feedback", value: 1, tags: { method: "feedback" } },
+        { type: "COUNTER", key: "seldon_api_model_feedback_reward", value: reward, tags: { method: "feedback" } },
+      ], "feedback");
+    }
+    const raw = await callOptional(this.#user, "sendFeedbackRaw", [feedback, ctx]);
+    if (raw !== ABSENT) return this.#rawResult(raw, "send-feedback", call);
+    const request = (feedback.request ?? {}) as JsonObject;
+    const data = request.data as JsonObject | undefined;
+    const X = data === undefined ? emptyArray() : decodeProtoData(data);
+    const truthData = (feedback.truth as JsonObject | undefined)?.data as JsonObject | undefined;
+    const truth = truthData === undefined ? emptyArray() : decodeProtoData(truthData);
+    const routingMap = ((feedback.response as JsonObject | undefined)?.meta as JsonObject | undefined)
+      ?.routing as Record<string, number> | undefined;
+    const routing = routingMap?.[this.#routingKey];
+    let result = await callOptional(this.#user, "sendFeedback", [
+      X,
+      data?.names ?? [],
+      reward,
+      truth,
+      routing,
+      ctx,
+    ]);
+    if (result === ABSENT || result === undefined || result === null) result = emptyArray();
+    const puid = (request.meta as JsonObject | undefined)?.puid;
+    return this.#construct(result, "send-feedback", { ref: request, merge: undefined, puid }, "proto");
+  }
+
+  /** health-status (REST only): `healthStatusRaw`, `healthStatus`, or `"healthy"`. */
+  async healthStatus(call: Call): Promise<unknown> {
+    const ctx = hookContext(call, "health-status");
+    const raw = await callOptional(this.#user, "healthStatusRaw", [ctx]);
+    if (raw !== ABSENT) return raw;
+    let result: unknown = "healthy";
+    if (hasHook(this.#user, "healthStatus")) {
+      result = await callOptional(this.#user, "healthStatus", [ctx]);
+      if (result === ABSENT) result = "not implemented - assuming healthy";
+    }
+    const metrics = await this.#customMetrics(undefined, "health-status", "json");
+    return buildResponse(result, this.#responseContext({ ref: {}, merge: undefined, puid: undefined }, {
+      metrics,
+      userTags: await this.#userTags(),
+      runtimeTags: undefined,
+    }), "json");
+  }
+
+  /** The model metadata document; 500 `MICROSERVICE_BAD_METADATA` when it failed validation. */
+  metadata(): Record<string, unknown> {
+    if (this.#metadata === undefined) {
+      throw new SeldonMicroserviceException("Model metadata unavailable", {
+        statusCode: 500,
+        reason: "MICROSERVICE_BAD_METADATA",
+      });
+    }
+    return this.#metadata;
+  }
+
+  /** The metadata as a proto3-JSON `SeldonModelMetadata`; empty when validation failed [QUIRK]. */
+  metadataProto(): Record<string, unknown> {
+    return this.#metadata === undefined ? {} : metadataToProtoJson(this.#metadata);
+  }
+
+  /**
+   * The model's own answer for an error on REST (server.md §5.4): `modelErrorHandler` is asked
+   * for every error except the server's own Seldon exceptions.
+   */
+  async userErrorResponse(err: unknown, call: Call, operation: Operation): Promise<ErrorResponse | Response | undefined> {
+    if (!hasHook(this.#user, "modelErrorHandler") || isBuiltinSeldonError(err)) return undefined;
+    const answer = await callRequired(this.#user, "modelErrorHandler", [err, hookContext(call, operation)]);
+    return answer === null || answer === undefined ? undefined : answer as ErrorResponse | Response;
+  }
+
+  /** Builds the response for a high-level hook's result (§3.1 step 5). */
+  async #construct(result: unknown, op: Operation, reference: Reference, mode: Mode): Promise<unknown> {
+    const unwrapped = unwrapResult(result);
+    const data = op === "route" ? routeArray(unwrapped.data) : unwrapped.data;
+    const metrics = await this.#customMetrics(unwrapped.metrics, op, mode);
+    const userTags = await this.#userTags();
+    return buildResponse(
+      data,
+      this.#responseContext(reference, { metrics, userTags, runtimeTags: unwrapped.tags }),
+      mode,
+    );
+  }
+
+  #responseContext(
+    reference: Reference,
+    extra: { metrics: unknown[]; userTags: JsonObject | undefined; runtimeTags: JsonObject | undefined },
+  ) {
+    return {
+      ...reference,
+      ...extra,
+      ownPath: this.#ownPath,
+      classNames: this.#classNames,
+    };
+  }
+
+  /** Runtime metrics, then `metrics()`: validated and recorded; echoed when enabled. */
+  async #customMetrics(runtime: unknown[] | undefined, op: Operation, mode: Mode): Promise<unknown[]> {
+    const method = METHOD_LABEL[op];
+    const runtimeMetrics = runtime === undefined ? [] : await collectMetrics(runtime, method, this.#recorder);
+    const fromHook = await callOptional(this.#user, "metrics", []);
+    const hookMetrics = fromHook === ABSENT ? [] : await collectMetrics(fromHook, method, this.#recorder);
+    if (!this.#includeMetrics) return [];
+    const all = hookMetrics.length === 0 ? runtimeMetrics : [...hookMetrics, ...runtimeMetrics];
+    return mode === "proto" ? all.map((m) => parseProtoJson("Metric", m)) : all;
+  }
+
+  async #userTags(): Promise<JsonObject | undefined> {
+    const tags = await callOptional(this.#user, "tags", []);
+    return isObject(tags) ? tags : undefined;
+  }
+
+  /**
+   * A raw hook's result: its `meta.metrics` are recorded (and dropped from the answer when
+   * metrics are not echoed); otherwise it is returned unchanged. On gRPC it must convert to a
+   * SeldonMessage.
+   */
+  async #rawResult(raw: unknown, op: Operation, call: Call): Promise<unknown> {
+    // A feedback hook that returns nothing answers an empty SeldonMessage (server.md §3.5).
+    if ((raw === undefined || raw === null) && op === "send-feedback") return {};
+    const meta = isObject(raw) ? raw.meta : undefined;
+    if (isObject(meta) && Array.isArray(meta.metrics) && meta.metrics.length > 0) {
+      const metrics = meta.metrics as Record<string, unknown>[];
+      for (const m of metrics) {
+        if (!isObject(m) || m.key === undefined) throw new Error("'key'");
+      }
+      tagWithMethod(metrics, METHOD_LABEL[op]);
+      await this.#recorder.record(metrics, METHOD_LABEL[op]);
+      if (!this.#includeMetrics) delete meta.metrics;
+    }
+    if (call.protocol === "rest") return raw;
+    try {
+      return parseProtoJson("SeldonMessage", raw);
+    } catch {
+      throw new SerializeError();
+    }
+  }
+}
+
+/** route's integer result as the 2-D array `[[n]]` (protocol.md §7.3). */
+function routeArray(value: unknown): NDArray {
+  let n: number;
+  if (typeof value === "boolean") n = value ? 1 : 0;
+  else if (typeof value === "number" && Number.isInteger(value)) n = value;
+  else if (typeof value === "bigint") n = Number(value);
+  else throw badData(`Routing response must be int but got ${pyStr(value)}`);
+  return new NDArray(new Float64Array([n]), [1, 1], "int64");
+}
+
+/** Aggregate meta merge (§7.1): tags and requestPath unions (later wins), metrics concatenated. */
+function mergeMetas(messages: unknown[]): MetaParts {
+  let tags: JsonObject | undefined;
+  let requestPath: JsonObject | undefined;
+  const metrics: unknown[] = [];
+  for (const m of messages) {
+    const meta = isObject(m) ? m.meta : undefined;
+    if (!isObject(meta)) continue;
+    if (isObject(meta.tags)) tags = { ...tags, ...meta.tags };
+    if (isObject(meta.requestPath)) requestPath = { ...requestPath, ...meta.requestPath };
+    if (Array.isArray(meta.metrics)) metrics.push(...meta.metrics);
+  }
+  return { tags, requestPath, metrics };
+}
+
+/** The server's own error classes (not subclasses): never offered to the model's handler. */
+function isBuiltinSeldonError(err: unknown): boolean {
+  if (!SeldonMicroserviceException.isSeldonError(err)) return false;
+  const name = Object.getPrototypeOf(err)?.constructor?.name;
+  return name === "SeldonMicroserviceException" || name === "SeldonNotImplementedError";
+}
+
+function hookContext(call: Call, operation: Operation): HookContext {
+  return { protocol: call.protocol, operation, headers: call.headers };
+}
+

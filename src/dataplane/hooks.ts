@@ -1,0 +1,65 @@
+/**
+ * Calling user hooks: "absent" (missing or not a function) and "throws
+ * SeldonNotImplementedError" are the same thing where server.md §6.1 says so.
+ * @module
+ */
+import type { SeldonComponent } from "../component/api.ts";
+import { SeldonNotImplementedError } from "../protocol/errors.ts";
+
+/** Returned by {@link callOptional} when the hook is absent or not implemented. */
+export const ABSENT: unique symbol = Symbol("absent");
+
+type HookTable = Record<string, unknown>;
+
+/** True when the component has a callable hook `name`. */
+export function hasHook(component: SeldonComponent, name: string): boolean {
+  return typeof (component as HookTable)[name] === "function";
+}
+
+/**
+ * Calls hook `name` with `args` and awaits it; {@link ABSENT} when the hook is missing or throws
+ * the not-implemented error. Other errors propagate.
+ */
+export async function callOptional(
+  component: SeldonComponent,
+  name: string,
+  args: unknown[],
+): Promise<unknown> {
+  const hook = (component as HookTable)[name];
+  if (typeof hook !== "function") return ABSENT;
+  try {
+    return await hook.apply(component, args);
+  } catch (err) {
+    if (SeldonNotImplementedError.isNotImplemented(err)) return ABSENT;
+    throw err;
+  }
+}
+
+/** Calls a hook that must exist (checked by the caller); every error propagates. */
+export async function callRequired(
+  component: SeldonComponent,
+  name: string,
+  args: unknown[],
+): Promise<unknown> {
+  return await ((component as HookTable)[name] as (...a: unknown[]) => unknown).apply(component, args);
+}
+
+/**
+ * Output column names for a result with `cols` columns (protocol.md §4.3): the `classNames`
+ * method, getter or array property, else `t:0` … `t:<cols-1>`.
+ */
+export function classNamesOf(component: SeldonComponent, cols: number): unknown {
+  const value = (component as HookTable).classNames;
+  if (typeof value === "function") {
+    try {
+      return value.call(component);
+    } catch (err) {
+      if (!SeldonNotImplementedError.isNotImplemented(err)) throw err;
+    }
+  } else if (value !== undefined && value !== null) {
+    return value;
+  }
+  const names = new Array<string>(cols);
+  for (let i = 0; i < cols; i++) names[i] = `t:${i}`;
+  return names;
+}

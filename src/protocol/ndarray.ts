@@ -1,0 +1,349 @@
+/**
+ * `NDArray`: the n-dimensional array that hooks receive for ndarray / tensor / tftensor payloads
+ * (user-api.md §2), with numpy's visible coercion rules for nested JSON lists (protocol.md §6.1).
+ * @module
+ */
+import { pyFloatRepr } from "./pyrepr.ts";
+
+/** Element types. Numeric dtypes keep their values in a `Float64Array`. */
+export type DType =
+  | "float64"
+  | "float32"
+  | "float16"
+  | "int64"
+  | "int32"
+  | "int16"
+  | "int8"
+  | "uint8"
+  | "uint16"
+  | "uint32"
+  | "uint64"
+  | "bool"
+  | "string"
+  | "object";
+
+const NUMERIC: ReadonlySet<string> = new Set([
+  "float64",
+  "float32",
+  "float16",
+  "int64",
+  "int32",
+  "int16",
+  "int8",
+  "uint8",
+  "uint16",
+  "uint32",
+  "uint64",
+]);
+
+/** numpy's dimension limit: deeper nesting is an error, never a stack overflow. */
+export const MAX_DIMS = 32;
+
+const BRAND = Symbol.for("seldon.ts.NDArray");
+
+/** Options of {@link NDArray.from}. */
+export interface FromOptions {
+  /** Proto mode: every number is a double, so no number makes the array `int64`. */
+  numbersAreFloat?: boolean;
+}
+
+/** True when `dtype` is an integer, unsigned or float type (protocol.md §6.3). */
+export function isNumericDType(dtype: DType): boolean {
+  return NUMERIC.has(dtype);
+}
+
+/** A flat, row-major n-dimensional array with a shape and a dtype. */
+export class NDArray {
+  /** Sizes of each axis; `[]` for a 0-d scalar. */
+  readonly shape: readonly number[];
+  /** Row-major values: a `Float64Array` for numeric dtypes, a plain array otherwise. */
+  readonly data: Float64Array | unknown[];
+  /** Element type. */
+  readonly dtype: DType;
+
+  /** Wraps flat `data` with `shape`; the element count must equal the product of `shape`. */
+  constructor(data: Float64Array | unknown[], shape: readonly number[], dtype?: DType) {
+    const size = shapeSize(shape);
+    if (data.length !== size) {
+      throw new Error(
+        `cannot reshape array of size ${data.length} into shape ${pyShape(shape)}`,
+      );
+    }
+    this.dtype = dtype ?? (data instanceof Float64Array ? "float64" : "object");
+    this.data = isNumericDType(this.dtype) && !(data instanceof Float64Array)
+      ? Float64Array.from(data as number[], Number)
+      : data;
+    this.shape = Object.freeze([...shape]);
+  }
+
+  /** True for an NDArray from any copy of this module. */
+  static isNDArray(x: unknown): x is NDArray {
+    return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /**
+   * Builds an array from nested JS arrays with numpy's rules: the first matching row of
+   * protocol.md §6.1 decides the dtype (null/object leaf → object, string → string with every
+   * leaf stringified, non-integer number → float64, integers → int64, booleans only → bool).
+   * A ragged list becomes a 1-D object array of its top-level items.
+   */
+  static from(nested: unknown, dtype?: DType, options: FromOptions = {}): NDArray {
+    if (NDArray.isNDArray(nested)) return dtype ? nested.astype(dtype) : nested;
+    if (ArrayBuffer.isView(nested) && !(nested instanceof DataView)) {
+      return NDArray.fromTypedArray(nested as TypedArray);
+    }
+    const shape = inferShape(nested);
+    if (shape === null) {
+      const items = nested as unknown[];
+      return new NDArray(items.slice(), [items.length], "object");
+    }
+    const flat: unknown[] = [];
+    flatten(nested, shape.length, flat);
+    const arr = fromFlat(flat, shape, options.numbersAreFloat === true);
+    return dtype ? arr.astype(dtype) : arr;
+  }
+
+  /** A 1-D array viewing a typed array's values with the matching dtype. */
+  static fromTypedArray(view: TypedArray): NDArray {
+    const dtype = TYPED_DTYPES.get(view.constructor.name) ?? "float64";
+    const data = view instanceof Float64Array ? view : Float64Array.from(view as ArrayLike<number>, Number);
+    return new NDArray(data, [view.length], dtype);
+  }
+
+  /** Number of axes. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** The element at a full index (`get()` on a 0-d array gives the scalar). */
+  get(...index: number[]): unknown {
+    if (index.length !== this.shape.length) {
+      throw new RangeError(`expected ${this.shape.length} indices, got ${index.length}`);
+    }
+    let flat = 0;
+    for (let i = 0; i < index.length; i++) {
+      const n = this.shape[i];
+      const k = index[i] < 0 ? index[i] + n : index[i];
+      if (k < 0 || k >= n) throw new RangeError(`index ${index[i]} is out of bounds for axis ${i}`);
+      flat = flat * n + k;
+    }
+    return this.scalarAt(flat);
+  }
+
+  /** Nested JS arrays (numbers as JS numbers; a 0-d array gives its scalar). */
+  tolist(): unknown {
+    if (this.shape.length === 0) return this.scalarAt(0);
+    const out = { i: 0 };
+    return this.build(0, out);
+  }
+
+  /** The same data with another shape; one axis may be `-1` (inferred). */
+  reshape(shape: readonly number[]): NDArray {
+    return new NDArray(this.data, resolveShape(shape, this.size), this.dtype);
+  }
+
+  /** Applies `f` to every element; the result's dtype follows the returned values. */
+  map(f: (v: any, flatIndex: number) => unknown): NDArray {
+    const out: unknown[] = new Array(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = f(this.scalarAt(i), i);
+    return fromFlat(out, this.shape, false);
+  }
+
+  /** A copy converted to another dtype. */
+  astype(dtype: DType): NDArray {
+    if (dtype === this.dtype) return this;
+    if (isNumericDType(dtype)) {
+      const data = new Float64Array(this.size);
+      for (let i = 0; i < this.size; i++) data[i] = Number(this.scalarAt(i));
+      return new NDArray(data, this.shape, dtype);
+    }
+    const data: unknown[] = new Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      const v = this.scalarAt(i);
+      data[i] = dtype === "string" ? pyScalarStr(v, this.dtype.startsWith("float")) : v;
+    }
+    return new NDArray(data, this.shape, dtype);
+  }
+
+  private scalarAt(i: number): unknown {
+    const v = this.data[i];
+    return this.dtype === "bool" && typeof v === "number" ? v !== 0 : v;
+  }
+
+  private build(axis: number, cursor: { i: number }): unknown[] {
+    const n = this.shape[axis];
+    const out: unknown[] = new Array(n);
+    if (axis === this.shape.length - 1) {
+      for (let k = 0; k < n; k++) out[k] = this.scalarAt(cursor.i++);
+    } else {
+      for (let k = 0; k < n; k++) out[k] = this.build(axis + 1, cursor);
+    }
+    return out;
+  }
+
+  /** Readable form for logs and test failures. */
+  toString(): string {
+    return `NDArray(${JSON.stringify(this.tolist())}, dtype=${this.dtype})`;
+  }
+}
+Object.defineProperty(NDArray.prototype, BRAND, { value: true });
+
+/** Typed arrays a hook may return (a bare `Uint8Array` return means binData instead). */
+export type TypedArray =
+  | Float64Array
+  | Float32Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
+const TYPED_DTYPES = new Map<string, DType>([
+  ["Float64Array", "float64"],
+  ["Float32Array", "float32"],
+  ["Int32Array", "int32"],
+  ["Int16Array", "int16"],
+  ["Int8Array", "int8"],
+  ["Uint8Array", "uint8"],
+  ["Uint8ClampedArray", "uint8"],
+  ["Uint16Array", "uint16"],
+  ["Uint32Array", "uint32"],
+  ["BigInt64Array", "int64"],
+  ["BigUint64Array", "uint64"],
+]);
+
+/** Product of a shape's sizes. */
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** numpy's tuple rendering of a shape, as in its error texts: `(2,2)`, `(3,)`. */
+function pyShape(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(",")})`;
+}
+
+/** Resolves one `-1` axis against `size`; throws numpy's reshape error on a mismatch. */
+export function resolveShape(shape: readonly number[], size: number): number[] {
+  const out = [...shape];
+  const unknown = out.indexOf(-1);
+  if (unknown >= 0) {
+    const rest = shapeSize(out.filter((_, i) => i !== unknown));
+    if (rest === 0 || size % rest !== 0 || out.lastIndexOf(-1) !== unknown) {
+      throw new Error(`cannot reshape array of size ${size} into shape ${pyShape(shape)}`);
+    }
+    out[unknown] = size / rest;
+  }
+  for (const d of out) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`cannot reshape array of size ${size} into shape ${pyShape(shape)}`);
+    }
+  }
+  if (shapeSize(out) !== size) {
+    throw new Error(`cannot reshape array of size ${size} into shape ${pyShape(shape)}`);
+  }
+  return out;
+}
+
+/**
+ * The regular shape of a nested list, or `null` when it is ragged. Throws past
+ * {@link MAX_DIMS} levels (numpy's limit), so deep input never exhausts the stack.
+ */
+function inferShape(value: unknown): number[] | null {
+  const shape: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level)) {
+    if (shape.length >= MAX_DIMS) {
+      throw new Error(`maximum supported dimension for an ndarray is ${MAX_DIMS}, found more`);
+    }
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+  return isRegular(value, shape, 0) ? shape : null;
+}
+
+function isRegular(value: unknown, shape: number[], axis: number): boolean {
+  if (axis === shape.length) return !Array.isArray(value);
+  if (!Array.isArray(value) || value.length !== shape[axis]) return false;
+  for (let i = 0; i < value.length; i++) {
+    if (!isRegular(value[i], shape, axis + 1)) return false;
+  }
+  return true;
+}
+
+function flatten(value: unknown, depth: number, out: unknown[]): void {
+  if (depth === 0) {
+    out.push(value);
+    return;
+  }
+  const items = value as unknown[];
+  if (depth === 1) {
+    for (let i = 0; i < items.length; i++) out.push(items[i]);
+    return;
+  }
+  for (let i = 0; i < items.length; i++) flatten(items[i], depth - 1, out);
+}
+
+/** Classifies flat leaves by the first matching row of protocol.md §6.1. */
+function fromFlat(flat: unknown[], shape: readonly number[], numbersAreFloat: boolean): NDArray {
+  let hasString = false, hasFloat = false, hasNumber = false, hasBool = false;
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    switch (typeof v) {
+      case "number":
+        hasNumber = true;
+        if (numbersAreFloat || !Number.isInteger(v)) hasFloat = true;
+        break;
+      case "bigint":
+        hasNumber = true;
+        break;
+      case "string":
+        hasString = true;
+        break;
+      case "boolean":
+        hasBool = true;
+        break;
+      default:
+        return new NDArray(flat, shape, "object");
+    }
+  }
+  if (hasString) {
+    const data = flat.map((v) => pyScalarStr(v, numbersAreFloat));
+    return new NDArray(data, shape, "string");
+  }
+  if (hasNumber || flat.length === 0) {
+    const data = new Float64Array(flat.length);
+    for (let i = 0; i < flat.length; i++) data[i] = Number(flat[i]);
+    return new NDArray(data, shape, hasFloat || flat.length === 0 ? "float64" : "int64");
+  }
+  if (hasBool) return new NDArray(flat, shape, "bool");
+  return new NDArray(flat, shape, "float64");
+}
+
+/** Python `str()` of a scalar leaf as numpy's string coercion writes it. */
+function pyScalarStr(v: unknown, numbersAreFloat: boolean): unknown {
+  switch (typeof v) {
+    case "string":
+      return v;
+    case "boolean":
+      return v ? "True" : "False";
+    case "bigint":
+      return v.toString();
+    case "number":
+      return Number.isInteger(v) && !numbersAreFloat && Math.abs(v) < 1e16
+        ? String(v)
+        : pyFloatRepr(v);
+    default:
+      return String(v);
+  }
+}

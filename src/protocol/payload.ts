@@ -1,0 +1,133 @@
+/**
+ * Request payload decoding: what the hooks receive from a SeldonMessage (protocol.md §3), in
+ * JSON mode (REST: a plain JSON value, never normalised through protobuf) and proto mode (gRPC
+ * and feedback: a canonical proto3-JSON message).
+ * @module
+ */
+import { decodeBase64Lenient } from "./base64.ts";
+import { badData } from "./errors.ts";
+import { NDArray } from "./ndarray.ts";
+import { parseProtoJson } from "./proto/json.ts";
+import { pyStr } from "./pyrepr.ts";
+import { tftensorToNDArray } from "./tftensor.ts";
+
+/** REST requests are plain JSON values; gRPC requests and feedback are proto3-JSON messages. */
+export type Mode = "json" | "proto";
+
+/** A JSON object. */
+export type JsonObject = Record<string, unknown>;
+
+/** What a high-level hook is called with. */
+export interface Decoded {
+  /** NDArray, string, Uint8Array, JSON value or {@link ProtoAny}. */
+  readonly X: unknown;
+  readonly names: unknown;
+  /** JSON mode: the request `meta` as sent (undefined when absent); proto mode: `{}` at least. */
+  readonly meta: unknown;
+}
+
+const ANY_BRAND = Symbol.for("seldon.ts.ProtoAny");
+
+/** A `google.protobuf.Any` (gRPC `customData`): a type URL and the packed bytes. */
+export class ProtoAny {
+  constructor(readonly typeUrl: string, readonly value: Uint8Array) {
+    Object.defineProperty(this, ANY_BRAND, { value: true });
+  }
+  /** True for a ProtoAny from any copy of this module. */
+  static isProtoAny(x: unknown): x is ProtoAny {
+    return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[ANY_BRAND] === true;
+  }
+}
+
+/** True for a non-null, non-array object. */
+export function isObject(x: unknown): x is JsonObject {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** An empty float64 array of shape `[0]` (the "no data" value). */
+export function emptyArray(): NDArray {
+  return new NDArray(new Float64Array(0), [0], "float64");
+}
+
+/** The 400 error for a request that is not a usable SeldonMessage. */
+export function invalidRequest(value: unknown, repr?: () => string): Error {
+  return badData(`Invalid request data type: ${repr ? repr() : pyStr(value)}`);
+}
+
+/**
+ * Decodes one JSON-mode request (protocol.md §3.1): the first of `data`, `jsonData`, `strData`,
+ * `binData` that is present decides X. Throws 400 `Invalid request data type` when the value is
+ * not an object or has none of them; `repr` renders the request for that message.
+ */
+export function decodeJsonMessage(request: unknown, repr?: () => string): Decoded {
+  if (!isObject(request)) throw invalidRequest(request, repr);
+  const meta = request.meta;
+  if ("data" in request) {
+    const data = request.data;
+    if (!isObject(data)) throw invalidRequest(request, repr);
+    return { X: decodeJsonData(data), names: "names" in data ? data.names : [], meta };
+  }
+  if ("jsonData" in request) return { X: request.jsonData, names: [], meta };
+  if ("strData" in request) return { X: request.strData, names: [], meta };
+  if ("binData" in request) {
+    const b = request.binData;
+    if (typeof b !== "string") throw invalidRequest(request, repr);
+    return { X: decodeBase64Lenient(b), names: [], meta };
+  }
+  throw invalidRequest(request, repr);
+}
+
+/** X from a JSON-mode `data` member: tensor, then ndarray, then tftensor, else empty. */
+function decodeJsonData(data: JsonObject): NDArray {
+  if ("tensor" in data) {
+    const tensor = data.tensor as JsonObject;
+    if (!isObject(tensor)) throw new Error("tensor must be an object");
+    if (!("values" in tensor)) throw new Error("'values'");
+    if (!("shape" in tensor)) throw new Error("'shape'");
+    const shape = tensor.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d))) {
+      throw new Error(`'shape' must be a list of integers`);
+    }
+    return NDArray.from(tensor.values).reshape(shape);
+  }
+  if ("ndarray" in data) return NDArray.from(data.ndarray);
+  if ("tftensor" in data) return tftensorToNDArray(parseProtoJson("TensorProto", data.tftensor));
+  return emptyArray();
+}
+
+/**
+ * Decodes a canonical proto3-JSON SeldonMessage (gRPC, feedback parts): numbers are doubles,
+ * so ndarray integers become float64. Throws 400 `Unknown data in SeldonMessage` when no
+ * payload member is set.
+ */
+export function decodeProtoMessage(message: JsonObject): Decoded {
+  const meta = message.meta ?? {};
+  const data = message.data as JsonObject | undefined;
+  if (data !== undefined) {
+    return { X: decodeProtoData(data), names: data.names ?? [], meta };
+  }
+  if (message.binData !== undefined) {
+    return { X: decodeBase64Lenient(message.binData as string), names: [], meta };
+  }
+  if (message.strData !== undefined) return { X: message.strData, names: [], meta };
+  if (message.jsonData !== undefined) return { X: message.jsonData, names: [], meta };
+  if (message.customData !== undefined) {
+    const any = message.customData as JsonObject;
+    const bytes = decodeBase64Lenient(String(any.value ?? ""));
+    return { X: new ProtoAny(String(any["@type"] ?? ""), bytes), names: [], meta };
+  }
+  throw badData("Unknown data in SeldonMessage");
+}
+
+/** X from a proto-mode `DefaultData` (always float64 for numbers). */
+export function decodeProtoData(data: JsonObject): NDArray {
+  if (data.tensor !== undefined) {
+    const tensor = data.tensor as { shape?: number[]; values?: number[] };
+    const values = tensor.values ?? [];
+    const shape = tensor.shape ?? (values.length === 0 ? [0] : []);
+    return new NDArray(Float64Array.from(values, Number), [values.length], "float64").reshape(shape);
+  }
+  if (data.ndarray !== undefined) return NDArray.from(data.ndarray, undefined, { numbersAreFloat: true });
+  if (data.tftensor !== undefined) return tftensorToNDArray(data.tftensor as JsonObject);
+  return emptyArray();
+}

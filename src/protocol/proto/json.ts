@@ -1,0 +1,594 @@
+/**
+ * Strict proto3 JSON parser for the Seldon messages, modelled on Python protobuf 3.20
+ * `json_format.ParseDict`: validates a plain JSON value against a message type and returns
+ * its canonical proto3 JSON form (the same form as `codec.ts` decodes to — see there).
+ *
+ * Accepted input, as upstream: JSON names and proto field names (`tensorShape` /
+ * `tensor_shape`); enums by name or number; 64-bit integers as strings or numbers; bytes as
+ * standard or URL-safe base64, padded or not; floating-point fields as numbers, numeric
+ * strings or `"NaN"` / `"Infinity"` / `"-Infinity"`; `null` for a field = field unset (except
+ * for `google.protobuf.Value` fields, where it is the JSON null). Also accepted for callers
+ * holding JS values: `bigint` numbers, `Uint8Array` for bytes, `undefined` = absent.
+ *
+ * Errors throw {@link ProtoJsonError} with Python's message templates, e.g.
+ * `Failed to parse reward field: Couldn't parse float: high at Feedback.reward.`
+ * @module
+ */
+import { fromBase64, toBase64 } from "./base64.ts";
+import {
+  type EnumDef,
+  type FieldDef,
+  fieldMessage,
+  lookupMessage,
+  type MessageDef,
+  type MessageName,
+  shortestFloat32,
+} from "./schema.ts";
+
+export { float32, shortestFloat32 } from "./schema.ts";
+
+/** A message in canonical proto3 JSON form. */
+export type ProtoObject = Record<string, unknown>;
+
+/** A proto3 JSON parse error (the message follows Python protobuf's json_format). */
+export class ProtoJsonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProtoJsonError";
+  }
+}
+
+/** Options of {@link parseProtoJson}. */
+export interface ParseOptions {
+  /** Skip unknown field names instead of failing (Python's `ignore_unknown_fields`). */
+  ignoreUnknownFields?: boolean;
+}
+
+/** Python's `ValueError` raised outside a path-annotated conversion. */
+class PyValueError extends Error {}
+/** Python's `TypeError` raised outside a path-annotated conversion. */
+class PyTypeError extends Error {}
+
+/** Python's max recursion depth of json_format's parser. */
+const MAX_DEPTH = 100;
+/** Nesting limit of JSON values inside google.protobuf.Value. */
+const MAX_VALUE_DEPTH = 1000;
+/** Largest finite float32. */
+const FLOAT_MAX = 3.4028234663852886e38;
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+const VALUE = "google.protobuf.Value";
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+// ---------------------------------------------------------------------------------------
+// Python-flavoured rendering of values in messages
+// ---------------------------------------------------------------------------------------
+
+function isPlainObject(v: unknown): v is ProtoObject {
+  if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) {
+    return false;
+  }
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+/** Python type name of a JSON value (`str`, `int`, `float`, `list`, `dict`, …). */
+function pyType(v: unknown): string {
+  if (v === null || v === undefined) return "NoneType";
+  switch (typeof v) {
+    case "boolean":
+      return "bool";
+    case "string":
+      return "str";
+    case "bigint":
+      return "int";
+    case "number":
+      return Number.isInteger(v) ? "int" : "float";
+  }
+  if (Array.isArray(v)) return "list";
+  if (v instanceof Uint8Array) return "bytes";
+  return "dict";
+}
+
+function pyFloat(v: number): string {
+  if (v !== v) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1);
+  const s = String(v);
+  return s.replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+/** Python `repr` of a JSON value (as used inside lists / dicts and for `{!r}`). */
+function pyRepr(v: unknown, depth = 0): string {
+  if (depth > 20) return "...";
+  if (v === null || v === undefined) return "None";
+  switch (typeof v) {
+    case "boolean":
+      return v ? "True" : "False";
+    case "string":
+      return pyStrRepr(v);
+    case "bigint":
+      return v.toString();
+    case "number":
+      return Number.isInteger(v) && Math.abs(v) < 1e16 ? String(v) : pyFloat(v);
+  }
+  if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
+  if (v instanceof Uint8Array) return `b'${[...v].map((b) => String.fromCharCode(b)).join("")}'`;
+  const obj = v as ProtoObject;
+  const parts = Object.keys(obj).map((k) => `${pyStrRepr(k)}: ${pyRepr(obj[k], depth + 1)}`);
+  return `{${parts.join(", ")}}`;
+}
+
+function pyStrRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    if (ch === q || ch === "\\") out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else out += ch;
+  }
+  return out + q;
+}
+
+/** Python `str` of a JSON value (as used by `'{0}'.format(value)`). */
+function pyStr(v: unknown): string {
+  return typeof v === "string" ? v : pyRepr(v);
+}
+
+// ---------------------------------------------------------------------------------------
+// Scalars
+// ---------------------------------------------------------------------------------------
+
+/** Canonical JSON of a double. */
+function canonDouble(v: number): number | string {
+  if (v - v === 0) return v;
+  return v !== v ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+}
+
+/** Python `float(str)`: decimal / exponent syntax with `_` between digits, inf / nan words. */
+const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?$/;
+const PY_SPECIAL = /^[+-]?(?:inf|infinity|nan)$/i;
+/** Python `int(str)` in base 10. */
+const PY_INT = /^[+-]?\d(?:_?\d)*$/;
+
+function parsePyFloat(s: string): number | undefined {
+  const t = s.trim();
+  if (PY_FLOAT.test(t)) return Number(t.replace(/_/g, ""));
+  if (PY_SPECIAL.test(t)) {
+    const neg = t.startsWith("-");
+    if (/nan/i.test(t)) return NaN;
+    return neg ? -Infinity : Infinity;
+  }
+  return undefined;
+}
+
+/** `_ConvertFloat`: a double from a JSON value (float32 range check for `float` fields). */
+function convertFloat(value: unknown, f: FieldDef): number {
+  if (typeof value === "number") {
+    if (value !== value) throw new ProtoJsonError(`Couldn't parse NaN, use quoted "NaN" instead`);
+    if (value === Infinity) {
+      throw new ProtoJsonError(
+        `Couldn't parse Infinity or value too large, use quoted "Infinity" instead`,
+      );
+    }
+    if (value === -Infinity) {
+      throw new ProtoJsonError(
+        `Couldn't parse -Infinity or value too small, use quoted "-Infinity" instead`,
+      );
+    }
+    if (f.kind === "float") {
+      if (value > FLOAT_MAX) throw new ProtoJsonError("Float value too large");
+      if (value < -FLOAT_MAX) throw new ProtoJsonError("Float value too small");
+    }
+    return value;
+  }
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "string") {
+    if (value === "nan") throw new ProtoJsonError(`Couldn't parse float "nan", use "NaN" instead`);
+    const n = parsePyFloat(value);
+    if (n === undefined) throw new ProtoJsonError(`Couldn't parse float: ${value}`);
+    return n;
+  }
+  throw new PyTypeError(
+    `float() argument must be a string or a real number, not '${pyType(value)}'`,
+  );
+}
+
+/** `_ConvertInteger` plus the range check of the field type. */
+function convertInteger(value: unknown, f: FieldDef): number | string {
+  let b: bigint;
+  if (typeof value === "number") {
+    if (!Number.isInteger(value)) {
+      throw new ProtoJsonError(`Couldn't parse integer: ${pyStr(value)}`);
+    }
+    b = BigInt(value);
+  } else if (typeof value === "bigint") {
+    b = value;
+  } else if (typeof value === "string") {
+    if (value.includes(" ")) throw new ProtoJsonError(`Couldn't parse integer: "${value}"`);
+    const t = value.trim();
+    if (!PY_INT.test(t)) {
+      throw new PyValueError(`invalid literal for int() with base 10: ${pyStrRepr(value)}`);
+    }
+    b = BigInt(t.replace(/_/g, ""));
+  } else if (typeof value === "boolean") {
+    throw new ProtoJsonError(
+      `Bool value ${value ? "True" : "False"} is not acceptable for integer field`,
+    );
+  } else {
+    throw new PyTypeError(
+      `int() argument must be a string, a bytes-like object or a real number, not '${
+        pyType(value)
+      }'`,
+    );
+  }
+  const [min, max] = f.kind === "int32" || f.kind === "enum"
+    ? [-(1n << 31n), (1n << 31n) - 1n]
+    : f.kind === "uint32"
+    ? [0n, (1n << 32n) - 1n]
+    : f.kind === "int64"
+    ? [INT64_MIN, INT64_MAX]
+    : [0n, UINT64_MAX];
+  if (b < min || b > max) throw new PyValueError(`Value out of range: ${b}`);
+  return f.kind === "int64" || f.kind === "uint64" ? b.toString() : Number(b);
+}
+
+function convertEnum(value: unknown, e: EnumDef): string | number {
+  if (typeof value === "string") {
+    if (e.numbers.has(value)) return value;
+    if (!PY_INT.test(value.trim())) {
+      throw new ProtoJsonError(`Invalid enum value ${value} for enum type ${e.fullName}`);
+    }
+  }
+  let n: number;
+  if (typeof value === "string") n = Number(value.trim().replace(/_/g, ""));
+  else if (typeof value === "number") n = Math.trunc(value);
+  else if (typeof value === "boolean") n = value ? 1 : 0;
+  else if (typeof value === "bigint") n = Number(value);
+  else {
+    throw new PyTypeError(
+      `int() argument must be a string, a bytes-like object or a real number, not '${
+        pyType(value)
+      }'`,
+    );
+  }
+  if (!Number.isFinite(n)) throw new PyValueError(`cannot convert float ${pyFloat(n)} to integer`);
+  if (n < -0x80000000 || n > 0x7fffffff) throw new PyValueError(`Value out of range: ${n}`);
+  // Proto3 enums are open: an unknown number is kept as a number.
+  return e.names.get(n) ?? n;
+}
+
+function convertBytes(value: unknown): string {
+  if (value instanceof Uint8Array) return toBase64(value);
+  if (typeof value !== "string") {
+    throw new PyTypeError(`unsupported operand type(s) for +: '${pyType(value)}' and 'bytes'`);
+  }
+  try {
+    return toBase64(fromBase64(value));
+  } catch (e) {
+    throw new PyValueError((e as Error).message);
+  }
+}
+
+/** `_ConvertScalarFieldValue`: a canonical scalar, errors annotated with ` at <path>`. */
+function convertScalar(value: unknown, f: FieldDef, path: string): unknown {
+  try {
+    switch (f.kind) {
+      case "double":
+        return canonDouble(convertFloat(value, f));
+      case "float": {
+        const v = convertFloat(value, f);
+        return v - v === 0 ? shortestFloat32(v) : canonDouble(Math.fround(v));
+      }
+      case "int32":
+      case "uint32":
+      case "int64":
+      case "uint64":
+        return convertInteger(value, f);
+      case "bool":
+        if (typeof value !== "boolean") {
+          throw new ProtoJsonError("Expected true or false without quotes");
+        }
+        return value;
+      case "string":
+        if (typeof value !== "string") {
+          throw new PyTypeError("expected string or bytes-like object");
+        }
+        if (UNPAIRED_SURROGATE.test(value)) throw new ProtoJsonError("Unpaired surrogate");
+        return value;
+      case "bytes":
+        return convertBytes(value);
+      case "enum":
+        return convertEnum(value, f.enumDef as EnumDef);
+    }
+  } catch (e) {
+    if (e instanceof ProtoJsonError) throw new ProtoJsonError(`${e.message} at ${path}`);
+    throw e;
+  }
+  throw new Error(`internal: ${f.kind} is not a scalar`);
+}
+
+function isDefaultCanon(f: FieldDef, v: unknown): boolean {
+  if (v === 0 || v === "" || v === false) return true;
+  if (f.kind === "int64" || f.kind === "uint64") return v === "0";
+  if (f.kind === "enum") return v === (f.enumDef as EnumDef).names.get(0);
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------------------
+
+/** Parser state (mirrors json_format's `_Parser`). */
+class Parser {
+  private depth = 0;
+
+  constructor(private readonly ignoreUnknown: boolean) {}
+
+  /** `ConvertMessage`: any message type, well-known types included. */
+  convertMessage(value: unknown, def: MessageDef, path: string): unknown {
+    if (++this.depth > MAX_DEPTH) {
+      throw new ProtoJsonError(`Message too deep. Max recursion depth is ${MAX_DEPTH}`);
+    }
+    if (!path) path = def.name;
+    let out: unknown;
+    switch (def.wellKnown) {
+      case "Value":
+        out = this.convertValue(value, path, 0);
+        break;
+      case "ListValue":
+        out = this.convertListValue(value, path, 0);
+        break;
+      case "Struct":
+        out = this.convertStruct(value, path, 0);
+        break;
+      case "Any":
+        out = this.convertAny(value, path);
+        break;
+      default:
+        out = this.convertFieldValuePair(value, def, path);
+    }
+    this.depth--;
+    return out;
+  }
+
+  /** `_ConvertFieldValuePair`: the fields of an ordinary message. */
+  private convertFieldValuePair(js: unknown, def: MessageDef, path: string): ProtoObject {
+    if (!isPlainObject(js)) {
+      throw new ProtoJsonError(
+        `Expected a JSON object for message type "${def.fullName}", got ${pyType(js)} at ${path}`,
+      );
+    }
+    const slots: unknown[] = [];
+    const oneofs = new Set<string>();
+    for (const name of Object.keys(js)) {
+      const f = def.byKey.get(name);
+      try {
+        if (f === undefined) {
+          if (this.ignoreUnknown) continue;
+          throw new ProtoJsonError(
+            `Message type "${def.fullName}" has no field named "${name}" at "${path}".\n` +
+              ` Available Fields(except extensions): "${pyRepr(def.fields.map((x) => x.json))}"`,
+          );
+        }
+        const value = js[name];
+        if (value === undefined) continue;
+        if (f.oneof !== undefined && value !== null) {
+          if (oneofs.has(f.oneof)) {
+            throw new ProtoJsonError(
+              `Message type "${def.fullName}" should not have multiple "${f.oneof}" oneof fields at "${path}".`,
+            );
+          }
+          oneofs.add(f.oneof);
+        }
+        slots[f.no] = this.convertField(value, f, `${path}.${name}`, name);
+      } catch (e) {
+        throw wrapFieldError(e, name, f);
+      }
+    }
+    const out: ProtoObject = {};
+    for (const f of def.fields) {
+      const v = slots[f.no];
+      if (v !== undefined) out[f.json] = v;
+    }
+    return out;
+  }
+
+  /** One field's value in canonical form (`undefined` = unset). */
+  private convertField(
+    value: unknown,
+    f: FieldDef,
+    fieldPath: string,
+    name: string,
+  ): unknown {
+    if (value === null) {
+      return f.kind === "message" && f.typeName === VALUE && !f.map && !f.repeated
+        ? null
+        : undefined;
+    }
+    if (f.map) return this.convertMap(value, f, fieldPath);
+    const path = fieldPath.slice(0, fieldPath.length - name.length - 1);
+    if (f.repeated) {
+      if (!Array.isArray(value)) {
+        throw new ProtoJsonError(
+          `repeated field ${name} must be in [] which is ${pyStr(value)} at ${path}`,
+        );
+      }
+      const out: unknown[] = [];
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        const itemPath = `${fieldPath}[${i}]`;
+        if (f.kind === "message") {
+          if ((item === null || item === undefined) && f.typeName !== VALUE) {
+            throw new ProtoJsonError(
+              `null is not allowed to be used as an element in a repeated field at ${itemPath}`,
+            );
+          }
+          out.push(this.convertMessage(item ?? null, fieldMessage(f), itemPath));
+        } else {
+          if (item === null || item === undefined) {
+            throw new ProtoJsonError(
+              `null is not allowed to be used as an element in a repeated field at ${itemPath}`,
+            );
+          }
+          out.push(convertScalar(item, f, itemPath));
+        }
+      }
+      return out.length === 0 ? undefined : out;
+    }
+    if (f.kind === "message") return this.convertMessage(value, fieldMessage(f), fieldPath);
+    const v = convertScalar(value, f, fieldPath);
+    return f.oneof === undefined && isDefaultCanon(f, v) ? undefined : v;
+  }
+
+  /** `_ConvertMapFieldValue`. */
+  private convertMap(value: unknown, f: FieldDef, path: string): ProtoObject | undefined {
+    if (!isPlainObject(value)) {
+      throw new ProtoJsonError(
+        `Map field ${f.name} must be in a dict which is ${pyStr(value)} at ${path}`,
+      );
+    }
+    const out: ProtoObject = {};
+    let any = false;
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      if (item === undefined) continue;
+      const itemPath = `${path}[${key}]`;
+      const v = f.kind === "message"
+        ? this.convertMessage(item, fieldMessage(f), itemPath)
+        : convertScalar(item, f, itemPath);
+      setKey(out, key, v);
+      any = true;
+    }
+    return any ? out : undefined;
+  }
+
+  /** `_ConvertValueMessage`: any JSON value. */
+  private convertValue(value: unknown, path: string, depth: number): unknown {
+    if (value === null || value === undefined) return null;
+    switch (typeof value) {
+      case "boolean":
+      case "string":
+        return value;
+      case "number":
+        return canonDouble(value);
+      case "bigint":
+        return Number(value);
+    }
+    if (depth > MAX_VALUE_DEPTH) throw new ProtoJsonError(`Value nesting too deep at ${path}`);
+    if (Array.isArray(value)) return this.convertListValue(value, path, depth);
+    if (isPlainObject(value)) return this.convertStruct(value, path, depth);
+    throw new ProtoJsonError(
+      `Value ${pyStr(value)} has unexpected type <class '${pyType(value)}'> at ${path}`,
+    );
+  }
+
+  /** `_ConvertListValueMessage`. */
+  private convertListValue(value: unknown, path: string, depth: number): unknown[] {
+    if (!Array.isArray(value)) {
+      throw new ProtoJsonError(`ListValue must be in [] which is ${pyStr(value)} at ${path}`);
+    }
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      out[i] = this.convertValue(value[i], `${path}[${i}]`, depth + 1);
+    }
+    return out;
+  }
+
+  /** `_ConvertStructMessage`. */
+  private convertStruct(value: unknown, path: string, depth: number): ProtoObject {
+    if (!isPlainObject(value)) {
+      throw new ProtoJsonError(`Struct must be in a dict which is ${pyStr(value)} at ${path}`);
+    }
+    const out: ProtoObject = {};
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      if (item === undefined) continue;
+      setKey(out, key, this.convertValue(item, `${path}.${key}`, depth + 1));
+    }
+    return out;
+  }
+
+  /** google.protobuf.Any in this project's form `{"@type": url, "value": base64}`. */
+  private convertAny(value: unknown, path: string): ProtoObject {
+    if (!isPlainObject(value)) {
+      throw new PyTypeError(`${pyType(value)} indices must be integers or slices, not str`);
+    }
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+    if (keys.length === 0) return {};
+    if (!keys.includes("@type")) {
+      throw new ProtoJsonError(`@type is missing when parsing any message at ${path}`);
+    }
+    const url = value["@type"];
+    if (typeof url !== "string") {
+      throw new ProtoJsonError(`@type must be a string, not ${pyStr(url)} at ${path}`);
+    }
+    if (keys.some((k) => k !== "@type" && k !== "value")) {
+      throw new ProtoJsonError(`Can not find message descriptor by type_url: ${url} at ${path}`);
+    }
+    const out: ProtoObject = { "@type": url };
+    const raw = value.value;
+    if (raw !== null && raw !== undefined) {
+      let b64: string;
+      try {
+        b64 = convertBytes(raw);
+      } catch (e) {
+        throw new ProtoJsonError(`${(e as Error).message} at ${path}.value`);
+      }
+      if (b64 !== "") out.value = b64;
+    }
+    return out;
+  }
+}
+
+/** The `except` clauses of `_ConvertFieldValuePair`. */
+function wrapFieldError(e: unknown, name: string, f: FieldDef | undefined): unknown {
+  if (e instanceof ProtoJsonError) {
+    return f !== undefined && f.oneof === undefined
+      ? new ProtoJsonError(`Failed to parse ${name} field: ${e.message}.`)
+      : e;
+  }
+  if (e instanceof PyValueError || e instanceof PyTypeError) {
+    return new ProtoJsonError(`Failed to parse ${name} field: ${e.message}.`);
+  }
+  return e;
+}
+
+function setKey(obj: ProtoObject, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(obj, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else obj[key] = value;
+}
+
+/**
+ * Parses a JSON value (already decoded from text) as the protobuf message `typeName` (simple
+ * name like `"Feedback"` or fully qualified like `"seldon.protos.Feedback"`) and returns its
+ * canonical proto3 JSON form. Throws {@link ProtoJsonError} when the value does not fit the
+ * message (unknown field unless `ignoreUnknownFields`, wrong JSON type, two members of one
+ * oneof, bad base64, out-of-range number, …).
+ */
+export function parseProtoJson(
+  typeName: MessageName | string,
+  value: unknown,
+  opts: ParseOptions = {},
+): ProtoObject {
+  const def = lookupMessage(typeName);
+  const parser = new Parser(opts.ignoreUnknownFields ?? false);
+  try {
+    return parser.convertMessage(value, def, "") as ProtoObject;
+  } catch (e) {
+    if (e instanceof ProtoJsonError) throw e;
+    if (e instanceof PyValueError || e instanceof PyTypeError) throw new ProtoJsonError(e.message);
+    if (e instanceof RangeError) throw new ProtoJsonError(`Message too deep: ${e.message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Response construction (protocol.md §4): what a hook returned → a SeldonMessage that mirrors
+ * the reference request's data kind, with class names and merged `meta`. Objects are built with
+ * their keys in sorted order, as Flask's `jsonify` writes them, at no extra cost.
+ * @module
+ */
+import { SeldonResponse } from "../component/api.ts";
+import { encodeBase64 } from "./base64.ts";
+import { badData } from "./errors.ts";
+import { isNumericDType, NDArray } from "./ndarray.ts";
+import { isObject, type JsonObject, type Mode, ProtoAny } from "./payload.ts";
+import { pyStr } from "./pyrepr.ts";
+import { ndarrayToTftensor } from "./tftensor.ts";
+
+/** The parts of request meta merged into a response (§4.5). */
+export interface MetaParts {
+  tags?: unknown;
+  metrics?: unknown;
+  requestPath?: unknown;
+}
+
+/** Everything besides the data that goes into a constructed response. */
+export interface ResponseContext {
+  /** The reference request: its data kind is mirrored (§4.2). */
+  readonly ref: JsonObject;
+  /** Request meta to merge (tags, metrics, requestPath), or none (route, feedback, health). */
+  readonly merge: MetaParts | undefined;
+  /** The puid to copy, if it is a non-empty string. */
+  readonly puid: unknown;
+  /** `tags()` result merged after the request tags. */
+  readonly userTags: JsonObject | undefined;
+  /** Runtime tags of a SeldonResponse, merged last. */
+  readonly runtimeTags: JsonObject | undefined;
+  /** Custom metrics to append (already validated, recorded and gated by the include switch). */
+  readonly metrics: unknown[];
+  /** This node's own `requestPath` entry, if `PREDICTIVE_UNIT_ID` is set. */
+  readonly ownPath: Readonly<Record<string, string>> | undefined;
+  /** Output column names for a result with ≥ 2 dimensions of `cols` columns. */
+  readonly classNames: (cols: number) => unknown;
+}
+
+/** Splits a hook result into its data and runtime tags/metrics. */
+export function unwrapResult(result: unknown): { data: unknown; tags?: JsonObject; metrics?: unknown[] } {
+  if (SeldonResponse.isSeldonResponse(result)) {
+    return { data: result.data, tags: result.tags as JsonObject, metrics: result.metrics };
+  }
+  return { data: result };
+}
+
+/** The 400 for a return value that has no payload kind (§4.1). */
+export function unknownPayload(value: unknown): Error {
+  return badData(`Unknown data type returned as payload (must be list or np array):${pyStr(value)}`);
+}
+
+function isPlainObject(x: unknown): x is JsonObject {
+  if (!isObject(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Builds the response message for hook result `data` (§4.1–§4.5). */
+export function buildResponse(data: unknown, ctx: ResponseContext, mode: Mode): JsonObject {
+  const meta = buildMeta(ctx, mode);
+  if (typeof data === "string") return { meta, strData: data };
+  if (data instanceof Uint8Array) return { binData: encodeBase64(data), meta };
+  if (Array.isArray(data) || NDArray.isNDArray(data) || ArrayBuffer.isView(data)) {
+    return { data: encodeArray(data, ctx, mode), meta };
+  }
+  if (ProtoAny.isProtoAny(data) && mode === "proto") {
+    return { customData: { "@type": data.typeUrl, value: encodeBase64(data.value) }, meta };
+  }
+  if (isPlainObject(data)) return { jsonData: data, meta };
+  throw unknownPayload(data);
+}
+
+type SubKind = "tensor" | "ndarray" | "tftensor";
+
+/** Type mirroring (§4.2): which sub-kind an array result is written as. */
+function mirroredKind(ref: JsonObject, numeric: boolean, mode: Mode): SubKind {
+  if (!numeric) return "ndarray";
+  const data = ref.data;
+  if (!isObject(data)) return mode === "json" && "data" in ref ? "ndarray" : "tensor";
+  if (mode === "json") {
+    if ("tensor" in data) return "tensor";
+    if ("tftensor" in data) return "tftensor";
+    return "ndarray";
+  }
+  if (data.tensor !== undefined) return "tensor";
+  if (data.tftensor !== undefined) return "tftensor";
+  return "ndarray";
+}
+
+function encodeArray(value: unknown, ctx: ResponseContext, mode: Mode): JsonObject {
+  const array = NDArray.from(value);
+  const kind = mirroredKind(ctx.ref, isNumericDType(array.dtype), mode);
+  const names = array.ndim >= 2 ? ctx.classNames(array.shape[1]) : [];
+  const out: JsonObject = {};
+  if (mode === "json" || (Array.isArray(names) && names.length > 0)) out.names = names;
+  switch (kind) {
+    case "tensor":
+      out.tensor = encodeTensor(array, mode);
+      break;
+    case "tftensor":
+      out.tftensor = ndarrayToTftensor(array);
+      break;
+    case "ndarray":
+      out.ndarray = mode === "json" && Array.isArray(value)
+        ? value
+        : mode === "proto" && array.ndim === 0
+        ? [array.tolist()]
+        : array.tolist();
+      break;
+  }
+  return out;
+}
+
+function encodeTensor(array: NDArray, mode: Mode): JsonObject {
+  const values = Array.from(array.data as Float64Array);
+  if (mode === "json") return { shape: [...array.shape], values };
+  const out: JsonObject = {};
+  if (array.shape.length > 0) out.shape = [...array.shape];
+  if (values.length > 0) out.values = values;
+  return out;
+}
+
+/** The response `meta` (§4.5); always an object, keys in sorted order. */
+function buildMeta(ctx: ResponseContext, _mode: Mode): JsonObject {
+  const merge = ctx.merge;
+  const reqTags = isObject(merge?.tags) ? merge.tags : undefined;
+  const tags = reqTags || ctx.userTags || ctx.runtimeTags
+    ? { ...reqTags, ...ctx.userTags, ...ctx.runtimeTags }
+    : undefined;
+  const reqMetrics = Array.isArray(merge?.metrics) ? merge.metrics : [];
+  const metrics = reqMetrics.length > 0 ? [...reqMetrics, ...ctx.metrics] : ctx.metrics;
+  const reqPath = isObject(merge?.requestPath) ? merge.requestPath : undefined;
+  const path = ctx.ownPath || reqPath ? { ...ctx.ownPath, ...reqPath } : undefined;
+  const meta: JsonObject = {};
+  if (metrics.length > 0) meta.metrics = metrics;
+  if (typeof ctx.puid === "string" && ctx.puid.length > 0) meta.puid = ctx.puid;
+  if (path && Object.keys(path).length > 0) meta.requestPath = path;
+  if (tags && Object.keys(tags).length > 0) meta.tags = tags;
+  return meta;
+}

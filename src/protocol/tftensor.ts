@@ -1,0 +1,280 @@
+/**
+ * `tftensor` payloads: TensorFlow `TensorProto` (in its canonical proto3-JSON form) to
+ * {@link NDArray} with `make_ndarray` rules (protocol.md §6.4), and back with
+ * `make_tensor_proto` rules (§6.5). Pure: no HTTP or gRPC types.
+ * @module
+ */
+import { decodeBase64Lenient, encodeBase64 } from "./base64.ts";
+import { type DType, NDArray, resolveShape, shapeSize } from "./ndarray.ts";
+
+/** One TensorFlow dtype: our dtype, bytes per element in `tensor_content`, the typed field. */
+interface TfType {
+  readonly dtype: DType;
+  readonly bytes: number;
+  readonly field: string;
+  /** Reads element `i` of little-endian packed content. */
+  readonly read: (view: DataView, i: number) => number;
+  /** Writes element `i` into little-endian packed content. */
+  readonly write: (view: DataView, i: number, v: number) => void;
+}
+
+const TF_TYPES: Record<string, TfType> = {
+  DT_FLOAT: {
+    dtype: "float32",
+    bytes: 4,
+    field: "floatVal",
+    read: (v, i) => v.getFloat32(i * 4, true),
+    write: (v, i, x) => v.setFloat32(i * 4, x, true),
+  },
+  DT_DOUBLE: {
+    dtype: "float64",
+    bytes: 8,
+    field: "doubleVal",
+    read: (v, i) => v.getFloat64(i * 8, true),
+    write: (v, i, x) => v.setFloat64(i * 8, x, true),
+  },
+  DT_INT32: {
+    dtype: "int32",
+    bytes: 4,
+    field: "intVal",
+    read: (v, i) => v.getInt32(i * 4, true),
+    write: (v, i, x) => v.setInt32(i * 4, x, true),
+  },
+  DT_UINT8: {
+    dtype: "uint8",
+    bytes: 1,
+    field: "intVal",
+    read: (v, i) => v.getUint8(i),
+    write: (v, i, x) => v.setUint8(i, x),
+  },
+  DT_INT16: {
+    dtype: "int16",
+    bytes: 2,
+    field: "intVal",
+    read: (v, i) => v.getInt16(i * 2, true),
+    write: (v, i, x) => v.setInt16(i * 2, x, true),
+  },
+  DT_INT8: {
+    dtype: "int8",
+    bytes: 1,
+    field: "intVal",
+    read: (v, i) => v.getInt8(i),
+    write: (v, i, x) => v.setInt8(i, x),
+  },
+  DT_INT64: {
+    dtype: "int64",
+    bytes: 8,
+    field: "int64Val",
+    read: (v, i) => Number(v.getBigInt64(i * 8, true)),
+    write: (v, i, x) => v.setBigInt64(i * 8, BigInt(Math.trunc(x)), true),
+  },
+  DT_BOOL: {
+    dtype: "bool",
+    bytes: 1,
+    field: "boolVal",
+    read: (v, i) => v.getUint8(i),
+    write: (v, i, x) => v.setUint8(i, x ? 1 : 0),
+  },
+  DT_UINT16: {
+    dtype: "uint16",
+    bytes: 2,
+    field: "intVal",
+    read: (v, i) => v.getUint16(i * 2, true),
+    write: (v, i, x) => v.setUint16(i * 2, x, true),
+  },
+  DT_UINT32: {
+    dtype: "uint32",
+    bytes: 4,
+    field: "uint32Val",
+    read: (v, i) => v.getUint32(i * 4, true),
+    write: (v, i, x) => v.setUint32(i * 4, x, true),
+  },
+  DT_UINT64: {
+    dtype: "uint64",
+    bytes: 8,
+    field: "uint64Val",
+    read: (v, i) => Number(v.getBigUint64(i * 8, true)),
+    write: (v, i, x) => v.setBigUint64(i * 8, BigInt(Math.trunc(x)), true),
+  },
+  DT_HALF: {
+    dtype: "float16",
+    bytes: 2,
+    field: "halfVal",
+    read: (v, i) => halfToNumber(v.getUint16(i * 2, true)),
+    write: (v, i, x) => v.setUint16(i * 2, numberToHalf(x), true),
+  },
+  DT_BFLOAT16: {
+    dtype: "float32",
+    bytes: 2,
+    field: "halfVal",
+    read: (v, i) => bfloat16ToNumber(v.getUint16(i * 2, true)),
+    write: () => {
+      throw new Error("bfloat16 output is not supported");
+    },
+  },
+};
+
+const DT_BY_NUMBER = [
+  "DT_INVALID",
+  "DT_FLOAT",
+  "DT_DOUBLE",
+  "DT_INT32",
+  "DT_UINT8",
+  "DT_INT16",
+  "DT_INT8",
+  "DT_STRING",
+  "DT_COMPLEX64",
+  "DT_INT64",
+  "DT_BOOL",
+  "DT_QINT8",
+  "DT_QUINT8",
+  "DT_QINT32",
+  "DT_BFLOAT16",
+  "DT_QINT16",
+  "DT_QUINT16",
+  "DT_UINT16",
+  "DT_COMPLEX128",
+  "DT_HALF",
+  "DT_RESOURCE",
+  "DT_VARIANT",
+  "DT_UINT32",
+  "DT_UINT64",
+];
+
+const TF_BY_DTYPE = new Map<DType, string>(
+  Object.entries(TF_TYPES).filter(([name]) => name !== "DT_BFLOAT16").map(([name, t]) => [t.dtype, name]),
+);
+
+/** The typed-value fields that hold their numbers as decimal strings (64-bit). */
+const STRING_FIELDS = new Set(["int64Val", "uint64Val"]);
+
+function dtypeName(dtype: unknown): string {
+  if (typeof dtype === "number") return DT_BY_NUMBER[dtype] ?? `DT_${dtype}`;
+  return typeof dtype === "string" ? dtype : "DT_INVALID";
+}
+
+function tensorShape(proto: Record<string, unknown>): number[] {
+  const shape = proto.tensorShape as { dim?: { size?: string | number }[] } | undefined;
+  return (shape?.dim ?? []).map((d) => Number(d.size ?? 0));
+}
+
+/**
+ * Converts a canonical proto3-JSON `TensorProto` to an NDArray (TensorFlow `make_ndarray`).
+ * Throws a plain `Error` (HTTP 500) for unsupported dtypes and inconsistent sizes.
+ */
+export function tftensorToNDArray(proto: Record<string, unknown>): NDArray {
+  const name = dtypeName(proto.dtype);
+  const shape = tensorShape(proto);
+  const n = shapeSize(shape);
+  if (name === "DT_STRING") return stringTensor(proto, shape, n);
+  const tf = TF_TYPES[name];
+  if (!tf) throw new Error(`Unsupported tftensor dtype ${name}`);
+  const data = new Float64Array(n);
+  const content = typeof proto.tensorContent === "string" && proto.tensorContent.length > 0
+    ? decodeBase64Lenient(proto.tensorContent)
+    : undefined;
+  if (content) {
+    if (content.length !== n * tf.bytes) {
+      throw new Error(`cannot reshape array of size ${content.length / tf.bytes} into shape (${shape.join(",")})`);
+    }
+    const view = new DataView(content.buffer, content.byteOffset, content.byteLength);
+    for (let i = 0; i < n; i++) data[i] = tf.read(view, i);
+  } else {
+    const raw = (proto[tf.field] as unknown[] | undefined) ?? [];
+    const values = raw.map((v) => toNumber(v, name));
+    fillPadded(data, values, shape);
+  }
+  return new NDArray(data, resolveShape(shape, n), tf.dtype);
+}
+
+function toNumber(v: unknown, name: string): number {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  const x = Number(v);
+  if (name === "DT_HALF") return halfToNumber(x);
+  if (name === "DT_BFLOAT16") return bfloat16ToNumber(x);
+  return x;
+}
+
+/** make_ndarray: empty → zeros; shorter → pad with the last value; longer → error. */
+function fillPadded(data: Float64Array | unknown[], values: unknown[], shape: number[]): void {
+  const n = data.length;
+  if (values.length > n) {
+    throw new Error(`cannot reshape array of size ${values.length} into shape (${shape.join(",")})`);
+  }
+  for (let i = 0; i < values.length; i++) data[i] = values[i];
+  if (values.length > 0) {
+    const last = values[values.length - 1];
+    for (let i = values.length; i < n; i++) data[i] = last;
+  }
+}
+
+function stringTensor(proto: Record<string, unknown>, shape: number[], n: number): NDArray {
+  const decoder = new TextDecoder();
+  const values = ((proto.stringVal as string[] | undefined) ?? []).map((b) =>
+    decoder.decode(decodeBase64Lenient(b))
+  );
+  const data: unknown[] = new Array(n).fill("");
+  fillPadded(data, values, shape);
+  return new NDArray(data, shape, "string");
+}
+
+/**
+ * Converts a numeric NDArray to a canonical proto3-JSON `TensorProto` (`make_tensor_proto`):
+ * more than one element → packed little-endian `tensorContent`; otherwise the typed field.
+ */
+export function ndarrayToTftensor(array: NDArray): Record<string, unknown> {
+  const name = TF_BY_DTYPE.get(array.dtype);
+  if (!name) throw new Error(`Unsupported dtype for tftensor: ${array.dtype}`);
+  const tf = TF_TYPES[name];
+  const dim = array.shape.map((size) => (size === 0 ? {} : { size: String(size) }));
+  const out: Record<string, unknown> = { dtype: name, tensorShape: { dim } };
+  const values = array.data as Float64Array;
+  if (values.length > 1) {
+    const bytes = new Uint8Array(values.length * tf.bytes);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < values.length; i++) tf.write(view, i, values[i]);
+    out.tensorContent = encodeBase64(bytes);
+  } else if (values.length === 1) {
+    out[tf.field] = [typedValue(tf, name, values[0])];
+  }
+  return out;
+}
+
+function typedValue(tf: TfType, name: string, v: number): unknown {
+  if (name === "DT_BOOL") return v !== 0;
+  if (name === "DT_HALF") return numberToHalf(v);
+  if (STRING_FIELDS.has(tf.field)) return String(Math.trunc(v));
+  return v;
+}
+
+/** IEEE 754 half-precision bits → number. */
+export function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** number → IEEE 754 half-precision bits (round to nearest). */
+export function numberToHalf(x: number): number {
+  const f32 = new Float32Array([x]);
+  const bits = new Uint32Array(f32.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = ((bits >>> 23) & 0xff) - 127 + 15;
+  const frac = bits & 0x7fffff;
+  if (Number.isNaN(x)) return 0x7e00;
+  if (exp >= 31) return sign | 0x7c00;
+  if (exp <= 0) {
+    if (exp < -10) return sign;
+    const m = (frac | 0x800000) >> (1 - exp);
+    return sign | ((m + 0x1000) >> 13);
+  }
+  return (sign | (exp << 10) | (frac >> 13)) + ((frac >> 12) & 1);
+}
+
+function bfloat16ToNumber(bits: number): number {
+  const buf = new Uint32Array([bits << 16]);
+  return new Float32Array(buf.buffer)[0];
+}

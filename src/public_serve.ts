@@ -1,0 +1,46 @@
+/**
+ * `serve()`: start the server from code on a component instance or class, with the same
+ * configuration rules as the command line (environment, defaults); `options` override both.
+ * @module
+ */
+import type { SeldonComponent } from "./component/api.ts";
+import { constructComponent } from "./component/loader.ts";
+import { type Config, parseConfig } from "./config/options.ts";
+import { parseParameters } from "./config/parameters.ts";
+import { setupLogging } from "./logging.ts";
+import { type Running, startServing } from "./serve.ts";
+
+/** Overrides of the configuration for {@link serve}; anything unset comes from env/defaults. */
+export type ServeOptions = Partial<Omit<Config, "interfaceName">> & {
+  /** Environment to read instead of the process's (default `Deno.env.toObject()`). */
+  env?: Record<string, string>;
+};
+
+/** A server started by {@link serve}. */
+export interface Server {
+  /** The bound REST port. */
+  readonly port: number;
+  /** Stops serving; in-flight requests finish first. */
+  stop(): Promise<void>;
+  /** Resolves when the REST server has stopped. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * Serves a component (an instance, or a class constructed with the typed `--parameters`).
+ * Resolves once the REST port is bound, after `load()` has run.
+ */
+export async function serve(
+  componentOrClass: SeldonComponent | (new (parameters: Record<string, any>) => SeldonComponent),
+  options: ServeOptions = {},
+): Promise<Server> {
+  const { env = Deno.env.toObject(), ...overrides } = options;
+  const name = typeof componentOrClass === "function" ? componentOrClass.name || "Model" : "Model";
+  const config: Config = Object.freeze({ ...parseConfig([name], env), ...overrides });
+  await setupLogging(config.logLevel);
+  const component = typeof componentOrClass === "function"
+    ? constructComponent(componentOrClass, parseParameters(config.parameters))
+    : componentOrClass;
+  const running: Running = await startServing(component, config);
+  return { port: running.rest.port, stop: running.stop, finished: running.rest.finished };
+}

@@ -1,0 +1,127 @@
+/**
+ * Where a REST request's payload comes from (server.md §2.3, upstream `get_request`):
+ * multipart form → urlencoded `json` field → `json` query parameter → JSON body.
+ * @module
+ */
+import { encodeBase64 } from "../protocol/base64.ts";
+import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
+import { parseJson } from "../protocol/json.ts";
+import { pyStr, pyStrFromJsonText } from "../protocol/pyrepr.ts";
+
+/** A decoded payload and how to render it in `Invalid request data type` errors. */
+export interface Payload {
+  readonly value: unknown;
+  readonly repr: () => string;
+}
+
+/** 500 for a body over the configured limit (werkzeug's 413 text, through the catch-all handler). */
+export function tooLarge(): SeldonMicroserviceException {
+  return new SeldonMicroserviceException(
+    "413 Request Entity Too Large: The data value transmitted exceeds the capacity limit.",
+    { statusCode: 500, reason: "MICROSERVICE_INTERNAL_ERROR" },
+  );
+}
+
+const NO_JSON = "Can't find JSON in data";
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Reads the whole body, refusing more than `limit` bytes. */
+export async function readBody(req: Request, limit: number): Promise<Uint8Array> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
+  if (req.body === null) return new Uint8Array(0);
+  if (declared !== null) return await req.bytes();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of req.body) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+function isJsonType(contentType: string): boolean {
+  const mime = contentType.split(";", 1)[0].trim().toLowerCase();
+  return mime === "application/json" || (mime.startsWith("application/") && mime.endsWith("+json"));
+}
+
+/** Parses a `json` form field or query parameter: invalid JSON is a 500 (server.md §2.3 [QUIRK]). */
+function parseParameter(text: string): Payload {
+  return { value: parseJson(text), repr: () => pyStrFromJsonText(text) };
+}
+
+/** Options of {@link readPayload}. */
+export interface ReadOptions {
+  /** Largest body accepted. */
+  readonly limit: number;
+  /** PAYLOAD_PASSTHROUGH on a predict route: no JSON decoding. */
+  readonly passthrough: boolean;
+}
+
+/**
+ * The request payload of any JSON operation route. Throws 400 `Can't find JSON in data` when
+ * there is none, 500 for an invalid `json` parameter or multipart field.
+ */
+export async function readPayload(req: Request, url: URL, options: ReadOptions): Promise<Payload> {
+  const contentType = req.headers.get("content-type") ?? "";
+  if (contentType.includes("multipart/form-data")) return await readMultipart(req, options.limit);
+  let body: Uint8Array | undefined;
+  if (contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    body = await readBody(req, options.limit);
+    const field = new URLSearchParams(new TextDecoder().decode(body)).get("json");
+    if (field) return options.passthrough ? rawString(field) : parseParameter(field);
+  }
+  const query = url.searchParams.get("json");
+  if (query) return options.passthrough ? rawString(query) : parseParameter(query);
+  body ??= await readBody(req, options.limit);
+  if (options.passthrough) return { value: body, repr: () => pyStr(body) };
+  if (!isJsonType(contentType) || body.length === 0) throw badData(NO_JSON);
+  let text: string;
+  let value: unknown;
+  try {
+    text = utf8.decode(body);
+    value = parseJson(text);
+  } catch {
+    throw badData(NO_JSON);
+  }
+  if (value === null) throw badData(NO_JSON);
+  return { value, repr: () => pyStrFromJsonText(text) };
+}
+
+function rawString(text: string): Payload {
+  return { value: text, repr: () => pyStr(text) };
+}
+
+/**
+ * Assembles a message object from multipart parts: text fields are JSON (except `strData`),
+ * a `binData` file is base64-encoded, other files are UTF-8 text; files win over fields.
+ */
+async function readMultipart(req: Request, limit: number): Promise<Payload> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw badData(NO_JSON);
+  }
+  const message: Record<string, unknown> = {};
+  const files: [string, File][] = [];
+  for (const [key, value] of form.entries()) {
+    if (typeof value === "string") message[key] = key === "strData" ? value : parseJson(value);
+    else files.push([key, value]);
+  }
+  for (const [key, file] of files) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    message[key] = key === "binData" ? encodeBase64(bytes) : new TextDecoder().decode(bytes);
+  }
+  return { value: message, repr: () => pyStr(message) };
+}

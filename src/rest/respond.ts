@@ -1,0 +1,77 @@
+/**
+ * Writing REST responses: compact JSON plus a newline (Flask `jsonify`), CORS headers as
+ * Flask-CORS adds them (server.md §2.5), and the one mapping of errors to HTTP (§5).
+ * @module
+ */
+import type { ErrorResponse } from "../component/api.ts";
+import { errorText, SeldonMicroserviceException } from "../protocol/errors.ts";
+import { asciiOnly, stringifyJson } from "../protocol/json.ts";
+
+/** How JSON bodies are written (`FLASK_JSONIFY_PRETTYPRINT_REGULAR`, `FLASK_JSON_AS_ASCII`). */
+export interface JsonStyle {
+  readonly pretty: boolean;
+  readonly ascii: boolean;
+}
+
+/** `Access-Control-Allow-Origin` for a request: its `Origin` echoed, else `*`. */
+export function corsHeaders(req: Request): Record<string, string> {
+  const origin = req.headers.get("origin");
+  return origin === null
+    ? { "access-control-allow-origin": "*" }
+    : { "access-control-allow-origin": origin, "vary": "Origin" };
+}
+
+/** The body text of a JSON response. */
+export function jsonText(body: unknown, style: JsonStyle): string {
+  const text = stringifyJson(body, { pretty: style.pretty }) + "\n";
+  return style.ascii ? asciiOnly(text) : text;
+}
+
+/** A JSON response with CORS headers. */
+export function jsonResponse(
+  req: Request,
+  body: unknown,
+  status: number,
+  style: JsonStyle,
+  extra?: Record<string, string>,
+): Response {
+  return new Response(jsonText(body, style), {
+    status,
+    headers: { "content-type": "application/json", ...corsHeaders(req), ...extra },
+  });
+}
+
+/** The Seldon error body: `{"status":{"code":-1,"info":…,"reason":…,"status":1}}`. */
+export function errorBody(info: string, reason: string): Record<string, unknown> {
+  return { status: { code: -1, info, reason, status: 1 } };
+}
+
+/** Status and body of a thrown value: Seldon exceptions keep theirs, anything else is a 500. */
+export function errorParts(err: unknown): { status: number; body: Record<string, unknown> } {
+  if (SeldonMicroserviceException.isSeldonError(err)) {
+    return { status: err.statusCode, body: errorBody(err.message, err.reason) };
+  }
+  return { status: 500, body: errorBody(errorText(err), "MICROSERVICE_INTERNAL_ERROR") };
+}
+
+/** The response a model's error handler asked for (server.md §5.4). */
+export function userErrorResponse(req: Request, answer: ErrorResponse | Response, style: JsonStyle): Response {
+  if (answer instanceof Response) {
+    const headers = new Headers(answer.headers);
+    for (const [k, v] of Object.entries(corsHeaders(req))) headers.set(k, v);
+    return new Response(answer.body, { status: answer.status, headers });
+  }
+  return jsonResponse(req, answer.body, answer.status, style, answer.headers);
+}
+
+/**
+ * The HTTP status of a predict answer (server.md §2.6): `status.code` of an object result when
+ * it is an integer in 100–599; another code gives 500 with the body unchanged.
+ */
+export function predictStatus(body: unknown): number {
+  if (typeof body !== "object" || body === null) return 200;
+  const status = (body as Record<string, unknown>).status;
+  if (typeof status !== "object" || status === null || !("code" in status)) return 200;
+  const code = (status as Record<string, unknown>).code;
+  return typeof code === "number" && Number.isInteger(code) && code >= 100 && code <= 599 ? code : 500;
+}

@@ -1,0 +1,212 @@
+/**
+ * The REST transport: `Deno.serve` on the HTTP port, the route table, payload reading, and one
+ * mapping of results and errors to HTTP. Protocol rules live in the data plane and codec.
+ * @module
+ */
+import type { Call, DataPlane, Operation } from "../dataplane/dataplane.ts";
+import { Limiter } from "../dataplane/limiter.ts";
+import { logger } from "../logging.ts";
+import { parseProtoJson, ProtoJsonError } from "../protocol/proto/json.ts";
+import { badData } from "../protocol/errors.ts";
+import { readPayload } from "./body.ts";
+import {
+  corsHeaders,
+  errorBody,
+  errorParts,
+  type JsonStyle,
+  jsonResponse,
+  predictStatus,
+  userErrorResponse,
+} from "./respond.ts";
+import { matchRoute, type RouteAction } from "./routes.ts";
+import openapi from "./openapi.json" with { type: "json" };
+
+const log = logger("rest");
+
+/** Settings of the REST transport. */
+export interface RestOptions {
+  readonly port: number;
+  readonly hostname: string;
+  /** Share the port with sibling worker processes (needs `--unstable-net`). */
+  readonly reusePort?: boolean;
+  /** Largest request body in bytes. */
+  readonly maxBodySize: number;
+  /** PAYLOAD_PASSTHROUGH: predict routes get the raw body. */
+  readonly payloadPassthrough: boolean;
+  /** Concurrent requests in the data plane (threads; 1 when single-threaded). */
+  readonly concurrency: number;
+  readonly json: JsonStyle;
+  /** Write a gunicorn-style access line per request to stdout. */
+  readonly accessLog?: boolean;
+  /** Called once the port is bound. */
+  readonly onListen?: (addr: Deno.NetAddr) => void;
+}
+
+/** A running REST server. */
+export interface RestServer {
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /** Resolves when the server has stopped. */
+  readonly finished: Promise<void>;
+  /** Stops accepting and lets in-flight requests finish. */
+  shutdown(): Promise<void>;
+}
+
+const TEXT_HTML = "text/html; charset=utf-8";
+
+/** The request handler (exported for in-process use). */
+export function createHandler(plane: DataPlane, options: RestOptions): (req: Request) => Promise<Response> {
+  const limiter = new Limiter(options.concurrency);
+  const style = options.json;
+  const readOptions = { limit: options.maxBodySize, passthrough: false };
+  const passthroughOptions = { limit: options.maxBodySize, passthrough: options.payloadPassthrough };
+
+  async function dispatch(req: Request, action: RouteAction, url: URL): Promise<Response> {
+    const call: { protocol: "rest"; headers: Headers; repr?: () => string } = {
+      protocol: "rest",
+      headers: req.headers,
+    };
+    switch (action) {
+      case "ping":
+        return new Response("pong", { headers: { "content-type": TEXT_HTML, ...corsHeaders(req) } });
+      case "openapi":
+        return jsonResponse(req, openapi, 200, style);
+      case "metadata":
+        return jsonResponse(req, plane.metadata(), 200, style);
+      case "health-status":
+        return jsonResponse(req, await limiter.run(() => plane.healthStatus(call)), 200, style);
+      case "send-feedback": {
+        const payload = await readPayload(req, url, readOptions);
+        const feedback = parseFeedback(payload.value);
+        return jsonResponse(req, await limiter.run(() => plane.sendFeedback(feedback, call)), 200, style);
+      }
+      case "aggregate": {
+        const payload = await readPayload(req, url, readOptions);
+        call.repr = payload.repr;
+        return jsonResponse(req, await limiter.run(() => plane.aggregate(payload.value, call)), 200, style);
+      }
+      case "predict": {
+        const payload = await readPayload(req, url, passthroughOptions);
+        call.repr = payload.repr;
+        const result = await limiter.run(() => plane.message("predict", payload.value, call));
+        return predictResponse(req, result);
+      }
+      default: {
+        const payload = await readPayload(req, url, readOptions);
+        call.repr = payload.repr;
+        return jsonResponse(req, await limiter.run(() => plane.message(action, payload.value, call)), 200, style);
+      }
+    }
+  }
+
+  function predictResponse(req: Request, result: unknown): Response {
+    if (options.payloadPassthrough && (typeof result === "string" || result instanceof Uint8Array)) {
+      return new Response(result as BodyInit, {
+        headers: { "content-type": "application/json", ...corsHeaders(req) },
+      });
+    }
+    return jsonResponse(req, result, predictStatus(result), style);
+  }
+
+  async function fail(req: Request, err: unknown, action: RouteAction | undefined): Promise<Response> {
+    if (action !== undefined && isOperation(action)) {
+      try {
+        const call = { protocol: "rest" as const, headers: req.headers };
+        const answer = await plane.userErrorResponse(err, call, action);
+        if (answer !== undefined) return userErrorResponse(req, answer, style);
+      } catch (handlerErr) {
+        err = handlerErr;
+      }
+    }
+    const { status, body } = errorParts(err);
+    log.error("{body}", { body: JSON.stringify(body) });
+    return jsonResponse(req, body, status, style);
+  }
+
+  return async function handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    const match = matchRoute(req.method, url.pathname);
+    let response: Response;
+    if (match.kind === "route") {
+      try {
+        response = await dispatch(req, match.route.action, url);
+      } catch (err) {
+        response = await fail(req, err, match.route.action);
+      }
+    } else if (match.kind === "options") {
+      response = preflight(req, match.allow);
+    } else {
+      response = jsonResponse(req, errorBody(match.info, "MICROSERVICE_INTERNAL_ERROR"), 500, style);
+    }
+    if (options.accessLog) accessLine(req, url, response);
+    return response;
+  };
+}
+
+const OPERATIONS = new Set<string>([
+  "predict",
+  "send-feedback",
+  "transform-input",
+  "transform-output",
+  "route",
+  "aggregate",
+  "health-status",
+]);
+
+function isOperation(action: RouteAction): action is Operation & RouteAction {
+  return OPERATIONS.has(action);
+}
+
+/** Strict proto3-JSON parse of a REST feedback body: 400 `Invalid JSON: …` on failure. */
+function parseFeedback(value: unknown): Record<string, unknown> {
+  try {
+    return parseProtoJson("Feedback", value);
+  } catch (err) {
+    if (err instanceof ProtoJsonError) throw badData(`Invalid JSON: ${err.message}`);
+    throw err;
+  }
+}
+
+/** OPTIONS: 200 with `Allow`; a CORS preflight also gets the allowed methods and headers. */
+function preflight(req: Request, allow: string): Response {
+  const headers: Record<string, string> = { allow, ...corsHeaders(req) };
+  if (req.headers.has("access-control-request-method")) {
+    headers["access-control-allow-methods"] = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
+    const requested = req.headers.get("access-control-request-headers");
+    if (requested) headers["access-control-allow-headers"] = requested;
+  }
+  return new Response(null, { status: 200, headers: { "content-type": TEXT_HTML, ...headers } });
+}
+
+function accessLine(req: Request, url: URL, res: Response): void {
+  const now = new Date().toUTCString();
+  const agent = req.headers.get("user-agent") ?? "-";
+  const referer = req.headers.get("referer") ?? "-";
+  const line = `- - - [${now}] "${req.method} ${url.pathname}${url.search} HTTP/1.1" ${res.status} - ` +
+    `"${referer}" "${agent}"\n`;
+  Deno.stdout.writeSync(new TextEncoder().encode(line));
+}
+
+/** Starts the REST server; resolves once the port is bound. */
+export function startRest(plane: DataPlane, options: RestOptions): RestServer {
+  const handler = createHandler(plane, options);
+  const server = Deno.serve({
+    port: options.port,
+    hostname: options.hostname,
+    reusePort: options.reusePort,
+    onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
+    onError: (err) => {
+      const { status, body } = errorParts(err);
+      return new Response(JSON.stringify(body) + "\n", {
+        status,
+        headers: { "content-type": "application/json" },
+      });
+    },
+  }, handler);
+  return {
+    port: (server.addr as Deno.NetAddr).port,
+    finished: server.finished,
+    shutdown: () => server.shutdown(),
+  };
+}
+

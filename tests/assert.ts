@@ -1,0 +1,36 @@
+/** Assertions for the tests (node:assert; `@std/assert` is not reachable here). */
+import assertNode from "node:assert/strict";
+
+/** Deep, strict equality. */
+export function assertEquals(actual: unknown, expected: unknown, message?: string): void {
+  assertNode.deepStrictEqual(actual, expected, message);
+}
+
+/** Truthiness. */
+export function assert(value: unknown, message?: string): asserts value {
+  assertNode.ok(value, message);
+}
+
+/** `fn` throws (or rejects) with an error matching `pattern`, if given. */
+export async function assertRejects(fn: () => unknown, pattern?: RegExp | ((e: any) => boolean)): Promise<any> {
+  try {
+    await fn();
+  } catch (err) {
+    if (pattern instanceof RegExp) assertNode.match(String((err as Error)?.message ?? err), pattern);
+    else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
+    return err;
+  }
+  assertNode.fail("expected an error");
+}
+
+/** Synchronous variant of {@link assertRejects}. */
+export function assertThrows(fn: () => unknown, pattern?: RegExp | ((e: any) => boolean)): any {
+  try {
+    fn();
+  } catch (err) {
+    if (pattern instanceof RegExp) assertNode.match(String((err as Error)?.message ?? err), pattern);
+    else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
+    return err;
+  }
+  assertNode.fail("expected an error");
+}
