@@ -33,11 +33,22 @@ async function main(): Promise<number> {
   } catch (err) {
     const reason = (err as { reason?: string }).reason;
     const message = err instanceof Error ? err.message : String(err);
-    console.error(reason ? `${reason}: ${message}` : `Failed to load ${config.interfaceName}: ${message}`);
+    console.error(
+      reason ? `${reason}: ${message}` : `Failed to load ${config.interfaceName}: ${message}`,
+    );
     if (!reason && err instanceof Error && !(err.name === "LoadError")) console.error(err.stack);
     return 1;
   }
-  const running = await startServing(component, config);
+  let running;
+  try {
+    running = await startServing(component, config);
+  } catch (err) {
+    // Upstream's REST worker exits with gunicorn's boot-error status 3 when load() fails.
+    log.error("Worker failed to boot: {error}", {
+      error: err instanceof Error ? err.stack ?? err.message : String(err),
+    });
+    return 3;
+  }
   const stop = async () => {
     log.info("Shutting down");
     await running.stop();

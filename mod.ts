@@ -13,13 +13,7 @@
  * ```
  * @module
  */
-export {
-  BaseComponent,
-  counter,
-  gauge,
-  timer,
-  SeldonResponse,
-} from "./src/component/api.ts";
+export { BaseComponent, counter, gauge, SeldonResponse, timer } from "./src/component/api.ts";
 export type {
   ErrorResponse,
   HookContext,
@@ -31,10 +25,7 @@ export type {
 export { NDArray } from "./src/protocol/ndarray.ts";
 export type { DType } from "./src/protocol/ndarray.ts";
 export { ProtoAny } from "./src/protocol/payload.ts";
-export {
-  SeldonMicroserviceException,
-  SeldonNotImplementedError,
-} from "./src/protocol/errors.ts";
+export { SeldonMicroserviceException, SeldonNotImplementedError } from "./src/protocol/errors.ts";
 export type { SeldonErrorOptions } from "./src/protocol/errors.ts";
 export { logger } from "./src/logging.ts";
 export { serve } from "./src/public_serve.ts";

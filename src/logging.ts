@@ -32,13 +32,18 @@ function pad(n: number, width = 2): string {
 function timestamp(ms: number): string {
   const d = new Date(ms);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${
+      pad(d.getMilliseconds(), 3)
+    }`;
 }
 
 /** One log line in upstream's format. */
 export function formatRecord(record: LogRecord): string {
   const message = record.message
-    .map((part, i) => (i % 2 === 0 ? String(part) : typeof part === "string" ? part : Deno.inspect(part)))
+    .map((
+      part,
+      i,
+    ) => (i % 2 === 0 ? String(part) : typeof part === "string" ? part : Deno.inspect(part)))
     .join("");
   const category = ["seldon_ts", ...record.category.slice(1)].join(".");
   return `${timestamp(record.timestamp)} - ${category}:${record.properties.fn ?? "main"}:0 - ` +

@@ -12,12 +12,16 @@ export function assert(value: unknown, message?: string): asserts value {
 }
 
 /** `fn` throws (or rejects) with an error matching `pattern`, if given. */
-export async function assertRejects(fn: () => unknown, pattern?: RegExp | ((e: any) => boolean)): Promise<any> {
+export async function assertRejects(
+  fn: () => unknown,
+  pattern?: RegExp | ((e: any) => boolean),
+): Promise<any> {
   try {
     await fn();
   } catch (err) {
-    if (pattern instanceof RegExp) assertNode.match(String((err as Error)?.message ?? err), pattern);
-    else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
+    if (pattern instanceof RegExp) {
+      assertNode.match(String((err as Error)?.message ?? err), pattern);
+    } else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
     return err;
   }
   assertNode.fail("expected an error");
@@ -28,8 +32,9 @@ export function assertThrows(fn: () => unknown, pattern?: RegExp | ((e: any) => 
   try {
     fn();
   } catch (err) {
-    if (pattern instanceof RegExp) assertNode.match(String((err as Error)?.message ?? err), pattern);
-    else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
+    if (pattern instanceof RegExp) {
+      assertNode.match(String((err as Error)?.message ?? err), pattern);
+    } else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
     return err;
   }
   assertNode.fail("expected an error");

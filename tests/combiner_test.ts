@@ -71,8 +71,14 @@ Deno.test("test_aggreate_combines_metrics", () =>
   withServer(new CombinerUser(), async (s) => {
     const r = await s.get("/aggregate", {
       seldonMessages: [
-        { data: { ndarray: [0] }, meta: { metrics: [{ key: "request_gauge_1", type: "GAUGE", value: 100 }] } },
-        { data: { ndarray: [1] }, meta: { metrics: [{ key: "request_gauge_2", type: "GAUGE", value: 200 }] } },
+        {
+          data: { ndarray: [0] },
+          meta: { metrics: [{ key: "request_gauge_1", type: "GAUGE", value: 100 }] },
+        },
+        {
+          data: { ndarray: [1] },
+          meta: { metrics: [{ key: "request_gauge_2", type: "GAUGE", value: 200 }] },
+        },
       ],
     });
     assertEquals(r.status, 200);
@@ -105,7 +111,10 @@ Deno.test("test_aggreate_invalid_message", () =>
     const r = await s.get("/aggregate", { wrong: [{ data: { ndarray: [1] } }] });
     assertEquals(r.status, 400);
     assertEquals(r.json.status.reason, "MICROSERVICE_BAD_DATA");
-    assertEquals(r.json.status.info, "Invalid request data type: {'wrong': [{'data': {'ndarray': [1]}}]}");
+    assertEquals(
+      r.json.status.info,
+      "Invalid request data type: {'wrong': [{'data': {'ndarray': [1]}}]}",
+    );
   }));
 
 Deno.test("test_aggreate_no_list", () =>
@@ -124,7 +133,9 @@ Deno.test("test_aggreate_bad_messages", () =>
 
 Deno.test("test_aggreate_ok_2messages", () =>
   withServer(new CombinerUser(), async (s) => {
-    const r = await s.get("/aggregate", { seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }] });
+    const r = await s.get("/aggregate", {
+      seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }],
+    });
     assertEquals(r.status, 200);
     tagsAndCounter(r.json);
     assertEquals(r.json.data.ndarray, [1]);
@@ -132,7 +143,9 @@ Deno.test("test_aggreate_ok_2messages", () =>
 
 Deno.test("test_aggreate_ok_bindata", () =>
   withServer(new CombinerUser(), async (s) => {
-    const r = await s.get("/aggregate", { seldonMessages: [{ binData: "MTIz" }, { binData: "MTIz" }] });
+    const r = await s.get("/aggregate", {
+      seldonMessages: [{ binData: "MTIz" }, { binData: "MTIz" }],
+    });
     assertEquals(r.status, 200);
     tagsAndCounter(r.json);
     assertEquals(r.json.binData, "MTIz");
@@ -140,7 +153,9 @@ Deno.test("test_aggreate_ok_bindata", () =>
 
 Deno.test("test_aggreate_ok_strdata", () =>
   withServer(new CombinerUser(), async (s) => {
-    const r = await s.get("/aggregate", { seldonMessages: [{ strData: "123" }, { strData: "456" }] });
+    const r = await s.get("/aggregate", {
+      seldonMessages: [{ strData: "123" }, { strData: "456" }],
+    });
     assertEquals(r.status, 200);
     tagsAndCounter(r.json);
     assertEquals(r.json.strData, "123");
@@ -148,20 +163,27 @@ Deno.test("test_aggreate_ok_strdata", () =>
 
 Deno.test("test_aggregate_bad_metrics", () =>
   withServer(new CombinerUser(false), async (s) => {
-    const r = await s.get("/aggregate", { seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }] });
+    const r = await s.get("/aggregate", {
+      seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }],
+    });
     assertEquals(r.status, 500);
     assertEquals(r.json.status.reason, "MICROSERVICE_BAD_METRIC");
   }));
 
 Deno.test("test_aggreate_ok_lowlevel", () =>
   withServer(new CombinerLowLevel(), async (s) => {
-    const r = await s.get("/aggregate", { seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }] });
+    const r = await s.get("/aggregate", {
+      seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }],
+    });
     assertEquals(r.status, 200);
     assertEquals(r.json.data.ndarray, [9, 9]);
   }));
 
 function sumTimesTwo(Xs: NDArray[]) {
-  const total = Xs.reduce((acc, x) => acc.map((v, i) => v + (x.data[i] as number)), Xs[0].map(() => 0));
+  const total = Xs.reduce(
+    (acc, x) => acc.map((v, i) => v + (x.data[i] as number)),
+    Xs[0].map(() => 0),
+  );
   return total.map((v) => v * 2);
 }
 
@@ -173,14 +195,18 @@ class SummingCombiner extends BaseComponent {
 
 Deno.test("test_unimplemented_aggregate_raw_on_seldon_component", () =>
   withServer(new SummingCombiner(), async (s) => {
-    const r = await s.get("/aggregate", { seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }] });
+    const r = await s.get("/aggregate", {
+      seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }],
+    });
     assertEquals(r.status, 200);
     assertEquals(r.json.data.ndarray, [6]);
   }));
 
 Deno.test("test_unimplemented_aggregate_raw", () =>
   withServer({ aggregate: (Xs: NDArray[]) => sumTimesTwo(Xs) }, async (s) => {
-    const r = await s.get("/aggregate", { seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }] });
+    const r = await s.get("/aggregate", {
+      seldonMessages: [{ data: { ndarray: [1] } }, { data: { ndarray: [2] } }],
+    });
     assertEquals(r.status, 200);
     assertEquals(r.json.data.ndarray, [6]);
   }));

@@ -40,7 +40,10 @@ async function answer(res: Response): Promise<Answer> {
 }
 
 /** A configuration as the CLI would build it from `env`, on 127.0.0.1 with ephemeral ports. */
-export function testConfig(env: Record<string, string> = {}, overrides: Partial<Config> = {}): Config {
+export function testConfig(
+  env: Record<string, string> = {},
+  overrides: Partial<Config> = {},
+): Config {
   const base = parseConfig(["TestModel"], env);
   return { ...base, httpPort: 0, grpcPort: 0, metricsPort: 0, host: "127.0.0.1", ...overrides };
 }

@@ -89,10 +89,15 @@ const PNG = Uint8Array.from(
   (c) => c.charCodeAt(0),
 );
 
-function multipart(fields: Record<string, string>, files: Record<string, [Uint8Array, string]>): FormData {
+function multipart(
+  fields: Record<string, string>,
+  files: Record<string, [Uint8Array, string]>,
+): FormData {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const [k, [bytes, name]] of Object.entries(files)) form.append(k, new Blob([bytes as BlobPart]), name);
+  for (const [k, [bytes, name]] of Object.entries(files)) {
+    form.append(k, new Blob([bytes as BlobPart]), name);
+  }
   return form;
 }
 
@@ -135,7 +140,10 @@ Deno.test("test_model_puid_ok", () =>
     assertEquals(r.json.meta.puid, "123");
   }));
 
-const NODE_ENV = { PREDICTIVE_UNIT_ID: "my-test-model", PREDICTIVE_UNIT_IMAGE: "my-test-model-image" };
+const NODE_ENV = {
+  PREDICTIVE_UNIT_ID: "my-test-model",
+  PREDICTIVE_UNIT_IMAGE: "my-test-model-image",
+};
 
 Deno.test("test_requestPath_ok", () =>
   withServer(new UserObject(), async (s) => {
@@ -166,7 +174,9 @@ Deno.test("test_model_lowlevel_ok", () =>
 
 Deno.test("test_model_lowlevel_multi_form_data_text_file_ok", () =>
   withServer(new UserObjectLowLevelWithPredictRaw("txt"), async (s) => {
-    const body = multipart({ meta: '{"puid":"1234"}' }, { binData: [new TextEncoder().encode(TEXT), "test.txt"] });
+    const body = multipart({ meta: '{"puid":"1234"}' }, {
+      binData: [new TextEncoder().encode(TEXT), "test.txt"],
+    });
     const r = await s.fetch("/predict", { method: "POST", body });
     assertEquals(r.status, 200);
     assertEquals(r.json.meta.puid, "1234");
@@ -184,7 +194,9 @@ Deno.test("test_model_lowlevel_multi_form_data_img_file_ok", () =>
 
 Deno.test("test_model_lowlevel_multi_form_data_strData_ok", () =>
   withServer(new UserObjectLowLevelWithPredictRaw("strData"), async (s) => {
-    const body = multipart({ meta: '{"puid":"1234"}' }, { strData: [new TextEncoder().encode(TEXT), "test.txt"] });
+    const body = multipart({ meta: '{"puid":"1234"}' }, {
+      strData: [new TextEncoder().encode(TEXT), "test.txt"],
+    });
     const r = await s.fetch("/predict", { method: "POST", body });
     assertEquals(r.status, 200);
     assertEquals(r.json.meta.puid, "1234");
@@ -193,7 +205,9 @@ Deno.test("test_model_lowlevel_multi_form_data_strData_ok", () =>
 
 Deno.test("test_model_lowlevel_multi_form_data_strData_non200status", () =>
   withServer(new UserObjectLowLevelWithPredictRaw("strData", true), async (s) => {
-    const body = multipart({ meta: '{"puid":"1234"}' }, { strData: [new TextEncoder().encode(TEXT), "test.txt"] });
+    const body = multipart({ meta: '{"puid":"1234"}' }, {
+      strData: [new TextEncoder().encode(TEXT), "test.txt"],
+    });
     const r = await s.fetch("/predict", { method: "POST", body });
     assertEquals(r.status, 400);
     assertEquals(r.json.meta.puid, "1234");
@@ -310,7 +324,12 @@ Deno.test("test_model_no_json", () =>
     const r = await s.fetch("/predict?");
     assertEquals(r.status, 400);
     assertEquals(r.json, {
-      status: { status: 1, info: "Can't find JSON in data", code: -1, reason: "MICROSERVICE_BAD_DATA" },
+      status: {
+        status: 1,
+        info: "Can't find JSON in data",
+        code: -1,
+        reason: "MICROSERVICE_BAD_DATA",
+      },
     });
   }));
 
@@ -333,7 +352,9 @@ Deno.test("test_model_error_status_code", () =>
   }, async (s) => {
     const r = await s.get("/predict", { data: { ndarray: [] } });
     assertEquals(r.status, 403);
-    assertEquals(r.json, { status: { status: 1, info: "foo", code: -1, reason: "MICROSERVICE_BAD_DATA" } });
+    assertEquals(r.json, {
+      status: { status: 1, info: "foo", code: -1, reason: "MICROSERVICE_BAD_DATA" },
+    });
   }));
 
 Deno.test("test_model_gets_meta", () =>

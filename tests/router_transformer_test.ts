@@ -180,10 +180,20 @@ class TransformerLowLevelRawInherited extends BaseComponent {
   }
 }
 
-const SELDON_MESSAGE_KEYS = new Set(["status", "meta", "data", "binData", "strData", "jsonData", "customData"]);
+const SELDON_MESSAGE_KEYS = new Set([
+  "status",
+  "meta",
+  "data",
+  "binData",
+  "strData",
+  "jsonData",
+  "customData",
+]);
 
 function assertStrictMessage(j: Record<string, unknown>) {
-  for (const k of Object.keys(j)) assertEquals(SELDON_MESSAGE_KEYS.has(k), true, `unknown field ${k}`);
+  for (const k of Object.keys(j)) {
+    assertEquals(SELDON_MESSAGE_KEYS.has(k), true, `unknown field ${k}`);
+  }
 }
 
 function tagsAndCounter(j: any) {

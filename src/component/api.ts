@@ -86,7 +86,10 @@ export interface SeldonComponent {
   /** Accepted for compatibility; never used by the server (as upstream v1.18.2). */
   featureNames?: string[] | (() => string[]);
   /** Maps the model's own errors to a REST response; `undefined` falls back to the default. */
-  modelErrorHandler?(err: unknown, ctx: HookContext): Awaitable<ErrorResponse | Response | undefined | null>;
+  modelErrorHandler?(
+    err: unknown,
+    ctx: HookContext,
+  ): Awaitable<ErrorResponse | Response | undefined | null>;
 }
 
 /** A class of a Seldon component: constructed with the typed `--parameters` object. */
@@ -182,12 +185,18 @@ export class SeldonResponse {
 
   /** True for a SeldonResponse from any copy of this module. */
   static isSeldonResponse(x: unknown): x is SeldonResponse {
-    return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[RESPONSE_BRAND] === true;
+    return typeof x === "object" && x !== null &&
+      (x as Record<symbol, unknown>)[RESPONSE_BRAND] === true;
   }
 }
 Object.defineProperty(SeldonResponse.prototype, RESPONSE_BRAND, { value: true });
 
-function metricOf(type: MetricType, key: string, value: number, tags?: Record<string, string>): Metric {
+function metricOf(
+  type: MetricType,
+  key: string,
+  value: number,
+  tags?: Record<string, string>,
+): Metric {
   if (typeof value !== "number" && typeof value !== "boolean") {
     throw new TypeError(`${type.toLowerCase()} value must be a number, got ${typeof value}`);
   }

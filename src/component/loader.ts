@@ -68,7 +68,9 @@ export async function importComponent(interfaceName: string, dir: string): Promi
   const url = target.candidates.find(fileExists);
   if (url === undefined) {
     throw new LoadError(
-      `No module named '${interfaceName}': looked for ${target.candidates.map((c) => new URL(c).pathname).join(", ")}`,
+      `No module named '${interfaceName}': looked for ${
+        target.candidates.map((c) => new URL(c).pathname).join(", ")
+      }`,
     );
   }
   const mod = await import(url) as Record<string, unknown>;
@@ -87,7 +89,10 @@ export async function importComponent(interfaceName: string, dir: string): Promi
  * Constructs the component: a class (or constructor function) gets `new X(parameters)`; an
  * object export is used as the component itself.
  */
-export function constructComponent(exported: unknown, parameters: Record<string, unknown>): SeldonComponent {
+export function constructComponent(
+  exported: unknown,
+  parameters: Record<string, unknown>,
+): SeldonComponent {
   if (typeof exported === "function") {
     return new (exported as new (p: Record<string, unknown>) => SeldonComponent)(parameters);
   }

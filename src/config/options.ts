@@ -13,7 +13,13 @@ import { type Env, getenvAsBool } from "./env.ts";
 import { parsePythonInt } from "./parameters.ts";
 
 /** Accepted `--service-type` values (validated, then ignored: server.md §3.0). */
-export const SERVICE_TYPES = ["MODEL", "ROUTER", "TRANSFORMER", "COMBINER", "OUTLIER_DETECTOR"] as const;
+export const SERVICE_TYPES = [
+  "MODEL",
+  "ROUTER",
+  "TRANSFORMER",
+  "COMBINER",
+  "OUTLIER_DETECTOR",
+] as const;
 /** Accepted `--log-level` values. */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 /** Level names `SELDON_LOG_LEVEL` may hold (Python's logging accepts these). */
@@ -37,28 +43,185 @@ interface OptionSpec {
 
 /** Every flag, its env var, default and help text (server.md §1.2), in `--help` order. */
 export const OPTIONS: readonly OptionSpec[] = [
-  { flag: "--service-type", key: "serviceType", kind: "choice", choices: SERVICE_TYPES, fallback: "MODEL", help: "Graph node type; validated, every endpoint is served whatever it is" },
-  { flag: "--parameters", key: "parameters", kind: "string", env: "PREDICTIVE_UNIT_PARAMETERS", fallback: "[]", help: "JSON list of {name, value, type} constructor parameters" },
-  { flag: "--log-level", key: "logLevel", kind: "choice", choices: LOG_LEVELS, fallback: "INFO", help: "Log level (SELDON_LOG_LEVEL, when set, wins)" },
-  { flag: "--debug", key: "debug", kind: "optBool", env: "SELDON_DEBUG", fallback: false, help: "Development mode: everything in one process" },
-  { flag: "--tracing", key: "tracing", kind: "optInt", env: "TRACING", fallback: 0, help: "Enable tracing (non-zero)" },
-  { flag: "--workers", key: "workers", kind: "int", env: "GUNICORN_WORKERS", fallback: 1, help: "Number of REST worker processes" },
-  { flag: "--threads", key: "threads", kind: "int", env: "GUNICORN_THREADS", fallback: 1, help: "Concurrent requests per REST worker" },
-  { flag: "--max-requests", key: "maxRequests", kind: "int", env: "GUNICORN_MAX_REQUESTS", fallback: 0, help: "Recycle a REST worker after this many requests (0 = never)" },
-  { flag: "--max-requests-jitter", key: "maxRequestsJitter", kind: "int", env: "GUNICORN_MAX_REQUESTS_JITTER", fallback: 0, help: "Random 0..N added to --max-requests per worker" },
-  { flag: "--keepalive", key: "keepalive", kind: "int", env: "GUNICORN_KEEPALIVE", fallback: 2, help: "Seconds an idle keep-alive connection is held" },
-  { flag: "--access-log", key: "accessLog", kind: "optBool", env: "GUNICORN_ACCESS_LOG", fallback: false, help: "Write an access log line per request to stdout" },
-  { flag: "--pidfile", key: "pidfile", kind: "string", fallback: undefined, help: "Write the server's pid to this file" },
-  { flag: "--single-threaded", key: "singleThreaded", kind: "int", env: "FLASK_SINGLE_THREADED", fallback: 0, help: "Non-zero: one REST request at a time per process" },
-  { flag: "--http-port", key: "httpPort", kind: "int", env: "PREDICTIVE_UNIT_HTTP_SERVICE_PORT", fallback: 9000, help: "REST port" },
-  { flag: "--grpc-port", key: "grpcPort", kind: "int", env: "PREDICTIVE_UNIT_GRPC_SERVICE_PORT", fallback: 5000, help: "gRPC port" },
-  { flag: "--metrics-port", key: "metricsPort", kind: "int", env: "PREDICTIVE_UNIT_METRICS_SERVICE_PORT", fallback: 6000, help: "Prometheus metrics port" },
-  { flag: "--grpc-threads", key: "grpcThreads", kind: "int", env: "GRPC_THREADS", fallback: 1, lazyEnv: true, help: "Concurrent RPCs per gRPC worker" },
-  { flag: "--grpc-workers", key: "grpcWorkers", kind: "int", env: "GRPC_WORKERS", fallback: 1, lazyEnv: true, help: "Number of gRPC worker processes (0 = no gRPC server)" },
-  { flag: "--persistence", key: "persistence", kind: "optInt", fallback: 0, help: "Deprecated, ignored" },
-  { flag: "--host", key: "host", kind: "string", env: "SELDON_HOST", fallback: "0.0.0.0", extension: true, help: "Address the servers bind to" },
-  { flag: "--model-dir", key: "modelDir", kind: "string", env: "SELDON_MODEL_DIR", fallback: undefined, extension: true, help: "Folder the model module is looked up in (default: working directory)" },
-  { flag: "--max-body-size", key: "maxBodySize", kind: "size", env: "SELDON_MAX_BODY_SIZE", fallback: 128 * 1024 * 1024, extension: true, help: "Largest accepted REST request body in bytes (suffixes k, m, g)" },
+  {
+    flag: "--service-type",
+    key: "serviceType",
+    kind: "choice",
+    choices: SERVICE_TYPES,
+    fallback: "MODEL",
+    help: "Graph node type; validated, every endpoint is served whatever it is",
+  },
+  {
+    flag: "--parameters",
+    key: "parameters",
+    kind: "string",
+    env: "PREDICTIVE_UNIT_PARAMETERS",
+    fallback: "[]",
+    help: "JSON list of {name, value, type} constructor parameters",
+  },
+  {
+    flag: "--log-level",
+    key: "logLevel",
+    kind: "choice",
+    choices: LOG_LEVELS,
+    fallback: "INFO",
+    help: "Log level (SELDON_LOG_LEVEL, when set, wins)",
+  },
+  {
+    flag: "--debug",
+    key: "debug",
+    kind: "optBool",
+    env: "SELDON_DEBUG",
+    fallback: false,
+    help: "Development mode: everything in one process",
+  },
+  {
+    flag: "--tracing",
+    key: "tracing",
+    kind: "optInt",
+    env: "TRACING",
+    fallback: 0,
+    help: "Enable tracing (non-zero)",
+  },
+  {
+    flag: "--workers",
+    key: "workers",
+    kind: "int",
+    env: "GUNICORN_WORKERS",
+    fallback: 1,
+    help: "Number of REST worker processes",
+  },
+  {
+    flag: "--threads",
+    key: "threads",
+    kind: "int",
+    env: "GUNICORN_THREADS",
+    fallback: 1,
+    help: "Concurrent requests per REST worker",
+  },
+  {
+    flag: "--max-requests",
+    key: "maxRequests",
+    kind: "int",
+    env: "GUNICORN_MAX_REQUESTS",
+    fallback: 0,
+    help: "Recycle a REST worker after this many requests (0 = never)",
+  },
+  {
+    flag: "--max-requests-jitter",
+    key: "maxRequestsJitter",
+    kind: "int",
+    env: "GUNICORN_MAX_REQUESTS_JITTER",
+    fallback: 0,
+    help: "Random 0..N added to --max-requests per worker",
+  },
+  {
+    flag: "--keepalive",
+    key: "keepalive",
+    kind: "int",
+    env: "GUNICORN_KEEPALIVE",
+    fallback: 2,
+    help: "Seconds an idle keep-alive connection is held",
+  },
+  {
+    flag: "--access-log",
+    key: "accessLog",
+    kind: "optBool",
+    env: "GUNICORN_ACCESS_LOG",
+    fallback: false,
+    help: "Write an access log line per request to stdout",
+  },
+  {
+    flag: "--pidfile",
+    key: "pidfile",
+    kind: "string",
+    fallback: undefined,
+    help: "Write the server's pid to this file",
+  },
+  {
+    flag: "--single-threaded",
+    key: "singleThreaded",
+    kind: "int",
+    env: "FLASK_SINGLE_THREADED",
+    fallback: 0,
+    help: "Non-zero: one REST request at a time per process",
+  },
+  {
+    flag: "--http-port",
+    key: "httpPort",
+    kind: "int",
+    env: "PREDICTIVE_UNIT_HTTP_SERVICE_PORT",
+    fallback: 9000,
+    help: "REST port",
+  },
+  {
+    flag: "--grpc-port",
+    key: "grpcPort",
+    kind: "int",
+    env: "PREDICTIVE_UNIT_GRPC_SERVICE_PORT",
+    fallback: 5000,
+    help: "gRPC port",
+  },
+  {
+    flag: "--metrics-port",
+    key: "metricsPort",
+    kind: "int",
+    env: "PREDICTIVE_UNIT_METRICS_SERVICE_PORT",
+    fallback: 6000,
+    help: "Prometheus metrics port",
+  },
+  {
+    flag: "--grpc-threads",
+    key: "grpcThreads",
+    kind: "int",
+    env: "GRPC_THREADS",
+    fallback: 1,
+    lazyEnv: true,
+    help: "Concurrent RPCs per gRPC worker",
+  },
+  {
+    flag: "--grpc-workers",
+    key: "grpcWorkers",
+    kind: "int",
+    env: "GRPC_WORKERS",
+    fallback: 1,
+    lazyEnv: true,
+    help: "Number of gRPC worker processes (0 = no gRPC server)",
+  },
+  {
+    flag: "--persistence",
+    key: "persistence",
+    kind: "optInt",
+    fallback: 0,
+    help: "Deprecated, ignored",
+  },
+  {
+    flag: "--host",
+    key: "host",
+    kind: "string",
+    env: "SELDON_HOST",
+    fallback: "0.0.0.0",
+    extension: true,
+    help: "Address the servers bind to",
+  },
+  {
+    flag: "--model-dir",
+    key: "modelDir",
+    kind: "string",
+    env: "SELDON_MODEL_DIR",
+    fallback: undefined,
+    extension: true,
+    help: "Folder the model module is looked up in (default: working directory)",
+  },
+  {
+    flag: "--max-body-size",
+    key: "maxBodySize",
+    kind: "size",
+    env: "SELDON_MAX_BODY_SIZE",
+    fallback: 128 * 1024 * 1024,
+    extension: true,
+    help: "Largest accepted REST request body in bytes (suffixes k, m, g)",
+  },
 ];
 
 /** The parsed configuration: every flag plus the environment variables read at start. */
@@ -127,7 +290,9 @@ const PROG = "seldon-core-microservice";
 export function usage(): string {
   const parts = OPTIONS.filter((o) => !o.extension).map((o) => {
     const meta = o.key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
-    return o.kind === "optBool" || o.kind === "optInt" ? `[${o.flag} [${meta}]]` : `[${o.flag} ${meta}]`;
+    return o.kind === "optBool" || o.kind === "optInt"
+      ? `[${o.flag} [${meta}]]`
+      : `[${o.flag} ${meta}]`;
   });
   return `usage: ${PROG} [-h] ${parts.join(" ")} interface_name`;
 }
@@ -233,7 +398,10 @@ function envInt(spec: OptionSpec, env: Env): number | string | undefined {
   const v = parsePythonInt(raw);
   if (v !== null && typeof v === "number") return v;
   if (spec.lazyEnv) return raw;
-  throw new ConfigExit(1, `ValueError: invalid literal for int() with base 10: '${raw}' (from ${spec.env})`);
+  throw new ConfigExit(
+    1,
+    `ValueError: invalid literal for int() with base 10: '${raw}' (from ${spec.env})`,
+  );
 }
 
 /**
@@ -246,7 +414,9 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
   for (const spec of OPTIONS) {
     if (spec.kind === "int" || spec.kind === "optInt") envInts.set(spec.key, envInt(spec, env));
   }
-  const options = Object.fromEntries(OPTIONS.map((o) => [o.flag.slice(2), { type: "string" as const }]));
+  const options = Object.fromEntries(
+    OPTIONS.map((o) => [o.flag.slice(2), { type: "string" as const }]),
+  );
   const { values, positionals, tokens } = parseArgs({
     args: normalise(argv),
     options,
@@ -256,7 +426,9 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
   });
   const leftovers: string[] = [];
   for (const t of tokens ?? []) {
-    if (t.kind === "option" && !(t.name in options)) leftovers.push(t.rawName + (t.value ? `=${t.value}` : ""));
+    if (t.kind === "option" && !(t.name in options)) {
+      leftovers.push(t.rawName + (t.value ? `=${t.value}` : ""));
+    }
   }
   const [interfaceName, ...extra] = positionals;
   leftovers.push(...extra);
@@ -264,9 +436,16 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
   const out: Record<string, unknown> = {};
   for (const spec of OPTIONS) {
     const given = values[spec.flag.slice(2)];
-    out[spec.key] = resolveOption(spec, typeof given === "string" ? given : undefined, env, envInts.get(spec.key));
+    out[spec.key] = resolveOption(
+      spec,
+      typeof given === "string" ? given : undefined,
+      env,
+      envInts.get(spec.key),
+    );
   }
-  if (interfaceName === undefined) throw argError("the following arguments are required: interface_name");
+  if (interfaceName === undefined) {
+    throw argError("the following arguments are required: interface_name");
+  }
   if (leftovers.length > 0) {
     const list = "[" + leftovers.map((l) => `'${l}'`).join(", ") + "]";
     throw new ConfigExit(
@@ -288,7 +467,8 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
     singleThreaded: out.singleThreaded !== 0,
     unitId: env.PREDICTIVE_UNIT_ID,
     unitImage: env.PREDICTIVE_UNIT_IMAGE,
-    includeMetricsInResponse: (env.INCLUDE_METRICS_IN_CLIENT_RESPONSE ?? "true").toLowerCase() === "true",
+    includeMetricsInResponse:
+      (env.INCLUDE_METRICS_IN_CLIENT_RESPONSE ?? "true").toLowerCase() === "true",
     payloadPassthrough: getenvAsBool(env, "PAYLOAD_PASSTHROUGH", false),
     metricsEndpoint: env.PREDICTIVE_UNIT_METRICS_ENDPOINT ?? "/metrics",
     filterMetricsAccessLogs: getenvAsBool(env, "FILTER_METRICS_ACCESS_LOGS", !debug),
@@ -312,7 +492,9 @@ function resolveOption(
       if (given === undefined) return spec.fallback;
       if (!spec.choices!.includes(given)) {
         const choices = spec.choices!.map((c) => `'${c}'`).join(", ");
-        throw argError(`argument ${spec.flag}: invalid choice: '${given}' (choose from ${choices})`);
+        throw argError(
+          `argument ${spec.flag}: invalid choice: '${given}' (choose from ${choices})`,
+        );
       }
       return given;
     case "int":

@@ -5,14 +5,19 @@
  * @module
  */
 import type { HookContext, SeldonComponent } from "../component/api.ts";
-import { collectMetrics, type MetricsRecorder, NO_METRICS, tagWithMethod } from "../metrics/custom.ts";
+import {
+  collectMetrics,
+  type MetricsRecorder,
+  NO_METRICS,
+  tagWithMethod,
+} from "../metrics/custom.ts";
 import { badData } from "../protocol/errors.ts";
 import { NDArray } from "../protocol/ndarray.ts";
 import {
+  type Decoded,
   decodeJsonMessage,
   decodeProtoData,
   decodeProtoMessage,
-  type Decoded,
   emptyArray,
   invalidRequest,
   isObject,
@@ -149,7 +154,12 @@ export class DataPlane {
     if (op === "route") {
       if (!hasHook(this.#user, "route")) throw badData("Route not defined");
       const result = await callRequired(this.#user, "route", [d.X, d.names, d.meta, ctx]);
-      return this.#construct(result, op, { ref: request as JsonObject, merge: undefined, puid }, mode);
+      return this.#construct(
+        result,
+        op,
+        { ref: request as JsonObject, merge: undefined, puid },
+        mode,
+      );
     }
     let result = await callOptional(this.#user, hooks.hook, [d.X, d.names, d.meta, ctx]);
     if (result === ABSENT) result = op === "predict" ? [] : d.X;
@@ -200,8 +210,18 @@ export class DataPlane {
     const reward = typeof feedback.reward === "number" ? Math.fround(feedback.reward) : 0;
     if (reward !== 0 && this.#executorEnabled) {
       await this.#recorder.record([
-        { type: "COUNTER", key: "seldon_api_model_feedback", value: 1, tags: { method: "feedback" } },
-        { type: "COUNTER", key: "seldon_api_model_feedback_reward", value: reward, tags: { method: "feedback" } },
+        {
+          type: "COUNTER",
+          key: "seldon_api_model_feedback",
+          value: 1,
+          tags: { method: "feedback" },
+        },
+        {
+          type: "COUNTER",
+          key: "seldon_api_model_feedback_reward",
+          value: reward,
+          tags: { method: "feedback" },
+        },
       ], "feedback");
     }
     const raw = await callOptional(this.#user, "sendFeedbackRaw", [feedback, ctx]);
@@ -211,8 +231,9 @@ export class DataPlane {
     const X = data === undefined ? emptyArray() : decodeProtoData(data);
     const truthData = (feedback.truth as JsonObject | undefined)?.data as JsonObject | undefined;
     const truth = truthData === undefined ? emptyArray() : decodeProtoData(truthData);
-    const routingMap = ((feedback.response as JsonObject | undefined)?.meta as JsonObject | undefined)
-      ?.routing as Record<string, number> | undefined;
+    const routingMap =
+      ((feedback.response as JsonObject | undefined)?.meta as JsonObject | undefined)
+        ?.routing as Record<string, number> | undefined;
     const routing = routingMap?.[this.#routingKey];
     let result = await callOptional(this.#user, "sendFeedback", [
       X,
@@ -224,7 +245,12 @@ export class DataPlane {
     ]);
     if (result === ABSENT || result === undefined || result === null) result = emptyArray();
     const puid = (request.meta as JsonObject | undefined)?.puid;
-    return this.#construct(result, "send-feedback", { ref: request, merge: undefined, puid }, "proto");
+    return this.#construct(
+      result,
+      "send-feedback",
+      { ref: request, merge: undefined, puid },
+      "proto",
+    );
   }
 
   /** health-status (REST only): `healthStatusRaw`, `healthStatus`, or `"healthy"`. */
@@ -238,11 +264,15 @@ export class DataPlane {
       if (result === ABSENT) result = "not implemented - assuming healthy";
     }
     const metrics = await this.#customMetrics(undefined, "health-status", "json");
-    return buildResponse(result, this.#responseContext({ ref: {}, merge: undefined, puid: undefined }, {
-      metrics,
-      userTags: await this.#userTags(),
-      runtimeTags: undefined,
-    }), "json");
+    return buildResponse(
+      result,
+      this.#responseContext({ ref: {}, merge: undefined, puid: undefined }, {
+        metrics,
+        userTags: await this.#userTags(),
+        runtimeTags: undefined,
+      }),
+      "json",
+    );
   }
 
   /** The model metadata document; 500 `MICROSERVICE_BAD_METADATA` when it failed validation. */
@@ -265,14 +295,26 @@ export class DataPlane {
    * The model's own answer for an error on REST (server.md §5.4): `modelErrorHandler` is asked
    * for every error except the server's own Seldon exceptions.
    */
-  async userErrorResponse(err: unknown, call: Call, operation: Operation): Promise<ErrorResponse | Response | undefined> {
+  async userErrorResponse(
+    err: unknown,
+    call: Call,
+    operation: Operation,
+  ): Promise<ErrorResponse | Response | undefined> {
     if (!hasHook(this.#user, "modelErrorHandler") || isBuiltinSeldonError(err)) return undefined;
-    const answer = await callRequired(this.#user, "modelErrorHandler", [err, hookContext(call, operation)]);
+    const answer = await callRequired(this.#user, "modelErrorHandler", [
+      err,
+      hookContext(call, operation),
+    ]);
     return answer === null || answer === undefined ? undefined : answer as ErrorResponse | Response;
   }
 
   /** Builds the response for a high-level hook's result (§3.1 step 5). */
-  async #construct(result: unknown, op: Operation, reference: Reference, mode: Mode): Promise<unknown> {
+  async #construct(
+    result: unknown,
+    op: Operation,
+    reference: Reference,
+    mode: Mode,
+  ): Promise<unknown> {
     const unwrapped = unwrapResult(result);
     const data = op === "route" ? routeArray(unwrapped.data) : unwrapped.data;
     const metrics = await this.#customMetrics(unwrapped.metrics, op, mode);
@@ -286,7 +328,11 @@ export class DataPlane {
 
   #responseContext(
     reference: Reference,
-    extra: { metrics: unknown[]; userTags: JsonObject | undefined; runtimeTags: JsonObject | undefined },
+    extra: {
+      metrics: unknown[];
+      userTags: JsonObject | undefined;
+      runtimeTags: JsonObject | undefined;
+    },
   ) {
     return {
       ...reference,
@@ -297,11 +343,19 @@ export class DataPlane {
   }
 
   /** Runtime metrics, then `metrics()`: validated and recorded; echoed when enabled. */
-  async #customMetrics(runtime: unknown[] | undefined, op: Operation, mode: Mode): Promise<unknown[]> {
+  async #customMetrics(
+    runtime: unknown[] | undefined,
+    op: Operation,
+    mode: Mode,
+  ): Promise<unknown[]> {
     const method = METHOD_LABEL[op];
-    const runtimeMetrics = runtime === undefined ? [] : await collectMetrics(runtime, method, this.#recorder);
+    const runtimeMetrics = runtime === undefined
+      ? []
+      : await collectMetrics(runtime, method, this.#recorder);
     const fromHook = await callOptional(this.#user, "metrics", []);
-    const hookMetrics = fromHook === ABSENT ? [] : await collectMetrics(fromHook, method, this.#recorder);
+    const hookMetrics = fromHook === ABSENT
+      ? []
+      : await collectMetrics(fromHook, method, this.#recorder);
     if (!this.#includeMetrics) return [];
     const all = hookMetrics.length === 0 ? runtimeMetrics : [...hookMetrics, ...runtimeMetrics];
     return mode === "proto" ? all.map((m) => parseProtoJson("Metric", m)) : all;
@@ -374,4 +428,3 @@ function isBuiltinSeldonError(err: unknown): boolean {
 function hookContext(call: Call, operation: Operation): HookContext {
   return { protocol: call.protocol, operation, headers: call.headers };
 }
-

@@ -41,7 +41,10 @@ export async function callRequired(
   name: string,
   args: unknown[],
 ): Promise<unknown> {
-  return await ((component as HookTable)[name] as (...a: unknown[]) => unknown).apply(component, args);
+  return await ((component as HookTable)[name] as (...a: unknown[]) => unknown).apply(
+    component,
+    args,
+  );
 }
 
 /**

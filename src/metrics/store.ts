@@ -38,10 +38,14 @@ export class MetricsStore implements MetricsRecorder {
     for (const m of metrics) {
       const type = m.type as Series["type"];
       if (type !== "COUNTER" && type !== "GAUGE" && type !== "TIMER") continue;
-      const userTags = typeof m.tags === "object" && m.tags !== null ? m.tags as Record<string, unknown> : {};
+      const userTags = typeof m.tags === "object" && m.tags !== null
+        ? m.tags as Record<string, unknown>
+        : {};
       const tags: Record<string, string> = {};
       for (const [k, v] of Object.entries(userTags)) {
-        if (typeof v !== "string") throw new TypeError(`tag ${k} must be a string, got ${typeof v}`);
+        if (typeof v !== "string") {
+          throw new TypeError(`tag ${k} must be a string, got ${typeof v}`);
+        }
         tags[k] = v;
       }
       tags.method = method;
@@ -52,7 +56,13 @@ export class MetricsStore implements MetricsRecorder {
       const id = `${type}\u0000${String(m.key)}\u0000${tagsKey(tags)}`;
       let series = this.#series.get(id);
       if (series === undefined) {
-        series = { type, key: String(m.key), tags, value: 0, bins: type === "TIMER" ? new Array(51).fill(0) : undefined };
+        series = {
+          type,
+          key: String(m.key),
+          tags,
+          value: 0,
+          bins: type === "TIMER" ? new Array(51).fill(0) : undefined,
+        };
         this.#series.set(id, series);
       }
       if (type === "COUNTER") series.value += value;

@@ -38,7 +38,8 @@ export class SeldonMicroserviceException extends Error {
 
   /** True for any Seldon exception, from any copy of this module. */
   static isSeldonError(x: unknown): x is SeldonMicroserviceException {
-    return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[SELDON_ERROR] === true;
+    return typeof x === "object" && x !== null &&
+      (x as Record<symbol, unknown>)[SELDON_ERROR] === true;
   }
 }
 

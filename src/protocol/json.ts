@@ -51,10 +51,12 @@ export function stringifyJson(value: unknown, options: StringifyOptions = {}): s
   }
 }
 
-/** Escapes every non-ASCII character as `\uXXXX` (Flask's default `JSON_AS_ASCII`). */
+const NON_ASCII = /[\u0080-\uffff]/;
+const NON_ASCII_ALL = /[\u0080-\uffff]/g;
+
+/** Escapes every non-ASCII UTF-16 unit as `\uXXXX` (Flask's default `JSON_AS_ASCII`). */
 export function asciiOnly(json: string): string {
-  // deno-lint-ignore no-control-regex
-  return /[^\x00-\x7f]/.test(json)
-    ? json.replace(/[^\x00-\x7f]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"))
+  return NON_ASCII.test(json)
+    ? json.replace(NON_ASCII_ALL, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"))
     : json;
 }

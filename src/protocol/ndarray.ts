@@ -106,7 +106,9 @@ export class NDArray {
   /** A 1-D array viewing a typed array's values with the matching dtype. */
   static fromTypedArray(view: TypedArray): NDArray {
     const dtype = TYPED_DTYPES.get(view.constructor.name) ?? "float64";
-    const data = view instanceof Float64Array ? view : Float64Array.from(view as ArrayLike<number>, Number);
+    const data = view instanceof Float64Array
+      ? view
+      : Float64Array.from(view as ArrayLike<number>, Number);
     return new NDArray(data, [view.length], dtype);
   }
 

@@ -35,7 +35,8 @@ export class ProtoAny {
   }
   /** True for a ProtoAny from any copy of this module. */
   static isProtoAny(x: unknown): x is ProtoAny {
-    return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[ANY_BRAND] === true;
+    return typeof x === "object" && x !== null &&
+      (x as Record<symbol, unknown>)[ANY_BRAND] === true;
   }
 }
 
@@ -85,7 +86,9 @@ function decodeJsonData(data: JsonObject): NDArray {
     if (!("values" in tensor)) throw new Error("'values'");
     if (!("shape" in tensor)) throw new Error("'shape'");
     const shape = tensor.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d))) {
+    if (
+      !Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d))
+    ) {
       throw new Error(`'shape' must be a list of integers`);
     }
     return NDArray.from(tensor.values).reshape(shape);
@@ -125,9 +128,13 @@ export function decodeProtoData(data: JsonObject): NDArray {
     const tensor = data.tensor as { shape?: number[]; values?: number[] };
     const values = tensor.values ?? [];
     const shape = tensor.shape ?? (values.length === 0 ? [0] : []);
-    return new NDArray(Float64Array.from(values, Number), [values.length], "float64").reshape(shape);
+    return new NDArray(Float64Array.from(values, Number), [values.length], "float64").reshape(
+      shape,
+    );
   }
-  if (data.ndarray !== undefined) return NDArray.from(data.ndarray, undefined, { numbersAreFloat: true });
+  if (data.ndarray !== undefined) {
+    return NDArray.from(data.ndarray, undefined, { numbersAreFloat: true });
+  }
   if (data.tftensor !== undefined) return tftensorToNDArray(data.tftensor as JsonObject);
   return emptyArray();
 }

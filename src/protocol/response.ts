@@ -40,7 +40,9 @@ export interface ResponseContext {
 }
 
 /** Splits a hook result into its data and runtime tags/metrics. */
-export function unwrapResult(result: unknown): { data: unknown; tags?: JsonObject; metrics?: unknown[] } {
+export function unwrapResult(
+  result: unknown,
+): { data: unknown; tags?: JsonObject; metrics?: unknown[] } {
   if (SeldonResponse.isSeldonResponse(result)) {
     return { data: result.data, tags: result.tags as JsonObject, metrics: result.metrics };
   }
@@ -49,7 +51,9 @@ export function unwrapResult(result: unknown): { data: unknown; tags?: JsonObjec
 
 /** The 400 for a return value that has no payload kind (§4.1). */
 export function unknownPayload(value: unknown): Error {
-  return badData(`Unknown data type returned as payload (must be list or np array):${pyStr(value)}`);
+  return badData(
+    `Unknown data type returned as payload (must be list or np array):${pyStr(value)}`,
+  );
 }
 
 function isPlainObject(x: unknown): x is JsonObject {

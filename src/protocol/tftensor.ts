@@ -142,7 +142,9 @@ const DT_BY_NUMBER = [
 ];
 
 const TF_BY_DTYPE = new Map<DType, string>(
-  Object.entries(TF_TYPES).filter(([name]) => name !== "DT_BFLOAT16").map(([name, t]) => [t.dtype, name]),
+  Object.entries(TF_TYPES).filter(([name]) => name !== "DT_BFLOAT16").map((
+    [name, t],
+  ) => [t.dtype, name]),
 );
 
 /** The typed-value fields that hold their numbers as decimal strings (64-bit). */
@@ -175,7 +177,9 @@ export function tftensorToNDArray(proto: Record<string, unknown>): NDArray {
     : undefined;
   if (content) {
     if (content.length !== n * tf.bytes) {
-      throw new Error(`cannot reshape array of size ${content.length / tf.bytes} into shape (${shape.join(",")})`);
+      throw new Error(
+        `cannot reshape array of size ${content.length / tf.bytes} into shape (${shape.join(",")})`,
+      );
     }
     const view = new DataView(content.buffer, content.byteOffset, content.byteLength);
     for (let i = 0; i < n; i++) data[i] = tf.read(view, i);
@@ -199,7 +203,9 @@ function toNumber(v: unknown, name: string): number {
 function fillPadded(data: Float64Array | unknown[], values: unknown[], shape: number[]): void {
   const n = data.length;
   if (values.length > n) {
-    throw new Error(`cannot reshape array of size ${values.length} into shape (${shape.join(",")})`);
+    throw new Error(
+      `cannot reshape array of size ${values.length} into shape (${shape.join(",")})`,
+    );
   }
   for (let i = 0; i < values.length; i++) data[i] = values[i];
   if (values.length > 0) {

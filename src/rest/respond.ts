@@ -55,7 +55,11 @@ export function errorParts(err: unknown): { status: number; body: Record<string,
 }
 
 /** The response a model's error handler asked for (server.md §5.4). */
-export function userErrorResponse(req: Request, answer: ErrorResponse | Response, style: JsonStyle): Response {
+export function userErrorResponse(
+  req: Request,
+  answer: ErrorResponse | Response,
+  style: JsonStyle,
+): Response {
   if (answer instanceof Response) {
     const headers = new Headers(answer.headers);
     for (const [k, v] of Object.entries(corsHeaders(req))) headers.set(k, v);
@@ -73,5 +77,7 @@ export function predictStatus(body: unknown): number {
   const status = (body as Record<string, unknown>).status;
   if (typeof status !== "object" || status === null || !("code" in status)) return 200;
   const code = (status as Record<string, unknown>).code;
-  return typeof code === "number" && Number.isInteger(code) && code >= 100 && code <= 599 ? code : 500;
+  return typeof code === "number" && Number.isInteger(code) && code >= 100 && code <= 599
+    ? code
+    : 500;
 }

@@ -52,7 +52,8 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
 export const NOT_FOUND =
   "404 Not Found: The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
 /** werkzeug's MethodNotAllowed text. */
-export const METHOD_NOT_ALLOWED = "405 Method Not Allowed: The method is not allowed for the requested URL.";
+export const METHOD_NOT_ALLOWED =
+  "405 Method Not Allowed: The method is not allowed for the requested URL.";
 
 /** The outcome of matching a request against the table. */
 export type Match =
@@ -67,7 +68,10 @@ export type Match =
 export function matchRoute(method: string, path: string): Match {
   const route = ROUTES.get(path);
   const getLike = method === "GET" || method === "HEAD";
-  if (route && (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET")))) {
+  if (
+    route &&
+    (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET")))
+  ) {
     return { kind: "route", route };
   }
   if (path === "/" && !route) return { kind: "error", info: NOT_FOUND };

@@ -3,7 +3,7 @@
  * mapping of results and errors to HTTP. Protocol rules live in the data plane and codec.
  * @module
  */
-import type { Call, DataPlane, Operation } from "../dataplane/dataplane.ts";
+import type { DataPlane, Operation } from "../dataplane/dataplane.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { logger } from "../logging.ts";
 import { parseProtoJson, ProtoJsonError } from "../protocol/proto/json.ts";
@@ -13,8 +13,8 @@ import {
   corsHeaders,
   errorBody,
   errorParts,
-  type JsonStyle,
   jsonResponse,
+  type JsonStyle,
   predictStatus,
   userErrorResponse,
 } from "./respond.ts";
@@ -55,11 +55,17 @@ export interface RestServer {
 const TEXT_HTML = "text/html; charset=utf-8";
 
 /** The request handler (exported for in-process use). */
-export function createHandler(plane: DataPlane, options: RestOptions): (req: Request) => Promise<Response> {
+export function createHandler(
+  plane: DataPlane,
+  options: RestOptions,
+): (req: Request) => Promise<Response> {
   const limiter = new Limiter(options.concurrency);
   const style = options.json;
   const readOptions = { limit: options.maxBodySize, passthrough: false };
-  const passthroughOptions = { limit: options.maxBodySize, passthrough: options.payloadPassthrough };
+  const passthroughOptions = {
+    limit: options.maxBodySize,
+    passthrough: options.payloadPassthrough,
+  };
 
   async function dispatch(req: Request, action: RouteAction, url: URL): Promise<Response> {
     const call: { protocol: "rest"; headers: Headers; repr?: () => string } = {
@@ -68,7 +74,9 @@ export function createHandler(plane: DataPlane, options: RestOptions): (req: Req
     };
     switch (action) {
       case "ping":
-        return new Response("pong", { headers: { "content-type": TEXT_HTML, ...corsHeaders(req) } });
+        return new Response("pong", {
+          headers: { "content-type": TEXT_HTML, ...corsHeaders(req) },
+        });
       case "openapi":
         return jsonResponse(req, openapi, 200, style);
       case "metadata":
@@ -78,12 +86,22 @@ export function createHandler(plane: DataPlane, options: RestOptions): (req: Req
       case "send-feedback": {
         const payload = await readPayload(req, url, readOptions);
         const feedback = parseFeedback(payload.value);
-        return jsonResponse(req, await limiter.run(() => plane.sendFeedback(feedback, call)), 200, style);
+        return jsonResponse(
+          req,
+          await limiter.run(() => plane.sendFeedback(feedback, call)),
+          200,
+          style,
+        );
       }
       case "aggregate": {
         const payload = await readPayload(req, url, readOptions);
         call.repr = payload.repr;
-        return jsonResponse(req, await limiter.run(() => plane.aggregate(payload.value, call)), 200, style);
+        return jsonResponse(
+          req,
+          await limiter.run(() => plane.aggregate(payload.value, call)),
+          200,
+          style,
+        );
       }
       case "predict": {
         const payload = await readPayload(req, url, passthroughOptions);
@@ -94,13 +112,20 @@ export function createHandler(plane: DataPlane, options: RestOptions): (req: Req
       default: {
         const payload = await readPayload(req, url, readOptions);
         call.repr = payload.repr;
-        return jsonResponse(req, await limiter.run(() => plane.message(action, payload.value, call)), 200, style);
+        return jsonResponse(
+          req,
+          await limiter.run(() => plane.message(action, payload.value, call)),
+          200,
+          style,
+        );
       }
     }
   }
 
   function predictResponse(req: Request, result: unknown): Response {
-    if (options.payloadPassthrough && (typeof result === "string" || result instanceof Uint8Array)) {
+    if (
+      options.payloadPassthrough && (typeof result === "string" || result instanceof Uint8Array)
+    ) {
       return new Response(result as BodyInit, {
         headers: { "content-type": "application/json", ...corsHeaders(req) },
       });
@@ -108,7 +133,11 @@ export function createHandler(plane: DataPlane, options: RestOptions): (req: Req
     return jsonResponse(req, result, predictStatus(result), style);
   }
 
-  async function fail(req: Request, err: unknown, action: RouteAction | undefined): Promise<Response> {
+  async function fail(
+    req: Request,
+    err: unknown,
+    action: RouteAction | undefined,
+  ): Promise<Response> {
     if (action !== undefined && isOperation(action)) {
       try {
         const call = { protocol: "rest" as const, headers: req.headers };
@@ -136,7 +165,12 @@ export function createHandler(plane: DataPlane, options: RestOptions): (req: Req
     } else if (match.kind === "options") {
       response = preflight(req, match.allow);
     } else {
-      response = jsonResponse(req, errorBody(match.info, "MICROSERVICE_INTERNAL_ERROR"), 500, style);
+      response = jsonResponse(
+        req,
+        errorBody(match.info, "MICROSERVICE_INTERNAL_ERROR"),
+        500,
+        style,
+      );
     }
     if (options.accessLog) accessLine(req, url, response);
     return response;
@@ -182,7 +216,8 @@ function accessLine(req: Request, url: URL, res: Response): void {
   const now = new Date().toUTCString();
   const agent = req.headers.get("user-agent") ?? "-";
   const referer = req.headers.get("referer") ?? "-";
-  const line = `- - - [${now}] "${req.method} ${url.pathname}${url.search} HTTP/1.1" ${res.status} - ` +
+  const line =
+    `- - - [${now}] "${req.method} ${url.pathname}${url.search} HTTP/1.1" ${res.status} - ` +
     `"${referer}" "${agent}"\n`;
   Deno.stdout.writeSync(new TextEncoder().encode(line));
 }
@@ -209,4 +244,3 @@ export function startRest(plane: DataPlane, options: RestOptions): RestServer {
     shutdown: () => server.shutdown(),
   };
 }
-

@@ -56,7 +56,7 @@ export function fromBase64(text: string): Uint8Array {
   // urlsafe_b64decode(value.encode('utf-8') + b'=' * (4 - len % 4))
   const pads = "=".repeat(4 - (utf8Length(text) % 4));
   const ascii = text.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")).replace(
-    /[^\x00-\x7f]/g,
+    /[\u0080-\uffff]/g,
     "",
   );
   try {

@@ -385,7 +385,12 @@ class Parser {
           }
           oneofs.add(f.oneof);
         }
-        slots[f.no] = this.convertField(value, f, `${path}.${name}`, name);
+        const v = this.convertField(value, f, `${path}.${name}`, name);
+        // Setting a oneof member clears the others (a Value member is set even by null).
+        if (f.oneof !== undefined && v !== undefined) {
+          for (const o of def.fields) if (o.oneof === f.oneof) slots[o.no] = undefined;
+        }
+        slots[f.no] = v;
       } catch (e) {
         throw wrapFieldError(e, name, f);
       }
