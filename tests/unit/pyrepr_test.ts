@@ -31,7 +31,10 @@ Deno.test("pyStrFromJsonText: exact integers, source key order, duplicates", () 
   strictEqual(pyStrFromJsonText('{"b": 1, "1": 2, "a": 3}'), "{'b': 1, '1': 2, 'a': 3}");
   strictEqual(pyStrFromJsonText('{"a": 1, "b": 2, "a": 3}'), "{'a': 3, 'b': 2}");
   strictEqual(pyStrFromJsonText("[1e400, -1e400]"), "[inf, -inf]");
-  strictEqual(pyStrFromJsonText('["a\\"b", "x\'y\\"z", "\\t\\n\\\\", "é"]'), `['a"b', 'x\\'y"z', '\\t\\n\\\\', 'é']`);
+  strictEqual(
+    pyStrFromJsonText('["a\\"b", "x\'y\\"z", "\\t\\n\\\\", "é"]'),
+    `['a"b', 'x\\'y"z', '\\t\\n\\\\', 'é']`,
+  );
 });
 
 Deno.test("pyFloatRepr: Python float repr", () => {
@@ -72,9 +75,15 @@ Deno.test("pyStr: JS values", () => {
   strictEqual(pyStr(10n ** 20n), "100000000000000000000");
   strictEqual(pyStr({ a: [true, false, null], b: {} }), "{'a': [True, False, None], 'b': {}}");
   strictEqual(pyStr(new Map<unknown, unknown>([[1, "x"], ["k", 2]])), "{1: 'x', 'k': 2}");
-  strictEqual(pyStr(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x20, 0x31, 0x7d])), `b'{"a": 1}'`);
+  strictEqual(
+    pyStr(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x20, 0x31, 0x7d])),
+    `b'{"a": 1}'`,
+  );
   strictEqual(pyStr(new Uint8Array([0x27])), `b"'"`);
-  strictEqual(pyStr(new Uint8Array([0x27, 0x22, 0x5c, 0, 9, 10, 13, 0x7f, 0xff])), `b'\\'"\\\\\\x00\\t\\n\\r\\x7f\\xff'`);
+  strictEqual(
+    pyStr(new Uint8Array([0x27, 0x22, 0x5c, 0, 9, 10, 13, 0x7f, 0xff])),
+    `b'\\'"\\\\\\x00\\t\\n\\r\\x7f\\xff'`,
+  );
   const cyclic: unknown[] = [1];
   cyclic.push(cyclic);
   strictEqual(pyStr(cyclic), "[1, [...]]");
@@ -102,11 +111,23 @@ Deno.test("pyJsonDumps: Python json.dumps defaults", () => {
     pyJsonDumps([{ type: "GAUGE", key: "load", value: "high" }]),
     '[{"type": "GAUGE", "key": "load", "value": "high"}]',
   );
-  strictEqual(pyJsonDumps({ a: 1.5, b: [], c: {}, d: null, e: true }), '{"a": 1.5, "b": [], "c": {}, "d": null, "e": true}');
-  strictEqual(pyJsonDumps("é\u2028😀\x7f\"\\\n\b\f\x01"), '"\\u00e9\\u2028\\ud83d\\ude00\\u007f\\"\\\\\\n\\b\\f\\u0001"');
-  strictEqual(pyJsonDumps([NaN, Infinity, -Infinity, 1e20, 1e-5, new PyFloat(3), 2n ** 70n]), "[NaN, Infinity, -Infinity, 100000000000000000000, 1e-05, 3.0, 1180591620717411303424]");
+  strictEqual(
+    pyJsonDumps({ a: 1.5, b: [], c: {}, d: null, e: true }),
+    '{"a": 1.5, "b": [], "c": {}, "d": null, "e": true}',
+  );
+  strictEqual(
+    pyJsonDumps('é\u2028😀\x7f"\\\n\b\f\x01'),
+    '"\\u00e9\\u2028\\ud83d\\ude00\\u007f\\"\\\\\\n\\b\\f\\u0001"',
+  );
+  strictEqual(
+    pyJsonDumps([NaN, Infinity, -Infinity, 1e20, 1e-5, new PyFloat(3), 2n ** 70n]),
+    "[NaN, Infinity, -Infinity, 100000000000000000000, 1e-05, 3.0, 1180591620717411303424]",
+  );
   strictEqual(pyJsonDumps(undefined), "null");
-  throws(() => pyJsonDumps({ b: new Uint8Array([1]) }), /Object of type bytes is not JSON serializable/);
+  throws(
+    () => pyJsonDumps({ b: new Uint8Array([1]) }),
+    /Object of type bytes is not JSON serializable/,
+  );
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
   throws(() => pyJsonDumps(cyclic), /Circular reference detected/);

@@ -525,15 +525,47 @@ function decodeValue(r: Reader, end: number, depth: number, prev: unknown): unkn
 /** google.protobuf.ListValue → array (appending to `out`). */
 function decodeList(r: Reader, end: number, depth: number, out: unknown[]): unknown[] {
   if (depth > MAX_DEPTH) throw new ProtoDecodeError("message nesting too deep");
+  const buf = r.buf;
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 0x0a) {
-      const e = subEnd(r);
-      out.push(decodeValue(r, e, depth + 1, null));
-    } else skip(r, tag);
+    if (tag !== 0x0a) {
+      skip(r, tag);
+      continue;
+    }
+    // Fast path for the common element: a Value holding only number_value (9 bytes).
+    const p = r.pos;
+    if (buf[p] === 9 && buf[p + 1] === 0x11 && p + 10 <= end) {
+      const v = readF64(buf, p + 2);
+      out.push(v - v === 0 ? v : canonDouble(v));
+      r.pos = p + 10;
+      continue;
+    }
+    const e = subEnd(r);
+    out.push(decodeValue(r, e, depth + 1, null));
   }
   checkEnd(r, end);
   return out;
+}
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+
+/** Little-endian double at `p` (bounds checked by the caller). */
+function readF64(buf: Uint8Array, p: number): number {
+  const b = F64_BYTES;
+  if (LITTLE_ENDIAN) {
+    b[0] = buf[p];
+    b[1] = buf[p + 1];
+    b[2] = buf[p + 2];
+    b[3] = buf[p + 3];
+    b[4] = buf[p + 4];
+    b[5] = buf[p + 5];
+    b[6] = buf[p + 6];
+    b[7] = buf[p + 7];
+  } else {
+    for (let i = 0; i < 8; i++) b[7 - i] = buf[p + i];
+  }
+  return F64[0];
 }
 
 /** google.protobuf.Struct → plain object (adding to `out`). */
