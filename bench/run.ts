@@ -20,7 +20,10 @@ const { values } = parseArgs({
 
 const BODY = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
 
-async function spawn(args: string[], cwd: string): Promise<{ port: number; child: Deno.ChildProcess }> {
+async function spawn(
+  args: string[],
+  cwd: string,
+): Promise<{ port: number; child: Deno.ChildProcess }> {
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd,
@@ -28,7 +31,9 @@ async function spawn(args: string[], cwd: string): Promise<{ port: number; child
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
-  const streams = [child.stdout, child.stderr].map((s) => s.pipeThrough(new TextDecoderStream()).getReader());
+  const streams = [child.stdout, child.stderr].map((s) =>
+    s.pipeThrough(new TextDecoderStream()).getReader()
+  );
   let log = "";
   const port = await new Promise<number>((resolve, reject) => {
     for (const r of streams) {
@@ -37,7 +42,7 @@ async function spawn(args: string[], cwd: string): Promise<{ port: number; child
           const { value, done } = await r.read();
           if (done) return;
           log += value;
-          const m = /running on port (\d+)/.exec(log);
+          const m = /(?:REST microservice )?running on port (\d+)/.exec(log);
           if (m) resolve(Number(m[1]));
         }
       })().catch(reject);
@@ -67,7 +72,19 @@ async function wrk(url: string): Promise<number> {
 
 const echo = await spawn(["run", "-A", join(here, "echo_server.ts")], here);
 const seldon = await spawn(
-  ["run", "-A", "--unstable-net", join(here, "..", "main.ts"), "./identity.ts#Identity", "--http-port", "0", "--host", "127.0.0.1"],
+  [
+    "run",
+    "-A",
+    "--unstable-net",
+    join(here, "..", "main.ts"),
+    "./identity.ts#Identity",
+    "--http-port",
+    "0",
+    "--grpc-workers",
+    "0",
+    "--host",
+    "127.0.0.1",
+  ],
   here,
 );
 const results: { echo: number; seldon: number }[] = [];
@@ -76,7 +93,11 @@ try {
     const e = await wrk(`http://127.0.0.1:${echo.port}/`);
     const s = await wrk(`http://127.0.0.1:${seldon.port}/api/v1.0/predictions`);
     results.push({ echo: e, seldon: s });
-    console.log(`round ${i + 1}: echo ${e.toFixed(0)} req/s, seldon predict ${s.toFixed(0)} req/s, ratio ${(s / e).toFixed(3)}`);
+    console.log(
+      `round ${i + 1}: echo ${e.toFixed(0)} req/s, seldon predict ${s.toFixed(0)} req/s, ratio ${
+        (s / e).toFixed(3)
+      }`,
+    );
   }
 } finally {
   for (const p of [echo, seldon]) {
@@ -87,4 +108,6 @@ try {
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const e = median(results.map((r) => r.echo));
 const s = median(results.map((r) => r.seldon));
-console.log(`median: echo ${e.toFixed(0)} req/s, seldon ${s.toFixed(0)} req/s, ratio ${(s / e).toFixed(3)}`);
+console.log(
+  `median: echo ${e.toFixed(0)} req/s, seldon ${s.toFixed(0)} req/s, ratio ${(s / e).toFixed(3)}`,
+);

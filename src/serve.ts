@@ -13,6 +13,12 @@ import { logger } from "./logging.ts";
 import type { MetricsRecorder } from "./metrics/custom.ts";
 import { MetricsStore } from "./metrics/store.ts";
 import { type RestServer, startRest } from "./rest/server.ts";
+import { type GrpcServer, startGrpc } from "./grpc/server.ts";
+import {
+  GRPC_MAX_MSG_SIZE_ANNOTATION,
+  readAnnotations,
+  REST_TIMEOUT_ANNOTATION,
+} from "./config/annotations.ts";
 
 const log = logger("microservice");
 
@@ -20,6 +26,8 @@ const log = logger("microservice");
 export interface Running {
   readonly plane: DataPlane;
   readonly rest: RestServer;
+  /** The gRPC server, unless `--grpc-workers` is 0. */
+  readonly grpc: GrpcServer | undefined;
   /** The in-process custom-metrics store (until the metrics side channel takes them). */
   readonly metrics: MetricsStore;
   /** Stops the transports, letting in-flight requests finish. */
@@ -59,6 +67,27 @@ export async function startServing(
     modelMetadata: config.modelMetadata,
     logError: (message) => log.error(message),
   });
+  const annotations = readAnnotations(config.annotationsFile, (level, message) => {
+    if (level === "error") log.error(message);
+    else log.info(message);
+  });
+  const grpcSize = annotationInt(annotations, GRPC_MAX_MSG_SIZE_ANNOTATION) ??
+    config.grpcMaxMessageSize;
+  const restTimeout = annotationInt(annotations, REST_TIMEOUT_ANNOTATION);
+  let grpc: GrpcServer | undefined;
+  if (config.grpcWorkers > 0) {
+    if (grpcSize !== undefined) {
+      log.info("Setting grpc max message and receive length to {n}", { n: grpcSize });
+    }
+    grpc = await startGrpc(plane, {
+      port: config.grpcPort,
+      hostname: config.host,
+      reusePort: options.reusePort,
+      concurrency: config.grpcThreads,
+      maxMessageSize: grpcSize,
+    });
+    log.info("GRPC microservice running on port {port}", { port: grpc.port });
+  }
   const rest = startRest(plane, {
     port: config.httpPort,
     hostname: config.host,
@@ -68,14 +97,30 @@ export async function startServing(
     concurrency: config.singleThreaded ? 1 : config.debug ? Infinity : config.threads,
     json: { pretty: config.jsonPrettyPrint, ascii: config.jsonAsAscii },
     accessLog: config.accessLog || config.debug,
+    // gunicorn's worker timeout: int(ms / 1000) seconds, at least 1 (server.md §1.7).
+    timeoutMs: restTimeout === undefined
+      ? undefined
+      : Math.max(1, Math.trunc(restTimeout / 1000)) * 1000,
   });
   log.info("REST microservice running on port {port}", { port: rest.port });
   return {
     plane,
     rest,
+    grpc,
     metrics,
     stop: async () => {
-      await rest.shutdown();
+      await Promise.all([rest.shutdown(), grpc?.shutdown()]);
     },
   };
+}
+
+/** An integer annotation; a non-integer value is a start-up error, as upstream. */
+function annotationInt(annotations: Record<string, string>, name: string): number | undefined {
+  const raw = annotations[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n)) {
+    throw new Error(`invalid literal for int() with base 10: '${raw}' (${name})`);
+  }
+  return n;
 }

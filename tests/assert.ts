@@ -3,12 +3,12 @@ import assertNode from "node:assert/strict";
 
 /** Deep, strict equality. */
 export function assertEquals(actual: unknown, expected: unknown, message?: string): void {
-  assertNode.deepStrictEqual(actual, expected, message);
+  assertNode.deepStrictEqual(actual, expected, message as string);
 }
 
 /** Truthiness. */
 export function assert(value: unknown, message?: string): asserts value {
-  assertNode.ok(value, message);
+  assertNode.ok(value, message as string);
 }
 
 /** `fn` throws (or rejects) with an error matching `pattern`, if given. */

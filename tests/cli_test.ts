@@ -38,7 +38,19 @@ async function spawnServer(
   env: Record<string, string> = {},
 ): Promise<Spawned> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--unstable-net", "-A", MAIN, ...args, "--http-port", "0", "--host", "127.0.0.1"],
+    args: [
+      "run",
+      "--unstable-net",
+      "-A",
+      MAIN,
+      ...args,
+      "--http-port",
+      "0",
+      "--grpc-port",
+      "0",
+      "--host",
+      "127.0.0.1",
+    ],
     cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: "null",
@@ -52,7 +64,7 @@ async function spawnServer(
       const { value, done } = await reader.read();
       if (done) throw new Error(`server exited before listening:\n${log}`);
       log += value;
-      const m = /running on port (\d+)/.exec(log);
+      const m = /REST microservice running on port (\d+)/.exec(log);
       if (m) {
         clearTimeout(deadline);
         const drain = (async () => {

@@ -222,6 +222,25 @@ export const OPTIONS: readonly OptionSpec[] = [
     extension: true,
     help: "Largest accepted REST request body in bytes (suffixes k, m, g)",
   },
+  {
+    flag: "--grpc-max-message-size",
+    key: "grpcMaxMessageSize",
+    kind: "size",
+    env: "GRPC_MAX_MESSAGE_SIZE",
+    fallback: undefined,
+    extension: true,
+    help:
+      "Largest gRPC message (annotation seldon.io/grpc-max-message-size wins; default 4 MiB in)",
+  },
+  {
+    flag: "--annotations-file",
+    key: "annotationsFile",
+    kind: "string",
+    env: "SELDON_ANNOTATIONS_FILE",
+    fallback: "/etc/podinfo/annotations",
+    extension: true,
+    help: "Pod annotations file (Kubernetes downward API)",
+  },
 ];
 
 /** The parsed configuration: every flag plus the environment variables read at start. */
@@ -253,6 +272,10 @@ export interface Config {
   readonly host: string;
   readonly modelDir: string | undefined;
   readonly maxBodySize: number;
+  /** Largest gRPC message (TS extension; the pod annotation wins). */
+  readonly grpcMaxMessageSize: number | undefined;
+  /** Path of the pod annotations file. */
+  readonly annotationsFile: string;
   /** Graph node name (`PREDICTIVE_UNIT_ID`), for `meta.requestPath` and feedback routing. */
   readonly unitId: string | undefined;
   /** `PREDICTIVE_UNIT_IMAGE`. */

@@ -36,6 +36,8 @@ export interface RestOptions {
   /** Concurrent requests in the data plane (threads; 1 when single-threaded). */
   readonly concurrency: number;
   readonly json: JsonStyle;
+  /** Per-request deadline (annotation `seldon.io/rest-timeout`); unset: none. */
+  readonly timeoutMs?: number;
   /** Write a gunicorn-style access line per request to stdout. */
   readonly accessLog?: boolean;
   /** Called once the port is bound. */
@@ -158,7 +160,9 @@ export function createHandler(
     let response: Response;
     if (match.kind === "route") {
       try {
-        response = await dispatch(req, match.route.action, url);
+        response = options.timeoutMs === undefined
+          ? await dispatch(req, match.route.action, url)
+          : await withDeadline(dispatch(req, match.route.action, url), options.timeoutMs);
       } catch (err) {
         response = await fail(req, err, match.route.action);
       }
@@ -189,6 +193,15 @@ const OPERATIONS = new Set<string>([
 
 function isOperation(action: RouteAction): action is Operation & RouteAction {
   return OPERATIONS.has(action);
+}
+
+/** Rejects with a 500 when `work` takes longer than `ms` (the work itself cannot be stopped). */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Request timed out after ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Strict proto3-JSON parse of a REST feedback body: 400 `Invalid JSON: …` on failure. */

@@ -1,0 +1,186 @@
+/**
+ * The gRPC transport: a grpc-js server with the seven Seldon services bound to the data plane,
+ * and the one mapping of errors to gRPC statuses (server.md §5.5). Protocol rules live in the
+ * data plane and codec.
+ * @module
+ */
+import * as grpc from "@grpc/grpc-js";
+import { createServer, type Server as NetServer, type Socket } from "node:net";
+import type { Call, DataPlane } from "../dataplane/dataplane.ts";
+import { SerializeError } from "../dataplane/dataplane.ts";
+import { Limiter } from "../dataplane/limiter.ts";
+import { logger } from "../logging.ts";
+import { errorText, SeldonMicroserviceException } from "../protocol/errors.ts";
+import { encodeMessage } from "../protocol/proto/codec.ts";
+import type { JsonObject } from "../protocol/payload.ts";
+import {
+  DecodeFailure,
+  type RpcKind,
+  rpcTypes,
+  serviceDefinition,
+  SERVICES,
+  toBuffer,
+} from "./services.ts";
+
+const log = logger("grpc");
+
+/** gRPC's default largest received message (4 MiB), as grpcio. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+/** Settings of the gRPC transport. */
+export interface GrpcOptions {
+  readonly port: number;
+  readonly hostname: string;
+  /** Share the port with sibling worker processes (SO_REUSEPORT). */
+  readonly reusePort?: boolean;
+  /** Concurrent RPCs in the data plane (`--grpc-threads`). */
+  readonly concurrency: number;
+  /** Largest message received and sent; unset: 4 MiB receive, unlimited send. */
+  readonly maxMessageSize?: number;
+}
+
+/** A running gRPC server. */
+export interface GrpcServer {
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /** Drains in-flight RPCs (up to `graceMs`), then forces the rest closed. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+type Handler = (request: unknown, call: Call) => Promise<unknown>;
+
+function handlers(plane: DataPlane): Record<RpcKind, Handler> {
+  return {
+    Predict: (r, c) => plane.message("predict", r, c),
+    TransformInput: (r, c) => plane.message("transform-input", r, c),
+    TransformOutput: (r, c) => plane.message("transform-output", r, c),
+    Route: (r, c) => plane.message("route", r, c),
+    Aggregate: (r, c) => plane.aggregate(r, c),
+    SendFeedback: (r, c) => plane.sendFeedback(r as JsonObject, c),
+    Metadata: () => Promise.resolve(plane.metadataProto()),
+    ModelMetadata: () => Promise.resolve(plane.metadataProto()),
+    GraphMetadata: () =>
+      Promise.reject(new Error("GraphMetadata not available on the Model level.")),
+  };
+}
+
+/** A gRPC error status for a thrown value (server.md §5.5). */
+export function grpcError(err: unknown): Partial<grpc.StatusObject> {
+  if (err instanceof SerializeError) return { code: grpc.status.INTERNAL, details: err.message };
+  // Upstream's Seldon exception has an empty string form [QUIRK].
+  const text = SeldonMicroserviceException.isSeldonError(err) ? "" : errorText(err);
+  return { code: grpc.status.UNKNOWN, details: `Exception calling application: ${text}` };
+}
+
+function metadataHeaders(metadata: grpc.Metadata): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(metadata.getMap())) {
+    if (typeof value === "string") {
+      try {
+        headers.set(key, value);
+      } catch { /* not a valid HTTP header value: skip */ }
+    }
+  }
+  return headers;
+}
+
+/** Builds the grpc-js server with every service bound to `plane`. */
+export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Server {
+  const serverOptions: grpc.ServerOptions = {};
+  if (options.maxMessageSize !== undefined) {
+    serverOptions["grpc.max_receive_message_length"] = options.maxMessageSize;
+    serverOptions["grpc.max_send_message_length"] = options.maxMessageSize;
+  }
+  const server = new grpc.Server(serverOptions);
+  const table = handlers(plane);
+  const limiter = new Limiter(options.concurrency);
+  for (const [service, rpcs] of Object.entries(SERVICES)) {
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const rpc of rpcs) {
+      const [, responseType] = rpcTypes(rpc);
+      const handle = table[rpc];
+      impl[rpc] = (
+        call: grpc.ServerUnaryCall<unknown, unknown>,
+        callback: grpc.sendUnaryData<unknown>,
+      ) => {
+        if (call.request instanceof DecodeFailure) {
+          callback({ code: grpc.status.INTERNAL, details: "Exception deserializing request!" });
+          return;
+        }
+        const ctx: Call = { protocol: "grpc", headers: metadataHeaders(call.metadata) };
+        limiter.run(() => handle(call.request, ctx)).then(
+          (response) => {
+            let bytes: Uint8Array;
+            try {
+              bytes = encodeMessage(responseType, response);
+            } catch (err) {
+              log.error("Failed to serialize response: {error}", { error: errorText(err) });
+              callback({ code: grpc.status.INTERNAL, details: "Failed to serialize response!" });
+              return;
+            }
+            callback(null, toBuffer(bytes));
+          },
+          (err) => {
+            log.error("{method} failed: {error}", {
+              method: `${service}/${rpc}`,
+              error: errorText(err),
+            });
+            callback(grpcError(err));
+          },
+        );
+      };
+    }
+    server.addService(serviceDefinition(service), impl);
+  }
+  return server;
+}
+
+/**
+ * Starts the gRPC server on `hostname:port`. With `reusePort`, a `node:net` listener with
+ * SO_REUSEPORT hands each connection to grpc-js (several worker processes share the port).
+ */
+export async function startGrpc(plane: DataPlane, options: GrpcOptions): Promise<GrpcServer> {
+  const server = buildGrpcServer(plane, options);
+  const credentials = grpc.ServerCredentials.createInsecure();
+  if (!options.reusePort) {
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${options.hostname}:${options.port}`, credentials, (err, port) => {
+        if (err) reject(err);
+        else resolve(port);
+      });
+    });
+    return { port, shutdown: (grace) => shutdownServer(server, grace) };
+  }
+  const injector = server.createConnectionInjector(credentials);
+  const listener: NetServer = createServer((socket: Socket) => injector.injectConnection(socket));
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(
+      { port: options.port, host: options.hostname, reusePort: true } as never,
+      () => {
+        resolve((listener.address() as { port: number }).port);
+      },
+    );
+  });
+  return {
+    port,
+    shutdown: async (grace) => {
+      listener.close();
+      await shutdownServer(server, grace);
+      injector.destroy();
+    },
+  };
+}
+
+function shutdownServer(server: grpc.Server, graceMs = 30_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
