@@ -3,10 +3,11 @@
  * program spawned as a subprocess from an app folder, talked to over loopback.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "main.ts");
+import { join } from "node:path";
+import { appFolder, runMain, type Spawned, spawnServer } from "./spawn.ts";
+import { seldonClient } from "./grpc_helpers.ts";
+import { toBuffer } from "../src/grpc/services.ts";
+import { decodeSeldonMessage, encodeSeldonMessage } from "../src/protocol/proto/codec.ts";
 
 const MY_MODEL = `
 export class MyModel {
@@ -14,99 +15,6 @@ export class MyModel {
   sendFeedback(features, featureNames, reward, truth, routing) { return []; }
 }
 `;
-
-/** A temporary app folder like upstream's model-template-app(2). */
-async function appFolder(files: Record<string, string>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "seldon-app-" });
-  for (const [path, text] of Object.entries(files)) {
-    await Deno.mkdir(join(dir, dirname(path)), { recursive: true });
-    await Deno.writeTextFile(join(dir, path), text);
-  }
-  return dir;
-}
-
-interface Spawned {
-  readonly port: number;
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-/** Runs main.ts with `args` in `cwd` until it logs its REST port (ephemeral). */
-async function spawnServer(
-  cwd: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<Spawned> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--unstable-net",
-      "-A",
-      MAIN,
-      ...args,
-      "--http-port",
-      "0",
-      "--grpc-port",
-      "0",
-      "--host",
-      "127.0.0.1",
-    ],
-    cwd,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let log = "";
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`server exited before listening:\n${log}`);
-      log += value;
-      const m = /REST microservice running on port (\d+)/.exec(log);
-      if (m) {
-        clearTimeout(deadline);
-        const drain = (async () => {
-          while (!(await reader.read()).done) { /* keep the pipe flowing */ }
-        })();
-        const port = Number(m[1]);
-        return {
-          port,
-          url: `http://127.0.0.1:${port}`,
-          stop: async () => {
-            child.kill("SIGTERM");
-            await child.status;
-            await drain.catch(() => {});
-          },
-        };
-      }
-    }
-  } catch (err) {
-    clearTimeout(deadline);
-    child.kill("SIGKILL");
-    await child.status;
-    throw err;
-  }
-}
-
-/** Runs main.ts to completion and returns its exit code and output. */
-async function runMain(args: string[], cwd = Deno.cwd(), env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--unstable-net", "-A", MAIN, ...args],
-    cwd,
-    env: {
-      NO_COLOR: "1",
-      PREDICTIVE_UNIT_HTTP_SERVICE_PORT: "0",
-      SELDON_HOST: "127.0.0.1",
-      ...env,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 const PREDICT_DOC = { data: { names: ["a", "b"], ndarray: [[1.0, 2.0]] } };
 
@@ -351,3 +259,49 @@ Deno.test("cli: a failing load() stops the server with a non-zero exit", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("test_model_template_app_grpc, test_model_template_app_grpc_tags, test_model_template_app_grpc_metrics", () =>
+  withApp({ "MyModel.js": MY_MODEL }, ["MyModel", "--service-type", "MODEL"], async (s) => {
+    const tensor = { shape: [1, 2], values: [1, 2] };
+    const client = seldonClient("Model", s.grpcPort!);
+    try {
+      // test_model_template_app_grpc
+      const res = await client.call("Predict", { data: { tensor } });
+      assertEquals(res.data.tensor, tensor);
+      // SendFeedback called with a plain SeldonMessage as its body must not fail [QUIRK].
+      const raw = await new Promise((resolve, reject) => {
+        client.raw.makeUnaryRequest(
+          "/seldon.protos.Model/SendFeedback",
+          (m: Record<string, unknown>) => toBuffer(encodeSeldonMessage(m)),
+          (b: Uint8Array) => decodeSeldonMessage(b),
+          { data: { tensor: { shape: [2, 1], values: [1, 2] } } },
+          (err: unknown, value: unknown) => (err ? reject(err) : resolve(value)),
+        );
+      });
+      assert(typeof raw === "object");
+      // test_model_template_app_grpc_tags
+      const tagged = await client.call("Predict", {
+        data: { tensor },
+        meta: { tags: { foo: "bar" } },
+      });
+      assertEquals(tagged.data.tensor, tensor);
+      assertEquals(tagged.meta.tags.foo, "bar");
+      // test_model_template_app_grpc_metrics
+      const withMetrics = await client.call("Predict", {
+        data: { tensor },
+        meta: { metrics: [{ key: "mygauge", type: "GAUGE", value: 100 }] },
+      });
+      assertEquals(withMetrics.data.tensor, tensor);
+      assertEquals(withMetrics.meta.metrics[0].key, "mygauge");
+      assertEquals(withMetrics.meta.metrics[0].value, 100);
+    } finally {
+      client.close();
+    }
+  }));
+
+Deno.test("cli: GRPC_WORKERS=0 starts no gRPC server", () =>
+  withApp({ "MyModel.js": MY_MODEL }, ["MyModel"], async (s) => {
+    assertEquals(s.grpcPort, undefined);
+    const res = await fetch(`${s.url}/health/ping`);
+    assertEquals(await res.text(), "pong");
+  }, { GRPC_WORKERS: "0" }));

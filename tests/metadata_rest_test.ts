@@ -95,15 +95,23 @@ for (
 }
 
 Deno.test("test_model_metadata_invalid_user_definition", () =>
-  withServer(new MetadataUser({ ...META_U, versions: "string-not-array-of-strings" }), async (s) => {
-    const p = await s.get("/predict", DATA_DOC);
-    assertEquals(p.status, 200);
-    const m = await s.fetch("/metadata");
-    assertEquals(m.status, 500);
-    assertEquals(m.json, {
-      status: { code: -1, info: "Model metadata unavailable", reason: "MICROSERVICE_BAD_METADATA", status: 1 },
-    });
-  }));
+  withServer(
+    new MetadataUser({ ...META_U, versions: "string-not-array-of-strings" }),
+    async (s) => {
+      const p = await s.get("/predict", DATA_DOC);
+      assertEquals(p.status, 200);
+      const m = await s.fetch("/metadata");
+      assertEquals(m.status, 500);
+      assertEquals(m.json, {
+        status: {
+          code: -1,
+          info: "Model metadata unavailable",
+          reason: "MICROSERVICE_BAD_METADATA",
+          status: 1,
+        },
+      });
+    },
+  ));
 
 Deno.test("metadata: defaults from PREDICTIVE_UNIT_IMAGE when there is no hook", () =>
   withServer({}, async (s) => {

@@ -4,7 +4,13 @@
  * `load()`. `predict` takes rows of [sepal_length, sepal_width, petal_length, petal_width] and
  * returns one probability per class; `classNames` names the output columns.
  */
-import { BaseComponent, type HookContext, type Metric, NDArray, SeldonMicroserviceException } from "../../mod.ts";
+import {
+  BaseComponent,
+  type HookContext,
+  type Metric,
+  NDArray,
+  SeldonMicroserviceException,
+} from "../../mod.ts";
 
 interface Weights {
   classes: string[];
@@ -29,7 +35,9 @@ export class IrisClassifier extends BaseComponent {
     if (!w) throw new Error("model not loaded");
     if (!NDArray.isNDArray(X) || X.ndim !== 2 || X.shape[1] !== 4) {
       throw new SeldonMicroserviceException(
-        `expected rows of 4 features, got shape [${NDArray.isNDArray(X) ? X.shape.join(", ") : typeof X}]`,
+        `expected rows of 4 features, got shape [${
+          NDArray.isNDArray(X) ? X.shape.join(", ") : typeof X
+        }]`,
       );
     }
     const rows = X.shape[0];

@@ -136,31 +136,25 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
 }
 
 /**
- * Starts the gRPC server on `hostname:port`. With `reusePort`, a `node:net` listener with
- * SO_REUSEPORT hands each connection to grpc-js (several worker processes share the port).
+ * Starts the gRPC server on `hostname:port`: a `node:net` listener hands each accepted
+ * connection to grpc-js. With `reusePort` (SO_REUSEPORT) several worker processes share the
+ * port and the kernel spreads connections between them. One code path for one or N workers.
  */
 export async function startGrpc(plane: DataPlane, options: GrpcOptions): Promise<GrpcServer> {
   const server = buildGrpcServer(plane, options);
-  const credentials = grpc.ServerCredentials.createInsecure();
-  if (!options.reusePort) {
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${options.hostname}:${options.port}`, credentials, (err, port) => {
-        if (err) reject(err);
-        else resolve(port);
-      });
-    });
-    return { port, shutdown: (grace) => shutdownServer(server, grace) };
-  }
-  const injector = server.createConnectionInjector(credentials);
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const listener: NetServer = createServer((socket: Socket) => injector.injectConnection(socket));
   const port = await new Promise<number>((resolve, reject) => {
     listener.once("error", reject);
-    listener.listen(
-      { port: options.port, host: options.hostname, reusePort: true } as never,
-      () => {
-        resolve((listener.address() as { port: number }).port);
-      },
-    );
+    const listenOptions = {
+      port: options.port,
+      host: options.hostname,
+      reusePort: options.reusePort === true,
+    };
+    listener.listen(listenOptions as never, () => {
+      listener.off("error", reject);
+      resolve((listener.address() as { port: number }).port);
+    });
   });
   return {
     port,

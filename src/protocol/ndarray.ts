@@ -149,11 +149,24 @@ export class NDArray {
     return new NDArray(this.data, resolveShape(shape, this.size), this.dtype);
   }
 
-  /** Applies `f` to every element; the result's dtype follows the returned values. */
+  /**
+   * Applies `f` to every element. Numbers returned from a numeric array keep its dtype the way
+   * numpy arithmetic would (a float array stays float; an int array stays int unless a result
+   * is fractional); otherwise the dtype follows the returned values.
+   */
   map(f: (v: any, flatIndex: number) => unknown): NDArray {
     const out: unknown[] = new Array(this.size);
-    for (let i = 0; i < this.size; i++) out[i] = f(this.scalarAt(i), i);
-    return fromFlat(out, this.shape, false);
+    let numbers = isNumericDType(this.dtype);
+    let integers = true;
+    for (let i = 0; i < this.size; i++) {
+      const v = f(this.scalarAt(i), i);
+      out[i] = v;
+      if (typeof v !== "number") numbers = false;
+      else if (!Number.isInteger(v)) integers = false;
+    }
+    if (!numbers) return fromFlat(out, this.shape, false);
+    const dtype = this.dtype.startsWith("float") || integers ? this.dtype : "float64";
+    return new NDArray(Float64Array.from(out as number[]), this.shape, dtype);
   }
 
   /** A copy converted to another dtype. */

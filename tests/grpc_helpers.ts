@@ -1,0 +1,61 @@
+/**
+ * gRPC test clients: a grpc-js client per Seldon service, over loopback, each channel with its
+ * own subchannel pool. Requests and responses are canonical proto3-JSON objects (our codec);
+ * `tests/grpc_wire_test.ts` checks the same calls with clients built independently from the
+ * `.proto` files.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { serviceDefinition } from "../src/grpc/services.ts";
+
+/** A unary-call client for one service. */
+export interface SeldonClient {
+  call(rpc: string, request: unknown, metadata?: grpc.Metadata): Promise<any>;
+  /** The underlying grpc-js client. */
+  readonly raw: grpc.Client;
+  close(): void;
+}
+
+const constructors = new Map<string, grpc.ServiceClientConstructor>();
+
+/** A client of `service` (e.g. `Model`) on 127.0.0.1:`port`. */
+export function seldonClient(service: string, port: number): SeldonClient {
+  let ctor = constructors.get(service);
+  if (!ctor) {
+    ctor = grpc.makeGenericClientConstructor(serviceDefinition(service, false), service);
+    constructors.set(service, ctor);
+  }
+  const client = new ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+    "grpc.use_local_subchannel_pool": 1,
+  });
+  return {
+    call: (rpc, request, metadata = new grpc.Metadata()) =>
+      new Promise((resolve, reject) => {
+        (client as any)[rpc](
+          request,
+          metadata,
+          { deadline: Date.now() + 20_000 },
+          (err: unknown, res: unknown) => {
+            if (err) reject(err);
+            else resolve(res);
+          },
+        );
+      }),
+    raw: client,
+    close: () => client.close(),
+  };
+}
+
+/** Calls `rpc` once on a fresh client and closes it. */
+export async function grpcCall(
+  service: string,
+  port: number,
+  rpc: string,
+  request: unknown,
+): Promise<any> {
+  const client = seldonClient(service, port);
+  try {
+    return await client.call(rpc, request);
+  } finally {
+    client.close();
+  }
+}
