@@ -455,7 +455,6 @@ Deno.test("grpc: ProtoAny returned by a hook becomes customData", () =>
     },
   ));
 
-
 class EveryHook extends BaseComponent {
   override predict(X: NDArray) {
     return X.map((v) => v * 2);
