@@ -26,6 +26,12 @@ async function main(): Promise<number> {
     return err.exitCode;
   }
   await setupLogging(config.logLevel);
+  if (config.grpcWorkers > 0 && /^2\.9\.[4-6]$/.test(Deno.version.deno)) {
+    log.warning(
+      "Deno {version} can abort in node:http2 when a gRPC client closes a busy channel; use Deno 2.9.3",
+      { version: Deno.version.deno },
+    );
+  }
   if (config.persistence !== 0) log.error("Persistence: ignored, persistence is deprecated");
   let component;
   try {

@@ -173,11 +173,19 @@ Deno.test("cli: bad flag values exit 2 naming the flag, before any port is opene
       [["MyModel", "--log-level", "LOUD"], "argument --log-level: invalid choice"],
       [["--http-port", "9000"], "the following arguments are required: interface_name"],
       [["MyModel", "--p", "1"], "ambiguous option: --p"],
+      [["MyModel", "--workers", "0"], "argument --workers: 0 is outside"],
+      [["MyModel", "--grpc-port", "70000"], "argument --grpc-port: 70000 is outside"],
     ] as const
   ) {
     const r = await runMain([...args]);
     assertEquals(r.code, 2, r.stderr);
     assert(r.stderr.includes(text), r.stderr);
+    assertEquals(
+      r.stderr.trim().split("\n").filter((l) => l.includes("error:")).length,
+      1,
+      r.stderr,
+    );
+    assert(!r.stderr.includes("running on port"), r.stderr);
   }
 });
 

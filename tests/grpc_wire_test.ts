@@ -227,3 +227,77 @@ Deno.test("grpc wire: undecodable request bytes → INTERNAL, oversize → RESOU
       client.close();
     }
   }));
+
+Deno.test("grpc wire: server reflection lists the seven Seldon services", () =>
+  withServer(new Model(), async (s) => {
+    const client = new grpc.Client(
+      `127.0.0.1:${s.running.grpc!.port}`,
+      grpc.credentials.createInsecure(),
+    );
+    try {
+      for (const version of ["v1alpha", "v1"]) {
+        const text = await new Promise<string>((resolve, reject) => {
+          const call = client.makeBidiStreamRequest(
+            `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
+            (b: Uint8Array) => Buffer.from(b),
+            (b: Uint8Array) => new TextDecoder().decode(b),
+          );
+          call.on("data", (d: string) => {
+            resolve(d);
+            call.end();
+          });
+          call.on("error", reject);
+          call.write(new Uint8Array([0x3a, 0x00])); // list_services: ""
+        });
+        for (
+          const name of [
+            "Generic",
+            "Model",
+            "Router",
+            "Transformer",
+            "OutputTransformer",
+            "Combiner",
+            "Seldon",
+          ]
+        ) {
+          assertEquals(text.includes(`seldon.protos.${name}`), true, `${version} ${name}`);
+        }
+      }
+    } finally {
+      client.close();
+    }
+  }));
+
+Deno.test("grpc wire: the pod annotation sets the max message size", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/annotations`;
+  await Deno.writeTextFile(file, 'seldon.io/grpc-max-message-size="100"\n');
+  try {
+    await withServer(new Model(), async (s) => {
+      const client = new grpc.Client(
+        `127.0.0.1:${s.running.grpc!.port}`,
+        grpc.credentials.createInsecure(),
+      );
+      const call = (bytes: Uint8Array) =>
+        new Promise<any>((resolve) =>
+          client.makeUnaryRequest(
+            "/seldon.protos.Model/Predict",
+            (b: Uint8Array) => Buffer.from(b),
+            (b: Uint8Array) => b,
+            bytes,
+            (err, res) => resolve(err ?? res),
+          )
+        );
+      try {
+        const small = await call(new Uint8Array([0x2a, 2, 0x68, 0x69])); // strData "hi"
+        assertEquals(small instanceof Uint8Array || Buffer.isBuffer(small), true);
+        const big = await call(new Uint8Array([0x2a, 120, ...new Uint8Array(120).fill(0x61)]));
+        assertEquals(big.code, grpc.status.RESOURCE_EXHAUSTED);
+      } finally {
+        client.close();
+      }
+    }, { SELDON_ANNOTATIONS_FILE: file });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -345,8 +345,29 @@ export function helpText(): string {
   ].join("\n");
 }
 
+/** An argparse-style error: one line naming the flag, exit status 2. */
 function argError(text: string): ConfigExit {
-  return new ConfigExit(2, `${usage()}\n${PROG}: error: ${text}`);
+  return new ConfigExit(2, `${PROG}: error: ${text} (see --help)`);
+}
+
+/** Ranges the process model needs (upstream accepts some of these and then hangs). */
+const RANGES: readonly [key: string, flag: string, min: number, max: number][] = [
+  ["workers", "--workers", 1, 1024],
+  ["threads", "--threads", 1, 1_000_000],
+  ["maxRequests", "--max-requests", 0, Number.MAX_SAFE_INTEGER],
+  ["maxRequestsJitter", "--max-requests-jitter", 0, Number.MAX_SAFE_INTEGER],
+  ["keepalive", "--keepalive", 0, 86_400],
+  ["httpPort", "--http-port", 0, 65_535],
+  ["grpcPort", "--grpc-port", 0, 65_535],
+  ["metricsPort", "--metrics-port", 0, 65_535],
+  ["grpcThreads", "--grpc-threads", 1, 1_000_000],
+];
+
+function checkRanges(out: Record<string, unknown>): void {
+  for (const [key, flag, min, max] of RANGES) {
+    const v = out[key] as number;
+    if (v < min || v > max) throw argError(`argument ${flag}: ${v} is outside ${min}..${max}`);
+  }
 }
 
 function parseIntValue(spec: OptionSpec, raw: string): number {
@@ -481,6 +502,7 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
   if (!ENV_LOG_LEVELS.includes(logLevel)) {
     throw new ConfigExit(1, `ValueError: Invalid log level: ${logLevel}`);
   }
+  checkRanges(out);
   const debug = out.debug as boolean;
   return Object.freeze({
     ...(out as Omit<Config, "logLevel" | "logLevelFlag" | "singleThreaded">),

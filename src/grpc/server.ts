@@ -5,6 +5,9 @@
  * @module
  */
 import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { fileURLToPath } from "node:url";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Call, DataPlane } from "../dataplane/dataplane.ts";
 import { SerializeError } from "../dataplane/dataplane.ts";
@@ -132,7 +135,27 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
     }
     server.addService(serviceDefinition(service), impl);
   }
+  addReflection(server);
   return server;
+}
+
+/** Where the `.proto` files are (bundled with `--include proto` in a compiled binary). */
+const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
+
+/**
+ * Server reflection (v1 and v1alpha), listing the seven Seldon services as upstream does, so
+ * `grpcurl` works without the `.proto` files. Skipped with a warning if they cannot be read.
+ */
+function addReflection(server: grpc.Server): void {
+  try {
+    const definition = protoLoader.loadSync("prediction.proto", {
+      includeDirs: [PROTO_DIR],
+      keepCase: true,
+    });
+    new ReflectionService(definition).addToServer(server);
+  } catch (err) {
+    log.warning("gRPC reflection disabled: {error}", { error: errorText(err) });
+  }
 }
 
 /**
