@@ -22,6 +22,7 @@ import {
   type EnumDef,
   type FieldDef,
   fieldMessage,
+  isDefaultCanon,
   lookupMessage,
   type MessageDef,
   type MessageName,
@@ -216,14 +217,6 @@ function readScalar(f: FieldDef, r: Reader): unknown {
     default:
       throw new ProtoDecodeError(`internal: ${f.kind} is not a scalar`);
   }
-}
-
-/** True when a canonical scalar holds the proto3 default of its field. */
-function isDefaultCanon(f: FieldDef, v: unknown): boolean {
-  if (v === 0 || v === "" || v === false) return true;
-  if (f.kind === "int64" || f.kind === "uint64") return v === "0";
-  if (f.kind === "enum") return v === (f.enumDef as EnumDef).names.get(0);
-  return false;
 }
 
 /** Copies a packed fixed-width region into an aligned typed array (or views it in place). */

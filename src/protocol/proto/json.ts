@@ -19,6 +19,7 @@ import {
   type EnumDef,
   type FieldDef,
   fieldMessage,
+  isDefaultCanon,
   lookupMessage,
   type MessageDef,
   type MessageName,
@@ -310,13 +311,6 @@ function convertScalar(value: unknown, f: FieldDef, path: string): unknown {
     throw e;
   }
   throw new Error(`internal: ${f.kind} is not a scalar`);
-}
-
-function isDefaultCanon(f: FieldDef, v: unknown): boolean {
-  if (v === 0 || v === "" || v === false) return true;
-  if (f.kind === "int64" || f.kind === "uint64") return v === "0";
-  if (f.kind === "enum") return v === (f.enumDef as EnumDef).names.get(0);
-  return false;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -412,3 +412,11 @@ export function lookupMessage(name: string): MessageDef {
 export function fieldMessage(f: FieldDef): MessageDef {
   return lookupMessage(f.typeName as string);
 }
+
+/** True when a canonical scalar holds the proto3 default of its field. */
+export function isDefaultCanon(f: FieldDef, v: unknown): boolean {
+  if (v === 0 || v === "" || v === false) return true;
+  if (f.kind === "int64" || f.kind === "uint64") return v === "0";
+  if (f.kind === "enum") return v === (f.enumDef as EnumDef).names.get(0);
+  return false;
+}
