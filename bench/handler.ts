@@ -1,0 +1,34 @@
+/** Per-request JS cost of the REST handler, measured in-process (no sockets): `deno run -A bench/handler.ts`. */
+import { DataPlane } from "../src/dataplane/dataplane.ts";
+import { createHandler } from "../src/rest/server.ts";
+const plane = await DataPlane.create({ predict: (X: unknown) => X }, {
+  includeMetrics: true,
+  executorEnabled: true,
+});
+const h = createHandler(plane, {
+  port: 0,
+  hostname: "",
+  maxBodySize: 1e9,
+  payloadPassthrough: false,
+  concurrency: 1,
+  json: { pretty: false, ascii: true },
+});
+const body = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
+const mk = () =>
+  new Request("http://127.0.0.1:9000/api/v1.0/predictions", {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "content-length": String(body.length) },
+  });
+for (let i = 0; i < 20000; i++) await (await h(mk())).text();
+let n = 100000, t = performance.now();
+for (let i = 0; i < n; i++) mk();
+const base = (performance.now() - t) / n * 1000;
+t = performance.now();
+for (let i = 0; i < n; i++) await (await h(mk())).text();
+console.log(
+  "handler µs/req (minus request construction):",
+  ((performance.now() - t) / n * 1000 - base).toFixed(2),
+  "construct:",
+  base.toFixed(2),
+);
