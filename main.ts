@@ -1,20 +1,61 @@
 /**
- * The `seldon-core-microservice` command: parse flags and environment, load the model class,
- * serve it. Exit statuses follow upstream: 2 for flag errors, 255 for unknown arguments, 1 for
- * bad parameters, import or constructor failures (metrics-and-processes.md §6.2).
+ * The `seldon-core-microservice` command: parse flags and environment, then run one role —
+ * the supervisor (production: worker processes for REST and gRPC, metrics in the supervisor),
+ * a worker (started by the supervisor, `SELDON_TS_ROLE`), or everything in one process
+ * (`--debug`). Exit statuses follow upstream: 2 for flag errors, 255 for unknown arguments,
+ * 1 for bad parameters, import or constructor failures, 3 when a worker fails to boot
+ * (metrics-and-processes.md §6.2).
  * @module
  */
 import { ConfigExit, parseConfig } from "./src/config/options.ts";
 import { logger, setupLogging } from "./src/logging.ts";
 import { loadComponent, startServing } from "./src/serve.ts";
+import { ROLE_ENV } from "./src/supervisor/self.ts";
+import { runSupervisor } from "./src/supervisor/supervisor.ts";
+import { runWorker } from "./src/supervisor/worker.ts";
 import { VERSION } from "./src/version.ts";
 
 const log = logger("microservice");
 
+function describe(err: unknown): string {
+  const reason = (err as { reason?: string }).reason;
+  const message = err instanceof Error ? err.message : String(err);
+  if (reason) return `${reason}: ${message}`;
+  if (err instanceof Error && err.name !== "LoadError" && err.stack) return err.stack;
+  return message;
+}
+
+/** Everything in one process (`--debug`): REST, gRPC and the metrics port. */
+async function runSingle(config: ReturnType<typeof parseConfig>): Promise<number> {
+  let component;
+  try {
+    component = await loadComponent(config);
+  } catch (err) {
+    console.error(describe(err));
+    return 1;
+  }
+  let running;
+  try {
+    running = await startServing(component, config);
+  } catch (err) {
+    log.error("Worker failed to boot: {error}", { error: describe(err) });
+    return 3;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => running.stop().then(resolve);
+    Deno.addSignalListener("SIGTERM", stop);
+    Deno.addSignalListener("SIGINT", stop);
+  });
+  return 0;
+}
+
 async function main(): Promise<number> {
+  const role = Deno.env.get(ROLE_ENV);
   await setupLogging("INFO");
-  log.info("Starting microservice.py:main");
-  log.info("Seldon Core TypeScript version: {version}", { version: VERSION });
+  if (role === undefined) {
+    log.info("Starting microservice.py:main");
+    log.info("Seldon Core TypeScript version: {version}", { version: VERSION });
+  }
   let config;
   try {
     config = parseConfig(Deno.args, Deno.env.toObject());
@@ -26,6 +67,7 @@ async function main(): Promise<number> {
     return err.exitCode;
   }
   await setupLogging(config.logLevel);
+  if (role === "rest" || role === "grpc") return await runWorker(role, config);
   if (config.grpcWorkers > 0 && /^2\.9\.[4-6]$/.test(Deno.version.deno)) {
     log.warning(
       "Deno {version} can abort in node:http2 when a gRPC client closes a busy channel; use Deno 2.9.3",
@@ -33,37 +75,13 @@ async function main(): Promise<number> {
     );
   }
   if (config.persistence !== 0) log.error("Persistence: ignored, persistence is deprecated");
-  let component;
+  if (config.debug) return await runSingle(config);
   try {
-    component = await loadComponent(config);
+    return await runSupervisor(config);
   } catch (err) {
-    const reason = (err as { reason?: string }).reason;
-    const message = err instanceof Error ? err.message : String(err);
-    console.error(
-      reason ? `${reason}: ${message}` : `Failed to load ${config.interfaceName}: ${message}`,
-    );
-    if (!reason && err instanceof Error && !(err.name === "LoadError")) console.error(err.stack);
+    console.error(describe(err));
     return 1;
   }
-  let running;
-  try {
-    running = await startServing(component, config);
-  } catch (err) {
-    // Upstream's REST worker exits with gunicorn's boot-error status 3 when load() fails.
-    log.error("Worker failed to boot: {error}", {
-      error: err instanceof Error ? err.stack ?? err.message : String(err),
-    });
-    return 3;
-  }
-  const stop = async () => {
-    log.info("Shutting down");
-    await running.stop();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
-  await running.rest.finished;
-  return 0;
 }
 
 if (import.meta.main) Deno.exit(await main());

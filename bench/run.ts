@@ -80,6 +80,8 @@ const seldon = await spawn(
     "./identity.ts#Identity",
     "--http-port",
     "0",
+    "--metrics-port",
+    "0",
     "--grpc-workers",
     "0",
     "--host",

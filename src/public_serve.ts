@@ -20,6 +20,10 @@ export type ServeOptions = Partial<Omit<Config, "interfaceName">> & {
 export interface Server {
   /** The bound REST port. */
   readonly port: number;
+  /** The bound gRPC port (unless `grpcWorkers` is 0). */
+  readonly grpcPort: number | undefined;
+  /** The bound metrics port. */
+  readonly metricsPort: number | undefined;
   /** Stops serving; in-flight requests finish first. */
   stop(): Promise<void>;
   /** Resolves when the REST server has stopped. */
@@ -27,8 +31,9 @@ export interface Server {
 }
 
 /**
- * Serves a component (an instance, or a class constructed with the typed `--parameters`).
- * Resolves once the REST port is bound, after `load()` has run.
+ * Serves a component (an instance, or a class constructed with the typed `--parameters`) in
+ * this process — REST, gRPC and the metrics port, like `--debug` (no worker processes).
+ * Resolves once the ports are bound, after `load()` has run.
  */
 export async function serve(
   componentOrClass: SeldonComponent | (new (parameters: Record<string, any>) => SeldonComponent),
@@ -42,5 +47,12 @@ export async function serve(
     ? constructComponent(componentOrClass, parseParameters(config.parameters))
     : componentOrClass;
   const running: Running = await startServing(component, config);
-  return { port: running.rest.port, stop: running.stop, finished: running.rest.finished };
+  const rest = running.rest!;
+  return {
+    port: rest.port,
+    grpcPort: running.grpc?.port,
+    metricsPort: running.metricsPort,
+    stop: running.stop,
+    finished: rest.finished,
+  };
 }

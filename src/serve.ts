@@ -1,35 +1,41 @@
 /**
  * Starting a serving process from a configuration: import and construct the component, run
- * `load()`, build the data plane, then bind the transports. `main.ts` and the public `serve()`
- * both come through here.
+ * `load()`, build the data plane, then bind the transports this process serves (REST, gRPC,
+ * and — when it keeps its own metrics — the metrics port). `main.ts` (debug mode and worker
+ * roles) and the public `serve()` all come through here.
  * @module
  */
 import type { SeldonComponent } from "./component/api.ts";
 import { constructComponent, importComponent, runLoad } from "./component/loader.ts";
-import type { Config } from "./config/options.ts";
-import { parseParameters } from "./config/parameters.ts";
-import { DataPlane } from "./dataplane/dataplane.ts";
-import { logger } from "./logging.ts";
-import type { MetricsRecorder } from "./metrics/custom.ts";
-import { MetricsStore } from "./metrics/store.ts";
-import { type RestServer, startRest } from "./rest/server.ts";
-import { type GrpcServer, startGrpc } from "./grpc/server.ts";
 import {
   GRPC_MAX_MSG_SIZE_ANNOTATION,
   readAnnotations,
   REST_TIMEOUT_ANNOTATION,
 } from "./config/annotations.ts";
+import type { Config } from "./config/options.ts";
+import { parseParameters } from "./config/parameters.ts";
+import { DataPlane } from "./dataplane/dataplane.ts";
+import { type GrpcServer, startGrpc } from "./grpc/server.ts";
+import { logger } from "./logging.ts";
+import { Collector } from "./metrics/collector.ts";
+import type { MetricsRecorder } from "./metrics/custom.ts";
+import { defaultLabels } from "./metrics/exposition.ts";
+import { startMetricsServer } from "./metrics/server.ts";
+import { type RestServer, startRest } from "./rest/server.ts";
 
 const log = logger("microservice");
 
 /** A running serving process. */
 export interface Running {
   readonly plane: DataPlane;
-  readonly rest: RestServer;
-  /** The gRPC server, unless `--grpc-workers` is 0. */
+  /** The REST server, when this process serves REST. */
+  readonly rest: RestServer | undefined;
+  /** The gRPC server, when this process serves gRPC. */
   readonly grpc: GrpcServer | undefined;
-  /** The in-process custom-metrics store (until the metrics side channel takes them). */
-  readonly metrics: MetricsStore;
+  /** The metrics port, when this process serves its own metrics. */
+  readonly metricsPort: number | undefined;
+  /** This process's custom-metric series (unless they go to a supervisor). */
+  readonly collector: Collector;
   /** Stops the transports, letting in-flight requests finish. */
   stop(): Promise<void>;
 }
@@ -46,81 +52,123 @@ export async function loadComponent(config: Config): Promise<SeldonComponent> {
 export interface StartOptions {
   /** Share ports with sibling processes. */
   readonly reusePort?: boolean;
-  /** Where custom metrics go (default: a store in this process). */
+  /** Where custom metrics go (default: this process's collector). */
   readonly recorder?: MetricsRecorder;
+  /** Serve REST (default true). */
+  readonly rest?: boolean;
+  /** Serve gRPC (default: `--grpc-workers` > 0). */
+  readonly grpc?: boolean;
+  /** Serve the metrics port from this process's collector (default: no external recorder). */
+  readonly metrics?: boolean;
+  /** Called after every REST request (max-requests counting). */
+  readonly onRestRequest?: () => void;
+  /** Log the "running on port" lines at INFO (workers leave that to the supervisor). */
+  readonly announce?: boolean;
 }
 
-/** Runs `load()`, builds the data plane and starts REST; resolves when the port is bound. */
+/** Integer annotations that tune the servers (server.md §1.7). */
+export interface ServerAnnotations {
+  readonly grpcMaxMessageSize: number | undefined;
+  readonly restTimeoutMs: number | undefined;
+}
+
+/** Reads the pod annotations file once. A non-integer value is a start-up error, as upstream. */
+export function serverAnnotations(config: Config): ServerAnnotations {
+  const annotations = readAnnotations(config.annotationsFile, (level, message) => {
+    if (level === "error") log.error(message);
+    else log.info(message);
+  });
+  const grpc = annotationInt(annotations, GRPC_MAX_MSG_SIZE_ANNOTATION);
+  const timeout = annotationInt(annotations, REST_TIMEOUT_ANNOTATION);
+  return {
+    grpcMaxMessageSize: grpc ?? config.grpcMaxMessageSize,
+    // gunicorn's worker timeout: int(ms / 1000) seconds, at least 1.
+    restTimeoutMs: timeout === undefined ? undefined : Math.max(1, Math.trunc(timeout / 1000)) * 1000,
+  };
+}
+
+/** Runs `load()`, builds the data plane and starts the transports; resolves when bound. */
 export async function startServing(
   component: SeldonComponent,
   config: Config,
   options: StartOptions = {},
 ): Promise<Running> {
   await runLoad(component);
-  const metrics = new MetricsStore();
+  const announce = (message: string, port: number) =>
+    options.announce === false ? log.debug(message, { port }) : log.info(message, { port });
+  const collector = new Collector();
   const plane = await DataPlane.create(component, {
     includeMetrics: config.includeMetricsInResponse,
     unitId: config.unitId,
     unitImage: config.unitImage,
     executorEnabled: config.executorEnabled,
-    recorder: options.recorder ?? metrics,
+    recorder: options.recorder ?? collector.recorderFor(String(Deno.pid)),
     modelMetadata: config.modelMetadata,
     logError: (message) => log.error(message),
   });
-  const annotations = readAnnotations(config.annotationsFile, (level, message) => {
-    if (level === "error") log.error(message);
-    else log.info(message);
-  });
-  const grpcSize = annotationInt(annotations, GRPC_MAX_MSG_SIZE_ANNOTATION) ??
-    config.grpcMaxMessageSize;
-  const restTimeout = annotationInt(annotations, REST_TIMEOUT_ANNOTATION);
+  const annotations = serverAnnotations(config);
   let grpc: GrpcServer | undefined;
-  if (config.grpcWorkers > 0) {
-    if (grpcSize !== undefined) {
-      log.info("Setting grpc max message and receive length to {n}", { n: grpcSize });
-    }
+  if (options.grpc ?? config.grpcWorkers > 0) {
+    const size = annotations.grpcMaxMessageSize;
+    if (size !== undefined) log.info("Setting grpc max message and receive length to {n}", { n: size });
     grpc = await startGrpc(plane, {
       port: config.grpcPort,
       hostname: config.host,
       reusePort: options.reusePort,
       concurrency: config.grpcThreads,
-      maxMessageSize: grpcSize,
+      maxMessageSize: size,
     });
-    log.info("GRPC microservice running on port {port}", { port: grpc.port });
+    announce("GRPC microservice running on port {port}", grpc.port);
   }
-  const rest = startRest(plane, {
-    port: config.httpPort,
-    hostname: config.host,
-    reusePort: options.reusePort,
-    maxBodySize: config.maxBodySize,
-    payloadPassthrough: config.payloadPassthrough,
-    concurrency: config.singleThreaded ? 1 : config.debug ? Infinity : config.threads,
-    json: { pretty: config.jsonPrettyPrint, ascii: config.jsonAsAscii },
-    accessLog: config.accessLog || config.debug,
-    // gunicorn's worker timeout: int(ms / 1000) seconds, at least 1 (server.md §1.7).
-    timeoutMs: restTimeout === undefined
-      ? undefined
-      : Math.max(1, Math.trunc(restTimeout / 1000)) * 1000,
-  });
-  log.info("REST microservice running on port {port}", { port: rest.port });
+  let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  if (options.metrics ?? options.recorder === undefined) {
+    const labels = metricsLabels(config);
+    metrics = startMetricsServer(config, () => collector.render(labels));
+    announce("REST metrics microservice running on port {port}", metrics.port);
+  }
+  let rest: RestServer | undefined;
+  if (options.rest ?? true) {
+    rest = startRest(plane, {
+      port: config.httpPort,
+      hostname: config.host,
+      reusePort: options.reusePort,
+      maxBodySize: config.maxBodySize,
+      payloadPassthrough: config.payloadPassthrough,
+      concurrency: config.singleThreaded ? 1 : config.debug ? Infinity : config.threads,
+      json: { pretty: config.jsonPrettyPrint, ascii: config.jsonAsAscii },
+      accessLog: config.accessLog || config.debug,
+      timeoutMs: annotations.restTimeoutMs,
+      onRequest: options.onRestRequest,
+    });
+    announce("REST microservice running on port {port}", rest.port);
+  }
   return {
     plane,
     rest,
     grpc,
-    metrics,
+    metricsPort: metrics?.port,
+    collector,
     stop: async () => {
-      await Promise.all([rest.shutdown(), grpc?.shutdown()]);
+      await Promise.all([rest?.shutdown(), grpc?.shutdown(), metrics?.shutdown()]);
     },
   };
 }
 
-/** An integer annotation; a non-integer value is a start-up error, as upstream. */
+/** The default metrics labels, from the configuration's copy of the environment. */
+export function metricsLabels(config: Config) {
+  return defaultLabels({
+    SELDON_DEPLOYMENT_ID: config.deploymentId,
+    PREDICTIVE_UNIT_ID: config.unitId,
+    PREDICTIVE_UNIT_IMAGE: config.unitImage,
+    PREDICTOR_ID: config.predictorId,
+    PREDICTOR_LABELS: config.predictorLabels,
+  });
+}
+
 function annotationInt(annotations: Record<string, string>, name: string): number | undefined {
   const raw = annotations[name];
   if (raw === undefined) return undefined;
   const n = Number(raw.trim());
-  if (!Number.isInteger(n)) {
-    throw new Error(`invalid literal for int() with base 10: '${raw}' (${name})`);
-  }
+  if (!Number.isInteger(n)) throw new Error(`invalid literal for int() with base 10: '${raw}' (${name})`);
   return n;
 }

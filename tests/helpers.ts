@@ -55,7 +55,7 @@ export async function startTestServer(
   overrides: Partial<Config> = {},
 ): Promise<TestServer> {
   const running = await startServing(component, testConfig(env, overrides));
-  const url = `http://127.0.0.1:${running.rest.port}`;
+  const url = `http://127.0.0.1:${running.rest!.port}`;
   const doFetch = async (path: string, init?: RequestInit) => answer(await fetch(url + path, init));
   return {
     url,

@@ -280,6 +280,12 @@ export interface Config {
   readonly unitId: string | undefined;
   /** `PREDICTIVE_UNIT_IMAGE`. */
   readonly unitImage: string | undefined;
+  /** `SELDON_DEPLOYMENT_ID` (metrics label). */
+  readonly deploymentId: string | undefined;
+  /** `PREDICTOR_ID` (metrics label). */
+  readonly predictorId: string | undefined;
+  /** `PREDICTOR_LABELS` JSON text (its `version` is a metrics label). */
+  readonly predictorLabels: string | undefined;
   /** `INCLUDE_METRICS_IN_CLIENT_RESPONSE` is exactly `true` (case-insensitive; default). */
   readonly includeMetricsInResponse: boolean;
   /** `PAYLOAD_PASSTHROUGH` (REST predict only). */
@@ -503,6 +509,13 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
     throw new ConfigExit(1, `ValueError: Invalid log level: ${logLevel}`);
   }
   checkRanges(out);
+  if (env.PREDICTOR_LABELS !== undefined) {
+    try {
+      JSON.parse(env.PREDICTOR_LABELS);
+    } catch (err) {
+      throw new ConfigExit(1, `PREDICTOR_LABELS is not valid JSON: ${(err as Error).message}`);
+    }
+  }
   const debug = out.debug as boolean;
   return Object.freeze({
     ...(out as Omit<Config, "logLevel" | "logLevelFlag" | "singleThreaded">),
@@ -512,6 +525,9 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
     singleThreaded: out.singleThreaded !== 0,
     unitId: env.PREDICTIVE_UNIT_ID,
     unitImage: env.PREDICTIVE_UNIT_IMAGE,
+    deploymentId: env.SELDON_DEPLOYMENT_ID,
+    predictorId: env.PREDICTOR_ID,
+    predictorLabels: env.PREDICTOR_LABELS,
     includeMetricsInResponse:
       (env.INCLUDE_METRICS_IN_CLIENT_RESPONSE ?? "true").toLowerCase() === "true",
     payloadPassthrough: getenvAsBool(env, "PAYLOAD_PASSTHROUGH", false),

@@ -38,6 +38,8 @@ export interface RestOptions {
   readonly json: JsonStyle;
   /** Per-request deadline (annotation `seldon.io/rest-timeout`); unset: none. */
   readonly timeoutMs?: number;
+  /** Called after every request (the worker counts them for `--max-requests`). */
+  readonly onRequest?: () => void;
   /** Write a gunicorn-style access line per request to stdout. */
   readonly accessLog?: boolean;
   /** Called once the port is bound. */
@@ -177,6 +179,7 @@ export function createHandler(
       );
     }
     if (options.accessLog) accessLine(req, url, response);
+    options.onRequest?.();
     return response;
   };
 }

@@ -1,0 +1,116 @@
+/**
+ * The metrics port (metrics-and-processes.md §1.7): one Flask route `GET <endpoint>` serving
+ * the exposition, werkzeug's plain HTML error pages by the REST port's method rule
+ * (server.md §2.1: GET/HEAD elsewhere → 404, any other method anywhere → 405, OPTIONS → 200)
+ * and Flask-CORS headers on every response (server.md §2.5).
+ * @module
+ */
+import { corsHeaders } from "../rest/respond.ts";
+import { METRICS_CONTENT_TYPE } from "./exposition.ts";
+
+/** `Content-Type` of werkzeug's error pages and of the automatic OPTIONS answer. */
+const TEXT_HTML = "text/html; charset=utf-8";
+
+/** Methods of the endpoint (and of Flask's static catch-all route `/<path>`). */
+const ALLOW = "GET, HEAD, OPTIONS";
+
+/** Flask-CORS's default `Access-Control-Allow-Methods` for a preflight. */
+const CORS_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
+
+/** werkzeug's HTML error page for `code`. */
+export function errorPage(code: 404 | 405 | 500): string {
+  const [name, description] = ERRORS[code];
+  return `<!doctype html>\n<html lang=en>\n<title>${code} ${name}</title>\n` +
+    `<h1>${name}</h1>\n<p>${description}</p>\n`;
+}
+
+const ERRORS: Record<404 | 405 | 500, readonly [string, string]> = {
+  404: [
+    "Not Found",
+    "The requested URL was not found on the server. If you entered the URL manually please " +
+    "check your spelling and try again.",
+  ],
+  405: ["Method Not Allowed", "The method is not allowed for the requested URL."],
+  500: [
+    "Internal Server Error",
+    "The server encountered an internal error and was unable to complete your request. " +
+    "Either the server is overloaded or there is an error in the application.",
+  ],
+};
+
+/** Options of {@link createMetricsHandler}. */
+export interface MetricsHandlerOptions {
+  /** Called once per request with the final status (e.g. for the access log, §2.7). */
+  onRequest?: (req: Request, status: number) => void;
+  /** Called when `render` throws (the scrape then answers 500). */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * The request handler of the metrics port. `GET`/`HEAD` of exactly `endpoint` → 200 with
+ * `render()` as `text/plain; version=0.0.4; charset=utf-8` (HEAD without body); other paths
+ * → 404; other methods → 405 with `Allow`; `OPTIONS` → 200 with `Allow` (plus the CORS
+ * preflight headers); the root path `/` has no route at all (404 for every method, as
+ * werkzeug). A throwing `render` gives werkzeug's 500 page.
+ */
+export function createMetricsHandler(
+  render: () => string | Promise<string>,
+  endpoint: string,
+  options: MetricsHandlerOptions = {},
+): (req: Request) => Promise<Response> {
+  return async (req: Request): Promise<Response> => {
+    const response = await respond(req, render, endpoint, options);
+    options.onRequest?.(req, response.status);
+    return response;
+  };
+}
+
+/** Routes one request. */
+async function respond(
+  req: Request,
+  render: () => string | Promise<string>,
+  endpoint: string,
+  options: MetricsHandlerOptions,
+): Promise<Response> {
+  const path = new URL(req.url).pathname;
+  const isEndpoint = path === endpoint;
+  const getLike = req.method === "GET" || req.method === "HEAD";
+  if (!isEndpoint && path === "/") return htmlError(req, 404);
+  if (getLike && !isEndpoint) return htmlError(req, 404);
+  if (req.method === "OPTIONS") return preflight(req);
+  if (!getLike) return htmlError(req, 405, { allow: ALLOW });
+  let body: string;
+  try {
+    body = await render();
+  } catch (err) {
+    options.onError?.(err);
+    return htmlError(req, 500);
+  }
+  return new Response(req.method === "HEAD" ? null : body, {
+    status: 200,
+    headers: { "content-type": METRICS_CONTENT_TYPE, ...corsHeaders(req) },
+  });
+}
+
+/** A werkzeug error page with CORS headers (HEAD: same headers, no body). */
+function htmlError(req: Request, code: 404 | 405 | 500, extra?: Record<string, string>): Response {
+  return new Response(req.method === "HEAD" ? null : errorPage(code), {
+    status: code,
+    headers: { "content-type": TEXT_HTML, ...corsHeaders(req), ...extra },
+  });
+}
+
+/** Flask's automatic OPTIONS answer; a CORS preflight also gets Flask-CORS's method list. */
+function preflight(req: Request): Response {
+  const headers: Record<string, string> = {
+    "content-type": TEXT_HTML,
+    allow: ALLOW,
+    ...corsHeaders(req),
+  };
+  if (req.headers.has("access-control-request-method")) {
+    headers["access-control-allow-methods"] = CORS_METHODS;
+    const requested = req.headers.get("access-control-request-headers");
+    if (requested) headers["access-control-allow-headers"] = requested;
+  }
+  return new Response(null, { status: 200, headers });
+}

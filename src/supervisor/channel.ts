@@ -1,0 +1,124 @@
+/**
+ * The control channel between the supervisor and its workers: newline-delimited JSON over a
+ * Unix socket in a private temporary folder (metrics-and-processes.md §7.4). Workers announce
+ * readiness, ask to be recycled, and send custom metrics, awaiting the supervisor's
+ * acknowledgement before they answer the request (so a scrape after a response sees it).
+ * @module
+ */
+import type { MetricsRecorder } from "../metrics/custom.ts";
+
+/** Messages a worker sends. */
+export type WorkerMessage =
+  | { op: "ready"; role: "rest" | "grpc"; pid: number; port: number }
+  | { op: "recycle"; pid: number }
+  | { op: "metrics"; id: number; pid: number; method: string; metrics: readonly Record<string, unknown>[] };
+
+/** The supervisor's answer to a `metrics` message. */
+export interface MetricsAck {
+  id: number;
+  error?: string;
+}
+
+const encoder = new TextEncoder();
+
+/** Reads newline-delimited JSON values from a connection until it closes. */
+export async function* readLines(conn: Deno.Conn): AsyncGenerator<unknown> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const chunk = new Uint8Array(64 * 1024);
+  while (true) {
+    let n: number | null;
+    try {
+      n = await conn.read(chunk);
+    } catch {
+      return;
+    }
+    if (n === null) return;
+    buffered += decoder.decode(chunk.subarray(0, n), { stream: true });
+    let nl: number;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.length > 0) yield JSON.parse(line);
+    }
+  }
+}
+
+/** Writes one JSON value as a line; writes are serialised per connection. */
+export class LineWriter {
+  #queue: Promise<void> = Promise.resolve();
+  constructor(private readonly conn: Deno.Conn) {}
+
+  /** Queues `value`; the promise settles when it is written. */
+  send(value: unknown): Promise<void> {
+    const bytes = encoder.encode(JSON.stringify(value) + "\n");
+    this.#queue = this.#queue.then(async () => {
+      let offset = 0;
+      while (offset < bytes.length) offset += await this.conn.write(bytes.subarray(offset));
+    });
+    return this.#queue;
+  }
+}
+
+/** A worker's end of the channel: readiness, recycling, and a remote metrics recorder. */
+export class WorkerChannel implements MetricsRecorder {
+  readonly #writer: LineWriter;
+  readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  #nextId = 1;
+  #closed = false;
+
+  private constructor(private readonly conn: Deno.Conn) {
+    this.#writer = new LineWriter(conn);
+    this.#readAcks();
+  }
+
+  /** Connects to the supervisor's socket. */
+  static async connect(path: string): Promise<WorkerChannel> {
+    return new WorkerChannel(await Deno.connect({ transport: "unix", path }));
+  }
+
+  async #readAcks(): Promise<void> {
+    for await (const msg of readLines(this.conn)) {
+      const ack = msg as MetricsAck;
+      const waiter = this.#pending.get(ack.id);
+      if (!waiter) continue;
+      this.#pending.delete(ack.id);
+      if (ack.error) waiter.reject(new Error(ack.error));
+      else waiter.resolve();
+    }
+    this.#closed = true;
+    for (const waiter of this.#pending.values()) waiter.reject(new Error("metrics collector is gone"));
+    this.#pending.clear();
+  }
+
+  /** Tells the supervisor this worker serves on `port`. */
+  ready(role: "rest" | "grpc", port: number): Promise<void> {
+    return this.#writer.send({ op: "ready", role, pid: Deno.pid, port } satisfies WorkerMessage);
+  }
+
+  /** Asks the supervisor for a replacement (max-requests reached). */
+  recycle(): Promise<void> {
+    return this.#writer.send({ op: "recycle", pid: Deno.pid } satisfies WorkerMessage);
+  }
+
+  /** Sends metrics to the supervisor's store and waits for the acknowledgement. */
+  record(metrics: readonly Record<string, unknown>[], method: string): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("metrics collector is gone"));
+    const id = this.#nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#writer.send({ op: "metrics", id, pid: Deno.pid, method, metrics } satisfies WorkerMessage)
+        .catch((err) => {
+          this.#pending.delete(id);
+          reject(err);
+        });
+    });
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    try {
+      this.conn.close();
+    } catch { /* already closed */ }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The supervisor (production mode): starts `--grpc-workers` gRPC and `--workers` REST worker
+ * processes sharing their ports (SO_REUSEPORT), keeps every worker's custom metrics and serves
+ * them on the metrics port, restarts crashed workers, replaces recycled ones (max-requests,
+ * SIGHUP) before draining the old, forwards SIGTERM/SIGINT, and writes the pidfile.
+ * It never serves model requests (metrics-and-processes.md §1, §6, §7).
+ * @module
+ */
+import { join } from "node:path";
+import { importComponent } from "../component/loader.ts";
+import type { Config } from "../config/options.ts";
+import { parseParameters } from "../config/parameters.ts";
+import { logger } from "../logging.ts";
+import { Collector } from "../metrics/collector.ts";
+import { startMetricsServer } from "../metrics/server.ts";
+import { metricsLabels } from "../serve.ts";
+import { LineWriter, readLines, type WorkerMessage } from "./channel.ts";
+import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
+
+const log = logger("supervisor");
+
+/** Grace period for draining workers on shutdown, as gunicorn's `graceful_timeout`. */
+const GRACE_MS = 30_000;
+/** How long a replacement may take to become ready before the old worker is stopped anyway. */
+const READY_TIMEOUT_MS = 60_000;
+
+type Role = "rest" | "grpc";
+
+interface Worker {
+  readonly role: Role;
+  readonly child: Deno.ChildProcess;
+  readonly pid: number;
+  readonly ready: Promise<void>;
+  markReady(): void;
+  isReady: boolean;
+  /** Being replaced or shut down: its exit is expected and its metrics are dropped. */
+  retiring: boolean;
+}
+
+async function freePort(hostname: string): Promise<number> {
+  const listener = Deno.listen({ hostname, port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Runs the supervisor until shutdown; resolves with the process exit status. */
+export async function runSupervisor(config: Config): Promise<number> {
+  // Fail fast, before any process or port: parameters and the module/export must resolve.
+  parseParameters(config.parameters);
+  await importComponent(config.interfaceName, config.modelDir ?? Deno.cwd());
+
+  const dir = await Deno.makeTempDir({ prefix: "seldon-ts-" });
+  await Deno.chmod(dir, 0o700);
+  const socketPath = join(dir, "control.sock");
+  const control = Deno.listen({ transport: "unix", path: socketPath });
+  const collector = new Collector();
+  const workers = new Map<number, Worker>();
+  let shuttingDown = false;
+  let exitCode = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+
+  const httpPort = config.httpPort || await freePort(config.host);
+  const grpcPort = config.grpcPort || await freePort(config.host);
+  const self = selfCommand();
+  const childArgs = [...self.args, ...Deno.args, "--http-port", String(httpPort), "--grpc-port", String(grpcPort)];
+
+  const labels = metricsLabels(config);
+  const metricsServer = startMetricsServer(
+    config,
+    () => collector.render(labels, (key) => log.error("Invalid metric name {key}: series skipped", { key })),
+  );
+  log.info("REST metrics microservice running on port {port}", { port: metricsServer.port });
+
+  function spawn(role: Role): Worker {
+    const child = new Deno.Command(self.command, {
+      args: childArgs,
+      env: { [ROLE_ENV]: role, [CONTROL_ENV]: socketPath },
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    let markReady!: () => void;
+    const ready = new Promise<void>((r) => (markReady = r));
+    const worker: Worker = {
+      role,
+      child,
+      pid: child.pid,
+      ready,
+      markReady: () => {
+        worker.isReady = true;
+        markReady();
+      },
+      isReady: false,
+      retiring: false,
+    };
+    workers.set(child.pid, worker);
+    log.info("Booting {role} worker with pid: {pid}", { role, pid: child.pid });
+    child.status.then((status) => onExit(worker, status));
+    return worker;
+  }
+
+  function onExit(worker: Worker, status: Deno.CommandStatus): void {
+    workers.delete(worker.pid);
+    collector.clear(String(worker.pid));
+    if (shuttingDown || worker.retiring) {
+      if (workers.size === 0 && shuttingDown) resolveDone();
+      return;
+    }
+    if (!worker.isReady) {
+      log.error("Worker failed to boot (pid {pid}, exit {code}).", { pid: worker.pid, code: status.code });
+      // 1: the model could not be imported or constructed (upstream fails in its main process);
+      // otherwise load() failed, gunicorn's "Worker failed to boot" status 3.
+      shutdown(status.code === 1 ? 1 : 3);
+      return;
+    }
+    log.warning("{role} worker {pid} exited ({code}); starting a replacement", {
+      role: worker.role,
+      pid: worker.pid,
+      code: status.signal ?? status.code,
+    });
+    spawn(worker.role);
+  }
+
+  /** Starts a replacement first, then drains the old worker (no gap with one worker). */
+  async function replace(old: Worker): Promise<void> {
+    if (old.retiring || shuttingDown) return;
+    old.retiring = true;
+    const fresh = spawn(old.role);
+    await Promise.race([fresh.ready, new Promise((r) => setTimeout(r, READY_TIMEOUT_MS))]);
+    collector.clear(String(old.pid));
+    kill(old, "SIGTERM");
+  }
+
+  function kill(worker: Worker, signal: Deno.Signal): void {
+    try {
+      worker.child.kill(signal);
+    } catch { /* already gone */ }
+  }
+
+  function shutdown(code: number): void {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    exitCode = code;
+    log.info("Shutting down: Master");
+    if (workers.size === 0) resolveDone();
+    for (const worker of workers.values()) kill(worker, "SIGTERM");
+    const timer = setTimeout(() => {
+      for (const worker of workers.values()) {
+        log.warning("Worker {pid} did not stop in time: killing it", { pid: worker.pid });
+        kill(worker, "SIGKILL");
+      }
+    }, GRACE_MS);
+    Deno.unrefTimer(timer);
+  }
+
+  async function serveConnection(conn: Deno.Conn): Promise<void> {
+    const writer = new LineWriter(conn);
+    for await (const raw of readLines(conn)) {
+      const msg = raw as WorkerMessage;
+      const worker = workers.get(msg.pid);
+      if (msg.op === "metrics") {
+        let error: string | undefined;
+        if (worker && !worker.retiring) {
+          try {
+            collector.record(String(msg.pid), msg.metrics, msg.method);
+          } catch (err) {
+            error = err instanceof Error ? err.message : String(err);
+          }
+        }
+        writer.send(error === undefined ? { id: msg.id } : { id: msg.id, error }).catch(() => {});
+      } else if (msg.op === "ready") {
+        worker?.markReady();
+      } else if (msg.op === "recycle" && worker) {
+        log.info("Autorestarting worker {pid} after its max requests", { pid: msg.pid });
+        replace(worker);
+      }
+    }
+  }
+
+  (async () => {
+    for await (const conn of control) serveConnection(conn).catch(() => {});
+  })().catch(() => {});
+
+  const onSignal = (code: number) => () => shutdown(code);
+  Deno.addSignalListener("SIGTERM", onSignal(0));
+  Deno.addSignalListener("SIGINT", onSignal(130));
+  Deno.addSignalListener("SIGHUP", () => {
+    log.info("Handling signal: hup; restarting REST workers");
+    for (const worker of [...workers.values()]) if (worker.role === "rest") replace(worker);
+  });
+
+  const initial: Worker[] = [];
+  for (let i = 0; i < config.grpcWorkers; i++) initial.push(spawn("grpc"));
+  for (let i = 0; i < config.workers; i++) initial.push(spawn("rest"));
+  await Promise.race([Promise.all(initial.map((w) => w.ready)), done]);
+  if (!shuttingDown) {
+    if (config.grpcWorkers > 0) {
+      log.info("GRPC microservice running on port {port} with {n} processes", {
+        port: grpcPort,
+        n: config.grpcWorkers,
+      });
+    }
+    log.info("REST microservice running on port {port} with {n} workers", { port: httpPort, n: config.workers });
+    if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
+  }
+  await done;
+  await metricsServer.shutdown();
+  control.close();
+  if (config.pidfile) await Deno.remove(config.pidfile).catch(() => {});
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  return exitCode;
+}

@@ -1,0 +1,73 @@
+/**
+ * A worker process (role `rest` or `grpc`, started by the supervisor): constructs the model,
+ * runs `load()`, serves its transport on the shared port, sends custom metrics to the
+ * supervisor, asks to be recycled after `--max-requests` (+ jitter) requests, and drains on
+ * SIGTERM.
+ * @module
+ */
+import type { Config } from "../config/options.ts";
+import { logger } from "../logging.ts";
+import { loadComponent, startServing } from "../serve.ts";
+import { WorkerChannel } from "./channel.ts";
+import { CONTROL_ENV } from "./self.ts";
+
+const log = logger("worker");
+
+/** This worker's request limit: `maxRequests + randint(0, jitter)`; 0 means never. */
+export function requestLimit(config: Config): number {
+  return config.maxRequests + Math.floor(Math.random() * (config.maxRequestsJitter + 1));
+}
+
+/** Runs one worker until it is told to stop; resolves with the exit status. */
+export async function runWorker(role: "rest" | "grpc", config: Config): Promise<number> {
+  const socket = Deno.env.get(CONTROL_ENV);
+  if (!socket) {
+    log.error("worker started without a supervisor");
+    return 1;
+  }
+  const channel = await WorkerChannel.connect(socket);
+  // The terminal's Ctrl-C reaches the whole process group: the supervisor orchestrates the stop.
+  Deno.addSignalListener("SIGINT", () => {});
+  let component;
+  try {
+    component = await loadComponent(config);
+  } catch (err) {
+    log.error("Failed to load the model: {error}", { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    return 1;
+  }
+  const limit = role === "rest" ? requestLimit(config) : 0;
+  let served = 0;
+  const onRestRequest = limit > 0
+    ? () => {
+      if (++served === limit) {
+        log.info("Autorestarting worker after current request.");
+        channel.recycle().catch(() => {});
+      }
+    }
+    : undefined;
+  let running;
+  try {
+    running = await startServing(component, config, {
+      reusePort: true,
+      recorder: channel,
+      rest: role === "rest",
+      grpc: role === "grpc",
+      metrics: false,
+      onRestRequest,
+      announce: false,
+    });
+  } catch (err) {
+    log.error("Worker failed to boot: {error}", { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    return 3;
+  }
+  const port = role === "rest" ? running.rest!.port : running.grpc!.port;
+  await channel.ready(role, port);
+  await new Promise<void>((resolve) => {
+    Deno.addSignalListener("SIGTERM", async () => {
+      await running.stop();
+      resolve();
+    });
+  });
+  channel.close();
+  return 0;
+}
