@@ -83,7 +83,9 @@ export function serverAnnotations(config: Config): ServerAnnotations {
   return {
     grpcMaxMessageSize: grpc ?? config.grpcMaxMessageSize,
     // gunicorn's worker timeout: int(ms / 1000) seconds, at least 1.
-    restTimeoutMs: timeout === undefined ? undefined : Math.max(1, Math.trunc(timeout / 1000)) * 1000,
+    restTimeoutMs: timeout === undefined
+      ? undefined
+      : Math.max(1, Math.trunc(timeout / 1000)) * 1000,
   };
 }
 
@@ -110,7 +112,9 @@ export async function startServing(
   let grpc: GrpcServer | undefined;
   if (options.grpc ?? config.grpcWorkers > 0) {
     const size = annotations.grpcMaxMessageSize;
-    if (size !== undefined) log.info("Setting grpc max message and receive length to {n}", { n: size });
+    if (size !== undefined) {
+      log.info("Setting grpc max message and receive length to {n}", { n: size });
+    }
     grpc = await startGrpc(plane, {
       port: config.grpcPort,
       hostname: config.host,
@@ -169,6 +173,8 @@ function annotationInt(annotations: Record<string, string>, name: string): numbe
   const raw = annotations[name];
   if (raw === undefined) return undefined;
   const n = Number(raw.trim());
-  if (!Number.isInteger(n)) throw new Error(`invalid literal for int() with base 10: '${raw}' (${name})`);
+  if (!Number.isInteger(n)) {
+    throw new Error(`invalid literal for int() with base 10: '${raw}' (${name})`);
+  }
   return n;
 }

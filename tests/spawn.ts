@@ -21,6 +21,7 @@ export async function appFolder(files: Record<string, string>): Promise<string> 
 export interface Spawned {
   readonly port: number;
   readonly grpcPort: number | undefined;
+  readonly metricsPort: number | undefined;
   readonly url: string;
   readonly child: Deno.ChildProcess;
   /** Everything the process logged so far. */
@@ -75,9 +76,11 @@ export async function spawnServer(
         })();
         const port = Number(m[1]);
         const g = /GRPC microservice running on port (\d+)/.exec(log);
+        const mp = /REST metrics microservice running on port (\d+)/.exec(log);
         return {
           port,
           grpcPort: g ? Number(g[1]) : undefined,
+          metricsPort: mp ? Number(mp[1]) : undefined,
           url: `http://127.0.0.1:${port}`,
           child,
           log: () => log,

@@ -12,7 +12,10 @@ export interface MetricsServer {
 }
 
 /** Serves `render()` at `config.metricsEndpoint` on `config.metricsPort`. */
-export function startMetricsServer(config: Config, render: () => string | Promise<string>): MetricsServer {
+export function startMetricsServer(
+  config: Config,
+  render: () => string | Promise<string>,
+): MetricsServer {
   const handler = createMetricsHandler(render, config.metricsEndpoint);
   const server = Deno.serve({
     port: config.metricsPort,

@@ -11,7 +11,13 @@ import type { MetricsRecorder } from "../metrics/custom.ts";
 export type WorkerMessage =
   | { op: "ready"; role: "rest" | "grpc"; pid: number; port: number }
   | { op: "recycle"; pid: number }
-  | { op: "metrics"; id: number; pid: number; method: string; metrics: readonly Record<string, unknown>[] };
+  | {
+    op: "metrics";
+    id: number;
+    pid: number;
+    method: string;
+    metrics: readonly Record<string, unknown>[];
+  };
 
 /** The supervisor's answer to a `metrics` message. */
 export interface MetricsAck {
@@ -87,7 +93,9 @@ export class WorkerChannel implements MetricsRecorder {
       else waiter.resolve();
     }
     this.#closed = true;
-    for (const waiter of this.#pending.values()) waiter.reject(new Error("metrics collector is gone"));
+    for (const waiter of this.#pending.values()) {
+      waiter.reject(new Error("metrics collector is gone"));
+    }
     this.#pending.clear();
   }
 
@@ -107,7 +115,9 @@ export class WorkerChannel implements MetricsRecorder {
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#writer.send({ op: "metrics", id, pid: Deno.pid, method, metrics } satisfies WorkerMessage)
+      this.#writer.send(
+        { op: "metrics", id, pid: Deno.pid, method, metrics } satisfies WorkerMessage,
+      )
         .catch((err) => {
           this.#pending.delete(id);
           reject(err);

@@ -37,7 +37,7 @@ interface Worker {
   retiring: boolean;
 }
 
-async function freePort(hostname: string): Promise<number> {
+function freePort(hostname: string): number {
   const listener = Deno.listen({ hostname, port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -61,15 +61,27 @@ export async function runSupervisor(config: Config): Promise<number> {
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
-  const httpPort = config.httpPort || await freePort(config.host);
-  const grpcPort = config.grpcPort || await freePort(config.host);
+  if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
+  const httpPort = config.httpPort || freePort(config.host);
+  const grpcPort = config.grpcPort || freePort(config.host);
   const self = selfCommand();
-  const childArgs = [...self.args, ...Deno.args, "--http-port", String(httpPort), "--grpc-port", String(grpcPort)];
+  const childArgs = [
+    ...self.args,
+    ...Deno.args,
+    "--http-port",
+    String(httpPort),
+    "--grpc-port",
+    String(grpcPort),
+  ];
 
   const labels = metricsLabels(config);
   const metricsServer = startMetricsServer(
     config,
-    () => collector.render(labels, (key) => log.error("Invalid metric name {key}: series skipped", { key })),
+    () =>
+      collector.render(
+        labels,
+        (key) => log.error("Invalid metric name {key}: series skipped", { key }),
+      ),
   );
   log.info("REST metrics microservice running on port {port}", { port: metricsServer.port });
 
@@ -109,7 +121,10 @@ export async function runSupervisor(config: Config): Promise<number> {
       return;
     }
     if (!worker.isReady) {
-      log.error("Worker failed to boot (pid {pid}, exit {code}).", { pid: worker.pid, code: status.code });
+      log.error("Worker failed to boot (pid {pid}, exit {code}).", {
+        pid: worker.pid,
+        code: status.code,
+      });
       // 1: the model could not be imported or constructed (upstream fails in its main process);
       // otherwise load() failed, gunicorn's "Worker failed to boot" status 3.
       shutdown(status.code === 1 ? 1 : 3);
@@ -202,8 +217,10 @@ export async function runSupervisor(config: Config): Promise<number> {
         n: config.grpcWorkers,
       });
     }
-    log.info("REST microservice running on port {port} with {n} workers", { port: httpPort, n: config.workers });
-    if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
+    log.info("REST microservice running on port {port} with {n} workers", {
+      port: httpPort,
+      n: config.workers,
+    });
   }
   await done;
   await metricsServer.shutdown();

@@ -32,7 +32,9 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
   try {
     component = await loadComponent(config);
   } catch (err) {
-    log.error("Failed to load the model: {error}", { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    log.error("Failed to load the model: {error}", {
+      error: err instanceof Error ? err.stack ?? err.message : String(err),
+    });
     return 1;
   }
   const limit = role === "rest" ? requestLimit(config) : 0;
@@ -57,7 +59,9 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
       announce: false,
     });
   } catch (err) {
-    log.error("Worker failed to boot: {error}", { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    log.error("Worker failed to boot: {error}", {
+      error: err instanceof Error ? err.stack ?? err.message : String(err),
+    });
     return 3;
   }
   const port = role === "rest" ? running.rest!.port : running.grpc!.port;

@@ -1,0 +1,180 @@
+/**
+ * The process model, against the real program: supervisor + REST/gRPC worker processes, the
+ * metrics port fed by every worker, SIGHUP rolling restarts, max-requests recycling without
+ * failed requests, crash restarts, graceful SIGTERM and the pidfile.
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { join } from "node:path";
+import { appFolder, type Spawned, spawnServer } from "./spawn.ts";
+
+const MOD_URL = new URL("../mod.ts", import.meta.url).href;
+
+/** upstream's custom-metrics-model. */
+const CUSTOM_METRICS_MODEL = `
+import { SeldonResponse } from "${MOD_URL}";
+export class MyModel {
+  predict(features) {
+    const rows = features.ndim === 1 ? [features.tolist()] : features.tolist();
+    return new SeldonResponse(rows, {
+      metrics: [{ type: "COUNTER", key: "instance_counter", value: rows.length }],
+      tags: { runtime: "tag", shared: "right one" },
+    });
+  }
+  metrics() { return [{ type: "COUNTER", key: "requests_counter", value: 1 }]; }
+  tags() { return { static: "tag", shared: "not right one" }; }
+}
+`;
+
+const PID_MODEL = `
+export class PidModel {
+  async predict(X) {
+    if (X === "slow") await new Promise((r) => setTimeout(r, 500));
+    if (X === "crash") setTimeout(() => Deno.exit(7), 10);
+    return { pid: Deno.pid };
+  }
+  metrics() { return [{ type: "COUNTER", key: "calls", value: 1 }]; }
+}
+`;
+
+async function withApp(
+  files: Record<string, string>,
+  args: string[],
+  fn: (s: Spawned, dir: string) => Promise<void>,
+  env: Record<string, string> = {},
+) {
+  const dir = await appFolder(files);
+  const server = await spawnServer(dir, args, env);
+  try {
+    await fn(server, dir);
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function scrape(s: Spawned, path = "/metrics"): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${s.metricsPort}${path}`);
+  assertEquals(res.status, 200);
+  return await res.text();
+}
+
+function workerIds(text: string): Set<string> {
+  return new Set([...text.matchAll(/worker_id="(\d+)"/g)].map((m) => m[1]));
+}
+
+/** A request on a fresh connection, so the kernel may pick any worker. */
+async function pidOf(s: Spawned, body: unknown = "x"): Promise<number> {
+  const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+  try {
+    const res = await fetch(`${s.url}/api/v1.0/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ strData: body }),
+      client,
+    });
+    assertEquals(res.status, 200);
+    return (await res.json()).jsonData.pid;
+  } finally {
+    client.close();
+  }
+}
+
+Deno.test("test_worker_exit", () =>
+  withApp(
+    { "MyModel.js": CUSTOM_METRICS_MODEL },
+    ["MyModel", "--service-type", "MODEL"],
+    async (s) => {
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${s.url}/api/v1.0/predictions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ data: { ndarray: [[1, 2, 3]] } }),
+        });
+        assertEquals(res.status, 200, await res.text());
+      }
+      const before = await scrape(s, "/metrics-endpoint");
+      assert(workerIds(before).size > 0, before);
+      assert(before.includes("requests_counter_total"), before);
+      s.child.kill("SIGHUP");
+      await new Promise((r) => setTimeout(r, 1000));
+      const after = await scrape(s, "/metrics-endpoint");
+      assertEquals(workerIds(after).size, 0, after);
+      // the restarted workers serve
+      const res = await fetch(`${s.url}/api/v1.0/predictions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ data: { ndarray: [[1, 2, 3]] } }),
+      });
+      assertEquals(res.status, 200);
+      await res.body?.cancel();
+    },
+    { PREDICTIVE_UNIT_METRICS_ENDPOINT: "/metrics-endpoint" },
+  ).then(() => {}));
+
+Deno.test("test_model_template_app_rest_metrics_endpoint", () =>
+  withApp(
+    { "MyModel.js": "export class MyModel { predict(X) { return X; } }" },
+    ["MyModel", "--service-type", "MODEL"],
+    async (s) => {
+      const ok = await fetch(`http://127.0.0.1:${s.metricsPort}/metrics-endpoint`);
+      assertEquals(ok.status, 200);
+      assertEquals(await ok.text(), "");
+      assertEquals(ok.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+      const other = await fetch(`http://127.0.0.1:${s.metricsPort}/metrics`);
+      assertEquals(other.status, 404);
+      await other.body?.cancel();
+    },
+    { PREDICTIVE_UNIT_METRICS_ENDPOINT: "/metrics-endpoint" },
+  ));
+
+Deno.test("process: several REST workers share the port and each reports its own series", () =>
+  withApp({ "PidModel.js": PID_MODEL }, ["PidModel", "--workers", "2"], async (s) => {
+    const pids = new Set<number>();
+    for (let i = 0; i < 40 && pids.size < 2; i++) pids.add(await pidOf(s));
+    assertEquals(pids.size, 2);
+    const text = await scrape(s);
+    for (const pid of pids) assert(workerIds(text).has(String(pid)), text);
+  }));
+
+Deno.test("process: max-requests recycles a worker without failing a request", () =>
+  withApp({ "PidModel.js": PID_MODEL }, ["PidModel", "--max-requests", "3"], async (s) => {
+    const pids: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      pids.push(await pidOf(s));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert(new Set(pids).size >= 3, JSON.stringify(pids));
+  }));
+
+Deno.test("process: a crashed worker is replaced and its metrics dropped", () =>
+  withApp({ "PidModel.js": PID_MODEL }, ["PidModel"], async (s) => {
+    const first = await pidOf(s);
+    assert(workerIds(await scrape(s)).has(String(first)));
+    await pidOf(s, "crash");
+    let next = first;
+    for (let i = 0; i < 50 && next === first; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      next = await pidOf(s).catch(() => first);
+    }
+    assert(next !== first, "no replacement worker");
+    assert(!workerIds(await scrape(s)).has(String(first)));
+  }));
+
+Deno.test("process: SIGTERM drains in-flight requests, removes the pidfile and exits 0", async () => {
+  const dir = await appFolder({ "PidModel.js": PID_MODEL });
+  const pidfile = join(dir, "server.pid");
+  const s = await spawnServer(dir, ["PidModel", "--pidfile", pidfile]);
+  try {
+    assertEquals((await Deno.readTextFile(pidfile)).trim(), String(s.child.pid));
+    const slow = pidOf(s, "slow");
+    await new Promise((r) => setTimeout(r, 150));
+    s.child.kill("SIGTERM");
+    assert((await slow) > 0);
+    const status = await s.child.status;
+    assertEquals(status.code, 0);
+    assertEquals(await Deno.stat(pidfile).then(() => true, () => false), false);
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
