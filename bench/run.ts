@@ -42,7 +42,7 @@ async function spawn(
           const { value, done } = await r.read();
           if (done) return;
           log += value;
-          const m = /(?:REST microservice )?running on port (\d+)/.exec(log);
+          const m = /(?:^|\n)(?:[^\n]*REST microservice |)running on port (\d+)/.exec(log);
           if (m) resolve(Number(m[1]));
         }
       })().catch(reject);
@@ -50,6 +50,40 @@ async function spawn(
     setTimeout(() => reject(new Error(`no port:\n${log}`)), 20_000);
   });
   return { port, child };
+}
+
+/** CPU seconds (user + system) used so far by `pid` and all its descendants (Linux /proc). */
+function treeCpuSeconds(root: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const text = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(entry.name), {
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
+    } catch { /* the process ended */ }
+  }
+  let ticks = 0;
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, st] of stats) if (st.ppid === pid) todo.push(child);
+  }
+  return ticks / 100; // USER_HZ
+}
+
+/** Runs wrk and returns requests/s and the server's CPU microseconds per request. */
+async function measure(url: string, pid: number): Promise<{ rps: number; cpuUs: number }> {
+  const cpu0 = treeCpuSeconds(pid);
+  const t0 = performance.now();
+  const rps = await wrk(url);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = treeCpuSeconds(pid) - cpu0;
+  return { rps, cpuUs: (cpu / (rps * seconds)) * 1e6 };
 }
 
 async function wrk(url: string): Promise<number> {
@@ -89,16 +123,20 @@ const seldon = await spawn(
   ],
   here,
 );
-const results: { echo: number; seldon: number }[] = [];
+const results: { echo: number; seldon: number; echoCpu: number; seldonCpu: number }[] = [];
 try {
   for (let i = 0; i < Number(values.rounds); i++) {
-    const e = await wrk(`http://127.0.0.1:${echo.port}/`);
-    const s = await wrk(`http://127.0.0.1:${seldon.port}/api/v1.0/predictions`);
-    results.push({ echo: e, seldon: s });
+    const e = await measure(`http://127.0.0.1:${echo.port}/`, echo.child.pid);
+    const s = await measure(
+      `http://127.0.0.1:${seldon.port}/api/v1.0/predictions`,
+      seldon.child.pid,
+    );
+    results.push({ echo: e.rps, seldon: s.rps, echoCpu: e.cpuUs, seldonCpu: s.cpuUs });
     console.log(
-      `round ${i + 1}: echo ${e.toFixed(0)} req/s, seldon predict ${s.toFixed(0)} req/s, ratio ${
-        (s / e).toFixed(3)
-      }`,
+      `round ${i + 1}: echo ${e.rps.toFixed(0)} req/s (${e.cpuUs.toFixed(1)} µs CPU/req), ` +
+        `seldon predict ${s.rps.toFixed(0)} req/s (${s.cpuUs.toFixed(1)} µs CPU/req), ratio ${
+          (s.rps / e.rps).toFixed(3)
+        }`,
     );
   }
 } finally {
@@ -110,6 +148,11 @@ try {
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const e = median(results.map((r) => r.echo));
 const s = median(results.map((r) => r.seldon));
+const ec = median(results.map((r) => r.echoCpu));
+const sc = median(results.map((r) => r.seldonCpu));
 console.log(
-  `median: echo ${e.toFixed(0)} req/s, seldon ${s.toFixed(0)} req/s, ratio ${(s / e).toFixed(3)}`,
+  `median: echo ${e.toFixed(0)} req/s, seldon ${s.toFixed(0)} req/s, ratio ${
+    (s / e).toFixed(3)
+  }; ` +
+    `CPU/request echo ${ec.toFixed(1)} µs, seldon ${sc.toFixed(1)} µs`,
 );

@@ -30,7 +30,7 @@ import { SeldonMicroserviceException } from "../protocol/errors.ts";
 import type { ErrorResponse } from "../component/api.ts";
 import { pyStr } from "../protocol/pyrepr.ts";
 import { buildResponse, type MetaParts, unwrapResult } from "../protocol/response.ts";
-import { ABSENT, callOptional, callRequired, classNamesOf, hasHook } from "./hooks.ts";
+import { ABSENT, callOptional, callRequired, classNamesOf, hasHook, isThenable } from "./hooks.ts";
 
 /** The operations of the data plane (names as in `HookContext.operation`). */
 export type Operation =
@@ -116,7 +116,8 @@ export class DataPlane {
   /** Builds a data plane and computes the model metadata once (server.md §4.5). */
   static async create(user: SeldonComponent, options: DataPlaneOptions): Promise<DataPlane> {
     const plane = new DataPlane(user, options);
-    const fromHook = await callOptional(user, "initMetadata", []);
+    let fromHook = callOptional(user, "initMetadata", []);
+    if (isThenable(fromHook)) fromHook = await fromHook;
     const built = buildModelMetadata({
       user: fromHook === ABSENT ? {} : fromHook,
       envText: options.modelMetadata,
@@ -143,7 +144,8 @@ export class DataPlane {
   async message(op: MessageOperation, request: unknown, call: Call): Promise<unknown> {
     const hooks = MESSAGE_HOOKS[op];
     const ctx = hookContext(call, op);
-    const raw = await callOptional(this.#user, hooks.raw, [request, ctx]);
+    let raw = callOptional(this.#user, hooks.raw, [request, ctx]);
+    if (isThenable(raw)) raw = await raw;
     if (raw !== ABSENT) return this.#rawResult(raw, op, call);
     const mode: Mode = call.protocol === "rest" ? "json" : "proto";
     const d = mode === "json"
@@ -161,7 +163,8 @@ export class DataPlane {
         mode,
       );
     }
-    let result = await callOptional(this.#user, hooks.hook, [d.X, d.names, d.meta, ctx]);
+    let result = callOptional(this.#user, hooks.hook, [d.X, d.names, d.meta, ctx]);
+    if (isThenable(result)) result = await result;
     if (result === ABSENT) result = op === "predict" ? [] : d.X;
     const merge = isObject(meta) ? meta : undefined;
     return this.#construct(result, op, { ref: request as JsonObject, merge, puid }, mode);
@@ -170,7 +173,8 @@ export class DataPlane {
   /** aggregate over a SeldonMessageList (REST: a bare list or `{seldonMessages}`). */
   async aggregate(request: unknown, call: Call): Promise<unknown> {
     const ctx = hookContext(call, "aggregate");
-    const raw = await callOptional(this.#user, "aggregateRaw", [request, ctx]);
+    let raw = callOptional(this.#user, "aggregateRaw", [request, ctx]);
+    if (isThenable(raw)) raw = await raw;
     if (raw !== ABSENT) return this.#rawResult(raw, "aggregate", call);
     const mode: Mode = call.protocol === "rest" ? "json" : "proto";
     let messages: unknown[];
@@ -224,7 +228,8 @@ export class DataPlane {
         },
       ], "feedback");
     }
-    const raw = await callOptional(this.#user, "sendFeedbackRaw", [feedback, ctx]);
+    let raw = callOptional(this.#user, "sendFeedbackRaw", [feedback, ctx]);
+    if (isThenable(raw)) raw = await raw;
     if (raw !== ABSENT) return this.#rawResult(raw, "send-feedback", call);
     const request = (feedback.request ?? {}) as JsonObject;
     const data = request.data as JsonObject | undefined;
@@ -235,7 +240,7 @@ export class DataPlane {
       ((feedback.response as JsonObject | undefined)?.meta as JsonObject | undefined)
         ?.routing as Record<string, number> | undefined;
     const routing = routingMap?.[this.#routingKey];
-    let result = await callOptional(this.#user, "sendFeedback", [
+    let result = callOptional(this.#user, "sendFeedback", [
       X,
       data?.names ?? [],
       reward,
@@ -243,6 +248,7 @@ export class DataPlane {
       routing,
       ctx,
     ]);
+    if (isThenable(result)) result = await result;
     if (result === ABSENT || result === undefined || result === null) result = emptyArray();
     const puid = (request.meta as JsonObject | undefined)?.puid;
     return this.#construct(
@@ -256,11 +262,13 @@ export class DataPlane {
   /** health-status (REST only): `healthStatusRaw`, `healthStatus`, or `"healthy"`. */
   async healthStatus(call: Call): Promise<unknown> {
     const ctx = hookContext(call, "health-status");
-    const raw = await callOptional(this.#user, "healthStatusRaw", [ctx]);
+    let raw = callOptional(this.#user, "healthStatusRaw", [ctx]);
+    if (isThenable(raw)) raw = await raw;
     if (raw !== ABSENT) return raw;
     let result: unknown = "healthy";
     if (hasHook(this.#user, "healthStatus")) {
-      result = await callOptional(this.#user, "healthStatus", [ctx]);
+      result = callOptional(this.#user, "healthStatus", [ctx]);
+      if (isThenable(result)) result = await result;
       if (result === ABSENT) result = "not implemented - assuming healthy";
     }
     const metrics = await this.#customMetrics(undefined, "health-status", "json");
@@ -317,8 +325,11 @@ export class DataPlane {
   ): Promise<unknown> {
     const unwrapped = unwrapResult(result);
     const data = op === "route" ? routeArray(unwrapped.data) : unwrapped.data;
-    const metrics = await this.#customMetrics(unwrapped.metrics, op, mode);
-    const userTags = await this.#userTags();
+    // Fast path: no runtime metrics and no metrics()/tags() hooks → nothing to await.
+    const metrics = unwrapped.metrics === undefined && !hasHook(this.#user, "metrics")
+      ? NO_METRICS_LIST
+      : await this.#customMetrics(unwrapped.metrics, op, mode);
+    const userTags = hasHook(this.#user, "tags") ? await this.#userTags() : undefined;
     return buildResponse(
       data,
       this.#responseContext(reference, { metrics, userTags, runtimeTags: unwrapped.tags }),
@@ -352,7 +363,8 @@ export class DataPlane {
     const runtimeMetrics = runtime === undefined
       ? []
       : await collectMetrics(runtime, method, this.#recorder);
-    const fromHook = await callOptional(this.#user, "metrics", []);
+    let fromHook = callOptional(this.#user, "metrics", []);
+    if (isThenable(fromHook)) fromHook = await fromHook;
     const hookMetrics = fromHook === ABSENT
       ? []
       : await collectMetrics(fromHook, method, this.#recorder);
@@ -362,7 +374,8 @@ export class DataPlane {
   }
 
   async #userTags(): Promise<JsonObject | undefined> {
-    const tags = await callOptional(this.#user, "tags", []);
+    let tags = callOptional(this.#user, "tags", []);
+    if (isThenable(tags)) tags = await tags;
     return isObject(tags) ? tags : undefined;
   }
 
@@ -392,6 +405,8 @@ export class DataPlane {
     }
   }
 }
+
+const NO_METRICS_LIST: unknown[] = [];
 
 /** route's integer result as the 2-D array `[[n]]` (protocol.md §7.3). */
 function routeArray(value: unknown): NDArray {

@@ -16,23 +16,32 @@ export function hasHook(component: SeldonComponent, name: string): boolean {
   return typeof (component as HookTable)[name] === "function";
 }
 
+/** True for a promise or any thenable a hook returned. */
+export function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === "object" || typeof x === "function") && x !== null &&
+    typeof (x as PromiseLike<unknown>).then === "function";
+}
+
+function absentIfNotImplemented(err: unknown): typeof ABSENT {
+  if (SeldonNotImplementedError.isNotImplemented(err)) return ABSENT;
+  throw err;
+}
+
 /**
- * Calls hook `name` with `args` and awaits it; {@link ABSENT} when the hook is missing or throws
- * the not-implemented error. Other errors propagate.
+ * Calls hook `name` with `args`: {@link ABSENT} when the hook is missing or throws the
+ * not-implemented error; other errors propagate. Synchronous when the hook is (no promise, no
+ * microtask hop on the request path); a thenable result settles the same way.
  */
-export async function callOptional(
-  component: SeldonComponent,
-  name: string,
-  args: unknown[],
-): Promise<unknown> {
+export function callOptional(component: SeldonComponent, name: string, args: unknown[]): unknown {
   const hook = (component as HookTable)[name];
   if (typeof hook !== "function") return ABSENT;
+  let result: unknown;
   try {
-    return await hook.apply(component, args);
+    result = hook.apply(component, args);
   } catch (err) {
-    if (SeldonNotImplementedError.isNotImplemented(err)) return ABSENT;
-    throw err;
+    return absentIfNotImplemented(err);
   }
+  return isThenable(result) ? Promise.resolve(result).catch(absentIfNotImplemented) : result;
 }
 
 /** Calls a hook that must exist (checked by the caller); every error propagates. */

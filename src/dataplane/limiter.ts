@@ -10,17 +10,42 @@ export class Limiter {
   /** `max` ≤ 0 or `Infinity` means unlimited. */
   constructor(readonly max: number) {}
 
-  /** Runs `task` when a slot is free. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.max <= 0 || this.max === Infinity) return await task();
-    if (this.#active < this.max) this.#active++;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#active--;
+  /** Runs `task` when a slot is free (no extra promise when unlimited or a slot is free). */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.max <= 0 || this.max === Infinity) return task();
+    if (this.#active < this.max) {
+      this.#active++;
+      return this.#track(task);
     }
+    return new Promise<void>((resolve) => this.#waiting.push(resolve)).then(() =>
+      this.#track(task)
+    );
+  }
+
+  #track<T>(task: () => Promise<T>): Promise<T> {
+    let promise: Promise<T>;
+    try {
+      promise = task();
+    } catch (err) {
+      this.#release();
+      return Promise.reject(err);
+    }
+    return promise.then(
+      (value) => {
+        this.#release();
+        return value;
+      },
+      (err) => {
+        this.#release();
+        throw err;
+      },
+    );
+  }
+
+  /** Hands the slot to the next waiter, or frees it. */
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#active--;
   }
 }

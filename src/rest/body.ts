@@ -73,7 +73,11 @@ export interface ReadOptions {
  * The request payload of any JSON operation route. Throws 400 `Can't find JSON in data` when
  * there is none, 500 for an invalid `json` parameter or multipart field.
  */
-export async function readPayload(req: Request, url: URL, options: ReadOptions): Promise<Payload> {
+export async function readPayload(
+  req: Request,
+  url: { readonly search: string },
+  options: ReadOptions,
+): Promise<Payload> {
   const contentType = req.headers.get("content-type") ?? "";
   if (contentType.includes("multipart/form-data")) return await readMultipart(req, options.limit);
   let body: Uint8Array | undefined;
@@ -82,7 +86,7 @@ export async function readPayload(req: Request, url: URL, options: ReadOptions):
     const field = new URLSearchParams(new TextDecoder().decode(body)).get("json");
     if (field) return options.passthrough ? rawString(field) : parseParameter(field);
   }
-  const query = url.searchParams.get("json");
+  const query = url.search.length > 1 ? new URLSearchParams(url.search).get("json") : null;
   if (query) return options.passthrough ? rawString(query) : parseParameter(query);
   body ??= await readBody(req, options.limit);
   if (options.passthrough) return { value: body, repr: () => pyStr(body) };

@@ -13,6 +13,20 @@ export interface JsonStyle {
   readonly ascii: boolean;
 }
 
+/**
+ * Adds the CORS headers to `headers`. Setting them after construction keeps `Response` on
+ * Deno's cheap single-header path (a two-entry header record costs ~2 µs more per response).
+ */
+export function addCors(req: Request, headers: Headers): void {
+  const origin = req.headers.get("origin");
+  if (origin === null) {
+    headers.set("access-control-allow-origin", "*");
+  } else {
+    headers.set("access-control-allow-origin", origin);
+    headers.set("vary", "Origin");
+  }
+}
+
 /** `Access-Control-Allow-Origin` for a request: its `Origin` echoed, else `*`. */
 export function corsHeaders(req: Request): Record<string, string> {
   const origin = req.headers.get("origin");
@@ -35,11 +49,13 @@ export function jsonResponse(
   style: JsonStyle,
   extra?: Record<string, string>,
 ): Response {
-  return new Response(jsonText(body, style), {
-    status,
-    headers: { "content-type": "application/json", ...corsHeaders(req), ...extra },
-  });
+  const response = new Response(jsonText(body, style), { status, headers: JSON_TYPE });
+  addCors(req, response.headers);
+  if (extra) { for (const [k, v] of Object.entries(extra)) response.headers.set(k, v); }
+  return response;
 }
+
+const JSON_TYPE = { "content-type": "application/json" };
 
 /** The Seldon error body: `{"status":{"code":-1,"info":…,"reason":…,"status":1}}`. */
 export function errorBody(info: string, reason: string): Record<string, unknown> {

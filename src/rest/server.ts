@@ -71,7 +71,7 @@ export function createHandler(
     passthrough: options.payloadPassthrough,
   };
 
-  async function dispatch(req: Request, action: RouteAction, url: URL): Promise<Response> {
+  async function dispatch(req: Request, action: RouteAction, url: Target): Promise<Response> {
     const call: { protocol: "rest"; headers: Headers; repr?: () => string } = {
       protocol: "rest",
       headers: req.headers,
@@ -157,8 +157,8 @@ export function createHandler(
   }
 
   return async function handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    const match = matchRoute(req.method, url.pathname);
+    const url = splitTarget(req.url);
+    const match = matchRoute(req.method, url.path);
     let response: Response;
     if (match.kind === "route") {
       try {
@@ -198,6 +198,26 @@ function isOperation(action: RouteAction): action is Operation & RouteAction {
   return OPERATIONS.has(action);
 }
 
+/** The path (percent-decoded, as werkzeug matches it) and the query string (with its `?`). */
+export interface Target {
+  readonly path: string;
+  readonly search: string;
+}
+
+/** Splits a request URL without building a `URL` object (on the request path). */
+export function splitTarget(url: string): Target {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return { path: "/", search: "" };
+  const q = url.indexOf("?", start);
+  let path = q < 0 ? url.slice(start) : url.slice(start, q);
+  if (path.includes("%")) {
+    try {
+      path = decodeURIComponent(path);
+    } catch { /* keep it encoded: it matches no route */ }
+  }
+  return { path, search: q < 0 ? "" : url.slice(q) };
+}
+
 /** Rejects with a 500 when `work` takes longer than `ms` (the work itself cannot be stopped). */
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -228,12 +248,11 @@ function preflight(req: Request, allow: string): Response {
   return new Response(null, { status: 200, headers: { "content-type": TEXT_HTML, ...headers } });
 }
 
-function accessLine(req: Request, url: URL, res: Response): void {
+function accessLine(req: Request, url: Target, res: Response): void {
   const now = new Date().toUTCString();
   const agent = req.headers.get("user-agent") ?? "-";
   const referer = req.headers.get("referer") ?? "-";
-  const line =
-    `- - - [${now}] "${req.method} ${url.pathname}${url.search} HTTP/1.1" ${res.status} - ` +
+  const line = `- - - [${now}] "${req.method} ${url.path}${url.search} HTTP/1.1" ${res.status} - ` +
     `"${referer}" "${agent}"\n`;
   Deno.stdout.writeSync(new TextEncoder().encode(line));
 }
