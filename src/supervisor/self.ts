@@ -16,7 +16,7 @@ const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi", "import
 
 /** True inside a `deno compile`d binary. */
 export function isCompiled(): boolean {
-  return Deno.mainModule.includes("/deno-compile-");
+  return (Deno.build as { standalone?: boolean }).standalone === true;
 }
 
 function permissionFlags(): string[] {
