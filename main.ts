@@ -75,7 +75,14 @@ async function main(): Promise<number> {
     );
   }
   if (config.persistence !== 0) log.error("Persistence: ignored, persistence is deprecated");
-  if (config.debug) return await runSingle(config);
+  if (config.debug) {
+    if (config.tracing !== 0 && Deno.env.get("OTEL_DENO") !== "true") {
+      log.warning(
+        "Tracing in --debug mode needs OTEL_DENO=true in the environment of this process",
+      );
+    }
+    return await runSingle(config);
+  }
   try {
     return await runSupervisor(config);
   } catch (err) {

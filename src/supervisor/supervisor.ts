@@ -16,6 +16,7 @@ import { startMetricsServer } from "../metrics/server.ts";
 import { metricsLabels } from "../serve.ts";
 import { LineWriter, readLines, type WorkerMessage } from "./channel.ts";
 import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
+import { tracingSetup } from "../config/tracing.ts";
 
 const log = logger("supervisor");
 
@@ -74,6 +75,19 @@ export async function runSupervisor(config: Config): Promise<number> {
     String(grpcPort),
   ];
 
+  let tracingEnv: Record<string, string> = {};
+  if (config.tracing !== 0) {
+    log.info("Initializing tracing");
+    const setup = tracingSetup(config.interfaceName, Deno.env.toObject());
+    for (const warning of setup.warnings) log.warning(warning);
+    tracingEnv = setup.env;
+    log.info("Tracing: OpenTelemetry export to {endpoint}", {
+      endpoint: tracingEnv.OTEL_EXPORTER_OTLP_ENDPOINT ??
+        Deno.env.get("OTEL_EXPORTER_OTLP_ENDPOINT") ??
+        Deno.env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+    });
+  }
+
   const labels = metricsLabels(config);
   const metricsServer = startMetricsServer(
     config,
@@ -88,7 +102,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   function spawn(role: Role): Worker {
     const child = new Deno.Command(self.command, {
       args: childArgs,
-      env: { [ROLE_ENV]: role, [CONTROL_ENV]: socketPath },
+      env: { ...tracingEnv, [ROLE_ENV]: role, [CONTROL_ENV]: socketPath },
       stdin: "null",
       stdout: "inherit",
       stderr: "inherit",
