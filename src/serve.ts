@@ -141,7 +141,7 @@ export async function startServing(
       concurrency: config.singleThreaded ? 1 : config.debug ? Infinity : config.threads,
       json: { pretty: config.jsonPrettyPrint, ascii: config.jsonAsAscii },
       accessLog: config.accessLog || config.debug,
-      timeoutMs: annotations.restTimeoutMs,
+      timeoutMs: config.debug ? undefined : annotations.restTimeoutMs, // gunicorn only
       onRequest: options.onRestRequest,
     });
     announce("REST microservice running on port {port}", rest.port);

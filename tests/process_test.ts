@@ -182,3 +182,55 @@ Deno.test("process: SIGTERM drains in-flight requests, removes the pidfile and e
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+const BLOCKING_MODEL = `
+export class Blocking {
+  async predict(X) {
+    if (X === "block") { const end = Date.now() + 4000; while (Date.now() < end) { /* stuck */ } }
+    if (X === "sleep") await new Promise((r) => setTimeout(r, 2500));
+    return { pid: Deno.pid };
+  }
+}
+`;
+
+Deno.test("process: seldon.io/rest-timeout kills a stuck worker and times out slow requests", async () => {
+  const dir = await appFolder({
+    "Blocking.js": BLOCKING_MODEL,
+    "annotations": 'seldon.io/rest-timeout="1000"\n',
+  });
+  const s = await spawnServer(dir, ["Blocking"], {
+    SELDON_ANNOTATIONS_FILE: join(dir, "annotations"),
+  });
+  try {
+    const first = await pidOf(s);
+    // an async hook slower than the timeout: 500, the worker lives on
+    const slow = await fetch(`${s.url}/api/v1.0/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ strData: "sleep" }),
+    });
+    assertEquals(slow.status, 500);
+    assertEquals((await slow.json()).status.reason, "MICROSERVICE_INTERNAL_ERROR");
+    await new Promise((r) => setTimeout(r, 1700)); // the hook itself still holds the worker's one slot
+    assertEquals(await pidOf(s), first);
+    // synchronous code blocking the worker: killed, the connection drops, a new worker serves
+    const started = Date.now();
+    const blocked = await fetch(`${s.url}/api/v1.0/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ strData: "block" }),
+    }).then((r) => r.status, () => "dropped");
+    assertEquals(blocked, "dropped");
+    assert(Date.now() - started < 3900, `took ${Date.now() - started} ms`);
+    let next = first;
+    for (let i = 0; i < 50 && next === first; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      next = await pidOf(s).catch(() => first);
+    }
+    assert(next !== first);
+    assert(s.log().includes(`WORKER TIMEOUT (pid:${first})`), s.log());
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -11,6 +11,7 @@ import type { MetricsRecorder } from "../metrics/custom.ts";
 export type WorkerMessage =
   | { op: "ready"; role: "rest" | "grpc"; pid: number; port: number }
   | { op: "recycle"; pid: number }
+  | { op: "beat"; pid: number }
   | {
     op: "metrics";
     id: number;
@@ -102,6 +103,11 @@ export class WorkerChannel implements MetricsRecorder {
   /** Tells the supervisor this worker serves on `port`. */
   ready(role: "rest" | "grpc", port: number): Promise<void> {
     return this.#writer.send({ op: "ready", role, pid: Deno.pid, port } satisfies WorkerMessage);
+  }
+
+  /** Tells the supervisor this worker's event loop is alive (the timeout watchdog). */
+  beat(): Promise<void> {
+    return this.#writer.send({ op: "beat", pid: Deno.pid } satisfies WorkerMessage);
   }
 
   /** Asks the supervisor for a replacement (max-requests reached). */

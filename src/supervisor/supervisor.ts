@@ -13,7 +13,7 @@ import { parseParameters } from "../config/parameters.ts";
 import { logger } from "../logging.ts";
 import { Collector } from "../metrics/collector.ts";
 import { startMetricsServer } from "../metrics/server.ts";
-import { metricsLabels } from "../serve.ts";
+import { metricsLabels, serverAnnotations } from "../serve.ts";
 import { LineWriter, readLines, type WorkerMessage } from "./channel.ts";
 import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
 import { tracingSetup } from "../config/tracing.ts";
@@ -36,6 +36,8 @@ interface Worker {
   isReady: boolean;
   /** Being replaced or shut down: its exit is expected and its metrics are dropped. */
   retiring: boolean;
+  /** When its last heartbeat arrived (REST workers under a timeout). */
+  lastBeat: number;
 }
 
 function freePort(hostname: string): number {
@@ -120,6 +122,7 @@ export async function runSupervisor(config: Config): Promise<number> {
       },
       isReady: false,
       retiring: false,
+      lastBeat: Date.now(),
     };
     workers.set(child.pid, worker);
     log.info("Booting {role} worker with pid: {pid}", { role, pid: child.pid });
@@ -199,7 +202,10 @@ export async function runSupervisor(config: Config): Promise<number> {
           }
         }
         writer.send(error === undefined ? { id: msg.id } : { id: msg.id, error }).catch(() => {});
+      } else if (msg.op === "beat") {
+        if (worker) worker.lastBeat = Date.now();
       } else if (msg.op === "ready") {
+        if (worker) worker.lastBeat = Date.now();
         worker?.markReady();
       } else if (msg.op === "recycle" && worker) {
         log.info("Autorestarting worker {pid} after its max requests", { pid: msg.pid });
@@ -211,6 +217,23 @@ export async function runSupervisor(config: Config): Promise<number> {
   (async () => {
     for await (const conn of control) serveConnection(conn).catch(() => {});
   })().catch(() => {});
+
+  const timeoutMs = serverAnnotations(config).restTimeoutMs;
+  if (timeoutMs !== undefined) {
+    // gunicorn's worker timeout: a REST worker silent for longer than the timeout is killed
+    // (its client sees the connection closed) and replaced by the crash path.
+    const watchdog = setInterval(() => {
+      for (const worker of workers.values()) {
+        if (worker.role !== "rest" || !worker.isReady || worker.retiring) continue;
+        if (Date.now() - worker.lastBeat > timeoutMs) {
+          log.error("WORKER TIMEOUT (pid:{pid})", { pid: worker.pid });
+          worker.lastBeat = Infinity;
+          kill(worker, "SIGKILL");
+        }
+      }
+    }, 500);
+    Deno.unrefTimer(watchdog);
+  }
 
   const onSignal = (code: number) => () => shutdown(code);
   Deno.addSignalListener("SIGTERM", onSignal(0));

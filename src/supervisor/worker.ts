@@ -7,7 +7,7 @@
  */
 import type { Config } from "../config/options.ts";
 import { logger } from "../logging.ts";
-import { loadComponent, startServing } from "../serve.ts";
+import { loadComponent, serverAnnotations, startServing } from "../serve.ts";
 import { WorkerChannel } from "./channel.ts";
 import { CONTROL_ENV } from "./self.ts";
 
@@ -66,12 +66,18 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
   }
   const port = role === "rest" ? running.rest!.port : running.grpc!.port;
   await channel.ready(role, port);
+  // With a REST timeout, heartbeats let the supervisor kill a worker whose event loop is stuck
+  // in synchronous model code (gunicorn's worker timeout).
+  const beats = role === "rest" && serverAnnotations(config).restTimeoutMs !== undefined
+    ? setInterval(() => channel.beat().catch(() => {}), 1000)
+    : undefined;
   await new Promise<void>((resolve) => {
     Deno.addSignalListener("SIGTERM", async () => {
       await running.stop();
       resolve();
     });
   });
+  clearInterval(beats);
   channel.close();
   return 0;
 }
