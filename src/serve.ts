@@ -145,6 +145,11 @@ export async function startServing(
       onRequest: options.onRestRequest,
     });
     announce("REST microservice running on port {port}", rest.port);
+    if (options.announce !== false) {
+      log.info("Predictions: POST {url}/api/v1.0/predictions", {
+        url: restUrl(config.host, rest.port),
+      });
+    }
   }
   return {
     plane,
@@ -177,4 +182,10 @@ function annotationInt(annotations: Record<string, string>, name: string): numbe
     throw new Error(`invalid literal for int() with base 10: '${raw}' (${name})`);
   }
   return n;
+}
+
+/** The base URL a person on this machine reaches the REST port at (a wildcard host → localhost). */
+export function restUrl(host: string, port: number): string {
+  const name = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
+  return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
 }

@@ -234,3 +234,20 @@ Deno.test("process: seldon.io/rest-timeout kills a stuck worker and times out sl
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("process: start-up prints the URL that serves predictions", async () => {
+  await withApp({ "PidModel.js": PID_MODEL }, ["PidModel"], async (s) => {
+    const expected = `Predictions: POST ${s.url}/api/v1.0/predictions`;
+    for (let i = 0; i < 50 && !s.log().includes(expected); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert(s.log().includes(expected), s.log());
+    const res = await fetch(`${s.url}/api/v1.0/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ strData: "hi" }),
+    });
+    assertEquals(res.status, 200);
+    await res.body?.cancel();
+  });
+});

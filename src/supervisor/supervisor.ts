@@ -13,7 +13,7 @@ import { parseParameters } from "../config/parameters.ts";
 import { logger } from "../logging.ts";
 import { Collector } from "../metrics/collector.ts";
 import { startMetricsServer } from "../metrics/server.ts";
-import { metricsLabels, serverAnnotations } from "../serve.ts";
+import { metricsLabels, restUrl, serverAnnotations } from "../serve.ts";
 import { LineWriter, readLines, type WorkerMessage } from "./channel.ts";
 import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
 import { tracingSetup } from "../config/tracing.ts";
@@ -257,6 +257,9 @@ export async function runSupervisor(config: Config): Promise<number> {
     log.info("REST microservice running on port {port} with {n} workers", {
       port: httpPort,
       n: config.workers,
+    });
+    log.info("Predictions: POST {url}/api/v1.0/predictions", {
+      url: restUrl(config.host, httpPort),
     });
   }
   await done;
