@@ -28,7 +28,7 @@ import { parseProtoJson } from "../protocol/proto/json.ts";
 import { buildModelMetadata, metadataToProtoJson } from "../protocol/metadata.ts";
 import { SeldonMicroserviceException } from "../protocol/errors.ts";
 import type { ErrorResponse } from "../component/api.ts";
-import { pyStr } from "../protocol/pyrepr.ts";
+import { pyStr, pyTypeName } from "../protocol/pyrepr.ts";
 import { buildResponse, type MetaParts, unwrapResult } from "../protocol/response.ts";
 import { ABSENT, callOptional, callRequired, classNamesOf, hasHook, isThenable } from "./hooks.ts";
 
@@ -180,6 +180,7 @@ export class DataPlane {
     let messages: unknown[];
     let decoded: Decoded[];
     if (mode === "json") {
+      notAContainer(request);
       const list = Array.isArray(request)
         ? request
         : isObject(request) && Array.isArray(request.seldonMessages)
@@ -411,11 +412,28 @@ const NO_METRICS_LIST: unknown[] = [];
 /** route's integer result as the 2-D array `[[n]]` (protocol.md §7.3). */
 function routeArray(value: unknown): NDArray {
   let n: number;
-  if (typeof value === "boolean") n = value ? 1 : 0;
-  else if (typeof value === "number" && Number.isInteger(value)) n = value;
+  // A boolean is rejected (protocol.md §4.1: upstream's `[[True]]` quirk is not reproduced).
+  if (typeof value === "number" && Number.isInteger(value)) n = value;
   else if (typeof value === "bigint") n = Number(value);
   else throw badData(`Routing response must be int but got ${pyStr(value)}`);
   return new NDArray(new Float64Array([n]), [1, 1], "int64");
+}
+
+/**
+ * Upstream tests `"seldonMessages" in request` before anything else, so a JSON scalar that Python
+ * cannot search (number, boolean, null) or a string containing that word (then indexed) fails
+ * with a TypeError — a 500, not the 400 `Invalid request data type` of other non-lists.
+ */
+function notAContainer(request: unknown): void {
+  if (
+    request === null || typeof request === "boolean" || typeof request === "number" ||
+    typeof request === "bigint"
+  ) {
+    throw new TypeError(`argument of type '${pyTypeName(request)}' is not iterable`);
+  }
+  if (typeof request === "string" && request.includes("seldonMessages")) {
+    throw new TypeError("string indices must be integers");
+  }
 }
 
 /** Aggregate meta merge (§7.1): tags and requestPath unions (later wins), metrics concatenated. */

@@ -3,6 +3,7 @@
  * (user-api.md §2), with numpy's visible coercion rules for nested JSON lists (protocol.md §6.1).
  * @module
  */
+import { integralFloatIndexes } from "./json.ts";
 import { pyFloatRepr } from "./pyrepr.ts";
 
 /** Element types. Numeric dtypes keep their values in a `Float64Array`. */
@@ -98,8 +99,9 @@ export class NDArray {
       return new NDArray(items.slice(), [items.length], "object");
     }
     const flat: unknown[] = [];
-    flatten(nested, shape.length, flat);
-    const arr = fromFlat(flat, shape, options.numbersAreFloat === true);
+    const floats = new Set<number>();
+    flatten(nested, shape.length, flat, floats);
+    const arr = fromFlat(flat, shape, options.numbersAreFloat === true, floats);
     return dtype ? arr.astype(dtype) : arr;
   }
 
@@ -296,28 +298,39 @@ function isRegular(value: unknown, shape: number[], axis: number): boolean {
   return true;
 }
 
-function flatten(value: unknown, depth: number, out: unknown[]): void {
+/**
+ * Appends the leaves of a regular nested list to `out`; `floats` receives the flat indexes of
+ * leaves the request wrote as integral floats (`2.0`, see {@link integralFloatIndexes}).
+ */
+function flatten(value: unknown, depth: number, out: unknown[], floats: Set<number>): void {
   if (depth === 0) {
     out.push(value);
     return;
   }
   const items = value as unknown[];
   if (depth === 1) {
+    const marked = integralFloatIndexes(items);
+    if (marked !== undefined) { for (const i of marked) floats.add(out.length + i); }
     for (let i = 0; i < items.length; i++) out.push(items[i]);
     return;
   }
-  for (let i = 0; i < items.length; i++) flatten(items[i], depth - 1, out);
+  for (let i = 0; i < items.length; i++) flatten(items[i], depth - 1, out, floats);
 }
 
 /** Classifies flat leaves by the first matching row of protocol.md §6.1. */
-function fromFlat(flat: unknown[], shape: readonly number[], numbersAreFloat: boolean): NDArray {
+function fromFlat(
+  flat: unknown[],
+  shape: readonly number[],
+  numbersAreFloat: boolean,
+  floats?: ReadonlySet<number>,
+): NDArray {
   let hasString = false, hasFloat = false, hasNumber = false, hasBool = false;
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
     switch (typeof v) {
       case "number":
         hasNumber = true;
-        if (numbersAreFloat || !Number.isInteger(v)) hasFloat = true;
+        if (numbersAreFloat || !Number.isInteger(v) || floats?.has(i)) hasFloat = true;
         break;
       case "bigint":
         hasNumber = true;
@@ -333,7 +346,7 @@ function fromFlat(flat: unknown[], shape: readonly number[], numbersAreFloat: bo
     }
   }
   if (hasString) {
-    const data = flat.map((v) => pyScalarStr(v, numbersAreFloat));
+    const data = flat.map((v, i) => pyScalarStr(v, numbersAreFloat || floats?.has(i) === true));
     return new NDArray(data, shape, "string");
   }
   if (hasNumber || flat.length === 0) {

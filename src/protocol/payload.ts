@@ -8,7 +8,7 @@ import { decodeBase64Lenient } from "./base64.ts";
 import { badData } from "./errors.ts";
 import { NDArray } from "./ndarray.ts";
 import { parseProtoJson } from "./proto/json.ts";
-import { pyStr } from "./pyrepr.ts";
+import { pyStr, pyTypeName } from "./pyrepr.ts";
 import { tftensorToNDArray } from "./tftensor.ts";
 
 /** REST requests are plain JSON values; gRPC requests and feedback are proto3-JSON messages. */
@@ -72,7 +72,12 @@ export function decodeJsonMessage(request: unknown, repr?: () => string): Decode
   if ("strData" in request) return { X: request.strData, names: [], meta };
   if ("binData" in request) {
     const b = request.binData;
-    if (typeof b !== "string") throw invalidRequest(request, repr);
+    if (typeof b !== "string") {
+      // Python's `b64decode` TypeError (a 500, like every other undecodable binData).
+      throw new Error(
+        `argument should be a bytes-like object or ASCII string, not '${pyTypeName(b)}'`,
+      );
+    }
     return { X: decodeBase64Lenient(b), names: [], meta };
   }
   throw invalidRequest(request, repr);
@@ -85,7 +90,8 @@ function decodeJsonData(data: JsonObject): NDArray {
     if (!isObject(tensor)) throw new Error("tensor must be an object");
     if (!("values" in tensor)) throw new Error("'values'");
     if (!("shape" in tensor)) throw new Error("'shape'");
-    const shape = tensor.shape;
+    // numpy's `reshape(4)` takes a bare integer like `reshape([4])`.
+    const shape = typeof tensor.shape === "number" ? [tensor.shape] : tensor.shape;
     if (
       !Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d))
     ) {

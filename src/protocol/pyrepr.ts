@@ -276,6 +276,34 @@ export function pyStr(value: unknown): string {
   return typeof value === "string" ? value : pyRepr(value);
 }
 
+/**
+ * Python's type name of a value as its error messages print it (`int`, `float`, `str`, `bool`,
+ * `NoneType`, `list`, `dict`, `bytes`; a class instance by its constructor's name).
+ */
+export function pyTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "NoneType";
+  switch (typeof value) {
+    case "string":
+      return "str";
+    case "boolean":
+      return "bool";
+    case "number":
+      return Number.isInteger(value) ? "int" : "float";
+    case "bigint":
+      return "int";
+    case "function":
+      return "function";
+  }
+  if (value instanceof PyFloat) return "float";
+  if (Array.isArray(value)) return "list";
+  if (value instanceof Uint8Array) return "bytes";
+  if (value instanceof Map) return "dict";
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null
+    ? "dict"
+    : (value as object).constructor?.name || "object";
+}
+
 // ---------------------------------------------------------------------------
 // JSON text → Python-faithful value
 // ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { encodeBase64 } from "./base64.ts";
 import { badData } from "./errors.ts";
 import { isNumericDType, NDArray } from "./ndarray.ts";
 import { isObject, type JsonObject, type Mode, ProtoAny } from "./payload.ts";
-import { pyStr } from "./pyrepr.ts";
+import { pyStr, pyTypeName } from "./pyrepr.ts";
 import { ndarrayToTftensor } from "./tftensor.ts";
 
 /** The parts of request meta merged into a response (§4.5). */
@@ -25,7 +25,7 @@ export interface ResponseContext {
   readonly ref: JsonObject;
   /** Request meta to merge (tags, metrics, requestPath), or none (route, feedback, health). */
   readonly merge: MetaParts | undefined;
-  /** The puid to copy, if it is a non-empty string. */
+  /** The puid to copy when Python would call it true (upstream `if puid:`; a non-empty string). */
   readonly puid: unknown;
   /** `tags()` result merged after the request tags. */
   readonly userTags: JsonObject | undefined;
@@ -62,6 +62,15 @@ function isPlainObject(x: unknown): x is JsonObject {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Proto mode (§4.1, gRPC and feedback): upstream builds its message as
+ * `"Unknown data type returned as payload:" + R`, which itself fails in Python for any
+ * non-string `R`, so the error the client sees is that `TypeError`.
+ */
+function protoUnknownPayload(value: unknown): Error {
+  return new TypeError(`can only concatenate str (not "${pyTypeName(value)}") to str`);
+}
+
 /** Builds the response message for hook result `data` (§4.1–§4.5). */
 export function buildResponse(data: unknown, ctx: ResponseContext, mode: Mode): JsonObject {
   const meta = buildMeta(ctx, mode);
@@ -74,7 +83,7 @@ export function buildResponse(data: unknown, ctx: ResponseContext, mode: Mode): 
     return { customData: { "@type": data.typeUrl, value: encodeBase64(data.value) }, meta };
   }
   if (isPlainObject(data)) return { jsonData: data, meta };
-  throw unknownPayload(data);
+  throw mode === "proto" ? protoUnknownPayload(data) : unknownPayload(data);
 }
 
 type SubKind = "tensor" | "ndarray" | "tftensor";
@@ -140,8 +149,17 @@ function buildMeta(ctx: ResponseContext, _mode: Mode): JsonObject {
   const path = ctx.ownPath || reqPath ? { ...ctx.ownPath, ...reqPath } : undefined;
   const meta: JsonObject = {};
   if (metrics.length > 0) meta.metrics = metrics;
-  if (typeof ctx.puid === "string" && ctx.puid.length > 0) meta.puid = ctx.puid;
+  if (pyTruthy(ctx.puid)) meta.puid = ctx.puid;
   if (path && Object.keys(path).length > 0) meta.requestPath = path;
   if (tags && Object.keys(tags).length > 0) meta.tags = tags;
   return meta;
+}
+
+/** Python truthiness of a decoded JSON value (`if x:`). */
+function pyTruthy(x: unknown): boolean {
+  if (Array.isArray(x)) return x.length > 0;
+  if (isObject(x)) return Object.keys(x).length > 0;
+  if (typeof x === "number") return x !== 0;
+  if (typeof x === "bigint") return x !== 0n;
+  return x === true || (typeof x === "string" && x.length > 0);
 }

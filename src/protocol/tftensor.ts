@@ -233,7 +233,8 @@ export function ndarrayToTftensor(array: NDArray): Record<string, unknown> {
   if (!name) throw new Error(`Unsupported dtype for tftensor: ${array.dtype}`);
   const tf = TF_TYPES[name];
   const dim = array.shape.map((size) => (size === 0 ? {} : { size: String(size) }));
-  const out: Record<string, unknown> = { dtype: name, tensorShape: { dim } };
+  // A 0-d array has a set but empty shape: printed `{}` (empty repeated fields are omitted).
+  const out: Record<string, unknown> = { dtype: name, tensorShape: dim.length > 0 ? { dim } : {} };
   const values = array.data as Float64Array;
   if (values.length > 1) {
     const bytes = new Uint8Array(values.length * tf.bytes);
