@@ -13,7 +13,7 @@ import {
   REST_TIMEOUT_ANNOTATION,
 } from "./config/annotations.ts";
 import type { Config } from "./config/options.ts";
-import { parseParameters } from "./config/parameters.ts";
+import { parseParameters, parsePythonInt } from "./config/parameters.ts";
 import { DataPlane } from "./dataplane/dataplane.ts";
 import { type GrpcServer, startGrpc } from "./grpc/server.ts";
 import { logger } from "./logging.ts";
@@ -139,7 +139,11 @@ export async function startServing(
       maxBodySize: config.maxBodySize,
       payloadPassthrough: config.payloadPassthrough,
       concurrency: config.singleThreaded ? 1 : config.debug ? Infinity : config.threads,
-      json: { pretty: config.jsonPrettyPrint, ascii: config.jsonAsAscii },
+      json: {
+        pretty: config.jsonPrettyPrint,
+        ascii: config.jsonAsAscii,
+        sortKeys: config.jsonSortKeys,
+      },
       accessLog: config.accessLog || config.debug,
       timeoutMs: config.debug ? undefined : annotations.restTimeoutMs, // gunicorn only
       onRequest: options.onRestRequest,
@@ -177,8 +181,8 @@ export function metricsLabels(config: Config) {
 function annotationInt(annotations: Record<string, string>, name: string): number | undefined {
   const raw = annotations[name];
   if (raw === undefined) return undefined;
-  const n = Number(raw.trim());
-  if (!Number.isInteger(n)) {
+  const n = parsePythonInt(raw); // Python int(): "1_000" yes; "", "1e3", "1.0" no
+  if (typeof n !== "number") {
     throw new Error(`invalid literal for int() with base 10: '${raw}' (${name})`);
   }
   return n;

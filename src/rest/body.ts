@@ -109,26 +109,31 @@ function rawString(text: string): Payload {
 
 /**
  * Assembles a message object from multipart parts: text fields are JSON (except `strData`),
- * a `binData` file is base64-encoded, other files are UTF-8 text; files win over fields.
+ * a `binData` file is base64-encoded, other files are strict UTF-8 text; files win over fields,
+ * and of repeated names the first part counts (werkzeug `MultiDict.get`). A body werkzeug cannot
+ * parse (no boundary, malformed parts) is an empty form, so the message is `{}`.
  */
 async function readMultipart(req: Request, limit: number): Promise<Payload> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge();
-  let form: FormData;
+  let form: FormData | undefined;
   try {
     form = await req.formData();
   } catch {
-    throw badData(NO_JSON);
+    form = undefined;
   }
   const message: Record<string, unknown> = {};
-  const files: [string, File][] = [];
-  for (const [key, value] of form.entries()) {
-    if (typeof value === "string") message[key] = key === "strData" ? value : parseJson(value);
-    else files.push([key, value]);
+  const files = new Map<string, File>();
+  for (const [key, value] of form?.entries() ?? []) {
+    if (typeof value !== "string") {
+      if (!files.has(key)) files.set(key, value);
+    } else if (!Object.hasOwn(message, key)) {
+      message[key] = key === "strData" ? value : parseJson(value);
+    }
   }
   for (const [key, file] of files) {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    message[key] = key === "binData" ? encodeBase64(bytes) : new TextDecoder().decode(bytes);
+    message[key] = key === "binData" ? encodeBase64(bytes) : utf8.decode(bytes);
   }
   return { value: message, repr: () => pyStr(message) };
 }

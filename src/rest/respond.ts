@@ -6,11 +6,14 @@
 import type { ErrorResponse } from "../component/api.ts";
 import { errorText, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { asciiOnly, stringifyJson } from "../protocol/json.ts";
+import { sortKeysDeep } from "./sortkeys.ts";
 
 /** How JSON bodies are written (`FLASK_JSONIFY_PRETTYPRINT_REGULAR`, `FLASK_JSON_AS_ASCII`). */
 export interface JsonStyle {
   readonly pretty: boolean;
   readonly ascii: boolean;
+  /** `FLASK_JSON_SORT_KEYS` (default true): object keys sorted at every level. */
+  readonly sortKeys?: boolean;
 }
 
 /**
@@ -35,9 +38,13 @@ export function corsHeaders(req: Request): Record<string, string> {
     : { "access-control-allow-origin": origin, "vary": "Origin" };
 }
 
-/** The body text of a JSON response. */
+/**
+ * The body text of a JSON response, as Flask `jsonify` writes it: keys sorted unless disabled,
+ * and `undefined` (a hook that returned nothing, Python `None`) written as `null`.
+ */
 export function jsonText(body: unknown, style: JsonStyle): string {
-  const text = stringifyJson(body, { pretty: style.pretty }) + "\n";
+  const value = body === undefined ? null : style.sortKeys === false ? body : sortKeysDeep(body);
+  const text = stringifyJson(value, { pretty: style.pretty }) + "\n";
   return style.ascii ? asciiOnly(text) : text;
 }
 

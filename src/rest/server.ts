@@ -237,13 +237,23 @@ function parseFeedback(value: unknown): Record<string, unknown> {
   }
 }
 
-/** OPTIONS: 200 with `Allow`; a CORS preflight also gets the allowed methods and headers. */
+/** The methods Flask-CORS allows by default (every preflight answers with all of them). */
+const CORS_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
+
+/**
+ * OPTIONS: 200 with `Allow`; a CORS preflight (a request method Flask-CORS allows) also gets the
+ * allowed methods and the requested headers, trimmed and sorted as Flask-CORS writes them.
+ */
 function preflight(req: Request, allow: string): Response {
   const headers: Record<string, string> = { allow, ...corsHeaders(req) };
-  if (req.headers.has("access-control-request-method")) {
-    headers["access-control-allow-methods"] = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
+  const method = req.headers.get("access-control-request-method")?.toUpperCase();
+  if (method && CORS_METHODS.includes(method)) {
+    headers["access-control-allow-methods"] = CORS_METHODS.join(", ");
     const requested = req.headers.get("access-control-request-headers");
-    if (requested) headers["access-control-allow-headers"] = requested;
+    if (requested) {
+      headers["access-control-allow-headers"] = requested.split(",").map((h) => h.trim()).sort()
+        .join(", ");
+    }
   }
   return new Response(null, { status: 200, headers: { "content-type": TEXT_HTML, ...headers } });
 }
