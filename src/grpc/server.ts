@@ -136,7 +136,30 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
     server.addService(serviceDefinition(service), impl);
   }
   addReflection(server);
+  methodNotFoundAsGrpcio(server);
   return server;
+}
+
+/** grpc-js's details for an unknown service or method (it has no option to change them). */
+const GRPC_JS_UNIMPLEMENTED = "The server does not implement the method ";
+
+/**
+ * An unknown service or method answers `UNIMPLEMENTED` with grpcio's details
+ * `Method not found!` (server.md §5.5). grpc-js builds its own text inside the private
+ * `_respondWithError`, so that method is wrapped to swap the text; if a grpc-js version lacks
+ * it, the library's text is kept.
+ */
+function methodNotFoundAsGrpcio(server: grpc.Server): void {
+  const target = server as unknown as {
+    _respondWithError?: (err: Partial<grpc.StatusObject>, ...rest: unknown[]) => void;
+  };
+  const respond = target._respondWithError;
+  if (typeof respond !== "function") return;
+  target._respondWithError = function (err, ...rest) {
+    const notFound = err.code === grpc.status.UNIMPLEMENTED &&
+      err.details?.startsWith(GRPC_JS_UNIMPLEMENTED) === true;
+    return respond.call(this, notFound ? { ...err, details: "Method not found!" } : err, ...rest);
+  };
 }
 
 /** Where the `.proto` files are (bundled with `--include proto` in a compiled binary). */
