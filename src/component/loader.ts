@@ -75,11 +75,19 @@ export async function importComponent(interfaceName: string, dir: string): Promi
   }
   const mod = await import(url) as Record<string, unknown>;
   const name = target.exportName;
-  const exported = name !== undefined && name in mod ? mod[name] : mod.default;
+  // The default export is a fallback only for the bare `MyModel` form and a path without
+  // `#Export`; `pkg.MyModel` and `file.ts#MyModel` must export that name (upstream getattr).
+  const useDefault = name === undefined ||
+    !(interfaceName.includes("#") || /^[\w$]+(\.[\w$]+)+$/.test(interfaceName));
+  const exported = name !== undefined && name in mod
+    ? mod[name]
+    : useDefault
+    ? mod.default
+    : undefined;
   if (exported === undefined || exported === null) {
     throw new LoadError(
       `module '${url}' has no export '${name ?? "default"}'` +
-        (name && mod.default === undefined ? " and no default export" : ""),
+        (name && useDefault && mod.default === undefined ? " and no default export" : ""),
     );
   }
   return exported;

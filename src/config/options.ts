@@ -315,15 +315,44 @@ export class ConfigExit extends Error {
 
 const PROG = "seldon-core-microservice";
 
-/** The one-line usage shown with argparse errors. */
+/** argparse's width for help and usage text (`COLUMNS` unset: 80 - 2). */
+const TEXT_WIDTH = 78;
+
+/**
+ * The usage shown with argparse errors, laid out as argparse does: choices as `{A,B}`,
+ * optional values as `[--flag [VALUE]]`, wrapped at 78 columns under the program name.
+ */
 export function usage(): string {
-  const parts = OPTIONS.filter((o) => !o.extension).map((o) => {
-    const meta = o.key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
-    return o.kind === "optBool" || o.kind === "optInt"
-      ? `[${o.flag} [${meta}]]`
-      : `[${o.flag} ${meta}]`;
-  });
-  return `usage: ${PROG} [-h] ${parts.join(" ")} interface_name`;
+  const parts = [
+    "[-h]",
+    ...OPTIONS.filter((o) => !o.extension).map((o) => {
+      const meta = o.choices
+        ? `{${o.choices.join(",")}}`
+        : o.key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+      return o.kind === "optBool" || o.kind === "optInt"
+        ? `[${o.flag} [${meta}]]`
+        : `[${o.flag} ${meta}]`;
+    }),
+  ];
+  const prefix = "usage: ";
+  const oneLine = `${PROG} ${parts.join(" ")} interface_name`;
+  if (prefix.length + oneLine.length <= TEXT_WIDTH) return prefix + oneLine;
+  const indent = " ".repeat(prefix.length + PROG.length + 1);
+  const lines: string[] = [];
+  let line: string[] = [PROG];
+  let length = prefix.length + PROG.length;
+  for (const part of [...parts, "interface_name"]) {
+    const startsPositionals = part === "interface_name";
+    if (startsPositionals || length + 1 + part.length > TEXT_WIDTH) {
+      lines.push(line.join(" "));
+      line = [];
+      length = indent.length - 1;
+    }
+    line.push(part);
+    length += part.length + 1;
+  }
+  lines.push(line.join(" "));
+  return prefix + lines.join("\n" + indent);
 }
 
 /** The `--help` text: usage plus the flag/env/default table. */
@@ -351,9 +380,9 @@ export function helpText(): string {
   ].join("\n");
 }
 
-/** An argparse-style error: one line naming the flag, exit status 2. */
+/** An argparse-style error: the usage, then one line `<prog>: error: <text>`; exit status 2. */
 function argError(text: string): ConfigExit {
-  return new ConfigExit(2, `${PROG}: error: ${text} (see --help)`);
+  return new ConfigExit(2, `${usage()}\n${PROG}: error: ${text}`);
 }
 
 /** Ranges the process model needs (upstream accepts some of these and then hangs). */
@@ -398,12 +427,21 @@ function pyBool(raw: string): boolean {
 
 const BARE = "\u0000bare";
 
+/** argparse takes a token as a value unless it starts with `-` (negative numbers excepted). */
+function isValueToken(token: string): boolean {
+  return !token.startsWith("-") || NEGATIVE_NUMBER.test(token);
+}
+
+/** argparse's `_negative_number_matcher`. */
+const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
+
 /**
  * Rewrites argv into `--full-flag=value` tokens: expands unique prefixes, gives optional-value
  * flags their value or a bare marker, and leaves unknown tokens alone. `-h`/`--help` short-cut.
  */
 function normalise(argv: readonly string[]): string[] {
-  const flags = [...OPTIONS.map((o) => o.flag), "--help"];
+  const upstream = ["--help", ...OPTIONS.filter((o) => !o.extension).map((o) => o.flag)];
+  const flags = [...upstream, ...OPTIONS.filter((o) => o.extension).map((o) => o.flag)];
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
@@ -414,7 +452,9 @@ function normalise(argv: readonly string[]): string[] {
     }
     const eq = token.indexOf("=");
     const name = eq < 0 ? token : token.slice(0, eq);
-    const matches = flags.includes(name) ? [name] : flags.filter((f) => f.startsWith(name));
+    // Upstream's flags first (argparse's order, --help leading); extensions only as a fallback.
+    let matches = flags.includes(name) ? [name] : upstream.filter((f) => f.startsWith(name));
+    if (matches.length === 0) matches = flags.filter((f) => f.startsWith(name));
     if (matches.length > 1) {
       throw argError(`ambiguous option: ${name} could match ${matches.join(", ")}`);
     }
@@ -429,7 +469,7 @@ function normalise(argv: readonly string[]): string[] {
     let value: string;
     if (eq >= 0) {
       value = token.slice(eq + 1);
-    } else if (i + 1 < argv.length && !argv[i + 1].startsWith("-")) {
+    } else if (i + 1 < argv.length && isValueToken(argv[i + 1])) {
       value = argv[++i];
     } else if (optional) {
       value = BARE;
@@ -460,6 +500,7 @@ function envInt(spec: OptionSpec, env: Env): number | string | undefined {
  * arguments (255) and bad env values (1).
  */
 export function parseConfig(argv: readonly string[], env: Env): Config {
+  checkPredictorLabels(env);
   const envInts = new Map<string, number | string | undefined>();
   for (const spec of OPTIONS) {
     if (spec.kind === "int" || spec.kind === "optInt") envInts.set(spec.key, envInt(spec, env));
@@ -474,14 +515,18 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
     allowPositionals: true,
     tokens: true,
   });
+  // argparse's leftovers keep their command-line order (unknown flags and extra positionals).
   const leftovers: string[] = [];
+  const interfaceName: string | undefined = positionals[0];
+  let positionalSeen = false;
   for (const t of tokens ?? []) {
     if (t.kind === "option" && !(t.name in options)) {
       leftovers.push(t.rawName + (t.value ? `=${t.value}` : ""));
+    } else if (t.kind === "positional") {
+      if (positionalSeen) leftovers.push(t.value);
+      positionalSeen = true;
     }
   }
-  const [interfaceName, ...extra] = positionals;
-  leftovers.push(...extra);
 
   const out: Record<string, unknown> = {};
   for (const spec of OPTIONS) {
@@ -509,13 +554,6 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
     throw new ConfigExit(1, `ValueError: Invalid log level: ${logLevel}`);
   }
   checkRanges(out);
-  if (env.PREDICTOR_LABELS !== undefined) {
-    try {
-      JSON.parse(env.PREDICTOR_LABELS);
-    } catch (err) {
-      throw new ConfigExit(1, `PREDICTOR_LABELS is not valid JSON: ${(err as Error).message}`);
-    }
-  }
   const debug = out.debug as boolean;
   return Object.freeze({
     ...(out as Omit<Config, "logLevel" | "logLevelFlag" | "singleThreaded">),
@@ -540,6 +578,24 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
       getenvAsBool(env, "FLASK_DEBUG", false),
     jsonAsAscii: getenvAsBool(env, "FLASK_JSON_AS_ASCII", true),
   }) as Config;
+}
+
+/**
+ * Upstream reads `PREDICTOR_LABELS` when its metrics module is imported, before `main` parses
+ * any flag: invalid JSON, or JSON that is not an object (`.get` fails), aborts with status 1
+ * whatever the command line says.
+ */
+function checkPredictorLabels(env: Env): void {
+  if (env.PREDICTOR_LABELS === undefined) return;
+  let labels: unknown;
+  try {
+    labels = JSON.parse(env.PREDICTOR_LABELS);
+  } catch (err) {
+    throw new ConfigExit(1, `PREDICTOR_LABELS is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof labels !== "object" || labels === null || Array.isArray(labels)) {
+    throw new ConfigExit(1, "PREDICTOR_LABELS is not a JSON object");
+  }
 }
 
 function resolveOption(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseJsonPythonic, PyFloat, pyRepr, pyStr } from "../protocol/pyrepr.ts";
+import { parseJsonPythonic, PyFloat, pyRepr, pyStr, pyTypeName } from "../protocol/pyrepr.ts";
 
 /** Reason carried by every {@link ParameterError}. */
 export const BAD_PARAMETER_REASON = "MICROSERVICE_BAD_PARAMETER";
@@ -129,24 +129,6 @@ export function strtobool(s: string): boolean | null {
 // ---------------------------------------------------------------------------
 // Conversions
 // ---------------------------------------------------------------------------
-
-/** Python type name of a parsed JSON value (for crash-style messages). */
-function pyTypeName(v: unknown): string {
-  if (v === null || v === undefined) return "NoneType";
-  if (v instanceof PyFloat) return "float";
-  if (v instanceof Map) return "dict";
-  if (Array.isArray(v)) return "list";
-  switch (typeof v) {
-    case "string":
-      return "str";
-    case "boolean":
-      return "bool";
-    case "number":
-    case "bigint":
-      return "int";
-  }
-  return typeof v;
-}
 
 function normaliseInt(n: bigint): number | bigint {
   const asNumber = Number(n);

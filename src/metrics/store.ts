@@ -4,6 +4,7 @@
  * seconds over the fixed buckets. The exposition (§2.5) renders these series.
  * @module
  */
+import { pyStrRepr, pyTypeName } from "../protocol/pyrepr.ts";
 import type { MetricsRecorder } from "./custom.ts";
 
 /**
@@ -85,38 +86,33 @@ export function tagsKey(tags: Readonly<Record<string, unknown>>): string {
 export class MetricsStore implements MetricsRecorder {
   readonly #series = new Map<string, Series>();
 
-  /** Records validated metrics under `method` (which overrides a user `method` tag). */
+  /**
+   * Records metrics under `method` (which overrides a user `method` tag), all or nothing:
+   * upstream updates a copy of the worker's series and writes it back only when every item
+   * went through (§2.4). A missing `type` counts as COUNTER and an unknown one is skipped, as
+   * upstream (only raw-hook metrics are unvalidated). Items upstream's Python code cannot
+   * record throw a `TypeError` with Python's text (§3.3): `tags` that is not an object, a
+   * non-string tag value, a COUNTER/TIMER value that is not a number.
+   */
   record(metrics: readonly Record<string, unknown>[], method: string): void {
+    const staged = new Map<string, { series: Series; value: number }>();
+    const order: { id: string; type: Series["type"]; value: number }[] = [];
     for (const m of metrics) {
-      const type = m.type as Series["type"];
+      const type = m.type === undefined ? "COUNTER" : m.type;
+      const tags = metricTags(m.tags, method);
       if (type !== "COUNTER" && type !== "GAUGE" && type !== "TIMER") continue;
-      const userTags = typeof m.tags === "object" && m.tags !== null
-        ? m.tags as Record<string, unknown>
-        : {};
-      const tags: Record<string, string> = {};
-      for (const [k, v] of Object.entries(userTags)) {
-        if (typeof v !== "string") {
-          throw new TypeError(`tag ${k} must be a string, got ${typeof v}`);
-        }
-        tags[k] = v;
-      }
-      tags.method = method;
-      const value = Number(m.value);
-      if (Number.isNaN(value) && typeof m.value !== "number") {
-        throw new TypeError(`metric ${String(m.key)} value must be a number`);
-      }
-      const id = `${type}\u0000${String(m.key)}\u0000${tagsKey(tags)}`;
-      let series = this.#series.get(id);
-      if (series === undefined) {
-        series = {
-          type,
-          key: String(m.key),
-          tags,
-          value: 0,
-          bins: type === "TIMER" ? new Array(51).fill(0) : undefined,
-        };
-        this.#series.set(id, series);
-      }
+      const key = String(m.key);
+      const id = `${type}\u0000${key}\u0000${tagsKey(tags)}`;
+      const series = staged.get(id)?.series ?? this.#series.get(id) ??
+        { type, key, tags, value: 0, bins: type === "TIMER" ? new Array(51).fill(0) : undefined };
+      const current = staged.get(id)?.value ?? series.value;
+      const value = metricValue(type, m.value, current);
+      staged.set(id, { series, value: type === "COUNTER" ? current + value : value });
+      order.push({ id, type, value });
+    }
+    for (const { id, type, value } of order) {
+      const series = staged.get(id)!.series;
+      if (!this.#series.has(id)) this.#series.set(id, series);
       if (type === "COUNTER") series.value += value;
       else if (type === "GAUGE") series.value = value;
       else observe(series, value / 1000);
@@ -132,6 +128,50 @@ export class MetricsStore implements MetricsRecorder {
   clear(): void {
     this.#series.clear();
   }
+}
+
+/**
+ * The series tags: the metric's `tags` (or `{}`) plus `method`, with Python's errors for
+ * `tags["method"] = method` on a non-dict and for `"-".join((k, v))` on a non-string value.
+ */
+function metricTags(raw: unknown, method: string): Record<string, string> {
+  if (raw === undefined) return { method };
+  if (Array.isArray(raw)) throw new TypeError("list indices must be integers or slices, not str");
+  if (typeof raw !== "object" || raw === null) {
+    throw new TypeError(`'${pyTypeName(raw)}' object does not support item assignment`);
+  }
+  const tags: Record<string, unknown> = { ...(raw as Record<string, unknown>), method };
+  for (const k of Object.keys(tags).sort()) {
+    if (typeof tags[k] !== "string") {
+      throw new TypeError(`sequence item 1: expected str instance, ${pyTypeName(tags[k])} found`);
+    }
+  }
+  return tags as Record<string, string>;
+}
+
+/**
+ * The number a metric contributes: booleans count as 1/0; a COUNTER (`current + value`) or
+ * TIMER (`value / 1000`) with any other non-number fails as in Python; a GAUGE must be a
+ * number too (upstream stores it and fails every later scrape instead).
+ */
+function metricValue(type: Series["type"], value: unknown, current: number): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  const name = pyTypeName(value);
+  if (type === "COUNTER") {
+    throw new TypeError(
+      `unsupported operand type(s) for +: '${pyTypeName(current)}' and '${name}'`,
+    );
+  }
+  if (type === "TIMER") {
+    throw new TypeError(`unsupported operand type(s) for /: '${name}' and 'int'`);
+  }
+  if (typeof value !== "string") {
+    throw new TypeError(`float() argument must be a string or a number, not '${name}'`);
+  }
+  const n = Number(value);
+  if (value.trim() !== "" && !Number.isNaN(n)) return n;
+  throw new TypeError(`could not convert string to float: ${pyStrRepr(value)}`);
 }
 
 /** numpy `histogram` binning: left-closed bins; negatives only add to the sum. */
