@@ -119,3 +119,12 @@ Deno.test("audit: a tensor shape given as a bare integer reshapes like numpy", (
       meta: {},
     });
   }));
+
+Deno.test("audit: a feedback hook's scalar result is a 0-d array (upstream np.array)", () =>
+  withServer({ sendFeedback: () => 5 }, async (s) => {
+    const tensor = await s.post("/api/v1.0/feedback", { reward: 1 });
+    assertEquals(tensor.status, 200);
+    assertEquals(tensor.json, { data: { tensor: { values: [5] } }, meta: {} });
+    const nd = await s.post("/api/v1.0/feedback", { request: { data: { ndarray: [[1]] } } });
+    assertEquals(nd.json, { data: { ndarray: [5] }, meta: {} });
+  }));

@@ -251,6 +251,10 @@ export class DataPlane {
     ]);
     if (isThenable(result)) result = await result;
     if (result === ABSENT || result === undefined || result === null) result = emptyArray();
+    // upstream wraps the result in `np.array(...)`: a scalar becomes a 0-d array.
+    else if (typeof result === "number" || typeof result === "bigint") {
+      result = NDArray.from(result);
+    }
     const puid = (request.meta as JsonObject | undefined)?.puid;
     return this.#construct(
       result,
