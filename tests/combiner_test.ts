@@ -28,7 +28,7 @@ class CombinerLowLevel {
 
 function tagsAndCounter(j: any) {
   assertEquals(j.meta.tags, { mytag: 1 });
-  assertEquals(j.meta.metrics.at(-1), { type: "COUNTER", key: "mycounter", value: 1 });
+  assertEquals(j.meta.metrics[0], { type: "COUNTER", key: "mycounter", value: 1 });
 }
 
 Deno.test("test_aggreate_ok_seldon_messages", () =>
@@ -49,7 +49,7 @@ Deno.test("test_aggreate_combines_tags", () =>
     });
     assertEquals(r.status, 200);
     assertEquals(r.json.meta.tags, { common: 2, "input-1": "yes", "input-2": "yes", mytag: 1 });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertEquals(r.json.meta.metrics[0], { type: "COUNTER", key: "mycounter", value: 1 });
     assertEquals(r.json.data.ndarray, [0]);
   }));
 
@@ -63,7 +63,7 @@ Deno.test("test_aggreate_combines_request_paths", () =>
     });
     assertEquals(r.status, 200);
     assertEquals(r.json.meta.requestPath, { "node-1": "image-1:tag1", "node-2": "image-2:tag2" });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertEquals(r.json.meta.metrics[0], { type: "COUNTER", key: "mycounter", value: 1 });
     assertEquals(r.json.data.ndarray, [0]);
   }));
 

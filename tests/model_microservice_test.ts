@@ -103,10 +103,16 @@ function multipart(
 
 const NAMES_DOC = { data: { names: ["a", "b"], ndarray: [[1, 2]] } };
 
-function assertModelOk(j: any) {
+const MYCOUNTER = { type: "COUNTER", key: "mycounter", value: 1 };
+
+/** meta.tags == {mytag: 1} and meta.metrics[0] is mycounter/1 (COUNTER). */
+function assertTagsAndCounter(j: any) {
   assertEquals(j.meta.tags, { mytag: 1 });
-  assertEquals(j.meta.metrics[0].key, "mycounter");
-  assertEquals(j.meta.metrics[0].value, 1);
+  assertEquals(j.meta.metrics[0], MYCOUNTER);
+}
+
+function assertModelOk(j: any) {
+  assertTagsAndCounter(j);
   assertEquals(j.data.names, ["t:0", "t:1"]);
   assertEquals(j.data.ndarray, [[1, 2]]);
 }
@@ -237,14 +243,16 @@ Deno.test("test_feedback_v10_ok", () =>
   withServer(new UserObject(), async (s) => {
     const r = await s.post("/api/v1.0/feedback", FEEDBACK);
     assertEquals(r.status, 200);
-    assert(typeof r.json === "object");
+    assertEquals(r.headers.get("content-type"), "application/json");
+    assert(r.json !== null && typeof r.json === "object", r.text);
   }));
 
 Deno.test("test_feedback_v01_ok", () =>
   withServer(new UserObject(), async (s) => {
     const r = await s.post("/api/v0.1/feedback", FEEDBACK);
     assertEquals(r.status, 200);
-    assert(typeof r.json === "object");
+    assertEquals(r.headers.get("content-type"), "application/json");
+    assert(r.json !== null && typeof r.json === "object", r.text);
   }));
 
 Deno.test("test_model_feedback_lowlevel_ok", () =>
@@ -270,8 +278,7 @@ Deno.test("test_model_tftensor_ok", () =>
     };
     const r = await s.get("/predict", { data: { tftensor } });
     assertEquals(r.status, 200);
-    assertEquals(r.json.meta.tags, { mytag: 1 });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertTagsAndCounter(r.json);
     assertEquals(r.json.data.tftensor, tftensor);
   }));
 
@@ -279,8 +286,7 @@ Deno.test("test_model_ok_with_names", () =>
   withServer(new UserObject(), async (s) => {
     const r = await s.get("/predict", NAMES_DOC);
     assertEquals(r.status, 200);
-    assertEquals(r.json.meta.tags, { mytag: 1 });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertTagsAndCounter(r.json);
   }));
 
 Deno.test("test_model_bin_data", () =>
@@ -288,8 +294,7 @@ Deno.test("test_model_bin_data", () =>
     const r = await s.get("/predict", { binData: "MTIz" });
     assertEquals(r.status, 200);
     assertEquals(r.json.binData, "MTIz");
-    assertEquals(r.json.meta.tags, { mytag: 1 });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertTagsAndCounter(r.json);
   }));
 
 Deno.test("test_model_bin_data_nparray", () =>
@@ -297,8 +302,7 @@ Deno.test("test_model_bin_data_nparray", () =>
     const r = await s.get("/predict", { binData: btoa("1234") });
     assertEquals(r.status, 200);
     assertEquals(r.json.data.tensor.values, [1, 2, 3]);
-    assertEquals(r.json.meta.tags, { mytag: 1 });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertTagsAndCounter(r.json);
   }));
 
 Deno.test("test_model_str_data", () =>
@@ -306,8 +310,7 @@ Deno.test("test_model_str_data", () =>
     const r = await s.get("/predict", { strData: "my data" });
     assertEquals(r.status, 200);
     assertEquals(r.json.data.tensor.values, [1, 2, 3]);
-    assertEquals(r.json.meta.tags, { mytag: 1 });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertTagsAndCounter(r.json);
   }));
 
 Deno.test("test_model_str_data_identity", () =>
@@ -315,8 +318,7 @@ Deno.test("test_model_str_data_identity", () =>
     const r = await s.get("/predict", { strData: "my data" });
     assertEquals(r.status, 200);
     assertEquals(r.json.strData, "my data");
-    assertEquals(r.json.meta.tags, { mytag: 1 });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertTagsAndCounter(r.json);
   }));
 
 Deno.test("test_model_no_json", () =>
@@ -362,7 +364,7 @@ Deno.test("test_model_gets_meta", () =>
     const r = await s.get("/predict", { meta: { puid: "abc" }, data: { ndarray: [] } });
     assertEquals(r.status, 200);
     assertEquals(r.json.meta.tags, { inc_meta: { puid: "abc" } });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertEquals(r.json.meta.metrics[0], MYCOUNTER);
   }));
 
 Deno.test("test_model_passes_through_tags", () =>
@@ -380,7 +382,7 @@ Deno.test("test_model_passes_through_metrics", () =>
     });
     assertEquals(r.status, 200);
     assertEquals(r.json.meta.metrics[0], { key: "request_gauge", type: "GAUGE", value: 100 });
-    assertEquals(r.json.meta.metrics[1], { key: "mycounter", type: "COUNTER", value: 1 });
+    assertEquals(r.json.meta.metrics[1], MYCOUNTER);
   }));
 
 Deno.test("test_model_seldon_json_ok", () =>

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { join } from "node:path";
-import { appFolder, type Spawned, spawnServer } from "./spawn.ts";
+import { appFolder, freePorts, type Spawned, spawnServer } from "./spawn.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 
@@ -111,21 +111,34 @@ Deno.test("test_worker_exit", () =>
     { PREDICTIVE_UNIT_METRICS_ENDPOINT: "/metrics-endpoint" },
   ).then(() => {}));
 
-Deno.test("test_model_template_app_rest_metrics_endpoint", () =>
-  withApp(
-    { "MyModel.js": "export class MyModel { predict(X) { return X; } }" },
-    ["MyModel", "--service-type", "MODEL"],
-    async (s) => {
-      const ok = await fetch(`http://127.0.0.1:${s.metricsPort}/metrics-endpoint`);
-      assertEquals(ok.status, 200);
-      assertEquals(await ok.text(), "");
-      assertEquals(ok.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
-      const other = await fetch(`http://127.0.0.1:${s.metricsPort}/metrics`);
-      assertEquals(other.status, 404);
-      await other.body?.cancel();
-    },
-    { PREDICTIVE_UNIT_METRICS_ENDPOINT: "/metrics-endpoint" },
-  ));
+Deno.test("test_model_template_app_rest_metrics_endpoint", async () => {
+  // The ports and the metrics path all come from the environment, as in upstream's fixture.
+  const [httpPort, grpcPort, metricsPort] = freePorts(3);
+  const dir = await appFolder({
+    "MyModel.js": "export class MyModel { predict(X) { return X; } }",
+  });
+  const s = await spawnServer(dir, ["MyModel", "--service-type", "MODEL"], {
+    SELDON_HOST: "127.0.0.1",
+    APP_HOST: "127.0.0.1",
+    PREDICTIVE_UNIT_HTTP_SERVICE_PORT: String(httpPort),
+    PREDICTIVE_UNIT_GRPC_SERVICE_PORT: String(grpcPort),
+    PREDICTIVE_UNIT_METRICS_SERVICE_PORT: String(metricsPort),
+    PREDICTIVE_UNIT_METRICS_ENDPOINT: "/metrics-endpoint",
+  }, false);
+  try {
+    assertEquals([s.port, s.grpcPort, s.metricsPort], [httpPort, grpcPort, metricsPort]);
+    const ok = await fetch(`http://127.0.0.1:${metricsPort}/metrics-endpoint`);
+    assertEquals(ok.status, 200);
+    assertEquals(await ok.text(), "");
+    assertEquals(ok.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+    const other = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    assertEquals(other.status, 404);
+    await other.body?.cancel();
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("process: several REST workers share the port and each reports its own series", () =>
   withApp({ "PidModel.js": PID_MODEL }, ["PidModel", "--workers", "2"], async (s) => {

@@ -2,9 +2,14 @@
  * Conformance: upstream test_router_microservice.py and test_transformer_microservice.py
  * (REST lines), against a real server.
  */
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { BaseComponent, NDArray } from "../mod.ts";
 import { withServer } from "./helpers.ts";
+import { parseProtoJson } from "../src/protocol/proto/json.ts";
+
+const NO_JSON_ERROR = {
+  status: { status: 1, info: "Can't find JSON in data", code: -1, reason: "MICROSERVICE_BAD_DATA" },
+};
 
 class RouterUser {
   lastMeta: unknown;
@@ -51,7 +56,7 @@ Deno.test("test_router_gets_meta", () =>
     const r = await s.get("/route", { meta: { puid: "abc" }, data: { ndarray: [2] } });
     assertEquals(r.status, 200);
     assertEquals(r.json.meta.tags, { inc_meta: { puid: "abc" } });
-    assertEquals(r.json.meta.metrics[0].key, "mycounter");
+    assertEquals(r.json.meta.metrics[0], { type: "COUNTER", key: "mycounter", value: 1 });
   }));
 
 Deno.test("test_router_meta_to_nonmeta_model", () =>
@@ -86,7 +91,7 @@ Deno.test("test_router_no_json", () =>
   withServer(new RouterUser(), async (s) => {
     const r = await s.fetch("/route?");
     assertEquals(r.status, 400);
-    assertEquals(r.json.status.info, "Can't find JSON in data");
+    assertEquals(r.json, NO_JSON_ERROR);
   }));
 
 Deno.test("test_router_bad_metrics", () =>
@@ -104,12 +109,14 @@ Deno.test("test_router_feedback_ok", () =>
       reward: 1.0,
     });
     assertEquals(r.status, 200);
+    assert(r.json !== null && typeof r.json === "object", r.text);
   }));
 
 Deno.test("test_router_feedback_lowlevel_ok", () =>
   withServer(new RouterLowLevel(), async (s) => {
     const r = await s.get("/send-feedback", { request: { data: { ndarray: [] } }, reward: 1.0 });
     assertEquals(r.status, 200);
+    assert(r.json !== null && typeof r.json === "object", r.text);
   }));
 
 class Router53 extends BaseComponent {
@@ -190,10 +197,12 @@ const SELDON_MESSAGE_KEYS = new Set([
   "customData",
 ]);
 
+/** upstream `json_format.Parse(rv.data, SeldonMessage())`: strict at every level. */
 function assertStrictMessage(j: Record<string, unknown>) {
   for (const k of Object.keys(j)) {
     assertEquals(SELDON_MESSAGE_KEYS.has(k), true, `unknown field ${k}`);
   }
+  parseProtoJson("SeldonMessage", j);
 }
 
 function tagsAndCounter(j: any) {
@@ -278,6 +287,7 @@ for (const t of TRANSFORMS) {
     withServer(new TransformerUser(), async (s) => {
       const r = await s.fetch(`${path}?`);
       assertEquals(r.status, 400);
+      assertEquals(r.json, NO_JSON_ERROR);
     }));
   Deno.test(t.badMetrics, () =>
     withServer(new TransformerUser(false), async (s) => {
@@ -290,7 +300,7 @@ for (const t of TRANSFORMS) {
       const r = await s.get(path, { meta: { puid: "abc" }, data: { ndarray: [1] } });
       assertEquals(r.status, 200);
       assertEquals(r.json.meta.tags, { inc_meta: { puid: "abc" } });
-      assertEquals(r.json.meta.metrics[0].key, "mycounter");
+      assertEquals(r.json.meta.metrics[0], { type: "COUNTER", key: "mycounter", value: 1 });
     }));
   Deno.test(t.tags, () =>
     withServer(new TransformerUser(), async (s) => {

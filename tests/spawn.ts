@@ -29,28 +29,21 @@ export interface Spawned {
   stop(): Promise<Deno.CommandStatus>;
 }
 
-/** Runs main.ts with `args` in `cwd` until it logs its REST port (ephemeral ports). */
+/**
+ * Runs main.ts with `args` in `cwd` until it logs its REST port (ephemeral ports). With
+ * `portFlags` false no port/host flags are added: the ports then come from `env`.
+ */
 export async function spawnServer(
   cwd: string,
   args: string[],
   env: Record<string, string> = {},
+  portFlags = true,
 ): Promise<Spawned> {
+  const flags = portFlags
+    ? ["--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--host", "127.0.0.1"]
+    : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--unstable-net",
-      "-A",
-      MAIN,
-      ...args,
-      "--http-port",
-      "0",
-      "--grpc-port",
-      "0",
-      "--metrics-port",
-      "0",
-      "--host",
-      "127.0.0.1",
-    ],
+    args: ["run", "--unstable-net", "-A", MAIN, ...args, ...flags],
     cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: "null",
@@ -103,6 +96,17 @@ export async function spawnServer(
     await child.status;
     throw err;
   }
+}
+
+/** `n` distinct loopback ports that were free a moment ago. */
+export function freePorts(n: number): number[] {
+  const listeners = Array.from(
+    { length: n },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of listeners) l.close();
+  return ports;
 }
 
 /** Runs main.ts to completion and returns its exit code and output. */
