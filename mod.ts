@@ -15,6 +15,7 @@
  */
 export { BaseComponent, counter, gauge, SeldonResponse, timer } from "./src/component/api.ts";
 export type {
+  Awaitable,
   ErrorResponse,
   HookContext,
   Metric,

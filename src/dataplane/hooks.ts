@@ -58,19 +58,29 @@ export async function callRequired(
 
 /**
  * Output column names for a result with `cols` columns (protocol.md §4.3): the `classNames`
- * method, getter or array property, else `t:0` … `t:<cols-1>`.
+ * method, getter or array property, else `t:0` … `t:<cols-1>`. An async `classNames()` gives
+ * a promise of the names (not-implemented falls back the same way).
  */
 export function classNamesOf(component: SeldonComponent, cols: number): unknown {
   const value = (component as HookTable).classNames;
   if (typeof value === "function") {
     try {
-      return value.call(component);
+      const names = value.call(component);
+      if (!isThenable(names)) return names;
+      return Promise.resolve(names).catch((err) => {
+        if (!SeldonNotImplementedError.isNotImplemented(err)) throw err;
+        return generatedNames(cols);
+      });
     } catch (err) {
       if (!SeldonNotImplementedError.isNotImplemented(err)) throw err;
     }
   } else if (value !== undefined && value !== null) {
     return value;
   }
+  return generatedNames(cols);
+}
+
+function generatedNames(cols: number): string[] {
   const names = new Array<string>(cols);
   for (let i = 0; i < cols; i++) names[i] = `t:${i}`;
   return names;

@@ -28,6 +28,7 @@ export class SeldonMicroserviceException extends Error {
   /** The `reason` string of the error body. */
   readonly reason: string;
 
+  /** `message` becomes the body's `info`; `statusCode` defaults to 400, `reason` to `MICROSERVICE_BAD_DATA`. */
   constructor(message: string, options: SeldonErrorOptions = {}) {
     super(message);
     this.name = "SeldonMicroserviceException";
@@ -48,6 +49,7 @@ export class SeldonMicroserviceException extends Error {
  * server then behaves as if the hook were not defined.
  */
 export class SeldonNotImplementedError extends SeldonMicroserviceException {
+  /** Status 400, reason `MICROSERVICE_BAD_DATA`, like upstream's `SeldonNotImplementedError`. */
   constructor(message = "not implemented") {
     super(message, { statusCode: 400, reason: "MICROSERVICE_BAD_DATA" });
     this.name = "SeldonNotImplementedError";

@@ -99,8 +99,7 @@ export class NDArray {
       return new NDArray(items.slice(), [items.length], "object");
     }
     const flat: unknown[] = [];
-    const floats = new Set<number>();
-    flatten(nested, shape.length, flat, floats);
+    const floats = flatten(nested, shape.length, flat, undefined);
     const arr = fromFlat(flat, shape, options.numbersAreFloat === true, floats);
     return dtype ? arr.astype(dtype) : arr;
   }
@@ -187,11 +186,13 @@ export class NDArray {
     return new NDArray(data, this.shape, dtype);
   }
 
+  /** The element at flat index `i` (booleans as booleans). */
   private scalarAt(i: number): unknown {
     const v = this.data[i];
     return this.dtype === "bool" && typeof v === "number" ? v !== 0 : v;
   }
 
+  /** Nested lists from `axis` down, consuming elements at `cursor.i`. */
   private build(axis: number, cursor: { i: number }): unknown[] {
     const n = this.shape[axis];
     const out: unknown[] = new Array(n);
@@ -299,22 +300,32 @@ function isRegular(value: unknown, shape: number[], axis: number): boolean {
 }
 
 /**
- * Appends the leaves of a regular nested list to `out`; `floats` receives the flat indexes of
- * leaves the request wrote as integral floats (`2.0`, see {@link integralFloatIndexes}).
+ * Appends the leaves of a regular nested list to `out`. Returns `floats` with the flat indexes
+ * of leaves the request wrote as integral floats (`2.0`, see {@link integralFloatIndexes}) added;
+ * the set is only created when there are any.
  */
-function flatten(value: unknown, depth: number, out: unknown[], floats: Set<number>): void {
+function flatten(
+  value: unknown,
+  depth: number,
+  out: unknown[],
+  floats: Set<number> | undefined,
+): Set<number> | undefined {
   if (depth === 0) {
     out.push(value);
-    return;
+    return floats;
   }
   const items = value as unknown[];
   if (depth === 1) {
     const marked = integralFloatIndexes(items);
-    if (marked !== undefined) { for (const i of marked) floats.add(out.length + i); }
+    if (marked !== undefined) {
+      floats ??= new Set();
+      for (const i of marked) floats.add(out.length + i);
+    }
     for (let i = 0; i < items.length; i++) out.push(items[i]);
-    return;
+    return floats;
   }
-  for (let i = 0; i < items.length; i++) flatten(items[i], depth - 1, out, floats);
+  for (let i = 0; i < items.length; i++) floats = flatten(items[i], depth - 1, out, floats);
+  return floats;
 }
 
 /** Classifies flat leaves by the first matching row of protocol.md §6.1. */

@@ -30,6 +30,7 @@ const ANY_BRAND = Symbol.for("seldon.ts.ProtoAny");
 
 /** A `google.protobuf.Any` (gRPC `customData`): a type URL and the packed bytes. */
 export class ProtoAny {
+  /** `typeUrl` is the Any's `@type`; `value` its packed bytes. */
   constructor(readonly typeUrl: string, readonly value: Uint8Array) {
     Object.defineProperty(this, ANY_BRAND, { value: true });
   }

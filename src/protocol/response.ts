@@ -76,7 +76,10 @@ export function buildResponse(data: unknown, ctx: ResponseContext, mode: Mode): 
   const meta = buildMeta(ctx, mode);
   if (typeof data === "string") return { meta, strData: data };
   if (data instanceof Uint8Array) return { binData: encodeBase64(data), meta };
-  if (Array.isArray(data) || NDArray.isNDArray(data) || ArrayBuffer.isView(data)) {
+  if (
+    Array.isArray(data) || NDArray.isNDArray(data) ||
+    (ArrayBuffer.isView(data) && !(data instanceof DataView))
+  ) {
     return { data: encodeArray(data, ctx, mode), meta };
   }
   if (ProtoAny.isProtoAny(data) && mode === "proto") {
