@@ -1,7 +1,7 @@
 /**
  * The `seldon-core-microservice` command: parse flags and environment, then run one role —
  * the supervisor (production: worker processes for REST and gRPC, metrics in the supervisor),
- * a worker (started by the supervisor, `SELDON_TS_ROLE`), or everything in one process
+ * a worker or the custom service (started by the supervisor, `SELDON_TS_ROLE`), or everything in one process
  * (`--debug`). Exit statuses follow upstream: 2 for flag errors, 255 for unknown arguments,
  * 1 for bad parameters, import or constructor failures, 3 when a worker fails to boot
  * (metrics-and-processes.md §6.2).
@@ -10,6 +10,7 @@
 import { ConfigExit, parseConfig } from "./src/config/options.ts";
 import { logger, setupLogging } from "./src/logging.ts";
 import { loadComponent, startServing } from "./src/serve.ts";
+import { runCustomService } from "./src/supervisor/custom.ts";
 import { ROLE_ENV } from "./src/supervisor/self.ts";
 import { runSupervisor } from "./src/supervisor/supervisor.ts";
 import { runWorker } from "./src/supervisor/worker.ts";
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
   }
   await setupLogging(config.logLevel);
   if (role === "rest" || role === "grpc") return await runWorker(role, config);
+  if (role === "custom") return await runCustomService(config);
   if (config.grpcWorkers > 0 && /^2\.9\.[4-6]$/.test(Deno.version.deno)) {
     log.warning(
       "Deno {version} can abort in node:http2 when a gRPC client closes a busy channel; use Deno 2.9.3",

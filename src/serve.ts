@@ -1,8 +1,8 @@
 /**
- * Starting a serving process from a configuration: import and construct the component, run
- * `load()`, build the data plane, then bind the transports this process serves (REST, gRPC,
- * and — when it keeps its own metrics — the metrics port). `main.ts` (debug mode and worker
- * roles) and the public `serve()` all come through here.
+ * Starting a serving process from a configuration: import and construct the component, build
+ * the data plane (model metadata), run `load()`, then bind the transports this process serves
+ * (REST, gRPC, and — when it keeps its own metrics — the metrics port). `main.ts` (debug mode
+ * and worker roles) and the public `serve()` all come through here.
  * @module
  */
 import type { SeldonComponent } from "./component/api.ts";
@@ -89,13 +89,15 @@ export function serverAnnotations(config: Config): ServerAnnotations {
   };
 }
 
-/** Runs `load()`, builds the data plane and starts the transports; resolves when bound. */
+/**
+ * Builds the data plane (which calls `initMetadata`), runs `load()` — in that order, as
+ * upstream (server.md §4.4) — and starts the transports; resolves when bound.
+ */
 export async function startServing(
   component: SeldonComponent,
   config: Config,
   options: StartOptions = {},
 ): Promise<Running> {
-  await runLoad(component);
   const announce = (message: string, port: number) =>
     options.announce === false ? log.debug(message, { port }) : log.info(message, { port });
   const collector = new Collector();
@@ -108,6 +110,8 @@ export async function startServing(
     modelMetadata: config.modelMetadata,
     logError: (message) => log.error(message),
   });
+  // initMetadata ran above: metadata cannot depend on load() (server.md §4.4).
+  await runLoad(component);
   const annotations = serverAnnotations(config);
   let grpc: GrpcServer | undefined;
   if (options.grpc ?? config.grpcWorkers > 0) {
@@ -145,6 +149,7 @@ export async function startServing(
         sortKeys: config.jsonSortKeys,
       },
       accessLog: config.accessLog || config.debug,
+      accessLogFilter: config.filterMetricsAccessLogs ? config.metricsEndpoint : undefined,
       timeoutMs: config.debug ? undefined : annotations.restTimeoutMs, // gunicorn only
       onRequest: options.onRestRequest,
     });

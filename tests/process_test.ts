@@ -264,3 +264,43 @@ Deno.test("process: start-up prints the URL that serves predictions", async () =
     await res.body?.cancel();
   });
 });
+
+const CUSTOM_SERVICE_MODEL = `
+export class WithService {
+  constructor(params) { this.dir = params.dir; }
+  load() { Deno.writeTextFileSync(this.dir + "/load-" + Deno.pid, ""); }
+  predict(X) { return X; }
+  customService() {
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () =>
+      new Response("custom " + Deno.pid));
+    Deno.writeTextFileSync(this.dir + "/custom-port", String(server.addr.port));
+  }
+}
+`;
+
+Deno.test("process: customService() runs in a process of its own, without load(), and stops with the server", async () => {
+  const dir = await appFolder({ "WithService.js": CUSTOM_SERVICE_MODEL });
+  const params = JSON.stringify([{ name: "dir", value: dir, type: "STRING" }]);
+  const s = await spawnServer(dir, ["WithService", "--parameters", params]);
+  let port = "";
+  try {
+    for (let i = 0; i < 100 && !port; i++) {
+      port = await Deno.readTextFile(join(dir, "custom-port")).catch(() => "");
+      if (!port) await new Promise((r) => setTimeout(r, 50));
+    }
+    const text = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    const pid = Number(text.split(" ")[1]);
+    assert(s.log().includes(`Starting custom service with pid: ${pid}`), s.log());
+    const loads = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+      n.startsWith("load-")
+    );
+    assertEquals(loads.length, 2); // the REST and the gRPC worker, not the custom service
+    assert(!loads.includes(`load-${pid}`));
+  } finally {
+    const status = await s.stop();
+    assertEquals(status.code, 0);
+  }
+  const after = await fetch(`http://127.0.0.1:${port}/`).then(() => "answered", () => "refused");
+  assertEquals(after, "refused");
+  await Deno.remove(dir, { recursive: true });
+});

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { type Env, getenvAsBool } from "./env.ts";
-import { parsePythonInt } from "./parameters.ts";
+import { parseParameters, parsePythonInt } from "./parameters.ts";
 
 /** Accepted `--service-type` values (validated, then ignored: server.md §3.0). */
 export const SERVICE_TYPES = [
@@ -551,6 +551,14 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
   const envLevel = env.SELDON_LOG_LEVEL;
   const logLevel = envLevel ?? String(out.logLevel).toUpperCase();
   if (!ENV_LOG_LEVELS.includes(logLevel)) {
+    // Upstream parses `--parameters` before it checks the level: a bad one is reported first.
+    try {
+      parseParameters(String(out.parameters));
+    } catch (err) {
+      const reason = (err as { reason?: string }).reason;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new ConfigExit(1, reason ? `${reason}: ${message}` : message);
+    }
     throw new ConfigExit(1, `ValueError: Invalid log level: ${logLevel}`);
   }
   checkRanges(out);

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Config } from "../config/options.ts";
+import { writeAccessLog } from "../logging.ts";
 import { createMetricsHandler } from "./http.ts";
 
 /** A running metrics server. */
@@ -17,10 +18,20 @@ export function startMetricsServer(
   render: () => string | Promise<string>,
 ): MetricsServer {
   const handler = createMetricsHandler(render, config.metricsEndpoint);
+  // The access log of upstream's metrics app (gunicorn with `--access-log`, werkzeug in debug),
+  // where FILTER_METRICS_ACCESS_LOGS hides the scrapes themselves (§2.7, §4.3).
+  const skip = config.filterMetricsAccessLogs ? config.metricsEndpoint : undefined;
+  const logged = config.accessLog || config.debug
+    ? async (req: Request, info: Deno.ServeHandlerInfo) => {
+      const res = await handler(req);
+      writeAccessLog(req, res, info, skip);
+      return res;
+    }
+    : handler;
   const server = Deno.serve({
     port: config.metricsPort,
     hostname: config.host,
     onListen: () => {},
-  }, handler);
+  }, logged);
   return { port: (server.addr as Deno.NetAddr).port, shutdown: () => server.shutdown() };
 }

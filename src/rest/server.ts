@@ -5,7 +5,7 @@
  */
 import type { DataPlane, Operation } from "../dataplane/dataplane.ts";
 import { Limiter } from "../dataplane/limiter.ts";
-import { logger } from "../logging.ts";
+import { logger, writeAccessLog } from "../logging.ts";
 import { parseProtoJson, ProtoJsonError } from "../protocol/proto/json.ts";
 import { badData } from "../protocol/errors.ts";
 import { readPayload } from "./body.ts";
@@ -42,6 +42,8 @@ export interface RestOptions {
   readonly onRequest?: () => void;
   /** Write a gunicorn-style access line per request to stdout. */
   readonly accessLog?: boolean;
+  /** Drop access lines containing this text (the metrics path, `FILTER_METRICS_ACCESS_LOGS`). */
+  readonly accessLogFilter?: string;
   /** Called once the port is bound. */
   readonly onListen?: (addr: Deno.NetAddr) => void;
 }
@@ -62,7 +64,7 @@ const TEXT_HTML = "text/html; charset=utf-8";
 export function createHandler(
   plane: DataPlane,
   options: RestOptions,
-): (req: Request) => Promise<Response> {
+): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
   const limiter = new Limiter(options.concurrency);
   const style = options.json;
   const readOptions = { limit: options.maxBodySize, passthrough: false };
@@ -156,7 +158,7 @@ export function createHandler(
     return jsonResponse(req, body, status, style);
   }
 
-  return async function handle(req: Request): Promise<Response> {
+  return async function handle(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
     const url = splitTarget(req.url);
     const match = matchRoute(req.method, url.path);
     let response: Response;
@@ -178,7 +180,7 @@ export function createHandler(
         style,
       );
     }
-    if (options.accessLog) accessLine(req, url, response);
+    if (options.accessLog) writeAccessLog(req, response, info, options.accessLogFilter);
     options.onRequest?.();
     return response;
   };
@@ -256,15 +258,6 @@ function preflight(req: Request, allow: string): Response {
     }
   }
   return new Response(null, { status: 200, headers: { "content-type": TEXT_HTML, ...headers } });
-}
-
-function accessLine(req: Request, url: Target, res: Response): void {
-  const now = new Date().toUTCString();
-  const agent = req.headers.get("user-agent") ?? "-";
-  const referer = req.headers.get("referer") ?? "-";
-  const line = `- - - [${now}] "${req.method} ${url.path}${url.search} HTTP/1.1" ${res.status} - ` +
-    `"${referer}" "${agent}"\n`;
-  Deno.stdout.writeSync(new TextEncoder().encode(line));
 }
 
 /** Starts the REST server; resolves once the port is bound. */

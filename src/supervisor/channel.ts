@@ -73,10 +73,15 @@ export class WorkerChannel implements MetricsRecorder {
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #nextId = 1;
   #closed = false;
+  /**
+   * Settles when the supervisor's end closes (the supervisor exited or was killed): the worker
+   * then stops, so no orphan keeps serving the port.
+   */
+  readonly closed: Promise<void>;
 
   private constructor(private readonly conn: Deno.Conn) {
     this.#writer = new LineWriter(conn);
-    this.#readAcks();
+    this.closed = this.#readAcks().catch(() => {});
   }
 
   /** Connects to the supervisor's socket. */

@@ -15,6 +15,7 @@ import { Collector } from "../metrics/collector.ts";
 import { startMetricsServer } from "../metrics/server.ts";
 import { metricsLabels, restUrl, serverAnnotations } from "../serve.ts";
 import { LineWriter, readLines, type WorkerMessage } from "./channel.ts";
+import { hasCustomService } from "./custom.ts";
 import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
 import { tracingSetup } from "../config/tracing.ts";
 
@@ -40,6 +41,20 @@ interface Worker {
   lastBeat: number;
 }
 
+/** SIGTERM, then SIGKILL after the grace period; resolves when the child has exited. */
+async function stopChild(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* already gone */ }
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }, GRACE_MS);
+  await child.status;
+  clearTimeout(timer);
+}
+
 function freePort(hostname: string): number {
   const listener = Deno.listen({ hostname, port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -51,20 +66,42 @@ function freePort(hostname: string): number {
 export async function runSupervisor(config: Config): Promise<number> {
   // Fail fast, before any process or port: parameters and the module/export must resolve.
   parseParameters(config.parameters);
-  await importComponent(config.interfaceName, config.modelDir ?? Deno.cwd());
+  const exported = await importComponent(config.interfaceName, config.modelDir ?? Deno.cwd());
 
-  const dir = await Deno.makeTempDir({ prefix: "seldon-ts-" });
-  await Deno.chmod(dir, 0o700);
-  const socketPath = join(dir, "control.sock");
-  const control = Deno.listen({ transport: "unix", path: socketPath });
   const collector = new Collector();
+  const labels = metricsLabels(config);
+  // Bound first: a metrics port held by another program fails before anything needs cleaning.
+  const metricsServer = startMetricsServer(
+    config,
+    () =>
+      collector.render(
+        labels,
+        (key) => log.error("Invalid metric name {key}: series skipped", { key }),
+      ),
+  );
+  const dir = await Deno.makeTempDir({ prefix: "seldon-ts-" });
+  /** Removes the pidfile and the private folder (on exit, and when start-up fails). */
+  const cleanup = async () => {
+    if (config.pidfile) await Deno.remove(config.pidfile).catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  const socketPath = join(dir, "control.sock");
+  let control: Deno.Listener;
+  try {
+    await Deno.chmod(dir, 0o700);
+    control = Deno.listen({ transport: "unix", path: socketPath });
+    if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
+  } catch (err) {
+    await metricsServer.shutdown();
+    await cleanup();
+    throw err;
+  }
   const workers = new Map<number, Worker>();
   let shuttingDown = false;
   let exitCode = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
-  if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
   const httpPort = config.httpPort || freePort(config.host);
   const grpcPort = config.grpcPort || freePort(config.host);
   const self = selfCommand();
@@ -90,15 +127,6 @@ export async function runSupervisor(config: Config): Promise<number> {
     });
   }
 
-  const labels = metricsLabels(config);
-  const metricsServer = startMetricsServer(
-    config,
-    () =>
-      collector.render(
-        labels,
-        (key) => log.error("Invalid metric name {key}: series skipped", { key }),
-      ),
-  );
   log.info("REST metrics microservice running on port {port}", { port: metricsServer.port });
 
   function spawn(role: Role): Worker {
@@ -130,6 +158,27 @@ export async function runSupervisor(config: Config): Promise<number> {
     return worker;
   }
 
+  /** The `customService()` process: started once, not restarted, stopped with the server. */
+  function spawnCustomService(): Deno.ChildProcess {
+    const child = new Deno.Command(self.command, {
+      args: childArgs,
+      env: { [ROLE_ENV]: "custom", [CONTROL_ENV]: socketPath },
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    log.info("Starting custom service with pid: {pid}", { pid: child.pid });
+    child.status.then((status) => {
+      if (!shuttingDown) {
+        log.warning("Custom service {pid} exited ({code})", {
+          pid: child.pid,
+          code: status.signal ?? status.code,
+        });
+      }
+    });
+    return child;
+  }
+
   function onExit(worker: Worker, status: Deno.CommandStatus): void {
     workers.delete(worker.pid);
     collector.clear(String(worker.pid));
@@ -142,8 +191,9 @@ export async function runSupervisor(config: Config): Promise<number> {
         pid: worker.pid,
         code: status.code,
       });
-      // 1: the model could not be imported or constructed (upstream fails in its main process);
-      // otherwise load() failed, gunicorn's "Worker failed to boot" status 3.
+      // 1: the model could not be imported or constructed (upstream fails in its main process)
+      // or the port is held by another program; otherwise load() failed, gunicorn's "Worker
+      // failed to boot" status 3.
       shutdown(status.code === 1 ? 1 : 3);
       return;
     }
@@ -245,6 +295,7 @@ export async function runSupervisor(config: Config): Promise<number> {
 
   const initial: Worker[] = [];
   for (let i = 0; i < config.grpcWorkers; i++) initial.push(spawn("grpc"));
+  const custom = hasCustomService(exported) ? spawnCustomService() : undefined;
   for (let i = 0; i < config.workers; i++) initial.push(spawn("rest"));
   await Promise.race([Promise.all(initial.map((w) => w.ready)), done]);
   if (!shuttingDown) {
@@ -263,9 +314,9 @@ export async function runSupervisor(config: Config): Promise<number> {
     });
   }
   await done;
+  if (custom) await stopChild(custom);
   await metricsServer.shutdown();
   control.close();
-  if (config.pidfile) await Deno.remove(config.pidfile).catch(() => {});
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await cleanup();
   return exitCode;
 }

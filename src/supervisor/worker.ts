@@ -62,21 +62,25 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
     log.error("Worker failed to boot: {error}", {
       error: err instanceof Error ? err.stack ?? err.message : String(err),
     });
-    return 3;
+    // A port held by another program is a start-up error (status 1, as gunicorn's "Can't
+    // connect"); anything else failed in load(): gunicorn's "Worker failed to boot" (3).
+    return err instanceof Deno.errors.AddrInUse ? 1 : 3;
   }
   const port = role === "rest" ? running.rest!.port : running.grpc!.port;
-  await channel.ready(role, port);
+  await channel.ready(role, port).catch(() => {});
   // With a REST timeout, heartbeats let the supervisor kill a worker whose event loop is stuck
   // in synchronous model code (gunicorn's worker timeout).
   const beats = role === "rest" && serverAnnotations(config).restTimeoutMs !== undefined
     ? setInterval(() => channel.beat().catch(() => {}), 1000)
     : undefined;
-  await new Promise<void>((resolve) => {
-    Deno.addSignalListener("SIGTERM", async () => {
-      await running.stop();
-      resolve();
-    });
+  const orphaned = channel.closed.then(() => true);
+  const terminated = new Promise<boolean>((resolve) => {
+    Deno.addSignalListener("SIGTERM", () => resolve(false));
   });
+  if (await Promise.race([terminated, orphaned])) {
+    log.warning("The supervisor is gone: stopping worker {pid}", { pid: Deno.pid });
+  }
+  await running.stop();
   clearInterval(beats);
   channel.close();
   return 0;

@@ -1,0 +1,47 @@
+/**
+ * The custom-service role (metrics-and-processes.md §1.8, upstream `custom_service`): a process
+ * of its own that constructs the component — without `load()` — and runs its `customService()`
+ * until the supervisor stops it or goes away.
+ * @module
+ */
+import type { Config } from "../config/options.ts";
+import { logger } from "../logging.ts";
+import { loadComponent } from "../serve.ts";
+import { WorkerChannel } from "./channel.ts";
+import { CONTROL_ENV } from "./self.ts";
+
+const log = logger("custom_service");
+
+/** True when the exported class (or object) has a `customService()` method. */
+export function hasCustomService(exported: unknown): boolean {
+  const target = typeof exported === "function"
+    ? (exported as { prototype?: unknown }).prototype
+    : exported;
+  return typeof (target as { customService?: unknown } | null)?.customService === "function";
+}
+
+/** Runs the custom service until SIGTERM or the supervisor's exit; resolves with the status. */
+export async function runCustomService(config: Config): Promise<number> {
+  const socket = Deno.env.get(CONTROL_ENV);
+  const channel = socket ? await WorkerChannel.connect(socket) : undefined;
+  // The terminal's Ctrl-C reaches the whole process group: the supervisor orchestrates the stop.
+  Deno.addSignalListener("SIGINT", () => {});
+  const stopped = new Promise<void>((resolve) => {
+    Deno.addSignalListener("SIGTERM", () => resolve());
+    channel?.closed.then(() => resolve());
+  });
+  try {
+    const component = await loadComponent(config);
+    log.info("Starting custom service");
+    await component.customService!();
+  } catch (err) {
+    log.error("Custom service failed: {error}", {
+      error: err instanceof Error ? err.stack ?? err.message : String(err),
+    });
+    channel?.close();
+    return 1;
+  }
+  await stopped;
+  channel?.close();
+  return 0;
+}
