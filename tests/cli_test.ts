@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { appFolder, runMain, type Spawned, spawnServer } from "./spawn.ts";
 import { seldonClient } from "./grpc_helpers.ts";
 import { toBuffer } from "../src/grpc/services.ts";
-import { decodeSeldonMessage, encodeSeldonMessage } from "../src/protocol/proto/codec.ts";
+import { decodeMessage, encodeMessage } from "../src/protocol/proto/codec.ts";
 
 const MY_MODEL = `
 export class MyModel {
@@ -280,8 +280,8 @@ Deno.test("test_model_template_app_grpc, test_model_template_app_grpc_tags, test
       const raw = await new Promise((resolve, reject) => {
         client.raw.makeUnaryRequest(
           "/seldon.protos.Model/SendFeedback",
-          (m: Record<string, unknown>) => toBuffer(encodeSeldonMessage(m)),
-          (b: Uint8Array) => decodeSeldonMessage(b),
+          (m: Record<string, unknown>) => toBuffer(encodeMessage("SeldonMessage", m)),
+          (b: Uint8Array) => decodeMessage("SeldonMessage", b),
           { data: { tensor: { shape: [2, 1], values: [1, 2] } } },
           (err: unknown, value: unknown) => (err ? reject(err) : resolve(value)),
         );

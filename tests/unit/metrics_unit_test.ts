@@ -11,7 +11,7 @@ import { DataPlane } from "../../src/dataplane/dataplane.ts";
 import { collectMetrics, validateMetrics } from "../../src/metrics/custom.ts";
 import { MetricsStore, tagsKey } from "../../src/metrics/store.ts";
 import { SeldonMicroserviceException } from "../../src/protocol/errors.ts";
-import { decodeMeta, encodeMeta } from "../../src/protocol/proto/codec.ts";
+import { decodeMessage, encodeMessage } from "../../src/protocol/proto/codec.ts";
 import { parseProtoJson } from "../../src/protocol/proto/json.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ Deno.test("test_proto_metrics", () => {
   assertEquals((meta.metrics as unknown[]).length, 1);
   // Each metric parses on its own as well, and the message survives the wire.
   for (const metric of metrics) parseProtoJson("Metric", metric);
-  const back = decodeMeta(encodeMeta(meta));
+  const back = decodeMessage("Meta", encodeMessage("Meta", meta));
   assertEquals(back.metrics, [{ key: "a", value: 1 }]);
 });
 
@@ -198,7 +198,7 @@ Deno.test("test_proto_tags", () => {
   };
   const meta = parseProtoJson("Meta", doc);
   // MessageToJson → json.loads: through the wire and printed as proto3 JSON text
-  const j = JSON.parse(JSON.stringify(decodeMeta(encodeMeta(meta))));
+  const j = JSON.parse(JSON.stringify(decodeMessage("Meta", encodeMessage("Meta", meta))));
   const approx = (v: unknown) => typeof v === "number" && Math.abs(v - 1.2) <= 1.2 * 0.01;
   assertEquals(j.tags, { t1: "t2" });
   assertEquals(j.metrics[0].key, "mycounter");

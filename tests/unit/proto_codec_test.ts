@@ -5,24 +5,8 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import protobuf from "protobufjs";
 import {
-  decodeEmpty,
-  decodeFeedback,
   decodeMessage,
-  decodeMeta,
-  decodeSeldonGraphMetadata,
-  decodeSeldonMessage,
-  decodeSeldonMessageList,
-  decodeSeldonModelMetadata,
-  decodeSeldonModelMetadataRequest,
-  encodeEmpty,
-  encodeFeedback,
   encodeMessage,
-  encodeMeta,
-  encodeSeldonGraphMetadata,
-  encodeSeldonMessage,
-  encodeSeldonMessageList,
-  encodeSeldonModelMetadata,
-  encodeSeldonModelMetadataRequest,
   ProtoDecodeError,
   ProtoEncodeError,
   type ProtoObject,
@@ -350,29 +334,37 @@ Deno.test("codec: meta round trip (tags, routing, requestPath, metrics incl. COU
   };
   roundTrip(msg);
   roundTrip(msg.meta, "Meta");
-  const bytes = encodeMeta(msg.meta);
-  deepStrictEqual(decodeMeta(bytes), msg.meta);
+  const bytes = encodeMessage("Meta", msg.meta);
+  deepStrictEqual(decodeMessage("Meta", bytes), msg.meta);
 });
 
 Deno.test("codec: float32 fields print as the shortest round-tripping decimal", () => {
-  const out = decodeFeedback(encodeFeedback({ reward: 0.1 }));
+  const out = decodeMessage("Feedback", encodeMessage("Feedback", { reward: 0.1 }));
   deepStrictEqual(out, { reward: 0.1 });
   // A double that is not a float32 is rounded on the wire, then printed shortest.
-  deepStrictEqual(decodeFeedback(encodeFeedback({ reward: 0.30000000000000004 })), {
-    reward: 0.3,
+  deepStrictEqual(
+    decodeMessage("Feedback", encodeMessage("Feedback", { reward: 0.30000000000000004 })),
+    {
+      reward: 0.3,
+    },
+  );
+  deepStrictEqual(decodeMessage("Feedback", encodeMessage("Feedback", { reward: 1 / 3 })), {
+    reward: 0.33333334,
   });
-  deepStrictEqual(decodeFeedback(encodeFeedback({ reward: 1 / 3 })), { reward: 0.33333334 });
-  deepStrictEqual(decodeFeedback(encodeFeedback({ reward: "Infinity" })), {
+  deepStrictEqual(decodeMessage("Feedback", encodeMessage("Feedback", { reward: "Infinity" })), {
     reward: "Infinity",
   });
-  deepStrictEqual(decodeFeedback(encodeFeedback({ reward: 0 })), {});
+  deepStrictEqual(decodeMessage("Feedback", encodeMessage("Feedback", { reward: 0 })), {});
 });
 
 Deno.test("codec: other message kinds round trip", () => {
   const sm = (v: number) => ({ data: { tensor: { shape: [1], values: [v] } } });
   roundTrip({ seldonMessages: [sm(1), {}, sm(2)] }, "SeldonMessageList");
   deepStrictEqual(
-    decodeSeldonMessageList(encodeSeldonMessageList({ seldonMessages: [sm(1)] })),
+    decodeMessage(
+      "SeldonMessageList",
+      encodeMessage("SeldonMessageList", { seldonMessages: [sm(1)] }),
+    ),
     { seldonMessages: [sm(1)] },
   );
   roundTrip(
@@ -390,21 +382,33 @@ Deno.test("codec: other message kinds round trip", () => {
     outputs: [{ messagetype: "jsonData", schema: { type: "object" } }],
     custom: { "tag-key": "tag-value" },
   };
-  deepStrictEqual(decodeSeldonModelMetadata(encodeSeldonModelMetadata(md)), md);
-  deepStrictEqual(decodeSeldonModelMetadata(encodeSeldonModelMetadata({})), {});
   deepStrictEqual(
-    decodeSeldonModelMetadataRequest(encodeSeldonModelMetadataRequest({ name: "m" })),
+    decodeMessage("SeldonModelMetadata", encodeMessage("SeldonModelMetadata", md)),
+    md,
+  );
+  deepStrictEqual(
+    decodeMessage("SeldonModelMetadata", encodeMessage("SeldonModelMetadata", {})),
+    {},
+  );
+  deepStrictEqual(
+    decodeMessage(
+      "SeldonModelMetadataRequest",
+      encodeMessage("SeldonModelMetadataRequest", { name: "m" }),
+    ),
     { name: "m" },
   );
   const gm = { name: "g", models: { a: md, b: {} }, inputs: [{ messagetype: "ndarray" }] };
-  deepStrictEqual(decodeSeldonGraphMetadata(encodeSeldonGraphMetadata(gm)), gm);
-  strictEqual(encodeEmpty().length, 0);
-  deepStrictEqual(decodeEmpty(new Uint8Array(0)), {});
-  deepStrictEqual(decodeEmpty(encodeSeldonMessage(sm(3))), {}); // unknown fields skipped
+  deepStrictEqual(
+    decodeMessage("SeldonGraphMetadata", encodeMessage("SeldonGraphMetadata", gm)),
+    gm,
+  );
+  strictEqual(encodeMessage("Empty", {}).length, 0);
+  deepStrictEqual(decodeMessage("Empty", new Uint8Array(0)), {});
+  deepStrictEqual(decodeMessage("Empty", encodeMessage("SeldonMessage", sm(3))), {}); // unknown fields skipped
 });
 
 Deno.test("codec: encoder accepts non-canonical input and normalises it", () => {
-  const bytes = encodeSeldonMessage({
+  const bytes = encodeMessage("SeldonMessage", {
     status: { status: 0, code: 0, info: "" },
     meta: { metrics: [{ key: "k", type: 1, value: 1.2 }, { key: "c", type: "COUNTER" }] },
     data: {
@@ -420,7 +424,7 @@ Deno.test("codec: encoder accepts non-canonical input and normalises it", () => 
     strData: "ignored: first oneof member present wins",
     unknownKey: 1,
   });
-  deepStrictEqual(decodeSeldonMessage(bytes), {
+  deepStrictEqual(decodeMessage("SeldonMessage", bytes), {
     status: {},
     meta: { metrics: [{ key: "k", type: "GAUGE", value: 1.2 }, { key: "c" }] },
     data: {
@@ -435,31 +439,37 @@ Deno.test("codec: encoder accepts non-canonical input and normalises it", () => 
     },
   });
   // null = unset, except for a google.protobuf.Value field
-  deepStrictEqual(decodeSeldonMessage(encodeSeldonMessage({ meta: null, strData: null })), {});
+  deepStrictEqual(
+    decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", { meta: null, strData: null })),
+    {},
+  );
 });
 
 Deno.test("codec: encoder rejects values of the wrong type with a path", () => {
   throws(
-    () => encodeSeldonMessage({ data: { tensor: { values: [1, "x"] } } }),
+    () => encodeMessage("SeldonMessage", { data: { tensor: { values: [1, "x"] } } }),
     (e: unknown) =>
       e instanceof ProtoEncodeError &&
       e.message === 'expected a number, got "x" at SeldonMessage.data.tensor.values',
   );
   throws(
-    () => encodeSeldonMessage({ meta: { metrics: [{ type: "BAD" }] } }),
+    () => encodeMessage("SeldonMessage", { meta: { metrics: [{ type: "BAD" }] } }),
     (e: unknown) =>
       e instanceof ProtoEncodeError &&
       /enum seldon\.protos\.Metric\.MetricType at SeldonMessage\.meta\.metrics\[0\]\.type$/.test(
         e.message,
       ),
   );
-  throws(() => encodeSeldonMessage({ meta: { puid: 5 } }), ProtoEncodeError);
-  throws(() => encodeSeldonMessage({ status: { code: 2 ** 31 } }), ProtoEncodeError);
-  throws(() => encodeSeldonMessage({ jsonData: { d: new Date() } }), ProtoEncodeError);
-  throws(() => encodeSeldonMessage({ customData: { "@type": "x", foo: 1 } }), ProtoEncodeError);
+  throws(() => encodeMessage("SeldonMessage", { meta: { puid: 5 } }), ProtoEncodeError);
+  throws(() => encodeMessage("SeldonMessage", { status: { code: 2 ** 31 } }), ProtoEncodeError);
+  throws(() => encodeMessage("SeldonMessage", { jsonData: { d: new Date() } }), ProtoEncodeError);
+  throws(
+    () => encodeMessage("SeldonMessage", { customData: { "@type": "x", foo: 1 } }),
+    ProtoEncodeError,
+  );
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
-  throws(() => encodeSeldonMessage({ jsonData: cyclic }), ProtoEncodeError);
+  throws(() => encodeMessage("SeldonMessage", { jsonData: cyclic }), ProtoEncodeError);
 });
 
 // ---------------------------------------------------------------------------------------
@@ -469,13 +479,15 @@ Deno.test("codec: encoder rejects values of the wrong type with a path", () => {
 Deno.test("test_model_template_app_grpc: SeldonMessage bytes decoded as Feedback", () => {
   // The test sends a plain SeldonMessage (tensor [1,2] shape [2,1]) to SendFeedback: field 3
   // (`data`, length-delimited) lands where Feedback.reward (float, fixed32) is expected.
-  const bytes = encodeSeldonMessage({ data: { tensor: { shape: [2, 1], values: [1, 2] } } });
-  deepStrictEqual(decodeFeedback(bytes), {});
+  const bytes = encodeMessage("SeldonMessage", {
+    data: { tensor: { shape: [2, 1], values: [1, 2] } },
+  });
+  deepStrictEqual(decodeMessage("Feedback", bytes), {});
   // Same through protobufjs-produced bytes.
   const rb = reflectEncode(SeldonMessageT, {
     data: { tensor: { shape: [2, 1], values: [1, 2] } },
   });
-  deepStrictEqual(decodeFeedback(rb), {});
+  deepStrictEqual(decodeMessage("Feedback", rb), {});
 });
 
 Deno.test("codec: wrong wire types and unknown fields are skipped; packed and unpacked", () => {
@@ -494,19 +506,19 @@ Deno.test("codec: wrong wire types and unknown fields are skipped; packed and un
   w.uint32((2 << 3) | 5).float(9); // values with fixed32: wrong wire type → skipped
   w.ldelim().ldelim();
   w.uint32((5 << 3) | 0).uint32(1); // strData as varint: skipped
-  deepStrictEqual(decodeSeldonMessage(w.finish()), {
+  deepStrictEqual(decodeMessage("SeldonMessage", w.finish()), {
     data: { tensor: { shape: [2, 3, 4], values: [1.5, 2.5, -1] } },
   });
 });
 
 Deno.test("codec: last oneof member wins; repeated singular message fields merge", () => {
-  const a = encodeSeldonMessage({ strData: "a" });
-  const b = encodeSeldonMessage({ binData: "AAE=" });
-  deepStrictEqual(decodeSeldonMessage(concat(a, b)), { binData: "AAE=" });
-  deepStrictEqual(decodeSeldonMessage(concat(b, a)), { strData: "a" });
-  const m1 = encodeSeldonMessage({ meta: { puid: "p", tags: { a: 1 } } });
-  const m2 = encodeSeldonMessage({ meta: { tags: { b: 2 }, metrics: [{ key: "k" }] } });
-  deepStrictEqual(decodeSeldonMessage(concat(m1, m2)), {
+  const a = encodeMessage("SeldonMessage", { strData: "a" });
+  const b = encodeMessage("SeldonMessage", { binData: "AAE=" });
+  deepStrictEqual(decodeMessage("SeldonMessage", concat(a, b)), { binData: "AAE=" });
+  deepStrictEqual(decodeMessage("SeldonMessage", concat(b, a)), { strData: "a" });
+  const m1 = encodeMessage("SeldonMessage", { meta: { puid: "p", tags: { a: 1 } } });
+  const m2 = encodeMessage("SeldonMessage", { meta: { tags: { b: 2 }, metrics: [{ key: "k" }] } });
+  deepStrictEqual(decodeMessage("SeldonMessage", concat(m1, m2)), {
     meta: { puid: "p", tags: { a: 1, b: 2 }, metrics: [{ key: "k" }] },
   });
 });
@@ -522,14 +534,14 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 Deno.test("codec: truncated and garbage bytes throw ProtoDecodeError", () => {
-  const full = encodeSeldonMessage({
+  const full = encodeMessage("SeldonMessage", {
     meta: { puid: "abc", tags: { k: [1, 2] }, metrics: [{ key: "m", value: 2 }] },
     data: { names: ["a"], tensor: { shape: [1, 2], values: [1, 2] } },
   });
   let threw = 0;
   for (let n = 1; n < full.length; n++) {
     try {
-      decodeSeldonMessage(full.subarray(0, n));
+      decodeMessage("SeldonMessage", full.subarray(0, n));
     } catch (e) {
       ok(e instanceof ProtoDecodeError, `prefix ${n}: ${e}`);
       threw++;
@@ -549,9 +561,13 @@ Deno.test("codec: truncated and garbage bytes throw ProtoDecodeError", () => {
       [0x1a, 0x03, 0x12, 0x05, 0x00], // nested length overruns its parent
     ]
   ) {
-    throws(() => decodeSeldonMessage(new Uint8Array(bad)), ProtoDecodeError, `bytes ${bad}`);
+    throws(
+      () => decodeMessage("SeldonMessage", new Uint8Array(bad)),
+      ProtoDecodeError,
+      `bytes ${bad}`,
+    );
   }
-  throws(() => decodeFeedback(new Uint8Array([0x0a, 0x05, 0x01])), ProtoDecodeError);
+  throws(() => decodeMessage("Feedback", new Uint8Array([0x0a, 0x05, 0x01])), ProtoDecodeError);
 });
 
 Deno.test("codec: random bytes never crash or hang", () => {
@@ -559,9 +575,9 @@ Deno.test("codec: random bytes never crash or hang", () => {
   const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let i = 0; i < 3000; i++) {
     const bytes = new Uint8Array(1 + Math.floor(rand() * 64)).map(() => Math.floor(rand() * 256));
-    for (const decode of [decodeSeldonMessage, decodeFeedback, decodeSeldonMessageList]) {
+    for (const type of ["SeldonMessage", "Feedback", "SeldonMessageList"]) {
       try {
-        decode(bytes);
+        decodeMessage(type, bytes);
       } catch (e) {
         ok(e instanceof ProtoDecodeError, `unexpected ${e}`);
       }
@@ -572,8 +588,8 @@ Deno.test("codec: random bytes never crash or hang", () => {
 Deno.test("codec: nesting deeper than protobuf's recursion limit is rejected", () => {
   let v: unknown = 1;
   for (let i = 0; i < 120; i++) v = [v];
-  const bytes = encodeSeldonMessage({ jsonData: v });
-  throws(() => decodeSeldonMessage(bytes), ProtoDecodeError);
+  const bytes = encodeMessage("SeldonMessage", { jsonData: v });
+  throws(() => decodeMessage("SeldonMessage", bytes), ProtoDecodeError);
   let ok40: unknown = 1;
   for (let i = 0; i < 40; i++) ok40 = [ok40];
   roundTrip({ jsonData: ok40 });
@@ -646,10 +662,16 @@ const REFLECT_TF_CANON = {
 };
 
 Deno.test("interop: bytes from protobufjs reflection decode to the canonical object", () => {
-  deepStrictEqual(decodeSeldonMessage(reflectEncode(SeldonMessageT, REFLECT_MSG)), REFLECT_CANON);
-  deepStrictEqual(decodeSeldonMessage(reflectEncode(SeldonMessageT, REFLECT_TF)), REFLECT_TF_CANON);
+  deepStrictEqual(
+    decodeMessage("SeldonMessage", reflectEncode(SeldonMessageT, REFLECT_MSG)),
+    REFLECT_CANON,
+  );
+  deepStrictEqual(
+    decodeMessage("SeldonMessage", reflectEncode(SeldonMessageT, REFLECT_TF)),
+    REFLECT_TF_CANON,
+  );
   const any = { customData: { type_url: "type.googleapis.com/acme.Blob", value: b64([9, 8]) } };
-  deepStrictEqual(decodeSeldonMessage(reflectEncode(SeldonMessageT, any)), {
+  deepStrictEqual(decodeMessage("SeldonMessage", reflectEncode(SeldonMessageT, any)), {
     customData: { "@type": "type.googleapis.com/acme.Blob", value: "CQg=" },
   });
   const fb = {
@@ -657,7 +679,7 @@ Deno.test("interop: bytes from protobufjs reflection decode to the canonical obj
     reward: 0.1,
     truth: { binData: b64([1]) },
   };
-  deepStrictEqual(decodeFeedback(reflectEncode(FeedbackT, fb)), {
+  deepStrictEqual(decodeMessage("Feedback", reflectEncode(FeedbackT, fb)), {
     request: { strData: "q" },
     reward: 0.1,
     truth: { binData: "AQ==" },
@@ -666,15 +688,15 @@ Deno.test("interop: bytes from protobufjs reflection decode to the canonical obj
 
 Deno.test("interop: our bytes decode with protobufjs reflection", () => {
   deepStrictEqual(
-    reflectDecode(SeldonMessageT, encodeSeldonMessage(REFLECT_CANON)),
+    reflectDecode(SeldonMessageT, encodeMessage("SeldonMessage", REFLECT_CANON)),
     REFLECT_MSG,
   );
   deepStrictEqual(
-    reflectDecode(SeldonMessageT, encodeSeldonMessage(REFLECT_TF_CANON)),
+    reflectDecode(SeldonMessageT, encodeMessage("SeldonMessage", REFLECT_TF_CANON)),
     REFLECT_TF,
   );
   const nd = { data: { ndarray: [[1, "a"], [true, null]] }, jsonData: undefined };
-  deepStrictEqual(reflectDecode(SeldonMessageT, encodeSeldonMessage(nd)), {
+  deepStrictEqual(reflectDecode(SeldonMessageT, encodeMessage("SeldonMessage", nd)), {
     data: {
       ndarray: {
         values: [
@@ -686,7 +708,10 @@ Deno.test("interop: our bytes decode with protobufjs reflection", () => {
   });
   // Byte-identical to protobufjs for a message without maps / Values.
   const plain = { data: { names: ["a"], tensor: { shape: [2, 1], values: [1, 2] } } };
-  deepStrictEqual(encodeSeldonMessage(plain), new Uint8Array(reflectEncode(SeldonMessageT, plain)));
+  deepStrictEqual(
+    encodeMessage("SeldonMessage", plain),
+    new Uint8Array(reflectEncode(SeldonMessageT, plain)),
+  );
 });
 
 // ---------------------------------------------------------------------------------------
@@ -696,7 +721,7 @@ Deno.test("interop: our bytes decode with protobufjs reflection", () => {
 Deno.test("test_proto_metrics", () => {
   const meta = parseProtoJson("Meta", { metrics: [{ type: "COUNTER", key: "a", value: 1 }] });
   deepStrictEqual(meta, { metrics: [{ key: "a", value: 1 }] });
-  deepStrictEqual(decodeMeta(encodeMeta(meta)), meta);
+  deepStrictEqual(decodeMessage("Meta", encodeMessage("Meta", meta)), meta);
 });
 
 Deno.test("test_proto_tags", () => {
@@ -708,7 +733,7 @@ Deno.test("test_proto_tags", () => {
       { type: "TIMER", key: "mytimer", value: 1.2 },
     ],
   });
-  const j = decodeMeta(encodeMeta(meta)) as {
+  const j = decodeMessage("Meta", encodeMessage("Meta", meta)) as {
     tags: Record<string, unknown>;
     metrics: { key: string; type?: string; value: number }[];
   };
@@ -727,19 +752,21 @@ Deno.test("test_proto_tags", () => {
 
 Deno.test("test_json_to_seldon_message_normal_data", () => {
   const msg = parseProtoJson("SeldonMessage", { data: { tensor: { shape: [1, 1], values: [1] } } });
-  const back = decodeSeldonMessage(encodeSeldonMessage(msg));
+  const back = decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", msg));
   deepStrictEqual(back, { data: { tensor: { shape: [1, 1], values: [1] } } });
 });
 
 Deno.test("test_json_to_seldon_message_ndarray", () => {
   const msg = parseProtoJson("SeldonMessage", { data: { ndarray: [[1]] } });
-  deepStrictEqual(decodeSeldonMessage(encodeSeldonMessage(msg)), { data: { ndarray: [[1]] } });
+  deepStrictEqual(decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", msg)), {
+    data: { ndarray: [[1]] },
+  });
 });
 
 Deno.test("test_json_to_seldon_message_bin_data", () => {
   const raw = new Uint8Array([0x80, 0x04, 0x95, 0x00, 0xff, 0x10, 0x3e]);
   const msg = parseProtoJson("SeldonMessage", { binData: b64([...raw]) });
-  const back = decodeSeldonMessage(encodeSeldonMessage(msg));
+  const back = decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", msg));
   deepStrictEqual(Object.keys(back), ["binData"]);
   const bytes = Uint8Array.from(atob(back.binData as string), (c) => c.charCodeAt(0));
   deepStrictEqual(bytes, raw);
@@ -747,12 +774,16 @@ Deno.test("test_json_to_seldon_message_bin_data", () => {
 
 Deno.test("test_json_to_seldon_message_str_data", () => {
   const msg = parseProtoJson("SeldonMessage", { strData: "my string data" });
-  deepStrictEqual(decodeSeldonMessage(encodeSeldonMessage(msg)), { strData: "my string data" });
+  deepStrictEqual(decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", msg)), {
+    strData: "my string data",
+  });
 });
 
 Deno.test("test_json_to_seldon_message_json_data", () => {
   const msg = parseProtoJson("SeldonMessage", { jsonData: { some: "value" } });
-  deepStrictEqual(decodeSeldonMessage(encodeSeldonMessage(msg)).jsonData, { some: "value" });
+  deepStrictEqual(decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", msg)).jsonData, {
+    some: "value",
+  });
 });
 
 Deno.test("test_json_to_seldon_message_bad_data", () => {
@@ -772,7 +803,7 @@ Deno.test("test_json_to_feedback", () => {
     response: { data: { tensor: { shape: [1, 1], values: [2] } } },
     reward: 1.0,
   });
-  const back = decodeFeedback(encodeFeedback(fb)) as {
+  const back = decodeMessage("Feedback", encodeMessage("Feedback", fb)) as {
     request: { data: { tensor: { values: number[] } } };
     response: { data: { tensor: { values: number[] } } };
     reward: number;
@@ -805,7 +836,7 @@ Deno.test("test_json_to_seldon_messages", () => {
       { data: { tensor: { shape: [1], values: [2] } } },
     ],
   });
-  const back = decodeSeldonMessageList(encodeSeldonMessageList(list)) as {
+  const back = decodeMessage("SeldonMessageList", encodeMessage("SeldonMessageList", list)) as {
     seldonMessages: { data: { tensor: { values: number[] } } }[];
   };
   strictEqual(back.seldonMessages.length, 2);
@@ -817,22 +848,26 @@ Deno.test("test_seldon_message_to_json", () => {
   const bytes = reflectEncode(SeldonMessageT, {
     data: { tensor: { shape: [2, 1], values: [1, 2] } },
   });
-  const j = decodeSeldonMessage(bytes) as { data: { tensor: { values: number[] } } };
+  const j = decodeMessage("SeldonMessage", bytes) as { data: { tensor: { values: number[] } } };
   deepStrictEqual(j.data.tensor.values, [1, 2]);
 });
 
 Deno.test("test_symmetric_json_conversion", () => {
   const doc = { jsonData: { ndarray: [[5, 6, 7]] } };
   const msg = parseProtoJson("SeldonMessage", doc);
-  deepStrictEqual(decodeSeldonMessage(encodeSeldonMessage(msg)), doc);
+  deepStrictEqual(decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", msg)), doc);
 });
 
 // Protobuf halves of the metadata tests (validation itself is tested in metadata_test.ts).
 const metaRoundTrip = (doc: unknown) =>
-  decodeSeldonModelMetadata(
-    encodeSeldonModelMetadata(parseProtoJson("SeldonModelMetadata", doc, {
-      ignoreUnknownFields: true,
-    })),
+  decodeMessage(
+    "SeldonModelMetadata",
+    encodeMessage(
+      "SeldonModelMetadata",
+      parseProtoJson("SeldonModelMetadata", doc, {
+        ignoreUnknownFields: true,
+      }),
+    ),
   );
 
 Deno.test("test_v1_only_messagetype (protobuf round trip)", () => {
@@ -1116,21 +1151,24 @@ function timeMs(fn: () => unknown, n: number): number {
 Deno.test("codec: performance of a 10,000-double tensor and a 100x100 ndarray", () => {
   const values = Array.from({ length: 10_000 }, (_, i) => i * 0.001 - 3);
   const tensor = { data: { tensor: { shape: [100, 100], values } } };
-  const tb = encodeSeldonMessage(tensor);
+  const tb = encodeMessage("SeldonMessage", tensor);
   const nd = {
     data: { ndarray: Array.from({ length: 100 }, (_, i) => values.slice(i * 100, i * 100 + 100)) },
   };
-  const nb = encodeSeldonMessage(nd);
+  const nb = encodeMessage("SeldonMessage", nd);
   const r = {
-    tensorEncode: timeMs(() => encodeSeldonMessage(tensor), 300),
-    tensorDecode: timeMs(() => decodeSeldonMessage(tb), 300),
-    ndarrayEncode: timeMs(() => encodeSeldonMessage(nd), 100),
-    ndarrayDecode: timeMs(() => decodeSeldonMessage(nb), 100),
+    tensorEncode: timeMs(() => encodeMessage("SeldonMessage", tensor), 300),
+    tensorDecode: timeMs(() => decodeMessage("SeldonMessage", tb), 300),
+    ndarrayEncode: timeMs(() => encodeMessage("SeldonMessage", nd), 100),
+    ndarrayDecode: timeMs(() => decodeMessage("SeldonMessage", nb), 100),
   };
   console.log(
     Object.entries(r).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)}µs`).join(", "),
   );
   // Generous bounds (CI machines vary); typical values are well under 1 ms.
   ok(r.tensorEncode < 2 && r.tensorDecode < 2, JSON.stringify(r));
-  deepStrictEqual((decodeSeldonMessage(tb).data as { tensor: unknown }).tensor, tensor.data.tensor);
+  deepStrictEqual(
+    (decodeMessage("SeldonMessage", tb).data as { tensor: unknown }).tensor,
+    tensor.data.tensor,
+  );
 });

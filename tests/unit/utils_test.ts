@@ -31,16 +31,7 @@ import {
   type Mode,
   ProtoAny,
 } from "../../src/protocol/payload.ts";
-import {
-  decodeFeedback,
-  decodeMessage,
-  decodeSeldonMessage,
-  decodeSeldonMessageList,
-  encodeFeedback,
-  encodeMessage,
-  encodeSeldonMessage,
-  encodeSeldonMessageList,
-} from "../../src/protocol/proto/codec.ts";
+import { decodeMessage, encodeMessage } from "../../src/protocol/proto/codec.ts";
 import { parseProtoJson, ProtoJsonError } from "../../src/protocol/proto/json.ts";
 import { buildResponse, type ResponseContext } from "../../src/protocol/response.ts";
 import { ndarrayToTftensor, tftensorToNDArray } from "../../src/protocol/tftensor.ts";
@@ -83,7 +74,7 @@ function buildGrpc(req: JsonObject, ret: unknown): JsonObject {
 
 /** A SeldonMessage through the protobuf wire format. */
 function wire(msg: JsonObject): JsonObject {
-  return decodeSeldonMessage(encodeSeldonMessage(msg));
+  return decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", msg));
 }
 
 /** A gRPC request as the server decodes it: proto3-JSON parsed strictly, then sent on the wire. */
@@ -390,7 +381,10 @@ const FEEDBACK = {
 };
 
 Deno.test("test_json_to_feedback", () => {
-  const feedback = decodeFeedback(encodeFeedback(parseProtoJson("Feedback", FEEDBACK)));
+  const feedback = decodeMessage(
+    "Feedback",
+    encodeMessage("Feedback", parseProtoJson("Feedback", FEEDBACK)),
+  );
   const tensorOf = (m: unknown) => ((m as JsonObject).data as JsonObject).tensor as JsonObject;
   assertEquals(tensorOf(feedback.request).values, [1]);
   assertEquals(tensorOf(feedback.response).values, [2]);
@@ -418,8 +412,9 @@ Deno.test("test_json_to_seldon_messages", () => {
       { data: { tensor: { shape: [1, 1], values: [2] } } },
     ],
   };
-  const list = decodeSeldonMessageList(
-    encodeSeldonMessageList(parseProtoJson("SeldonMessageList", doc)),
+  const list = decodeMessage(
+    "SeldonMessageList",
+    encodeMessage("SeldonMessageList", parseProtoJson("SeldonMessageList", doc)),
   );
   const messages = list.seldonMessages as JsonObject[];
   assertEquals(messages.length, 2);
