@@ -4,23 +4,11 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
-import * as protoLoader from "@grpc/proto-loader";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { assertEquals } from "./assert.ts";
 import { withServer } from "./helpers.ts";
+import { protoLoaderSeldon } from "./grpc_helpers.ts";
 
-const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "proto");
-
-const definition = protoLoader.loadSync("prediction.proto", {
-  includeDirs: [PROTO_DIR],
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: false,
-  oneofs: true,
-});
-const seldon = (grpc.loadPackageDefinition(definition) as any).seldon.protos;
+const seldon = protoLoaderSeldon();
 
 /** The error status of a unary call ({code, details}), or the response when it succeeds. */
 function unary(client: any, rpc: string, request: unknown): Promise<any> {

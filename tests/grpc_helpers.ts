@@ -5,7 +5,12 @@
  * `.proto` files.
  */
 import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { serviceDefinition } from "../src/grpc/services.ts";
+
+const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "proto");
 
 /** A unary-call client for one service. */
 export interface SeldonClient {
@@ -58,4 +63,21 @@ export async function grpcCall(
   } finally {
     client.close();
   }
+}
+
+/**
+ * The `seldon.protos` package as `@grpc/proto-loader` builds it from our `proto/` files
+ * (protobufjs reflection, independent of the server's hand-written codec): service client
+ * constructors as an upstream client generated from the same schema would have.
+ */
+export function protoLoaderSeldon(): any {
+  const definition = protoLoader.loadSync("prediction.proto", {
+    includeDirs: [PROTO_DIR],
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+  });
+  return (grpc.loadPackageDefinition(definition) as any).seldon.protos;
 }

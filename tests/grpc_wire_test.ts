@@ -5,24 +5,12 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
-import * as protoLoader from "@grpc/proto-loader";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { assertEquals } from "./assert.ts";
 import { withServer } from "./helpers.ts";
+import { protoLoaderSeldon } from "./grpc_helpers.ts";
 import { NDArray } from "../mod.ts";
 
-const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "proto");
-
-const definition = protoLoader.loadSync("prediction.proto", {
-  includeDirs: [PROTO_DIR],
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: false,
-  oneofs: true,
-});
-const seldon = (grpc.loadPackageDefinition(definition) as any).seldon.protos;
+const seldon = protoLoaderSeldon();
 
 /** google.protobuf.Value (proto-loader object form) → plain JSON. */
 function fromValue(v: any): unknown {
