@@ -5,6 +5,7 @@
  */
 import { assertEquals } from "./assert.ts";
 import { withServer } from "./helpers.ts";
+import { SeldonMicroserviceException } from "../mod.ts";
 
 const JSON_TYPE = { "content-type": "application/json" };
 
@@ -138,3 +139,26 @@ Deno.test("audit rest: preflight sorts requested headers; unknown method is not 
     assertEquals(odd.headers.get("access-control-allow-methods"), null);
     assertEquals(odd.headers.get("access-control-allow-origin"), "*");
   }));
+
+Deno.test("audit rest: an error thrown by modelErrorHandler is a generic 500 (§5.4)", async () => {
+  const model = {
+    predict: () => {
+      throw new RangeError("model failed");
+    },
+    modelErrorHandler: () => {
+      throw new SeldonMicroserviceException("handler failed", { statusCode: 418 });
+    },
+  };
+  await withServer(model, async (s) => {
+    const r = await s.post("/predict", { data: { ndarray: [1] } });
+    assertEquals(r.status, 500);
+    assertEquals(r.json, {
+      status: {
+        code: -1,
+        info: "handler failed",
+        reason: "MICROSERVICE_INTERNAL_ERROR",
+        status: 1,
+      },
+    });
+  });
+});

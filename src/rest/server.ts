@@ -7,7 +7,7 @@ import type { DataPlane, Operation } from "../dataplane/dataplane.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { logger, writeAccessLog } from "../logging.ts";
 import { parseProtoJson, ProtoJsonError } from "../protocol/proto/json.ts";
-import { badData } from "../protocol/errors.ts";
+import { badData, errorText } from "../protocol/errors.ts";
 import { readPayload } from "./body.ts";
 import {
   corsHeaders,
@@ -150,7 +150,10 @@ export function createHandler(
         const answer = await plane.userErrorResponse(err, call, action);
         if (answer !== undefined) return userErrorResponse(req, answer, style);
       } catch (handlerErr) {
-        err = handlerErr;
+        // The handler's own failure is a generic 500, whatever it threw (server.md §5.4).
+        const body = errorBody(errorText(handlerErr), "MICROSERVICE_INTERNAL_ERROR");
+        log.error("{body}", { body: JSON.stringify(body) });
+        return jsonResponse(req, body, 500, style);
       }
     }
     const { status, body } = errorParts(err);
