@@ -24,7 +24,7 @@ import {
   type JsonObject,
   type Mode,
 } from "../protocol/payload.ts";
-import { parseProtoJson } from "../protocol/proto/json.ts";
+import { parseProtoJson, toPrintedProtoJson } from "../protocol/proto/json.ts";
 import { buildModelMetadata, metadataToProtoJson } from "../protocol/metadata.ts";
 import { SeldonMicroserviceException } from "../protocol/errors.ts";
 import type { ErrorResponse } from "../component/api.ts";
@@ -218,7 +218,8 @@ export class DataPlane {
    */
   async sendFeedback(feedback: JsonObject, call: Call): Promise<unknown> {
     const ctx = hookContext(call, "send-feedback");
-    const reward = typeof feedback.reward === "number" ? Math.fround(feedback.reward) : 0;
+    // Canonical proto3 JSON holds a non-finite reward as "NaN" / "Infinity" / "-Infinity".
+    const reward = feedback.reward === undefined ? 0 : Math.fround(Number(feedback.reward));
     if (reward !== 0 && this.#executorEnabled) {
       await this.#recorder.record([
         {
@@ -262,12 +263,14 @@ export class DataPlane {
       result = NDArray.from(result);
     }
     const puid = (request.meta as JsonObject | undefined)?.puid;
-    return this.#construct(
+    const response = await this.#construct(
       result,
       "send-feedback",
       { ref: request, merge: undefined, puid },
       "proto",
     );
+    // REST prints the message with the proto JSON mapping (server.md §3.5, protocol.md §2.1).
+    return call.protocol === "rest" ? toPrintedProtoJson(response) : response;
   }
 
   /** health-status (REST only): `healthStatusRaw`, `healthStatus`, or `"healthy"`. */

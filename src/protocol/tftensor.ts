@@ -6,6 +6,7 @@
  */
 import { decodeBase64Lenient, encodeBase64 } from "./base64.ts";
 import { type DType, NDArray, resolveShape, shapeSize } from "./ndarray.ts";
+import { shortestFloat32 } from "./proto/schema.ts";
 
 /** One TensorFlow dtype: our dtype, bytes per element in `tensor_content`, the typed field. */
 interface TfType {
@@ -147,6 +148,12 @@ const TF_BY_DTYPE = new Map<DType, string>(
   ) => [t.dtype, name]),
 );
 
+/**
+ * Dtypes TensorFlow never packs into `tensor_content` (not in `make_tensor_proto`'s
+ * `_TENSOR_CONTENT_TYPES`): every element goes to the typed field.
+ */
+const NEVER_PACKED = new Set(["DT_UINT16", "DT_BOOL"]);
+
 /** The typed-value fields that hold their numbers as decimal strings (64-bit). */
 const STRING_FIELDS = new Set(["int64Val", "uint64Val"]);
 
@@ -171,42 +178,53 @@ export function tftensorToNDArray(proto: Record<string, unknown>): NDArray {
   if (name === "DT_STRING") return stringTensor(proto, shape, n);
   const tf = TF_TYPES[name];
   if (!tf) throw new Error(`Unsupported tftensor dtype ${name}`);
-  const data = new Float64Array(n);
   const content = typeof proto.tensorContent === "string" && proto.tensorContent.length > 0
     ? decodeBase64Lenient(proto.tensorContent)
     : undefined;
   if (content) {
-    if (content.length !== n * tf.bytes) {
-      throw new Error(
-        `cannot reshape array of size ${content.length / tf.bytes} into shape (${shape.join(",")})`,
-      );
+    // numpy `frombuffer(content, dtype).reshape(shape)`: one `-1` axis is inferred.
+    if (content.length % tf.bytes !== 0) {
+      throw new Error("buffer size must be a multiple of element size");
     }
+    const count = content.length / tf.bytes;
+    const data = new Float64Array(count);
     const view = new DataView(content.buffer, content.byteOffset, content.byteLength);
-    for (let i = 0; i < n; i++) data[i] = tf.read(view, i);
-  } else {
-    const raw = (proto[tf.field] as unknown[] | undefined) ?? [];
-    const values = raw.map((v) => toNumber(v, name));
-    fillPadded(data, values, shape);
+    for (let i = 0; i < count; i++) data[i] = tf.read(view, i);
+    return new NDArray(data, resolveShape(shape, count), tf.dtype);
   }
+  const raw = (proto[tf.field] as unknown[] | undefined) ?? [];
+  const values = raw.map((v) => toNumber(v, name));
+  if (n < 0) {
+    // `np.zeros(shape)` / `np.pad(values, (0, n - size))` with a negative element count.
+    throw new Error(
+      values.length === 0
+        ? "negative dimensions are not allowed"
+        : "index can't contain negative values",
+    );
+  }
+  const data = new Float64Array(n);
+  fillPadded(data, values);
   return new NDArray(data, resolveShape(shape, n), tf.dtype);
 }
 
 function toNumber(v: unknown, name: string): number {
   if (typeof v === "boolean") return v ? 1 : 0;
+  // Canonical proto3 JSON writes non-finite floats as "NaN" / "Infinity" / "-Infinity".
   const x = Number(v);
   if (name === "DT_HALF") return halfToNumber(x);
   if (name === "DT_BFLOAT16") return bfloat16ToNumber(x);
+  // `float_val` holds float32 values: canonical JSON prints their shortest decimal (0.1).
+  if (name === "DT_FLOAT") return Math.fround(x);
   return x;
 }
 
-/** make_ndarray: empty → zeros; shorter → pad with the last value; longer → error. */
-function fillPadded(data: Float64Array | unknown[], values: unknown[], shape: number[]): void {
+/**
+ * make_ndarray: empty → zeros; shorter → pad with the last value (`np.pad(..., "edge")`);
+ * longer → numpy's error for the negative pad width.
+ */
+function fillPadded(data: Float64Array | unknown[], values: unknown[]): void {
   const n = data.length;
-  if (values.length > n) {
-    throw new Error(
-      `cannot reshape array of size ${values.length} into shape (${shape.join(",")})`,
-    );
-  }
+  if (values.length > n) throw new Error("index can't contain negative values");
   for (let i = 0; i < values.length; i++) data[i] = values[i];
   if (values.length > 0) {
     const last = values[values.length - 1];
@@ -214,19 +232,22 @@ function fillPadded(data: Float64Array | unknown[], values: unknown[], shape: nu
   }
 }
 
+/** DT_STRING: pad to the element count with the last value (or `""`), then reshape. */
 function stringTensor(proto: Record<string, unknown>, shape: number[], n: number): NDArray {
   const decoder = new TextDecoder();
-  const values = ((proto.stringVal as string[] | undefined) ?? []).map((b) =>
+  const values: unknown[] = ((proto.stringVal as string[] | undefined) ?? []).map((b) =>
     decoder.decode(decodeBase64Lenient(b))
   );
-  const data: unknown[] = new Array(n).fill("");
-  fillPadded(data, values, shape);
-  return new NDArray(data, shape, "string");
+  const last = values.length > 0 ? values[values.length - 1] : "";
+  while (values.length < n) values.push(last);
+  return new NDArray(values, resolveShape(shape, values.length), "string");
 }
 
 /**
  * Converts a numeric NDArray to a canonical proto3-JSON `TensorProto` (`make_tensor_proto`):
- * more than one element → packed little-endian `tensorContent`; otherwise the typed field.
+ * more than one element → packed little-endian `tensorContent` (except uint16, never packed by
+ * TensorFlow); otherwise the typed field. Non-finite floats are written `"NaN"` / `"Infinity"` /
+ * `"-Infinity"` and `floatVal` items as their shortest float32 decimal, as protobuf prints them.
  */
 export function ndarrayToTftensor(array: NDArray): Record<string, unknown> {
   const name = TF_BY_DTYPE.get(array.dtype);
@@ -236,13 +257,13 @@ export function ndarrayToTftensor(array: NDArray): Record<string, unknown> {
   // A 0-d array has a set but empty shape: printed `{}` (empty repeated fields are omitted).
   const out: Record<string, unknown> = { dtype: name, tensorShape: dim.length > 0 ? { dim } : {} };
   const values = array.data as Float64Array;
-  if (values.length > 1) {
+  if (values.length > 1 && !NEVER_PACKED.has(name)) {
     const bytes = new Uint8Array(values.length * tf.bytes);
     const view = new DataView(bytes.buffer);
     for (let i = 0; i < values.length; i++) tf.write(view, i, values[i]);
     out.tensorContent = encodeBase64(bytes);
-  } else if (values.length === 1) {
-    out[tf.field] = [typedValue(tf, name, values[0])];
+  } else if (values.length > 0) {
+    out[tf.field] = Array.from(values, (v) => typedValue(tf, name, v));
   }
   return out;
 }
@@ -251,7 +272,8 @@ function typedValue(tf: TfType, name: string, v: number): unknown {
   if (name === "DT_BOOL") return v !== 0;
   if (name === "DT_HALF") return numberToHalf(v);
   if (STRING_FIELDS.has(tf.field)) return String(Math.trunc(v));
-  return v;
+  if (v - v !== 0) return v !== v ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  return name === "DT_FLOAT" ? shortestFloat32(v) : v;
 }
 
 /** IEEE 754 half-precision bits → number. */

@@ -591,3 +591,39 @@ export function parseProtoJson(
     throw e;
   }
 }
+
+/**
+ * A canonical proto3-JSON message as protobuf's `MessageToJson` prints it. The in-memory form
+ * may hold non-finite numbers as numbers (a `google.protobuf.Value` number must, to stay a
+ * number on the wire; doubles computed by the server may); the printed form writes them as
+ * `"NaN"` / `"Infinity"` / `"-Infinity"` wherever they occur. Returns `value` itself when it
+ * holds no such number; never mutates it.
+ */
+export function toPrintedProtoJson(value: unknown): unknown {
+  if (typeof value === "number") {
+    return value - value === 0
+      ? value
+      : value !== value
+      ? "NaN"
+      : value > 0
+      ? "Infinity"
+      : "-Infinity";
+  }
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = toPrintedProtoJson(value[i]);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
+  if (isPlainObject(value)) {
+    let out: ProtoObject | undefined;
+    for (const key of Object.keys(value)) {
+      const v = toPrintedProtoJson(value[key]);
+      if (v !== value[key]) setKey(out ??= { ...value }, key, v);
+    }
+    return out ?? value;
+  }
+  return value;
+}
