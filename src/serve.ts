@@ -62,6 +62,8 @@ export interface StartOptions {
   readonly metrics?: boolean;
   /** Called after every REST request (max-requests counting). */
   readonly onRestRequest?: () => void;
+  /** Called when a REST request is stuck long after its `seldon.io/rest-timeout` deadline. */
+  readonly onRestStuck?: () => void;
   /** Log the "running on port" lines at INFO (workers leave that to the supervisor). */
   readonly announce?: boolean;
 }
@@ -152,6 +154,7 @@ export async function startServing(
       accessLogFilter: config.filterMetricsAccessLogs ? config.metricsEndpoint : undefined,
       timeoutMs: config.debug ? undefined : annotations.restTimeoutMs, // gunicorn only
       onRequest: options.onRestRequest,
+      onStuck: options.onRestStuck,
     });
     announce("REST microservice running on port {port}", rest.port);
     if (options.announce !== false) {

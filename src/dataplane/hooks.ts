@@ -80,7 +80,19 @@ export function classNamesOf(component: SeldonComponent, cols: number): unknown 
   return generatedNames(cols);
 }
 
+/**
+ * Most `t:<i>` names generated for one response (4 Mi, about 150 MB of strings). An empty array
+ * still gets names for its last dimension (protocol.md §6.7), so a 60-byte request with
+ * `shape: [0, 100000000]` would otherwise exhaust the heap and crash the worker.
+ */
+export const MAX_GENERATED_NAMES = 1 << 22;
+
 function generatedNames(cols: number): string[] {
+  if (cols > MAX_GENERATED_NAMES) {
+    throw new Error(
+      `Too many columns to name: ${cols} (at most ${MAX_GENERATED_NAMES} names are generated)`,
+    );
+  }
   const names = new Array<string>(cols);
   for (let i = 0; i < cols; i++) names[i] = `t:${i}`;
   return names;

@@ -39,8 +39,12 @@ export class SeldonMicroserviceException extends Error {
 
   /** True for any Seldon exception, from any copy of this module. */
   static isSeldonError(x: unknown): x is SeldonMicroserviceException {
-    return typeof x === "object" && x !== null &&
-      (x as Record<symbol, unknown>)[SELDON_ERROR] === true;
+    try {
+      return typeof x === "object" && x !== null &&
+        (x as Record<symbol, unknown>)[SELDON_ERROR] === true;
+    } catch {
+      return false; // a proxy whose `get` throws is not a Seldon error
+    }
   }
 }
 
@@ -58,8 +62,12 @@ export class SeldonNotImplementedError extends SeldonMicroserviceException {
 
   /** True for a not-implemented error from any copy of this module. */
   static isNotImplemented(x: unknown): x is SeldonNotImplementedError {
-    return typeof x === "object" && x !== null &&
-      (x as Record<symbol, unknown>)[NOT_IMPLEMENTED] === true;
+    try {
+      return typeof x === "object" && x !== null &&
+        (x as Record<symbol, unknown>)[NOT_IMPLEMENTED] === true;
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -68,11 +76,19 @@ export function badData(message: string): SeldonMicroserviceException {
   return new SeldonMicroserviceException(message);
 }
 
-/** The `info` text of a thrown value: `err.message` for errors, `String(err)` otherwise. */
+/**
+ * The `info` text of a thrown value: its `message` when that is a string, `String(err)`
+ * otherwise. Never throws, whatever was thrown (an object without a prototype, a throwing
+ * `toString` or getter, a revoked proxy): error mapping must not fail itself.
+ */
 export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === "object" && err !== null && typeof (err as Error).message === "string") {
-    return (err as Error).message;
+  try {
+    if (typeof err === "object" && err !== null) {
+      const message = (err as { message?: unknown }).message;
+      if (typeof message === "string") return message;
+    }
+    return String(err);
+  } catch {
+    return Object.prototype.toString.call(err);
   }
-  return String(err);
 }

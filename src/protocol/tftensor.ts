@@ -202,9 +202,27 @@ export function tftensorToNDArray(proto: Record<string, unknown>): NDArray {
         : "index can't contain negative values",
     );
   }
+  checkPadding(n, values.length);
   const data = new Float64Array(n);
   fillPadded(data, values);
   return new NDArray(data, resolveShape(shape, n), tf.dtype);
+}
+
+/**
+ * Most elements a tftensor may be padded to from fewer given values (16 Mi: 128 MB of float64).
+ * make_ndarray fills a shape from one value (or none), so a 100-byte request naming a shape of
+ * 10^9 elements would otherwise allocate gigabytes or crash the worker. A tensor whose values are
+ * all given is bounded by the request size instead.
+ */
+const MAX_PADDED_ELEMENTS = 1 << 24;
+
+function checkPadding(n: number, given: number): void {
+  if (n > given && n > MAX_PADDED_ELEMENTS) {
+    throw new Error(
+      `tftensor shape has ${n} elements but only ${given} values are given ` +
+        `(at most ${MAX_PADDED_ELEMENTS} elements are filled in)`,
+    );
+  }
 }
 
 function toNumber(v: unknown, name: string): number {
@@ -239,6 +257,7 @@ function stringTensor(proto: Record<string, unknown>, shape: number[], n: number
     decoder.decode(decodeBase64Lenient(b))
   );
   const last = values.length > 0 ? values[values.length - 1] : "";
+  checkPadding(n, values.length);
   while (values.length < n) values.push(last);
   return new NDArray(values, resolveShape(shape, values.length), "string");
 }

@@ -69,10 +69,16 @@ export function errorBody(info: string, reason: string): Record<string, unknown>
   return { status: { code: -1, info, reason, status: 1 } };
 }
 
-/** Status and body of a thrown value: Seldon exceptions keep theirs, anything else is a 500. */
+/**
+ * Status and body of a thrown value: Seldon exceptions keep theirs, anything else is a 500. A
+ * status that cannot carry the body (see {@link canCarryBody}, e.g. a user's `statusCode: 999`)
+ * becomes 500 with the exception's own info and reason.
+ */
 export function errorParts(err: unknown): { status: number; body: Record<string, unknown> } {
   if (SeldonMicroserviceException.isSeldonError(err)) {
-    return { status: err.statusCode, body: errorBody(err.message, err.reason) };
+    const status = canCarryBody(err.statusCode) ? err.statusCode : 500;
+    const reason = typeof err.reason === "string" ? err.reason : errorText(err.reason);
+    return { status, body: errorBody(errorText(err), reason) };
   }
   return { status: 500, body: errorBody(errorText(err), "MICROSERVICE_INTERNAL_ERROR") };
 }
@@ -92,15 +98,23 @@ export function userErrorResponse(
 }
 
 /**
+ * True for an HTTP status a JSON body can be sent with: an integer in 200–599 other than the
+ * null-body statuses 204, 205 and 304 (1xx are interim answers; `Response` rejects all these).
+ */
+export function canCarryBody(code: unknown): code is number {
+  return typeof code === "number" && Number.isInteger(code) && code >= 200 && code <= 599 &&
+    code !== 204 && code !== 205 && code !== 304;
+}
+
+/**
  * The HTTP status of a predict answer (server.md §2.6): `status.code` of an object result when
- * it is an integer in 100–599; another code gives 500 with the body unchanged.
+ * it is a status that can carry the body ({@link canCarryBody}; 1xx, 204, 205 and 304 cannot,
+ * and using them would lose the body); another code gives 500 with the body unchanged.
  */
 export function predictStatus(body: unknown): number {
   if (typeof body !== "object" || body === null) return 200;
   const status = (body as Record<string, unknown>).status;
   if (typeof status !== "object" || status === null || !("code" in status)) return 200;
   const code = (status as Record<string, unknown>).code;
-  return typeof code === "number" && Number.isInteger(code) && code >= 100 && code <= 599
-    ? code
-    : 500;
+  return canCarryBody(code) ? code : 500;
 }

@@ -40,6 +40,14 @@ export interface RestOptions {
   readonly timeoutMs?: number;
   /** Called after every request (the worker counts them for `--max-requests`). */
   readonly onRequest?: () => void;
+  /**
+   * Called when a request that missed its deadline has still not settled two timeouts later.
+   * Such work cannot be stopped and may hold a `--threads` slot for ever (a promise that never
+   * settles), so a worker asks to be replaced, as gunicorn replaces a stuck worker; without it
+   * every later request would queue behind the stuck one. Merely slow hooks that finish within
+   * the grace leave the worker alone.
+   */
+  readonly onStuck?: () => void;
   /** Write a gunicorn-style access line per request to stdout. */
   readonly accessLog?: boolean;
   /** Drop access lines containing this text (the metrics path, `FILTER_METRICS_ACCESS_LOGS`). */
@@ -166,11 +174,15 @@ export function createHandler(
     const match = matchRoute(req.method, url.path);
     let response: Response;
     if (match.kind === "route") {
+      const work = dispatch(req, match.route.action, url);
       try {
         response = options.timeoutMs === undefined
-          ? await dispatch(req, match.route.action, url)
-          : await withDeadline(dispatch(req, match.route.action, url), options.timeoutMs);
+          ? await work
+          : await withDeadline(work, options.timeoutMs);
       } catch (err) {
+        if (err instanceof DeadlineError && options.onStuck) {
+          whenStuck(work, 2 * options.timeoutMs!, options.onStuck);
+        }
         response = await fail(req, err, match.route.action);
       }
     } else if (match.kind === "options") {
@@ -223,11 +235,25 @@ export function splitTarget(url: string): Target {
   return { path, search: q < 0 ? "" : url.slice(q) };
 }
 
+/** A request that missed its `seldon.io/rest-timeout` deadline (a 500). */
+class DeadlineError extends Error {}
+
+/** Calls `onStuck` if `work` has not settled within `ms`. */
+function whenStuck(work: Promise<unknown>, ms: number, onStuck: () => void): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = () => clearTimeout(timer);
+  timer = setTimeout(onStuck, ms);
+  work.then(settled, settled);
+}
+
 /** Rejects with a 500 when `work` takes longer than `ms` (the work itself cannot be stopped). */
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Request timed out after ${ms / 1000} s`)), ms);
+    timer = setTimeout(
+      () => reject(new DeadlineError(`Request timed out after ${ms / 1000} s`)),
+      ms,
+    );
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -258,7 +258,9 @@ export async function runSupervisor(config: Config): Promise<number> {
         if (worker) worker.lastBeat = Date.now();
         worker?.markReady();
       } else if (msg.op === "recycle" && worker) {
-        log.info("Autorestarting worker {pid} after its max requests", { pid: msg.pid });
+        log.info("Replacing worker {pid} at its request (max requests or REST timeout)", {
+          pid: msg.pid,
+        });
         replace(worker);
       }
     }

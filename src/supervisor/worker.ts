@@ -47,6 +47,18 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
       }
     }
     : undefined;
+  // A request that overran the REST timeout and still has not settled long after keeps its
+  // `--threads` slot (a hook promise may never settle): like a stuck gunicorn worker, this
+  // worker is replaced so later requests do not queue behind it for ever.
+  let stuck = false;
+  const onRestStuck = () => {
+    if (stuck) return;
+    stuck = true;
+    log.error("WORKER TIMEOUT (pid:{pid}): a request is stuck past the REST timeout; restarting", {
+      pid: Deno.pid,
+    });
+    channel.recycle().catch(() => {});
+  };
   let running;
   try {
     running = await startServing(component, config, {
@@ -56,6 +68,7 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
       grpc: role === "grpc",
       metrics: false,
       onRestRequest,
+      onRestStuck: role === "rest" ? onRestStuck : undefined,
       announce: false,
     });
   } catch (err) {
