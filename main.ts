@@ -12,7 +12,7 @@ import { logger, setupLogging } from "./src/logging.ts";
 import { loadComponent, startServing } from "./src/serve.ts";
 import { runCustomService } from "./src/supervisor/custom.ts";
 import { ROLE_ENV } from "./src/supervisor/self.ts";
-import { runSupervisor } from "./src/supervisor/supervisor.ts";
+import { GRACE_MS, runSupervisor } from "./src/supervisor/supervisor.ts";
 import { runWorker } from "./src/supervisor/worker.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -42,10 +42,22 @@ async function runSingle(config: ReturnType<typeof parseConfig>): Promise<number
     log.error("Worker failed to boot: {error}", { error: describe(err) });
     return 3;
   }
+  // SIGTERM drains in-flight requests for up to the grace period; SIGINT stops at once
+  // (upstream's quick shutdown drops in-flight requests).
   await new Promise<void>((resolve) => {
-    const stop = () => running.stop().then(resolve);
-    Deno.addSignalListener("SIGTERM", stop);
-    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGINT", () => resolve());
+    Deno.addSignalListener("SIGTERM", () => {
+      const timer = setTimeout(() => {
+        log.warning("In-flight requests did not finish in {s} s: stopping anyway", {
+          s: GRACE_MS / 1000,
+        });
+        resolve();
+      }, GRACE_MS);
+      running.stop().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   });
   return 0;
 }

@@ -304,3 +304,43 @@ Deno.test("process: customService() runs in a process of its own, without load()
   assertEquals(after, "refused");
   await Deno.remove(dir, { recursive: true });
 });
+
+const HANGING_MODEL = `
+export class Hanging {
+  async predict(X) {
+    if (X === "hang") await new Promise(() => {});
+    if (X === "slow") await new Promise((r) => setTimeout(r, 500));
+    return X;
+  }
+}
+`;
+
+Deno.test("process: --debug drains on SIGTERM and stops at once on SIGINT, even with a hook that never settles", async () => {
+  const dir = await appFolder({ "Hanging.js": HANGING_MODEL });
+  const post = (s: Spawned, strData: string) =>
+    fetch(`${s.url}/api/v1.0/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ strData }),
+    });
+  try {
+    const drained = await spawnServer(dir, ["Hanging", "--debug"]);
+    const slow = post(drained, "slow");
+    await new Promise((r) => setTimeout(r, 100));
+    const stopped = drained.stop();
+    assertEquals((await (await slow).json()).strData, "slow");
+    assertEquals((await stopped).code, 0);
+
+    const stuck = await spawnServer(dir, ["Hanging", "--debug"]);
+    const hang = post(stuck, "hang").catch(() => "dropped");
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    stuck.child.kill("SIGINT");
+    await stuck.child.status;
+    assert(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    assertEquals(await hang, "dropped");
+    await stuck.stop();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

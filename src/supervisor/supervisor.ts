@@ -22,7 +22,8 @@ import { tracingSetup } from "../config/tracing.ts";
 const log = logger("supervisor");
 
 /** Grace period for draining workers on shutdown, as gunicorn's `graceful_timeout`. */
-const GRACE_MS = 30_000;
+/** How long SIGTERM waits for in-flight requests before stopping anyway (gunicorn's default). */
+export const GRACE_MS = 30_000;
 /** How long a replacement may take to become ready before the old worker is stopped anyway. */
 const READY_TIMEOUT_MS = 60_000;
 
