@@ -240,9 +240,8 @@ class DeadlineError extends Error {}
 
 /** Calls `onStuck` if `work` has not settled within `ms`. */
 function whenStuck(work: Promise<unknown>, ms: number, onStuck: () => void): void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timer = setTimeout(onStuck, ms);
   const settled = () => clearTimeout(timer);
-  timer = setTimeout(onStuck, ms);
   work.then(settled, settled);
 }
 
