@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
+import { measureCpu, median, spawnServer as spawn } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -20,70 +21,14 @@ const { values } = parseArgs({
 
 const BODY = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
 
-async function spawn(
-  args: string[],
-  cwd: string,
-): Promise<{ port: number; child: Deno.ChildProcess }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const streams = [child.stdout, child.stderr].map((s) =>
-    s.pipeThrough(new TextDecoderStream()).getReader()
-  );
-  let log = "";
-  const port = await new Promise<number>((resolve, reject) => {
-    for (const r of streams) {
-      (async () => {
-        while (true) {
-          const { value, done } = await r.read();
-          if (done) return;
-          log += value;
-          const m = /(?:^|\n)(?:[^\n]*REST microservice |)running on port (\d+)/.exec(log);
-          if (m) resolve(Number(m[1]));
-        }
-      })().catch(reject);
-    }
-    setTimeout(() => reject(new Error(`no port:\n${log}`)), 20_000);
-  });
-  return { port, child };
-}
-
-/** CPU seconds (user + system) used so far by `pid` and all its descendants (Linux /proc). */
-function treeCpuSeconds(root: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const text = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      stats.set(Number(entry.name), {
-        ppid: Number(fields[1]),
-        ticks: Number(fields[11]) + Number(fields[12]),
-      });
-    } catch { /* the process ended */ }
-  }
-  let ticks = 0;
-  const todo = [root];
-  while (todo.length > 0) {
-    const pid = todo.pop()!;
-    ticks += stats.get(pid)?.ticks ?? 0;
-    for (const [child, st] of stats) if (st.ppid === pid) todo.push(child);
-  }
-  return ticks / 100; // USER_HZ
-}
-
 /** Runs wrk and returns requests/s and the server's CPU microseconds per request. */
-async function measure(url: string, pid: number): Promise<{ rps: number; cpuUs: number }> {
-  const cpu0 = treeCpuSeconds(pid);
-  const t0 = performance.now();
-  const rps = await wrk(url);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = treeCpuSeconds(pid) - cpu0;
-  return { rps, cpuUs: (cpu / (rps * seconds)) * 1e6 };
+function measure(url: string, pid: number): Promise<{ rps: number; cpuUs: number }> {
+  return measureCpu(pid, async () => {
+    const t0 = performance.now();
+    const rps = await wrk(url);
+    const seconds = (performance.now() - t0) / 1000;
+    return { requests: rps * seconds, seconds };
+  });
 }
 
 async function wrk(url: string): Promise<number> {
@@ -145,7 +90,6 @@ try {
     await p.child.status;
   }
 }
-const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const e = median(results.map((r) => r.echo));
 const s = median(results.map((r) => r.seldon));
 const ec = median(results.map((r) => r.echoCpu));

@@ -514,5 +514,14 @@ function isBuiltinSeldonError(err: unknown): boolean {
 }
 
 function hookContext(call: Call, operation: Operation): HookContext {
-  return { protocol: call.protocol, operation, headers: call.headers };
+  if (call.protocol === "rest") return { protocol: "rest", operation, headers: call.headers };
+  // gRPC: an own getter, so the metadata becomes Headers only if a hook reads them (see
+  // grpc/server.ts; the getter costs 0.7 µs, building the Headers 1.8 µs).
+  return {
+    protocol: call.protocol,
+    operation,
+    get headers() {
+      return call.headers;
+    },
+  };
 }

@@ -87,6 +87,22 @@ function metadataHeaders(metadata: grpc.Metadata): Headers {
   return headers;
 }
 
+/**
+ * A gRPC call as the data plane sees it. Its headers are built from the metadata only when a
+ * hook reads them: 1.8 µs for grpc-js's three default entries; per Predict 9.2 → 8.2 µs of this
+ * server's own JS (bench/grpc_handler.ts). A class: a getter in an object literal costs 0.7 µs.
+ */
+class GrpcCall implements Call {
+  readonly protocol = "grpc";
+  #headers: Headers | undefined;
+
+  constructor(readonly metadata: grpc.Metadata) {}
+
+  get headers(): Headers {
+    return this.#headers ??= metadataHeaders(this.metadata);
+  }
+}
+
 /** Builds the grpc-js server with every service bound to `plane`. */
 export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Server {
   const serverOptions: grpc.ServerOptions = {};
@@ -110,7 +126,7 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
           callback({ code: grpc.status.INTERNAL, details: "Exception deserializing request!" });
           return;
         }
-        const ctx: Call = { protocol: "grpc", headers: metadataHeaders(call.metadata) };
+        const ctx = new GrpcCall(call.metadata);
         limiter.run(() => handle(call.request, ctx)).then(
           (response) => {
             let bytes: Uint8Array;

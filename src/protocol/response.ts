@@ -131,7 +131,11 @@ function encodeArray(value: unknown, ctx: ResponseContext, mode: Mode): JsonObje
 }
 
 function encodeTensor(array: NDArray, mode: Mode): JsonObject {
-  const values = Array.from(array.data as Float64Array);
+  // A loop, not Array.from: 0.04 µs against 0.6–1.1 µs for four float64s (gRPC tensor
+  // Predict 10.2 → 9.0 µs, bench/grpc_handler.ts).
+  const data = array.data as Float64Array;
+  const values: number[] = [];
+  for (let i = 0; i < data.length; i++) values.push(data[i]);
   if (mode === "json") return { shape: [...array.shape], values };
   const out: JsonObject = {};
   if (array.shape.length > 0) out.shape = [...array.shape];

@@ -235,21 +235,20 @@ function readPackedDoubles(r: Reader, end: number, out: unknown[]): void {
   const buf = r.buf;
   const off = buf.byteOffset + r.pos;
   const n = (end - r.pos) / 8;
-  let arr: Float64Array | null = null;
   if (LITTLE_ENDIAN && off % 8 === 0 && (end - r.pos) % 8 === 0) {
-    arr = new Float64Array(buf.buffer, off, n);
-  } else {
-    const ab = alignedBytes(r, end, 8);
-    if (ab !== null) arr = new Float64Array(ab);
-  }
-  if (arr !== null) {
+    const arr = new Float64Array(buf.buffer, off, n);
     for (let i = 0; i < n; i++) {
       const v = arr[i];
       out.push(v - v === 0 ? v : canonDouble(v));
     }
   } else {
-    const dv = new DataView(buf.buffer, off, end - r.pos);
-    for (let i = 0; i < n; i++) out.push(canonDouble(dv.getFloat64(i * 8, true)));
+    if ((end - r.pos) % 8 !== 0) alignedBytes(r, end, 8); // throws the malformed-length error
+    // Unaligned (the usual case in a grpc-js buffer): read byte-wise rather than copy the
+    // region into a new ArrayBuffer (one allocation less per packed field).
+    for (let i = 0, p = r.pos; i < n; i++, p += 8) {
+      const v = readF64(buf, p);
+      out.push(v - v === 0 ? v : canonDouble(v));
+    }
   }
   r.pos = end;
 }

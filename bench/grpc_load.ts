@@ -1,0 +1,84 @@
+/**
+ * gRPC load generator of the benchmark (runs in a process of its own): `channels` grpc-js
+ * clients, each on its own subchannel (`grpc.use_local_subchannel_pool`) and so its own HTTP/2
+ * connection, each keeping `inflight` unary `seldon.protos.Model/Predict` calls in flight for
+ * `seconds` (after a short warm-up). Requests are encoded once; responses are checked to be OK
+ * and non-empty but not decoded. Prints `start` when counting starts, then one JSON line
+ * `{"requests", "seconds", "errors", "firstError"}` when it stops.
+ *
+ *   deno run -A bench/grpc_load.ts --port P [--seconds 5] [--channels 4] [--inflight 8]
+ *     [--payload ndarray|tensor]
+ */
+import * as grpc from "@grpc/grpc-js";
+import { Buffer } from "node:buffer";
+import { parseArgs } from "node:util";
+import { encodeMessage } from "../src/protocol/proto/codec.ts";
+
+/** The benchmark requests, as SeldonMessage JSON. */
+export const PAYLOADS: Record<string, unknown> = {
+  ndarray: { data: { names: ["a", "b", "c", "d"], ndarray: [[5.1, 3.5, 1.4, 0.2]] } },
+  tensor: {
+    data: { names: ["a", "b", "c", "d"], tensor: { shape: [1, 4], values: [5.1, 3.5, 1.4, 0.2] } },
+  },
+};
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      port: { type: "string" },
+      seconds: { type: "string", default: "5" },
+      warmup: { type: "string", default: "1" },
+      channels: { type: "string", default: "4" },
+      inflight: { type: "string", default: "8" },
+      payload: { type: "string", default: "ndarray" },
+    },
+  });
+  const payload = PAYLOADS[values.payload];
+  if (payload === undefined || values.port === undefined) throw new Error("--port, --payload");
+  const request = Buffer.from(encodeMessage("SeldonMessage", payload));
+  const path = "/seldon.protos.Model/Predict";
+  const serialize = () => request;
+  const deserialize = (b: Buffer) => b;
+  const clients = Array.from(
+    { length: Number(values.channels) },
+    () =>
+      new grpc.Client(`127.0.0.1:${values.port}`, grpc.credentials.createInsecure(), {
+        "grpc.use_local_subchannel_pool": 1,
+      }),
+  );
+  let counting = false;
+  let stopping = false;
+  let requests = 0;
+  let errors = 0;
+  let firstError = "";
+  const loop = (client: grpc.Client) =>
+    new Promise<void>((resolve) => {
+      const next = () => {
+        if (stopping) return resolve();
+        client.makeUnaryRequest(path, serialize, deserialize, null, (err, res) => {
+          if (err || res === undefined || res.length === 0) {
+            errors++;
+            firstError ||= err ? `${err.code} ${err.details}` : "empty response";
+          } else if (counting) requests++;
+          next();
+        });
+      };
+      next();
+    });
+  const loops = clients.flatMap((c) =>
+    Array.from({ length: Number(values.inflight) }, () => loop(c))
+  );
+  await new Promise((r) => setTimeout(r, Number(values.warmup) * 1000));
+  console.log("start"); // the orchestrator samples the server's CPU on these two lines
+  counting = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, Number(values.seconds) * 1000));
+  counting = false;
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ requests, seconds, errors, firstError }));
+  stopping = true;
+  await Promise.all(loops);
+  for (const c of clients) c.close();
+  Deno.exit(0);
+}

@@ -1,0 +1,100 @@
+/**
+ * Helpers shared by the benchmarks: starting a server process and reading the port it logs,
+ * CPU accounting of a process tree from Linux /proc, medians.
+ * @module
+ */
+
+/** A spawned server: its port (from its log) and process. */
+export interface Spawned {
+  port: number;
+  child: Deno.ChildProcess;
+}
+
+/**
+ * Runs `deno <args>` in `cwd` and resolves with the port matched by `portPattern` (group 1) in
+ * its stdout or stderr. Output keeps being drained so the child never blocks on a full pipe.
+ */
+export async function spawnServer(
+  args: string[],
+  cwd: string,
+  portPattern = /(?:^|\n)(?:[^\n]*REST microservice |)running on port (\d+)/,
+): Promise<Spawned> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const streams = [child.stdout, child.stderr].map((s) =>
+    s.pipeThrough(new TextDecoderStream()).getReader()
+  );
+  let log = "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const port = await new Promise<number>((resolve, reject) => {
+    for (const r of streams) {
+      (async () => {
+        while (true) {
+          const { value, done } = await r.read();
+          if (done) return;
+          if (log.length < 100_000) log += value;
+          const m = portPattern.exec(log);
+          if (m) resolve(Number(m[1]));
+        }
+      })().catch(reject);
+    }
+    timer = setTimeout(() => reject(new Error(`no port:\n${log}`)), 20_000);
+  });
+  clearTimeout(timer);
+  return { port, child };
+}
+
+/** Stops a server started by {@link spawnServer}. */
+export async function stopServer(s: Spawned): Promise<void> {
+  s.child.kill("SIGTERM");
+  await s.child.status;
+}
+
+/** CPU seconds (user + system) used so far by `pid` and all its descendants (Linux /proc). */
+export function treeCpuSeconds(root: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const text = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(entry.name), {
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
+    } catch { /* the process ended */ }
+  }
+  let ticks = 0;
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, st] of stats) if (st.ppid === pid) todo.push(child);
+  }
+  return ticks / 100; // USER_HZ
+}
+
+/**
+ * Runs `load` (which returns the requests it completed) and returns requests/s and the CPU
+ * microseconds the process tree of `pid` used per request meanwhile.
+ */
+export async function measureCpu(
+  pid: number,
+  load: () => Promise<{ requests: number; seconds: number }>,
+): Promise<{ rps: number; cpuUs: number }> {
+  const cpu0 = treeCpuSeconds(pid);
+  const { requests, seconds } = await load();
+  const cpu = treeCpuSeconds(pid) - cpu0;
+  return { rps: requests / seconds, cpuUs: (cpu / requests) * 1e6 };
+}
+
+/** The median (upper median for an even count); does not modify `xs`. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
