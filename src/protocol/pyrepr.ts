@@ -4,7 +4,8 @@
  * Upstream (Python) error messages embed values rendered with `str()` / `repr()`
  * (e.g. `Invalid request data type: {'colour': 7}`) or `json.dumps()` (e.g.
  * `Bad metric created during request: [{"type": "BAD", "key": "c", "value": 1}]`).
- * This module reproduces those renderings (protocol.md §2.4) without any HTTP types.
+ * This module reproduces those renderings (protocol.md §2.4), and Python's `json.loads`
+ * (values and error messages), without any HTTP types.
  *
  * Value model used by {@link pyStr} / {@link pyRepr} / {@link pyJsonDumps}:
  *
@@ -23,6 +24,7 @@
  *
  * @module
  */
+import { parseJson } from "./json.ts";
 
 /**
  * A number that Python would hold as a `float` even when its value is integral
@@ -308,10 +310,32 @@ export function pyTypeName(value: unknown): string {
 // JSON text → Python-faithful value
 // ---------------------------------------------------------------------------
 
-const WS = /[ \t\n\r]*/y;
-const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
-// deno-lint-ignore no-control-regex
-const STRING = /"(?:[^"\\\x00-\x1f]|\\.)*"/y;
+/**
+ * Python's `json.JSONDecodeError`: `msg` at a code-point position of the document, rendered as
+ * Python renders it (`Expecting value: line 1 column 1 (char 0)`).
+ */
+export class PyJsonDecodeError extends SyntaxError {
+  constructor(readonly msg: string, doc: readonly string[], pos: number) {
+    const before = doc.slice(0, pos);
+    const line = before.filter((c) => c === "\n").length + 1;
+    super(`${msg}: line ${line} column ${pos - before.lastIndexOf("\n")} (char ${pos})`);
+  }
+}
+
+const JSON_WS = new Set([" ", "\t", "\n", "\r"]);
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+const HEX_DIGIT = /^[0-9a-fA-F]$/;
+const NUMBER_CHAR = /^[-+0-9.eE]$/;
+const NUMBER = /^(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?/;
 
 /**
  * Parse JSON text the way Python's `json.loads` builds values, keeping what
@@ -319,119 +343,182 @@ const STRING = /"(?:[^"\\\x00-\x1f]|\\.)*"/y;
  * last value wins, first position kept), integer tokens become `number` (safe)
  * or `bigint` (exact digits), and float tokens (with `.`/`e`/`E`) become
  * {@link PyFloat}. Also accepts Python's `NaN`, `Infinity`, `-Infinity`.
- * Throws `SyntaxError` on invalid JSON.
+ * Invalid JSON throws {@link PyJsonDecodeError} with CPython's message and position.
  */
 export function parseJsonPythonic(text: string): unknown {
-  const p = new PyJsonParser(text);
-  p.ws();
-  const v = p.value();
-  p.ws();
-  if (p.pos !== text.length) p.fail();
-  return v;
+  return new PyJsonParser(text).decode();
 }
 
+/**
+ * Python's `json.loads` message for `text` (`<msg>: line L column C (char N)`), or undefined
+ * when Python accepts it (e.g. `NaN`, which `JSON.parse` refuses).
+ */
+export function pythonJsonError(text: string): string | undefined {
+  try {
+    parseJsonPythonic(text);
+    return undefined;
+  } catch (err) {
+    if (err instanceof PyJsonDecodeError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * `JSON.parse` (big-integer safe, {@link parseJson}) failing like Python's `json.loads`: the
+ * error's message is CPython's `JSONDecodeError` text, where upstream shows it to clients (an
+ * invalid `json` parameter or multipart field, server.md §2.3).
+ */
+export function parseJsonLikePython(text: string): unknown {
+  try {
+    return parseJson(text);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    const message = pythonJsonError(text);
+    throw message === undefined ? err : new SyntaxError(message);
+  }
+}
+
+/**
+ * A recursive-descent parser over code points (Python counts positions in code points) that
+ * follows CPython's `_json` C scanner step by step, so its errors carry the same message and
+ * position. Used off the request's fast path: for parameters and error texts.
+ */
 class PyJsonParser {
-  pos = 0;
-  constructor(readonly text: string) {}
-
-  fail(): never {
-    throw new SyntaxError(`Invalid JSON at position ${this.pos}`);
+  readonly s: string[];
+  constructor(text: string) {
+    this.s = Array.from(text);
   }
 
-  ws(): void {
-    WS.lastIndex = this.pos;
-    WS.test(this.text);
-    this.pos = WS.lastIndex;
+  fail(msg: string, pos: number): never {
+    throw new PyJsonDecodeError(msg, this.s, pos);
   }
 
-  value(): unknown {
-    const c = this.text[this.pos];
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
-    if (c === '"') return this.string();
-    if (c === "-" || (c >= "0" && c <= "9")) return this.number();
-    for (const [word, v] of LITERALS) {
-      if (this.text.startsWith(word, this.pos)) {
-        this.pos += word.length;
-        return v;
-      }
+  ws(i: number): number {
+    while (i < this.s.length && JSON_WS.has(this.s[i])) i++;
+    return i;
+  }
+
+  /** A whole document (`JSONDecoder.decode`): one value, then only whitespace. */
+  decode(): unknown {
+    const [value, next] = this.value(this.ws(0));
+    const end = this.ws(next);
+    if (end !== this.s.length) this.fail("Extra data", end);
+    return value;
+  }
+
+  /** The value at `i` (`scan_once`) and the index after it. */
+  value(i: number): [unknown, number] {
+    const c = this.s[i];
+    if (c === '"') return this.string(i + 1);
+    if (c === "{") return this.object(i + 1);
+    if (c === "[") return this.array(i + 1);
+    for (const [word, value] of LITERALS) {
+      if (this.s.slice(i, i + word.length).join("") === word) return [value, i + word.length];
     }
-    return this.fail();
+    return this.number(i);
   }
 
-  string(): string {
-    STRING.lastIndex = this.pos;
-    const m = STRING.exec(this.text);
-    if (!m) return this.fail();
-    this.pos = STRING.lastIndex;
+  number(i: number): [unknown, number] {
+    let end = i;
+    while (end < this.s.length && NUMBER_CHAR.test(this.s[end])) end++;
+    const m = NUMBER.exec(this.s.slice(i, end).join(""));
+    if (!m) return this.fail("Expecting value", i);
     const tok = m[0];
-    return tok.includes("\\") ? JSON.parse(tok) : tok.slice(1, -1);
-  }
-
-  number(): unknown {
-    if (this.text.startsWith("-Infinity", this.pos)) {
-      this.pos += 9;
-      return new PyFloat(-Infinity);
-    }
-    NUMBER.lastIndex = this.pos;
-    const m = NUMBER.exec(this.text);
-    if (!m) return this.fail();
-    this.pos = NUMBER.lastIndex;
-    const tok = m[0];
-    if (m[1] !== undefined || m[2] !== undefined) return new PyFloat(Number(tok));
+    if (m[2] !== undefined || m[3] !== undefined) return [new PyFloat(Number(tok)), i + tok.length];
     const n = Number(tok);
-    if (Number.isSafeInteger(n)) return n === 0 ? 0 : n;
-    return BigInt(tok);
+    return [Number.isSafeInteger(n) ? (n === 0 ? 0 : n) : BigInt(tok), i + tok.length];
   }
 
-  array(): unknown[] {
-    this.pos++;
-    const out: unknown[] = [];
-    this.ws();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return out;
-    }
+  /** A string whose opening quote is at `start - 1`; the index after the closing quote. */
+  string(start: number): [string, number] {
+    const s = this.s;
+    let out = "";
+    let i = start;
     for (;;) {
-      this.ws();
-      out.push(this.value());
-      this.ws();
-      const c = this.text[this.pos++];
-      if (c === "]") return out;
-      if (c !== ",") this.fail();
+      const from = i;
+      while (i < s.length && s[i] !== '"' && s[i] !== "\\") {
+        if (s[i].codePointAt(0)! <= 0x1f) this.fail("Invalid control character at", i);
+        i++;
+      }
+      out += s.slice(from, i).join("");
+      if (i >= s.length) this.fail("Unterminated string starting at", start - 1);
+      if (s[i] === '"') return [out, i + 1];
+      i++; // the backslash
+      if (i >= s.length) this.fail("Unterminated string starting at", start - 1);
+      if (s[i] !== "u") {
+        const escaped = SIMPLE_ESCAPES[s[i]];
+        if (escaped === undefined) this.fail("Invalid \\escape", i - 1);
+        out += escaped;
+        i++;
+        continue;
+      }
+      let unit = this.hex4(i);
+      i += 5;
+      // A high surrogate followed by an escaped low one is one code point (else kept alone).
+      if (
+        unit >= 0xd800 && unit <= 0xdbff && i + 6 < s.length && s[i] === "\\" && s[i + 1] === "u"
+      ) {
+        const low = this.hex4(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          unit = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+          i += 6;
+        }
+      }
+      out += String.fromCodePoint(unit);
     }
   }
 
-  object(): Map<string, unknown> {
-    this.pos++;
+  /** The four hex digits after the `u` at `u`. */
+  hex4(u: number): number {
+    const end = u + 5;
+    if (end >= this.s.length) this.fail("Invalid \\uXXXX escape", u);
+    const digits = this.s.slice(u + 1, end);
+    if (!digits.every((d) => HEX_DIGIT.test(d))) this.fail("Invalid \\uXXXX escape", u);
+    return parseInt(digits.join(""), 16);
+  }
+
+  object(i: number): [Map<string, unknown>, number] {
+    const s = this.s;
     const out = new Map<string, unknown>();
-    this.ws();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return out;
-    }
+    i = this.ws(i);
+    if (s[i] === "}") return [out, i + 1];
     for (;;) {
-      this.ws();
-      if (this.text[this.pos] !== '"') this.fail();
-      const key = this.string();
-      this.ws();
-      if (this.text[this.pos++] !== ":") this.fail();
-      this.ws();
-      out.set(key, this.value());
-      this.ws();
-      const c = this.text[this.pos++];
-      if (c === "}") return out;
-      if (c !== ",") this.fail();
+      if (s[i] !== '"') this.fail("Expecting property name enclosed in double quotes", i);
+      const [key, afterKey] = this.string(i + 1);
+      i = this.ws(afterKey);
+      if (s[i] !== ":") this.fail("Expecting ':' delimiter", i);
+      const [value, afterValue] = this.value(this.ws(i + 1));
+      out.set(key, value);
+      i = this.ws(afterValue);
+      if (s[i] === "}") return [out, i + 1];
+      if (s[i] !== ",") this.fail("Expecting ',' delimiter", i);
+      i = this.ws(i + 1);
+    }
+  }
+
+  array(i: number): [unknown[], number] {
+    const s = this.s;
+    const out: unknown[] = [];
+    i = this.ws(i);
+    if (s[i] === "]") return [out, i + 1];
+    for (;;) {
+      const [value, next] = this.value(i);
+      out.push(value);
+      i = this.ws(next);
+      if (s[i] === "]") return [out, i + 1];
+      if (s[i] !== ",") this.fail("Expecting ',' delimiter", i);
+      i = this.ws(i + 1);
     }
   }
 }
 
 const LITERALS: ReadonlyArray<[string, unknown]> = [
+  ["null", null],
   ["true", true],
   ["false", false],
-  ["null", null],
   ["NaN", new PyFloat(NaN)],
   ["Infinity", new PyFloat(Infinity)],
+  ["-Infinity", new PyFloat(-Infinity)],
 ];
 
 /**

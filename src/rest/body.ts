@@ -6,7 +6,7 @@
 import { encodeBase64 } from "../protocol/base64.ts";
 import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
-import { pyStr, pyStrFromJsonText } from "../protocol/pyrepr.ts";
+import { parseJsonLikePython, pyStr, pyStrFromJsonText } from "../protocol/pyrepr.ts";
 
 /** A decoded payload and how to render it in `Invalid request data type` errors. */
 export interface Payload {
@@ -74,7 +74,7 @@ function isJsonType(contentType: string): boolean {
 
 /** Parses a `json` form field or query parameter: invalid JSON is a 500 (server.md §2.3 [QUIRK]). */
 function parseParameter(text: string): Payload {
-  return { value: parseJson(text), repr: () => pyStrFromJsonText(text) };
+  return { value: parseJsonLikePython(text), repr: () => pyStrFromJsonText(text) };
 }
 
 /** Options of {@link readPayload}. */
@@ -144,7 +144,7 @@ async function readMultipart(req: Request, limit: number): Promise<Payload> {
     if (typeof value !== "string") {
       if (!files.has(key)) files.set(key, value);
     } else if (!Object.hasOwn(message, key)) {
-      message[key] = key === "strData" ? value : parseJson(value);
+      message[key] = key === "strData" ? value : parseJsonLikePython(value);
     }
   }
   for (const [key, file] of files) {
