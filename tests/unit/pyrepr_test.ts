@@ -8,6 +8,7 @@ import {
   pyStr,
   pyStrFromJsonText,
   pyStrRepr,
+  pythonJsonError,
 } from "../../src/protocol/pyrepr.ts";
 
 Deno.test("pyStrFromJsonText: protocol.md §2.4 examples", () => {
@@ -147,4 +148,63 @@ Deno.test("parseJsonPythonic: value model", () => {
   throws(() => parseJsonPythonic("01"), SyntaxError);
   throws(() => parseJsonPythonic('"a\nb"'), SyntaxError);
   throws(() => parseJsonPythonic("[1] x"), SyntaxError);
+});
+
+/** Inputs and CPython 3.11's answers (`str(json.loads(text))`, or the JSONDecodeError text). */
+const CPYTHON_JSON_LOADS: [string, string | null, string | null][] = [
+  ["{bad", null, "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"],
+  ["", null, "Expecting value: line 1 column 1 (char 0)"],
+  [" ", null, "Expecting value: line 1 column 2 (char 1)"],
+  ["[1,]", null, "Expecting value: line 1 column 4 (char 3)"],
+  ['{"a":1,}', null, "Expecting property name enclosed in double quotes: line 1 column 8 (char 7)"],
+  ['{"a" 1}', null, "Expecting ':' delimiter: line 1 column 6 (char 5)"],
+  ["[1 2]", null, "Expecting ',' delimiter: line 1 column 4 (char 3)"],
+  ['"abc', null, "Unterminated string starting at: line 1 column 1 (char 0)"],
+  ['"a\\qb"', null, "Invalid \\escape: line 1 column 3 (char 2)"],
+  ['"\\u12"', null, "Invalid \\uXXXX escape: line 1 column 3 (char 2)"],
+  ['"\\u12G4"', null, "Invalid \\uXXXX escape: line 1 column 3 (char 2)"],
+  ["tru", null, "Expecting value: line 1 column 1 (char 0)"],
+  ["-", null, "Expecting value: line 1 column 1 (char 0)"],
+  ["-a", null, "Expecting value: line 1 column 1 (char 0)"],
+  ["01", null, "Extra data: line 1 column 2 (char 1)"],
+  ["1.", null, "Extra data: line 1 column 2 (char 1)"],
+  ["1.5e", null, "Extra data: line 1 column 4 (char 3)"],
+  ["[1,2", null, "Expecting ',' delimiter: line 1 column 5 (char 4)"],
+  ['{"a":', null, "Expecting value: line 1 column 6 (char 5)"],
+  ['"a\u0001b"', null, "Invalid control character at: line 1 column 3 (char 2)"],
+  ['["\u00e9", x]', null, "Expecting value: line 1 column 7 (char 6)"],
+  ['{"\u00e9":1 "b":2}', null, "Expecting ',' delimiter: line 1 column 8 (char 7)"],
+  ["\n\n  [1,\n x]", null, "Expecting value: line 4 column 2 (char 9)"],
+  ["nul", null, "Expecting value: line 1 column 1 (char 0)"],
+  ["NaN", "nan", null],
+  ["-Infinity", "-inf", null],
+  ["[Infinity, -0, 0.0, 1e400]", "[inf, 0, 0.0, inf]", null],
+  ['{"a":{"b":[1,{"c":}]}}', null, "Expecting value: line 1 column 19 (char 18)"],
+  ['"\\ud83d\\ude00"', "\ud83d\ude00", null],
+  ['"\\ud83d"', "\ud83d", null],
+  ["[1]x", null, "Extra data: line 1 column 4 (char 3)"],
+  ["{} {}", null, "Extra data: line 1 column 4 (char 3)"],
+  ['["\\"]', null, "Unterminated string starting at: line 1 column 2 (char 1)"],
+  ['"\ud83d\ude00\ud83d\ude00" x', null, "Extra data: line 1 column 6 (char 5)"],
+  ["1e5", "100000.0", null],
+  ["-0", "0", null],
+  ["123456789012345678901234567890", "123456789012345678901234567890", null],
+  ['{"a":1,"a":2,"b":3}', "{'a': 2, 'b': 3}", null],
+  ["[true,false,null]", "[True, False, None]", null],
+  ['"\\/\\b\\f\\n\\r\\t"', "/\b\f\n\r\t", null],
+  ["[[[[[]]]]]", "[[[[[]]]]]", null],
+  ['{"k":"v"}  ', "{'k': 'v'}", null],
+  ["\t[1]\r\n", "[1]", null],
+  ["[-]", null, "Expecting value: line 1 column 2 (char 1)"],
+  ["[.5]", null, "Expecting value: line 1 column 2 (char 1)"],
+  ["[1.e3]", null, "Expecting ',' delimiter: line 1 column 3 (char 2)"],
+  ["[1e+3, 1E-3]", "[1000.0, 0.001]", null],
+  ['"\\u00e9\\u0000"', "\u00e9\u0000", null],
+];
+
+Deno.test("parseJsonPythonic: values and errors as CPython 3.11's json.loads", () => {
+  for (const [text, value, error] of CPYTHON_JSON_LOADS) {
+    if (value !== null) strictEqual(pyStr(parseJsonPythonic(text)), value, text);
+    else strictEqual(pythonJsonError(text), error, text);
+  }
 });
