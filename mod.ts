@@ -4,7 +4,7 @@
  * server calls; see {@link SeldonComponent}.
  *
  * ```ts
- * import { BaseComponent, NDArray } from "./mod.ts";
+ * import { BaseComponent, NDArray } from "./mod.ts"; // path or URL to this file
  * export class Doubler extends BaseComponent {
  *   override predict(X: NDArray) {
  *     return X.map((v) => v * 2);

@@ -56,7 +56,11 @@ export type Awaitable<T> = T | Promise<T>;
 /**
  * Every optional hook of a Seldon component. All hooks may be async; `this` is the instance.
  * X is an `NDArray` for ndarray/tensor/tftensor payloads, a string for strData, a `Uint8Array`
- * for binData and the plain JSON value for jsonData.
+ * for binData, the plain JSON value for jsonData and a `ProtoAny` for gRPC customData.
+ * A high-level hook's result is sent as: string → `strData`, `Uint8Array` → `binData`, NDArray,
+ * nested array or typed array → `data` in the request's kind (ndarray/tensor/tftensor;
+ * non-numeric → ndarray), plain object → `jsonData`, `ProtoAny` → `customData` (gRPC only);
+ * a {@link SeldonResponse} wraps any of these with runtime tags and metrics.
  */
 export interface SeldonComponent {
   /**
@@ -73,8 +77,9 @@ export interface SeldonComponent {
   /**
    * The prediction. `X`: NDArray (ndarray/tensor/tftensor), string (strData), Uint8Array
    * (binData) or the JSON value (jsonData); `names`: `data.names` or `[]`; `meta`: the request
-   * meta (REST: `undefined` when absent). Return an NDArray, nested array, typed array,
-   * Uint8Array, string, plain object or {@link SeldonResponse}. Absent: answers `[]`.
+   * meta (when absent: `undefined` on REST, `{}` on gRPC). Return an NDArray, nested array,
+   * typed array, Uint8Array, string, plain object or {@link SeldonResponse} (sent as described
+   * on {@link SeldonComponent}). Absent: answers `[]`.
    */
   predict?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
   /**
@@ -134,7 +139,11 @@ export interface SeldonComponent {
    * `load()` runs.
    */
   initMetadata?(): Awaitable<unknown>;
-  /** Custom metrics added to every constructed response (validated at run time). */
+  /**
+   * Custom metrics for every constructed response (validated at run time): recorded for the
+   * metrics port, and echoed in `meta.metrics` while `INCLUDE_METRICS_IN_CLIENT_RESPONSE` is
+   * `true` (the default).
+   */
   metrics?(): Awaitable<Metric[] | Record<string, unknown>[]>;
   /** Tags added to every constructed response's `meta.tags`. */
   tags?(): Awaitable<Record<string, unknown>>;
@@ -145,14 +154,22 @@ export interface SeldonComponent {
   classNames?: string[] | (() => Awaitable<string[]>);
   /** Accepted for compatibility; never used by the server (as upstream v1.18.2). */
   featureNames?: string[] | (() => string[]);
-  /** Maps the model's own errors to a REST response; `undefined` falls back to the default. */
+  /**
+   * REST only: asked for every error of a request (thrown by a hook, or by the server, e.g. on
+   * input numpy would reject) except a `SeldonMicroserviceException` or
+   * `SeldonNotImplementedError` itself (subclasses are offered). Return
+   * `{status, body, headers?}` or a `Response`; `undefined` or `null` keeps the default answer.
+   */
   modelErrorHandler?(
     err: unknown,
     ctx: HookContext,
   ): Awaitable<ErrorResponse | Response | undefined | null>;
 }
 
-/** A class of a Seldon component: constructed with the typed `--parameters` object. */
+/**
+ * A class of a Seldon component: constructed with the typed `--parameters` object, e.g.
+ * `[{"name":"scale","value":"2","type":"FLOAT"}]` → `{scale: 2}` (`{}` without parameters).
+ */
 export type SeldonComponentClass = new (parameters: Record<string, any>) => SeldonComponent;
 
 function notImplemented(name: string): never {

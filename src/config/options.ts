@@ -229,8 +229,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "GRPC_MAX_MESSAGE_SIZE",
     fallback: undefined,
     extension: true,
-    help:
-      "Largest gRPC message (annotation seldon.io/grpc-max-message-size wins; default 4 MiB in)",
+    help: "Largest gRPC message (annotation seldon.io/grpc-max-message-size wins; default 4 MiB)",
   },
   {
     flag: "--annotations-file",
