@@ -36,6 +36,8 @@ export interface Running {
   readonly metricsPort: number | undefined;
   /** This process's custom-metric series (unless they go to a supervisor). */
   readonly collector: Collector;
+  /** The pod annotations this process was started with (read once). */
+  readonly annotations: ServerAnnotations;
   /** Stops the transports, letting in-flight requests finish. */
   stop(): Promise<void>;
 }
@@ -169,6 +171,7 @@ export async function startServing(
     grpc,
     metricsPort: metrics?.port,
     collector,
+    annotations,
     stop: async () => {
       await Promise.all([rest?.shutdown(), grpc?.shutdown(), metrics?.shutdown()]);
     },

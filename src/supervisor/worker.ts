@@ -7,7 +7,7 @@
  */
 import type { Config } from "../config/options.ts";
 import { logger } from "../logging.ts";
-import { loadComponent, serverAnnotations, startServing } from "../serve.ts";
+import { loadComponent, startServing } from "../serve.ts";
 import { WorkerChannel } from "./channel.ts";
 import { CONTROL_ENV } from "./self.ts";
 
@@ -83,7 +83,7 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
   await channel.ready(role, port).catch(() => {});
   // With a REST timeout, heartbeats let the supervisor kill a worker whose event loop is stuck
   // in synchronous model code (gunicorn's worker timeout).
-  const beats = role === "rest" && serverAnnotations(config).restTimeoutMs !== undefined
+  const beats = role === "rest" && running.annotations.restTimeoutMs !== undefined
     ? setInterval(() => channel.beat().catch(() => {}), 1000)
     : undefined;
   const orphaned = channel.closed.then(() => true);
