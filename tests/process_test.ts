@@ -201,6 +201,7 @@ export class Blocking {
   async predict(X) {
     if (X === "block") { const end = Date.now() + 4000; while (Date.now() < end) { /* stuck */ } }
     if (X === "sleep") await new Promise((r) => setTimeout(r, 2500));
+    if (X === "busy") { const end = Date.now() + 500; while (Date.now() < end) { /* CPU */ } }
     return { pid: Deno.pid };
   }
 }
@@ -242,6 +243,25 @@ Deno.test("process: seldon.io/rest-timeout kills a stuck worker and times out sl
     }
     assert(next !== first);
     assert(s.log().includes(`WORKER TIMEOUT (pid:${first})`), s.log());
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("process: synchronous work within rest-timeout never trips the worker watchdog", async () => {
+  const dir = await appFolder({
+    "Blocking.js": BLOCKING_MODEL,
+    "annotations": 'seldon.io/rest-timeout="1000"\n',
+  });
+  const s = await spawnServer(dir, ["Blocking"], {
+    SELDON_ANNOTATIONS_FILE: join(dir, "annotations"),
+  });
+  try {
+    const first = await pidOf(s);
+    // Half a timeout of CPU per request, back to back: heartbeats must still arrive in time.
+    for (let i = 0; i < 6; i++) assertEquals(await pidOf(s, "busy"), first);
+    assert(!s.log().includes("WORKER TIMEOUT"), s.log());
   } finally {
     await s.stop();
     await Deno.remove(dir, { recursive: true });

@@ -20,6 +20,16 @@ export type WorkerMessage =
     metrics: readonly Record<string, unknown>[];
   };
 
+/**
+ * How often a REST worker beats (and the supervisor's watchdog looks) for a worker timeout of
+ * `timeoutMs`: a quarter of it, at most once a second. Beating only once per timeout would let
+ * ordinary scheduling jitter (a beat a few milliseconds late) kill a healthy worker; gunicorn's
+ * workers likewise notify well within the timeout.
+ */
+export function heartbeatMs(timeoutMs: number): number {
+  return Math.min(1000, Math.floor(timeoutMs / 4));
+}
+
 /** The supervisor's answer to a `metrics` message. */
 export interface MetricsAck {
   id: number;

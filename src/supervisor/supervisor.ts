@@ -14,7 +14,7 @@ import { logger } from "../logging.ts";
 import { Collector } from "../metrics/collector.ts";
 import { startMetricsServer } from "../metrics/server.ts";
 import { metricsLabels, restUrl, serverAnnotations } from "../serve.ts";
-import { LineWriter, readLines, type WorkerMessage } from "./channel.ts";
+import { heartbeatMs, LineWriter, readLines, type WorkerMessage } from "./channel.ts";
 import { hasCustomService } from "./custom.ts";
 import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
 import { tracingSetup } from "../config/tracing.ts";
@@ -284,7 +284,7 @@ export async function runSupervisor(config: Config): Promise<number> {
           kill(worker, "SIGKILL");
         }
       }
-    }, 500);
+    }, heartbeatMs(timeoutMs));
     Deno.unrefTimer(watchdog);
   }
 

@@ -8,7 +8,7 @@
 import type { Config } from "../config/options.ts";
 import { logger } from "../logging.ts";
 import { loadComponent, startServing } from "../serve.ts";
-import { WorkerChannel } from "./channel.ts";
+import { heartbeatMs, WorkerChannel } from "./channel.ts";
 import { CONTROL_ENV } from "./self.ts";
 
 const log = logger("worker");
@@ -83,8 +83,9 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
   await channel.ready(role, port).catch(() => {});
   // With a REST timeout, heartbeats let the supervisor kill a worker whose event loop is stuck
   // in synchronous model code (gunicorn's worker timeout).
-  const beats = role === "rest" && running.annotations.restTimeoutMs !== undefined
-    ? setInterval(() => channel.beat().catch(() => {}), 1000)
+  const timeoutMs = running.annotations.restTimeoutMs;
+  const beats = role === "rest" && timeoutMs !== undefined
+    ? setInterval(() => channel.beat().catch(() => {}), heartbeatMs(timeoutMs))
     : undefined;
   const orphaned = channel.closed.then(() => true);
   const terminated = new Promise<boolean>((resolve) => {
