@@ -39,3 +39,21 @@ export function assertThrows(fn: () => unknown, pattern?: RegExp | ((e: any) => 
   }
   assertNode.fail("expected an error");
 }
+
+/**
+ * Polls `probe` until it returns a truthy value or `timeoutMs` passes; returns the last value.
+ * For waits on other processes (a replacement worker booting), whose speed depends on the load.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T> | T,
+  timeoutMs = 20_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!value && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    value = await probe();
+  }
+  return value;
+}
