@@ -264,6 +264,48 @@ Deno.test("process: synchronous work within rest-timeout never trips the worker 
   }
 });
 
+const COUNTING_MODEL = `
+export class Counting {
+  seen = [];
+  async predict(X) {
+    this.seen.push(X);
+    if (X === "sleep") await new Promise((r) => setTimeout(r, 1500));
+    return { seen: this.seen };
+  }
+}
+`;
+
+Deno.test("process: a request that times out while queued for a thread never runs its hook", async () => {
+  const dir = await appFolder({
+    "Counting.js": COUNTING_MODEL,
+    "annotations": 'seldon.io/rest-timeout="1000"\n',
+  });
+  const s = await spawnServer(dir, ["Counting"], {
+    SELDON_ANNOTATIONS_FILE: join(dir, "annotations"),
+  });
+  const post = (strData: string) =>
+    fetch(`${s.url}/api/v1.0/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ strData }),
+    }).then(async (res) => ({ status: res.status, json: await res.json() }));
+  try {
+    const slow = post("sleep");
+    await new Promise((r) => setTimeout(r, 200));
+    const queued = await post("queued"); // waits behind "sleep" for the one --threads slot
+    assertEquals(queued.status, 500);
+    assertEquals(queued.json.status.info, "Request timed out after 1 s");
+    assertEquals((await slow).status, 500);
+    const later = await eventually(() =>
+      post("after").then((r) => r.status === 200 && r.json.jsonData.seen)
+    );
+    assertEquals(later.slice(0, 2), ["sleep", "after"]);
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("process: start-up prints the URL that serves predictions", async () => {
   await withApp({ "PidModel.js": PID_MODEL }, ["PidModel"], async (s) => {
     const expected = `Predictions: POST ${s.url}/api/v1.0/predictions`;

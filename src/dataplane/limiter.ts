@@ -10,16 +10,30 @@ export class Limiter {
   /** `max` ≤ 0 or `Infinity` means unlimited. */
   constructor(readonly max: number) {}
 
-  /** Runs `task` when a slot is free (no extra promise when unlimited or a slot is free). */
-  run<T>(task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` when a slot is free (no extra promise when unlimited or a slot is free). If
+   * `signal` aborts while the task still waits, it leaves the queue without running and the
+   * promise rejects with the signal's reason; a task already running is not affected.
+   */
+  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.max <= 0 || this.max === Infinity) return task();
     if (this.#active < this.max) {
       this.#active++;
       return this.#track(task);
     }
-    return new Promise<void>((resolve) => this.#waiting.push(resolve)).then(() =>
-      this.#track(task)
-    );
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const start = () => {
+        signal?.removeEventListener("abort", leave);
+        resolve();
+      };
+      const leave = () => {
+        this.#waiting.splice(this.#waiting.indexOf(start), 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", leave, { once: true });
+      this.#waiting.push(start);
+    }).then(() => this.#track(task));
   }
 
   #track<T>(task: () => Promise<T>): Promise<T> {

@@ -81,7 +81,12 @@ export function createHandler(
     passthrough: options.payloadPassthrough,
   };
 
-  async function dispatch(req: Request, action: RouteAction, url: Target): Promise<Response> {
+  async function dispatch(
+    req: Request,
+    action: RouteAction,
+    url: Target,
+    deadline?: AbortSignal,
+  ): Promise<Response> {
     const call: { protocol: "rest"; headers: Headers; repr?: () => string } = {
       protocol: "rest",
       headers: req.headers,
@@ -96,13 +101,18 @@ export function createHandler(
       case "metadata":
         return jsonResponse(req, plane.metadata(), 200, style);
       case "health-status":
-        return jsonResponse(req, await limiter.run(() => plane.healthStatus(call)), 200, style);
+        return jsonResponse(
+          req,
+          await limiter.run(() => plane.healthStatus(call), deadline),
+          200,
+          style,
+        );
       case "send-feedback": {
         const payload = await readPayload(req, url, readOptions);
         const feedback = parseFeedback(payload.value);
         return jsonResponse(
           req,
-          await limiter.run(() => plane.sendFeedback(feedback, call)),
+          await limiter.run(() => plane.sendFeedback(feedback, call), deadline),
           200,
           style,
         );
@@ -112,7 +122,7 @@ export function createHandler(
         call.repr = payload.repr;
         return jsonResponse(
           req,
-          await limiter.run(() => plane.aggregate(payload.value, call)),
+          await limiter.run(() => plane.aggregate(payload.value, call), deadline),
           200,
           style,
         );
@@ -120,7 +130,10 @@ export function createHandler(
       case "predict": {
         const payload = await readPayload(req, url, passthroughOptions);
         call.repr = payload.repr;
-        const result = await limiter.run(() => plane.message("predict", payload.value, call));
+        const result = await limiter.run(
+          () => plane.message("predict", payload.value, call),
+          deadline,
+        );
         return predictResponse(req, result);
       }
       default: {
@@ -128,7 +141,7 @@ export function createHandler(
         call.repr = payload.repr;
         return jsonResponse(
           req,
-          await limiter.run(() => plane.message(action, payload.value, call)),
+          await limiter.run(() => plane.message(action, payload.value, call), deadline),
           200,
           style,
         );
@@ -174,16 +187,17 @@ export function createHandler(
     const match = matchRoute(req.method, url.path);
     let response: Response;
     if (match.kind === "route") {
-      const work = dispatch(req, match.route.action, url);
+      const action = match.route.action;
       try {
         response = options.timeoutMs === undefined
-          ? await work
-          : await withDeadline(work, options.timeoutMs);
+          ? await dispatch(req, action, url)
+          : await withDeadline(
+            (deadline) => dispatch(req, action, url, deadline),
+            options.timeoutMs,
+            options.onStuck,
+          );
       } catch (err) {
-        if (err instanceof DeadlineError && options.onStuck) {
-          whenStuck(work, 2 * options.timeoutMs!, options.onStuck);
-        }
-        response = await fail(req, err, match.route.action);
+        response = await fail(req, err, action);
       }
     } else if (match.kind === "options") {
       response = preflight(req, match.allow);
@@ -238,21 +252,31 @@ export function splitTarget(url: string): Target {
 /** A request that missed its `seldon.io/rest-timeout` deadline (a 500). */
 class DeadlineError extends Error {}
 
-/** Calls `onStuck` if `work` has not settled within `ms`. */
-function whenStuck(work: Promise<unknown>, ms: number, onStuck: () => void): void {
-  const timer = setTimeout(onStuck, ms);
-  const settled = () => clearTimeout(timer);
-  work.then(settled, settled);
-}
-
-/** Rejects with a 500 when `work` takes longer than `ms` (the work itself cannot be stopped). */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * Runs `start` against a deadline of `ms`: then the answer is a 500 and the signal aborts, so a
+ * request still queued for a `--threads` slot is dropped without running its hook. A hook
+ * already running cannot be stopped; if it has still not settled two timeouts later, `onStuck`
+ * is called.
+ */
+function withDeadline<T>(
+  start: (deadline: AbortSignal) => Promise<T>,
+  ms: number,
+  onStuck?: () => void,
+): Promise<T> {
+  const controller = new AbortController();
+  const work = start(controller.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DeadlineError(`Request timed out after ${ms / 1000} s`)),
-      ms,
-    );
+    timer = setTimeout(() => {
+      const err = new DeadlineError(`Request timed out after ${ms / 1000} s`);
+      controller.abort(err);
+      reject(err);
+      if (onStuck) {
+        const stuck = setTimeout(onStuck, 2 * ms);
+        const settled = () => clearTimeout(stuck);
+        work.then(settled, settled);
+      }
+    }, ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
