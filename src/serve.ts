@@ -73,18 +73,33 @@ export interface StartOptions {
 /** Integer annotations that tune the servers (server.md §1.7). */
 export interface ServerAnnotations {
   readonly grpcMaxMessageSize: number | undefined;
+  /**
+   * Set when `seldon.io/grpc-max-message-size` is not an integer: upstream's gRPC workers then
+   * crash at start while REST keeps serving (server.md §1.7); unused when gRPC is off.
+   */
+  readonly grpcError?: string;
   readonly restTimeoutMs: number | undefined;
 }
 
-/** Reads the pod annotations file once. A non-integer value is a start-up error, as upstream. */
+/**
+ * Reads the pod annotations file once. A non-integer REST timeout is a start-up error, as
+ * upstream; a non-integer gRPC size only disables gRPC (see `grpcError`).
+ */
 export function serverAnnotations(config: Config): ServerAnnotations {
   const annotations = readAnnotations(config.annotationsFile, (level, message) => {
     if (level === "error") log.error(message);
     else log.info(message);
   });
-  const grpc = annotationInt(annotations, GRPC_MAX_MSG_SIZE_ANNOTATION);
+  let grpc: number | undefined;
+  let grpcError: string | undefined;
+  try {
+    grpc = annotationInt(annotations, GRPC_MAX_MSG_SIZE_ANNOTATION);
+  } catch (err) {
+    grpcError = `ValueError: ${(err as Error).message}`;
+  }
   const timeout = annotationInt(annotations, REST_TIMEOUT_ANNOTATION);
   return {
+    grpcError,
     grpcMaxMessageSize: grpc ?? config.grpcMaxMessageSize,
     // gunicorn's worker timeout: int(ms / 1000) seconds, at least 1.
     restTimeoutMs: timeout === undefined
@@ -118,7 +133,12 @@ export async function startServing(
   await runLoad(component);
   const annotations = serverAnnotations(config);
   let grpc: GrpcServer | undefined;
-  if (options.grpc ?? config.grpcWorkers > 0) {
+  const serveGrpc = options.grpc ?? config.grpcWorkers > 0;
+  if (serveGrpc && annotations.grpcError !== undefined) {
+    // Upstream's gRPC worker dies on the bad annotation; the other servers keep running.
+    if (options.rest === false) throw new Error(annotations.grpcError);
+    log.error("gRPC server not started: {error}", { error: annotations.grpcError });
+  } else if (serveGrpc) {
     const size = annotations.grpcMaxMessageSize;
     if (size !== undefined) {
       log.info("Setting grpc max message and receive length to {n}", { n: size });

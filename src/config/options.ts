@@ -41,7 +41,10 @@ interface OptionSpec {
   readonly extension?: boolean;
 }
 
-/** Every flag, its env var, default and help text (server.md §1.2), in `--help` order. */
+/**
+ * Every flag, its env var, default and help text (server.md §1.2), in upstream's `add_argument`
+ * order (argparse's usage line and its ambiguous-prefix candidates follow it), then extensions.
+ */
 export const OPTIONS: readonly OptionSpec[] = [
   {
     flag: "--service-type",
@@ -50,6 +53,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     choices: SERVICE_TYPES,
     fallback: "MODEL",
     help: "Graph node type; validated, every endpoint is served whatever it is",
+  },
+  {
+    flag: "--persistence",
+    key: "persistence",
+    kind: "optInt",
+    fallback: 0,
+    help: "Deprecated, ignored",
   },
   {
     flag: "--parameters",
@@ -124,21 +134,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Seconds an idle keep-alive connection is held",
   },
   {
-    flag: "--access-log",
-    key: "accessLog",
-    kind: "optBool",
-    env: "GUNICORN_ACCESS_LOG",
-    fallback: false,
-    help: "Write an access log line per request to stdout",
-  },
-  {
-    flag: "--pidfile",
-    key: "pidfile",
-    kind: "string",
-    fallback: undefined,
-    help: "Write the server's pid to this file",
-  },
-  {
     flag: "--single-threaded",
     key: "singleThreaded",
     kind: "int",
@@ -171,6 +166,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Prometheus metrics port",
   },
   {
+    flag: "--pidfile",
+    key: "pidfile",
+    kind: "string",
+    fallback: undefined,
+    help: "Write the server's pid to this file",
+  },
+  {
+    flag: "--access-log",
+    key: "accessLog",
+    kind: "optBool",
+    env: "GUNICORN_ACCESS_LOG",
+    fallback: false,
+    help: "Write an access log line per request to stdout",
+  },
+  {
     flag: "--grpc-threads",
     key: "grpcThreads",
     kind: "int",
@@ -187,13 +197,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     fallback: 1,
     lazyEnv: true,
     help: "Number of gRPC worker processes (0 = no gRPC server)",
-  },
-  {
-    flag: "--persistence",
-    key: "persistence",
-    kind: "optInt",
-    fallback: 0,
-    help: "Deprecated, ignored",
   },
   {
     flag: "--host",
@@ -426,9 +429,16 @@ function pyBool(raw: string): boolean {
 
 const BARE = "\u0000bare";
 
-/** argparse takes a token as a value unless it starts with `-` (negative numbers excepted). */
-function isValueToken(token: string): boolean {
-  return !token.startsWith("-") || NEGATIVE_NUMBER.test(token);
+/**
+ * argparse's `_parse_optional`: a token is a value (not an option) unless it starts with `-`;
+ * `-` alone, negative numbers and tokens with a space that name no flag are values too.
+ */
+function isValueToken(token: string, flags: readonly string[]): boolean {
+  if (!token.startsWith("-") || token === "-" || NEGATIVE_NUMBER.test(token)) return true;
+  if (!token.includes(" ")) return false;
+  const eq = token.indexOf("=");
+  const name = eq < 0 ? token : token.slice(0, eq);
+  return !flags.some((f) => f.startsWith(name));
 }
 
 /** argparse's `_negative_number_matcher`. */
@@ -455,7 +465,7 @@ function normalise(argv: readonly string[]): string[] {
     let matches = flags.includes(name) ? [name] : upstream.filter((f) => f.startsWith(name));
     if (matches.length === 0) matches = flags.filter((f) => f.startsWith(name));
     if (matches.length > 1) {
-      throw argError(`ambiguous option: ${name} could match ${matches.join(", ")}`);
+      throw argError(`ambiguous option: ${token} could match ${matches.join(", ")}`);
     }
     if (matches.length === 0) {
       out.push(token);
@@ -468,7 +478,7 @@ function normalise(argv: readonly string[]): string[] {
     let value: string;
     if (eq >= 0) {
       value = token.slice(eq + 1);
-    } else if (i + 1 < argv.length && isValueToken(argv[i + 1])) {
+    } else if (i + 1 < argv.length && isValueToken(argv[i + 1], flags)) {
       value = argv[++i];
     } else if (optional) {
       value = BARE;
@@ -507,20 +517,24 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
   const options = Object.fromEntries(
     OPTIONS.map((o) => [o.flag.slice(2), { type: "string" as const }]),
   );
+  const args = normalise(argv);
   const { values, positionals, tokens } = parseArgs({
-    args: normalise(argv),
+    args,
     options,
     strict: false,
     allowPositionals: true,
     tokens: true,
   });
-  // argparse's leftovers keep their command-line order (unknown flags and extra positionals).
+  // argparse's leftovers keep their command-line order (unknown flags and extra positionals),
+  // each exactly as typed (`--foo=`, `-xyz`: parseArgs splits a short group into several tokens).
   const leftovers: string[] = [];
   const interfaceName: string | undefined = positionals[0];
   let positionalSeen = false;
+  let lastIndex = -1;
   for (const t of tokens ?? []) {
     if (t.kind === "option" && !(t.name in options)) {
-      leftovers.push(t.rawName + (t.value ? `=${t.value}` : ""));
+      if (t.index !== lastIndex) leftovers.push(args[t.index]);
+      lastIndex = t.index;
     } else if (t.kind === "positional") {
       if (positionalSeen) leftovers.push(t.value);
       positionalSeen = true;

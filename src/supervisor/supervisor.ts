@@ -271,7 +271,15 @@ export async function runSupervisor(config: Config): Promise<number> {
     for await (const conn of control) serveConnection(conn).catch(() => {});
   })().catch(() => {});
 
-  const timeoutMs = serverAnnotations(config).restTimeoutMs;
+  const annotations = serverAnnotations(config);
+  const timeoutMs = annotations.restTimeoutMs;
+  // A non-integer `seldon.io/grpc-max-message-size` makes upstream's gRPC workers crash at
+  // start; REST and metrics keep serving (server.md §1.7).
+  let grpcWorkers = config.grpcWorkers;
+  if (grpcWorkers > 0 && annotations.grpcError !== undefined) {
+    log.error("gRPC workers not started: {error}", { error: annotations.grpcError });
+    grpcWorkers = 0;
+  }
   if (timeoutMs !== undefined) {
     // gunicorn's worker timeout: a REST worker silent for longer than the timeout is killed
     // (its client sees the connection closed) and replaced by the crash path.
@@ -297,12 +305,12 @@ export async function runSupervisor(config: Config): Promise<number> {
   });
 
   const initial: Worker[] = [];
-  for (let i = 0; i < config.grpcWorkers; i++) initial.push(spawn("grpc"));
+  for (let i = 0; i < grpcWorkers; i++) initial.push(spawn("grpc"));
   const custom = hasCustomService(exported) ? spawnCustomService() : undefined;
   for (let i = 0; i < config.workers; i++) initial.push(spawn("rest"));
   await Promise.race([Promise.all(initial.map((w) => w.ready)), done]);
   if (!shuttingDown) {
-    if (config.grpcWorkers > 0) {
+    if (grpcWorkers > 0) {
       log.info("GRPC microservice running on port {port} with {n} processes", {
         port: grpcPort,
         n: config.grpcWorkers,
