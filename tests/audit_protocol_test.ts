@@ -120,11 +120,16 @@ Deno.test("audit: a tensor shape given as a bare integer reshapes like numpy", (
     });
   }));
 
-Deno.test("audit: a feedback hook's scalar result is a 0-d array (upstream np.array)", () =>
+Deno.test("protocol audit: a feedback hook's scalar result fails like upstream's proto builder (§4.1)", () =>
   withServer({ sendFeedback: () => 5 }, async (s) => {
-    const tensor = await s.post("/api/v1.0/feedback", { reward: 1 });
-    assertEquals(tensor.status, 200);
-    assertEquals(tensor.json, { data: { tensor: { values: [5] } }, meta: {} });
-    const nd = await s.post("/api/v1.0/feedback", { request: { data: { ndarray: [[1]] } } });
-    assertEquals(nd.json, { data: { ndarray: [5] }, meta: {} });
+    for (const body of [{ reward: 1 }, { request: { data: { ndarray: [[1]] } } }]) {
+      const r = await s.post("/api/v1.0/feedback", body);
+      assertEquals(r.status, 500);
+      assertEquals(r.json.status, {
+        status: 1,
+        info: 'can only concatenate str (not "int") to str',
+        code: -1,
+        reason: "MICROSERVICE_INTERNAL_ERROR",
+      });
+    }
   }));

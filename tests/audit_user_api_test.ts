@@ -7,7 +7,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { grpcCall } from "./grpc_helpers.ts";
 import { withServer } from "./helpers.ts";
 import { appFolder, spawnServer } from "./spawn.ts";
-import { BaseComponent, type NDArray, SeldonNotImplementedError } from "../mod.ts";
+import { BaseComponent, NDArray, SeldonNotImplementedError } from "../mod.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 
@@ -217,3 +217,35 @@ Deno.test("audit: a realistic JS model served by a real process", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// user-api.md §2 `NDArray.from(nested, dtype)`, protocol.md §6.6: the values fit the dtype
+// (numpy's astype), so every output kind agrees with the tftensor the same array gives.
+Deno.test("protocol audit: NDArray.from with a dtype casts values like numpy's astype", () =>
+  withServer({ predict: () => NDArray.from([[0.1, 2]], "float32") }, async (s) => {
+    assertEquals(NDArray.from([[1.7, -2.5]], "int64").tolist(), [[1, -2]]);
+    assertEquals(NDArray.from([300, -1], "uint8").tolist(), [44, 255]);
+    const r = await s.post("/predict", { data: { tensor: { shape: [1], values: [1] } } });
+    assertEquals(r.json.data.tensor, { shape: [1, 2], values: [0.10000000149011612, 2] });
+  }));
+
+// user-api.md §3 (a nested array goes through NDArray.from), protocol.md §4.2: a list of equal
+// arrays stacks like np.array([a, b]); the ndarray branch writes the list itself, which
+// upstream's jsonify cannot do for arrays (500).
+Deno.test("protocol audit: a list of NDArrays stacks into one array; as a list it is a 500", () =>
+  withServer({ predict: () => [NDArray.from([1, 2]), new Float64Array([3, 4])] }, async (s) => {
+    assertEquals(NDArray.from([NDArray.from([1, 2]), NDArray.from([3, 4])]).shape, [2, 2]);
+    const t = await s.post("/predict", { data: { tensor: { shape: [1], values: [1] } } });
+    assertEquals(t.json.data, {
+      names: ["t:0", "t:1"],
+      tensor: { shape: [2, 2], values: [1, 2, 3, 4] },
+    });
+    const nd = await s.post("/predict", { data: { ndarray: [[1]] } });
+    assertEquals([nd.status, nd.json.status.info], [
+      500,
+      "Object of type ndarray is not JSON serializable",
+    ]);
+    const g = await grpcCall("Model", s.running.grpc!.port, "Predict", {
+      data: { ndarray: [[1]] },
+    });
+    assertEquals(g.data.ndarray, [[1, 2], [3, 4]]);
+  }));

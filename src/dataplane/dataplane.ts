@@ -257,11 +257,9 @@ export class DataPlane {
       ctx,
     ]);
     if (isThenable(result)) result = await result;
+    // Only "nothing" becomes an empty array: v1.18's send_feedback passes any other result
+    // (a number too) to the proto-mode response builder, which rejects scalars (§4.1).
     if (result === ABSENT || result === undefined || result === null) result = emptyArray();
-    // upstream wraps the result in `np.array(...)`: a scalar becomes a 0-d array.
-    else if (typeof result === "number" || typeof result === "bigint") {
-      result = NDArray.from(result);
-    }
     const puid = (request.meta as JsonObject | undefined)?.puid;
     const response = await this.#construct(
       result,

@@ -90,8 +90,10 @@ export class NDArray {
    */
   static from(nested: unknown, dtype?: DType, options: FromOptions = {}): NDArray {
     if (NDArray.isNDArray(nested)) return dtype ? nested.astype(dtype) : nested;
-    if (ArrayBuffer.isView(nested) && !(nested instanceof DataView)) {
-      return NDArray.fromTypedArray(nested as TypedArray);
+    if (isArrayValue(nested)) return NDArray.fromTypedArray(nested as TypedArray);
+    if (Array.isArray(nested) && isArrayValue(nested[0])) {
+      const stacked = stack(nested);
+      if (stacked) return dtype ? stacked.astype(dtype) : stacked;
     }
     const shape = inferShape(nested);
     if (shape === null) {
@@ -170,13 +172,13 @@ export class NDArray {
     return new NDArray(Float64Array.from(out as number[]), this.shape, dtype);
   }
 
-  /** A copy converted to another dtype. */
+  /** A copy converted to another dtype (numeric values cast as numpy's `astype` does). */
   astype(dtype: DType): NDArray {
     if (dtype === this.dtype) return this;
     if (isNumericDType(dtype)) {
       const data = new Float64Array(this.size);
       for (let i = 0; i < this.size; i++) data[i] = Number(this.scalarAt(i));
-      return new NDArray(data, this.shape, dtype);
+      return new NDArray(castNumbers(data, dtype), this.shape, dtype);
     }
     const data: unknown[] = new Array(this.size);
     for (let i = 0; i < this.size; i++) {
@@ -210,6 +212,57 @@ export class NDArray {
   }
 }
 Object.defineProperty(NDArray.prototype, BRAND, { value: true });
+
+/** True for an NDArray or a typed array (not a `DataView`): what numpy would see as an array. */
+export function isArrayValue(x: unknown): boolean {
+  return NDArray.isNDArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+}
+
+/**
+ * A list of equal-shape arrays stacked along a new first axis, as `np.array([a, b])` does
+ * (a numeric dtype shared by all is kept); `undefined` when an item is not an array or the
+ * shapes differ (the list is then ragged).
+ */
+function stack(items: readonly unknown[]): NDArray | undefined {
+  const parts: NDArray[] = [];
+  for (const item of items) {
+    if (!isArrayValue(item)) return undefined;
+    parts.push(NDArray.isNDArray(item) ? item : NDArray.fromTypedArray(item as TypedArray));
+  }
+  const shape = parts[0].shape;
+  const same = (p: NDArray) => p.ndim === shape.length && p.shape.every((n, i) => n === shape[i]);
+  if (!parts.every(same)) return undefined;
+  const dtype = parts[0].dtype;
+  if (!isNumericDType(dtype) || parts.some((p) => p.dtype !== dtype)) {
+    return NDArray.from(parts.map((p) => p.tolist()));
+  }
+  const data = new Float64Array(parts.length * parts[0].size);
+  parts.forEach((p, k) => data.set(p.data as Float64Array, k * p.size));
+  return new NDArray(data, [parts.length, ...shape], dtype);
+}
+
+/** Element types whose values a same-width typed array holds exactly. */
+const NARROW_ARRAYS: Partial<Record<DType, { from(data: Float64Array): ArrayLike<number> }>> = {
+  float32: Float32Array,
+  int32: Int32Array,
+  int16: Int16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+};
+
+/**
+ * `data` cast into `dtype` as numpy's `astype` does (§6.6: a float32 array holds float32
+ * values, `0.1` → `0.10000000149011612`): float32 rounds, integers truncate toward zero and
+ * narrow ones wrap to their width.
+ */
+function castNumbers(data: Float64Array, dtype: DType): Float64Array {
+  const narrow = NARROW_ARRAYS[dtype];
+  if (narrow) return Float64Array.from(narrow.from(data));
+  if (dtype === "int64" || dtype === "uint64") return data.map(Math.trunc);
+  return data;
+}
 
 /** Typed arrays a hook may return (a bare `Uint8Array` return means binData instead). */
 export type TypedArray =

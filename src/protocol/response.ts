@@ -7,7 +7,7 @@
 import { SeldonResponse } from "../component/api.ts";
 import { encodeBase64 } from "./base64.ts";
 import { badData } from "./errors.ts";
-import { isNumericDType, NDArray } from "./ndarray.ts";
+import { isArrayValue, isNumericDType, NDArray } from "./ndarray.ts";
 import { isObject, type JsonObject, type Mode, ProtoAny } from "./payload.ts";
 import { pyStr, pyTypeName } from "./pyrepr.ts";
 import { ndarrayToTftensor } from "./tftensor.ts";
@@ -121,13 +121,24 @@ function encodeArray(value: unknown, ctx: ResponseContext, mode: Mode): JsonObje
       break;
     case "ndarray":
       out.ndarray = mode === "json" && Array.isArray(value)
-        ? value
+        ? listAsIs(value)
         : mode === "proto" && array.ndim === 0
         ? [array.tolist()]
         : array.tolist();
       break;
   }
   return out;
+}
+
+/**
+ * A returned list, written unchanged in the JSON-mode ndarray branch (§4.2). Upstream's
+ * `jsonify` cannot write the arrays of a list of numpy arrays, so neither do we.
+ */
+function listAsIs(value: unknown[]): unknown[] {
+  if (isArrayValue(value[0])) {
+    throw new TypeError("Object of type ndarray is not JSON serializable");
+  }
+  return value;
 }
 
 function encodeTensor(array: NDArray, mode: Mode): JsonObject {
