@@ -196,6 +196,22 @@ Deno.test("process: SIGTERM drains in-flight requests, removes the pidfile and e
   }
 });
 
+/** `fn` against a server whose pod annotations set `seldon.io/rest-timeout` to 1 s. */
+async function withRestTimeout(
+  files: Record<string, string>,
+  model: string,
+  fn: (s: Spawned) => Promise<void>,
+) {
+  const dir = await appFolder({ ...files, "annotations": 'seldon.io/rest-timeout="1000"\n' });
+  const s = await spawnServer(dir, [model], { SELDON_ANNOTATIONS_FILE: join(dir, "annotations") });
+  try {
+    await fn(s);
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 const BLOCKING_MODEL = `
 export class Blocking {
   async predict(X) {
@@ -207,15 +223,8 @@ export class Blocking {
 }
 `;
 
-Deno.test("process: seldon.io/rest-timeout kills a stuck worker and times out slow requests", async () => {
-  const dir = await appFolder({
-    "Blocking.js": BLOCKING_MODEL,
-    "annotations": 'seldon.io/rest-timeout="1000"\n',
-  });
-  const s = await spawnServer(dir, ["Blocking"], {
-    SELDON_ANNOTATIONS_FILE: join(dir, "annotations"),
-  });
-  try {
+Deno.test("process: seldon.io/rest-timeout kills a stuck worker and times out slow requests", () =>
+  withRestTimeout({ "Blocking.js": BLOCKING_MODEL }, "Blocking", async (s) => {
     const first = await pidOf(s);
     // an async hook slower than the timeout: 500, the worker lives on
     const slow = await fetch(`${s.url}/api/v1.0/predictions`, {
@@ -239,30 +248,15 @@ Deno.test("process: seldon.io/rest-timeout kills a stuck worker and times out sl
     const next = await eventually(() => pidOf(s).then((pid) => pid !== first && pid, () => 0));
     assert(next, "no replacement worker");
     assert(s.log().includes(`WORKER TIMEOUT (pid:${first})`), s.log());
-  } finally {
-    await s.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("process: synchronous work within rest-timeout never trips the worker watchdog", async () => {
-  const dir = await appFolder({
-    "Blocking.js": BLOCKING_MODEL,
-    "annotations": 'seldon.io/rest-timeout="1000"\n',
-  });
-  const s = await spawnServer(dir, ["Blocking"], {
-    SELDON_ANNOTATIONS_FILE: join(dir, "annotations"),
-  });
-  try {
+Deno.test("process: synchronous work within rest-timeout never trips the worker watchdog", () =>
+  withRestTimeout({ "Blocking.js": BLOCKING_MODEL }, "Blocking", async (s) => {
     const first = await pidOf(s);
     // Half a timeout of CPU per request, back to back: heartbeats must still arrive in time.
     for (let i = 0; i < 6; i++) assertEquals(await pidOf(s, "busy"), first);
     assert(!s.log().includes("WORKER TIMEOUT"), s.log());
-  } finally {
-    await s.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 const COUNTING_MODEL = `
 export class Counting {
@@ -275,21 +269,14 @@ export class Counting {
 }
 `;
 
-Deno.test("process: a request that times out while queued for a thread never runs its hook", async () => {
-  const dir = await appFolder({
-    "Counting.js": COUNTING_MODEL,
-    "annotations": 'seldon.io/rest-timeout="1000"\n',
-  });
-  const s = await spawnServer(dir, ["Counting"], {
-    SELDON_ANNOTATIONS_FILE: join(dir, "annotations"),
-  });
-  const post = (strData: string) =>
-    fetch(`${s.url}/api/v1.0/predictions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ strData }),
-    }).then(async (res) => ({ status: res.status, json: await res.json() }));
-  try {
+Deno.test("process: a request that times out while queued for a thread never runs its hook", () =>
+  withRestTimeout({ "Counting.js": COUNTING_MODEL }, "Counting", async (s) => {
+    const post = (strData: string) =>
+      fetch(`${s.url}/api/v1.0/predictions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ strData }),
+      }).then(async (res) => ({ status: res.status, json: await res.json() }));
     const slow = post("sleep");
     await new Promise((r) => setTimeout(r, 200));
     const queued = await post("queued"); // waits behind "sleep" for the one --threads slot
@@ -300,11 +287,7 @@ Deno.test("process: a request that times out while queued for a thread never run
       post("after").then((r) => r.status === 200 && r.json.jsonData.seen)
     );
     assertEquals(later.slice(0, 2), ["sleep", "after"]);
-  } finally {
-    await s.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("process: start-up prints the URL that serves predictions", async () => {
   await withApp({ "PidModel.js": PID_MODEL }, ["PidModel"], async (s) => {
