@@ -24,7 +24,7 @@ import {
   type JsonObject,
   type Mode,
 } from "../protocol/payload.ts";
-import { parseProtoJson, toPrintedProtoJson } from "../protocol/proto/json.ts";
+import { parseProtoJson, shortestFloat32, toPrintedProtoJson } from "../protocol/proto/json.ts";
 import { buildModelMetadata, metadataToProtoJson } from "../protocol/metadata.ts";
 import { SeldonMicroserviceException } from "../protocol/errors.ts";
 import type { ErrorResponse } from "../component/api.ts";
@@ -413,7 +413,14 @@ export class DataPlane {
         if (!isObject(m) || m.key === undefined) throw new Error("'key'");
       }
       tagWithMethod(metrics, METHOD_LABEL[op]);
-      await this.#recorder.record(metrics, METHOD_LABEL[op]);
+      // gRPC: upstream records the metrics of the returned message, whose `value` is a proto
+      // float (printed shortest by MessageToJson), not the number the hook wrote.
+      const recorded = call.protocol === "rest"
+        ? metrics
+        : metrics.map((m) =>
+          typeof m.value === "number" ? { ...m, value: shortestFloat32(m.value) } : m
+        );
+      await this.#recorder.record(recorded, METHOD_LABEL[op]);
       if (!this.#includeMetrics) delete meta.metrics;
     }
     if (call.protocol === "rest") return raw;

@@ -8,6 +8,8 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Call, DataPlane } from "../dataplane/dataplane.ts";
 import { SerializeError } from "../dataplane/dataplane.ts";
@@ -182,12 +184,29 @@ function methodNotFoundAsGrpcio(server: grpc.Server): void {
 const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
 
 /**
- * Server reflection (v1 and v1alpha), listing the seven Seldon services as upstream does, so
- * `grpcurl` works without the `.proto` files. Skipped with a warning if they cannot be read.
+ * The v1alpha reflection `.proto` shipped with `@grpc/reflection`: upstream lists the reflection
+ * service itself beside the seven Seldon services (metrics-and-processes.md §1.6). Not found →
+ * the Seldon services only.
+ */
+function reflectionProto(): string[] {
+  try {
+    const file = createRequire(import.meta.url).resolve(
+      "@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto",
+    );
+    return existsSync(file) ? [file] : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Server reflection (v1 and v1alpha), listing the seven Seldon services and
+ * `grpc.reflection.v1alpha.ServerReflection` as upstream does, so `grpcurl` works without the
+ * `.proto` files. Skipped with a warning if they cannot be read.
  */
 function addReflection(server: grpc.Server): void {
   try {
-    const definition = protoLoader.loadSync("prediction.proto", {
+    const definition = protoLoader.loadSync(["prediction.proto", ...reflectionProto()], {
       includeDirs: [PROTO_DIR],
       keepCase: true,
     });

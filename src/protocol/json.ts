@@ -30,6 +30,26 @@ export function integralFloatIndexes(list: readonly unknown[]): ReadonlySet<numb
   return FLOAT_TOKENS.get(list);
 }
 
+/**
+ * Marks the integral numbers of every array inside `value` as floats (see
+ * {@link integralFloatIndexes}): a proto-mode `google.protobuf.Value` holds doubles only, so
+ * upstream's Python sees `4.0` where JS sees `4` (`"4.0"` in a string array).
+ */
+export function markNumbersAsFloats(value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  if (!Array.isArray(value)) {
+    for (const v of Object.values(value)) markNumbersAsFloats(v);
+    return;
+  }
+  let set: Set<number> | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    if (typeof v === "number" && Number.isInteger(v)) (set ??= new Set()).add(i);
+    else markNumbersAsFloats(v);
+  }
+  if (set !== undefined) FLOAT_TOKENS.set(value, set);
+}
+
 function exactReviver(this: unknown, key: string, value: unknown, ctx?: ReviverContext): unknown {
   if (typeof value !== "number" || ctx?.source === undefined) return value;
   const src = ctx.source;

@@ -5,6 +5,7 @@
  * @module
  */
 import { decodeBase64Lenient } from "./base64.ts";
+import { markNumbersAsFloats } from "./json.ts";
 import { badData } from "./errors.ts";
 import { NDArray } from "./ndarray.ts";
 import { parseProtoJson } from "./proto/json.ts";
@@ -120,7 +121,10 @@ export function decodeProtoMessage(message: JsonObject): Decoded {
     return { X: decodeBase64Lenient(message.binData as string), names: [], meta };
   }
   if (message.strData !== undefined) return { X: message.strData, names: [], meta };
-  if (message.jsonData !== undefined) return { X: message.jsonData, names: [], meta };
+  if (message.jsonData !== undefined) {
+    markNumbersAsFloats(message.jsonData);
+    return { X: message.jsonData, names: [], meta };
+  }
   if (message.customData !== undefined) {
     const any = message.customData as JsonObject;
     const bytes = decodeBase64Lenient(String(any.value ?? ""));

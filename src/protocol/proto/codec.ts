@@ -524,9 +524,10 @@ function decodeList(r: Reader, end: number, depth: number, out: unknown[]): unkn
       skip(r, tag);
       continue;
     }
-    // Fast path for the common element: a Value holding only number_value (9 bytes).
+    // Fast path for the common element: a Value holding only number_value (9 bytes). The
+    // element is a message one level down, so it obeys the nesting limit like any other.
     const p = r.pos;
-    if (buf[p] === 9 && buf[p + 1] === 0x11 && p + 10 <= end) {
+    if (buf[p] === 9 && buf[p + 1] === 0x11 && p + 10 <= end && depth < MAX_DEPTH) {
       const v = readF64(buf, p + 2);
       out.push(v - v === 0 ? v : canonDouble(v));
       r.pos = p + 10;
@@ -569,6 +570,8 @@ function decodeStruct(r: Reader, end: number, depth: number, out: ProtoObject): 
       skip(r, tag);
       continue;
     }
+    // Each entry is a message one level down (checked even when it holds no value).
+    if (depth >= MAX_DEPTH) throw new ProtoDecodeError("message nesting too deep");
     const eEnd = subEnd(r);
     let key = "";
     let value: unknown = null;
