@@ -80,6 +80,25 @@ export function logger(...category: string[]): Logger {
   return getLogger(["seldon", ...category]);
 }
 
+/**
+ * What a model's logger offers (the part of logtape's `Logger` the public API promises). Lines go
+ * to stderr in the server's format; `{name}` placeholders in `message` are filled from
+ * `properties`, e.g. `log.info("Loaded {n} trees", { n: 100 })`.
+ */
+export interface ModelLogger {
+  /** Logs at DEBUG level. */
+  debug(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at INFO level. */
+  info(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at WARNING level. */
+  warn(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at ERROR level. */
+  error(message: string, properties?: Record<string, unknown>): void;
+}
+
+/** A logger for model code, under the server's configuration: `modelLogger("iris")`. */
+export const modelLogger: (...category: string[]) => ModelLogger = logger;
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** gunicorn's `%(t)s`: `[25/Nov/2026:16:40:42 +0000]`, local time with its UTC offset. */

@@ -289,6 +289,28 @@ Deno.test("process: a request that times out while queued for a thread never run
     assertEquals(later.slice(0, 2), ["sleep", "after"]);
   }));
 
+Deno.test("process: a model's logger from mod.ts writes in the server's format and level", async () => {
+  const model = `import { logger } from "${MOD_URL}";
+const log = logger("Talker");
+export class Talker {
+  load() { log.info("Loaded {n} trees", { n: 100 }); }
+  predict(X) { log.debug("hidden at INFO"); log.warn("odd input {x}", { x: X }); return X; }
+}`;
+  await withApp({ "Talker.js": model }, ["Talker", "--grpc-workers", "0"], async (s) => {
+    const res = await fetch(`${s.url}/api/v1.0/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ strData: "x" }),
+    });
+    assertEquals(res.status, 200);
+    await res.body?.cancel();
+    const warned = await eventually(() => /Talker.* - WARNING: {2}odd input x/.test(s.log()));
+    assert(warned, s.log());
+    assert(/Talker.* - INFO: {2}Loaded 100 trees/.test(s.log()), s.log());
+    assert(!s.log().includes("hidden at INFO"), s.log());
+  });
+});
+
 Deno.test("process: start-up prints the URL that serves predictions", async () => {
   await withApp({ "PidModel.js": PID_MODEL }, ["PidModel"], async (s) => {
     const expected = `Predictions: POST ${s.url}/api/v1.0/predictions`;

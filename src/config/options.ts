@@ -12,14 +12,17 @@ import { parseArgs } from "node:util";
 import { type Env, getenvAsBool } from "./env.ts";
 import { parseParameters, parsePythonInt } from "./parameters.ts";
 
+/** A graph node type (`--service-type`). */
+export type ServiceType = "MODEL" | "ROUTER" | "TRANSFORMER" | "COMBINER" | "OUTLIER_DETECTOR";
+
 /** Accepted `--service-type` values (validated, then ignored: server.md §3.0). */
-export const SERVICE_TYPES = [
+export const SERVICE_TYPES: readonly ServiceType[] = [
   "MODEL",
   "ROUTER",
   "TRANSFORMER",
   "COMBINER",
   "OUTLIER_DETECTOR",
-] as const;
+];
 /** Accepted `--log-level` values. */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 /** Level names `SELDON_LOG_LEVEL` may hold (Python's logging accepts these). */
@@ -247,32 +250,53 @@ export const OPTIONS: readonly OptionSpec[] = [
 
 /** The parsed configuration: every flag plus the environment variables read at start. */
 export interface Config {
+  /** The model to serve (`Module.Class`, `pkg.Class` or `./file.ts#Class`). */
   readonly interfaceName: string;
-  readonly serviceType: (typeof SERVICE_TYPES)[number];
+  /** `--service-type`: the graph node type. */
+  readonly serviceType: ServiceType;
   /** The raw `--parameters` JSON (parsed by `parseParameters`). */
   readonly parameters: string;
   /** The `--log-level` flag value. */
   readonly logLevelFlag: string;
   /** The effective log level (`SELDON_LOG_LEVEL` or the flag). */
   readonly logLevel: string;
+  /** `--debug` / `SELDON_DEBUG`: everything in one process. */
   readonly debug: boolean;
+  /** `--tracing` / `TRACING`: non-zero enables OpenTelemetry tracing. */
   readonly tracing: number;
+  /** `--workers` / `GUNICORN_WORKERS`: REST worker processes. */
   readonly workers: number;
+  /** `--threads` / `GUNICORN_THREADS`: concurrent requests per REST worker. */
   readonly threads: number;
+  /** `--max-requests`: recycle a REST worker after this many requests (0: never). */
   readonly maxRequests: number;
+  /** `--max-requests-jitter`: random 0..N added to `maxRequests` per worker. */
   readonly maxRequestsJitter: number;
+  /** `--keepalive` seconds (accepted; Deno manages idle connections). */
   readonly keepalive: number;
+  /** `--access-log`: one gunicorn-style line per REST request on stdout. */
   readonly accessLog: boolean;
+  /** `--pidfile`: where the supervisor writes its pid. */
   readonly pidfile: string | undefined;
+  /** `--single-threaded` / `FLASK_SINGLE_THREADED`: one REST request at a time. */
   readonly singleThreaded: boolean;
+  /** REST port (0: an ephemeral port). */
   readonly httpPort: number;
+  /** gRPC port (0: an ephemeral port). */
   readonly grpcPort: number;
+  /** Prometheus metrics port (0: an ephemeral port). */
   readonly metricsPort: number;
+  /** `--grpc-threads` / `GRPC_THREADS`: concurrent RPCs per gRPC worker. */
   readonly grpcThreads: number;
+  /** `--grpc-workers` / `GRPC_WORKERS`: gRPC worker processes (0: no gRPC server). */
   readonly grpcWorkers: number;
+  /** `--persistence`: deprecated upstream, ignored. */
   readonly persistence: number;
+  /** Address every server binds to (`--host` / `SELDON_HOST`). */
   readonly host: string;
+  /** Folder the model module is looked up in (default: the working directory). */
   readonly modelDir: string | undefined;
+  /** Largest accepted REST request body, in bytes. */
   readonly maxBodySize: number;
   /** Largest gRPC message (TS extension; the pod annotation wins). */
   readonly grpcMaxMessageSize: number | undefined;
