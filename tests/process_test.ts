@@ -166,6 +166,47 @@ Deno.test("process: max-requests recycles a worker without failing a request", (
     assert(pids.size >= 3, `${requests} requests saw ${JSON.stringify([...pids])}`);
   }));
 
+/** Busy for 2 ms per request, so a worker almost always has one in flight. */
+const BUSY_MODEL = `export class Busy {
+  async predict() { await new Promise((r) => setTimeout(r, 2)); return { pid: Deno.pid }; }
+}`;
+
+Deno.test("process: no request is lost while workers are recycled and reloaded under load", () =>
+  withApp(
+    { "Busy.js": BUSY_MODEL },
+    ["Busy", "--workers", "2", "--max-requests", "100", "--grpc-workers", "0"],
+    async (s) => {
+      // Four keep-alive clients: at least 1,600 requests, a SIGHUP reload of both workers half
+      // way, and max-requests recycles, until replacements have served (capped at 20,000
+      // requests). A worker serves on until its replacement is ready, so there are fewer
+      // recycles than requests / 100. Every request must be answered 200.
+      const total = 1600;
+      let sent = 0;
+      const failures: string[] = [];
+      const pids = new Set<number>();
+      const client = async () => {
+        while ((sent < total || pids.size < 4) && sent < 20_000) {
+          if (++sent === total / 2) s.child.kill("SIGHUP");
+          try {
+            const res = await fetch(`${s.url}/api/v1.0/predictions`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: '{"strData":"x"}',
+            });
+            const text = await res.text();
+            if (res.status === 200) pids.add(JSON.parse(text).jsonData.pid);
+            else failures.push(`${res.status} ${text}`);
+          } catch (err) {
+            failures.push(String((err as Error).cause ?? err));
+          }
+        }
+      };
+      await Promise.all([client(), client(), client(), client()]);
+      assertEquals(failures, []);
+      assert(pids.size >= 4, `only ${pids.size} workers served`);
+    },
+  ));
+
 Deno.test("process: a crashed worker is replaced and its metrics dropped", () =>
   withApp({ "PidModel.js": PID_MODEL }, ["PidModel"], async (s) => {
     const first = await pidOf(s);
