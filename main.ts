@@ -35,6 +35,7 @@ async function runSingle(config: ReturnType<typeof parseConfig>): Promise<number
     console.error(describe(err));
     return 1;
   }
+  log.info("Starting servers");
   let running;
   try {
     running = await startServing(component, config);

@@ -73,3 +73,21 @@ Deno.test("audit annotations: a non-integer grpc-max-message-size stops gRPC onl
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("audit examples: start-up logs `Starting servers` in the upstream log format (supervisor and --debug)", async () => {
+  const dir = await appFolder({
+    "MyModel.js": "export class MyModel { predict(X) { return X; } }\n",
+  });
+  for (const extra of [[], ["--debug"]]) {
+    const s = await spawnServer(dir, ["MyModel", ...extra]);
+    await s.stop();
+    // metrics-and-processes.md §4.1: `<date> - <module>:<function>:<line> - INFO:  <message>`.
+    assert(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - \S+:\S+:\d+ - INFO: {2}Starting servers$/m.test(
+        s.log(),
+      ),
+      s.log(),
+    );
+  }
+  await Deno.remove(dir, { recursive: true });
+});

@@ -129,6 +129,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   }
 
   log.info("REST metrics microservice running on port {port}", { port: metricsServer.port });
+  log.info("Starting servers");
 
   function spawn(role: Role): Worker {
     const child = new Deno.Command(self.command, {
