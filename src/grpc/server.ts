@@ -206,15 +206,20 @@ function reflectionProto(): string[] {
  */
 function addReflection(server: grpc.Server): void {
   try {
-    const definition = protoLoader.loadSync(["prediction.proto", ...reflectionProto()], {
-      includeDirs: [PROTO_DIR],
-      keepCase: true,
-    });
-    new ReflectionService(definition).addToServer(server);
+    reflection ??= new ReflectionService(
+      protoLoader.loadSync(["prediction.proto", ...reflectionProto()], {
+        includeDirs: [PROTO_DIR],
+        keepCase: true,
+      }),
+    );
+    reflection.addToServer(server);
   } catch (err) {
     log.warning("gRPC reflection disabled: {error}", { error: errorText(err) });
   }
 }
+
+/** Built once per process: parsing the `.proto` files is most of a gRPC server's start-up. */
+let reflection: ReflectionService | undefined;
 
 /**
  * Starts the gRPC server on `hostname:port`: a `node:net` listener hands each accepted
