@@ -5,7 +5,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { withServer } from "./helpers.ts";
 import { protoLoaderSeldon } from "./grpc_helpers.ts";
 import { NDArray } from "../mod.ts";
@@ -255,6 +255,39 @@ Deno.test("grpc wire: server reflection lists the seven Seldon services", () =>
       client.close();
     }
   }));
+
+Deno.test("grpc wire: a negative max message size annotation means unlimited, as grpc core", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/annotations`;
+  await Deno.writeTextFile(file, 'seldon.io/grpc-max-message-size="-2"\n');
+  try {
+    await withServer(new Model(), async (s) => {
+      const client = new grpc.Client(
+        `127.0.0.1:${s.running.grpc!.port}`,
+        grpc.credentials.createInsecure(),
+        { "grpc.max_receive_message_length": -1 },
+      );
+      // strData of 5 MiB: over the 4 MiB default, accepted and echoed.
+      const size = 5 * 1024 * 1024;
+      const message = new Uint8Array(5 + size).fill(0x61);
+      message.set([0x2a, 0x80, 0x80, 0xc0, 0x02]); // field 5 (strData), varint length 5 * 2^20
+      const answer = await new Promise<any>((resolve) =>
+        client.makeUnaryRequest(
+          "/seldon.protos.Model/Predict",
+          (b: Uint8Array) => Buffer.from(b),
+          (b: Uint8Array) => b,
+          message,
+          (err, res) => resolve(err ?? res),
+        )
+      );
+      client.close();
+      assert(answer instanceof Uint8Array, String(answer?.details ?? answer));
+      assert(answer.length > size, String(answer.length));
+    }, { SELDON_ANNOTATIONS_FILE: file });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("grpc wire: the pod annotation sets the max message size", async () => {
   const dir = await Deno.makeTempDir();

@@ -109,8 +109,10 @@ class GrpcCall implements Call {
 export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Server {
   const serverOptions: grpc.ServerOptions = {};
   if (options.maxMessageSize !== undefined) {
-    serverOptions["grpc.max_receive_message_length"] = options.maxMessageSize;
-    serverOptions["grpc.max_send_message_length"] = options.maxMessageSize;
+    // grpc core (upstream) reads any negative size as unlimited; grpc-js only -1.
+    const size = options.maxMessageSize < 0 ? -1 : options.maxMessageSize;
+    serverOptions["grpc.max_receive_message_length"] = size;
+    serverOptions["grpc.max_send_message_length"] = size;
   }
   const server = new grpc.Server(serverOptions);
   const table = handlers(plane);
