@@ -371,3 +371,40 @@ Deno.test("test_proto_seldon_metrics_endpoint", async (t) => {
     }
   }
 });
+
+Deno.test("metrics port: HEAD carries GET's Content-Length; preflights follow Flask-CORS", () =>
+  withServer(new UserObject(), async (s) => {
+    await s.get("/predict", REST_DOC); // something to expose
+    const base = `http://127.0.0.1:${s.running.metricsPort}/metrics`;
+    const get = await fetch(base);
+    const body = await get.text();
+    assert(body.length > 0);
+    const head = await fetch(base, { method: "HEAD" });
+    assertEquals(head.status, 200);
+    assertEquals(head.headers.get("content-length"), String(new TextEncoder().encode(body).length));
+    assertEquals(await head.text(), "");
+    const preflight = await fetch(base, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://x",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "X-B, content-type",
+      },
+    });
+    await preflight.body?.cancel();
+    assertEquals(preflight.status, 200);
+    assertEquals(preflight.headers.get("allow"), "GET, HEAD, OPTIONS");
+    assertEquals(preflight.headers.get("access-control-allow-origin"), "http://x");
+    assertEquals(
+      preflight.headers.get("access-control-allow-methods"),
+      "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+    );
+    assertEquals(preflight.headers.get("access-control-allow-headers"), "X-B, content-type");
+    // A method Flask-CORS does not allow: a plain OPTIONS answer, no preflight headers.
+    const other = await fetch(base, {
+      method: "OPTIONS",
+      headers: { origin: "http://x", "access-control-request-method": "FOO" },
+    });
+    await other.body?.cancel();
+    assertEquals(other.headers.get("access-control-allow-methods"), null);
+  }));

@@ -5,7 +5,7 @@
  * and Flask-CORS headers on every response (server.md §2.5).
  * @module
  */
-import { corsHeaders } from "../rest/respond.ts";
+import { corsHeaders, preflight } from "../rest/respond.ts";
 import { METRICS_CONTENT_TYPE } from "./exposition.ts";
 
 /** `Content-Type` of werkzeug's error pages and of the automatic OPTIONS answer. */
@@ -13,9 +13,6 @@ const TEXT_HTML = "text/html; charset=utf-8";
 
 /** Methods of the endpoint (and of Flask's static catch-all route `/<path>`). */
 const ALLOW = "GET, HEAD, OPTIONS";
-
-/** Flask-CORS's default `Access-Control-Allow-Methods` for a preflight. */
-const CORS_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
 
 /** werkzeug's HTML error page for `code`. */
 export function errorPage(code: 404 | 405 | 500): string {
@@ -77,7 +74,7 @@ async function respond(
   const getLike = req.method === "GET" || req.method === "HEAD";
   if (!isEndpoint && path === "/") return htmlError(req, 404);
   if (getLike && !isEndpoint) return htmlError(req, 404);
-  if (req.method === "OPTIONS") return preflight(req);
+  if (req.method === "OPTIONS") return preflight(req, ALLOW);
   if (!getLike) return htmlError(req, 405, { allow: ALLOW });
   let body: string;
   try {
@@ -86,7 +83,8 @@ async function respond(
     options.onError?.(err);
     return htmlError(req, 500);
   }
-  return new Response(req.method === "HEAD" ? null : body, {
+  // HEAD: Deno drops the body and keeps its Content-Length, as werkzeug answers HEAD.
+  return new Response(body, {
     status: 200,
     headers: { "content-type": METRICS_CONTENT_TYPE, ...corsHeaders(req) },
   });
@@ -94,23 +92,8 @@ async function respond(
 
 /** A werkzeug error page with CORS headers (HEAD: same headers, no body). */
 function htmlError(req: Request, code: 404 | 405 | 500, extra?: Record<string, string>): Response {
-  return new Response(req.method === "HEAD" ? null : errorPage(code), {
+  return new Response(errorPage(code), {
     status: code,
     headers: { "content-type": TEXT_HTML, ...corsHeaders(req), ...extra },
   });
-}
-
-/** Flask's automatic OPTIONS answer; a CORS preflight also gets Flask-CORS's method list. */
-function preflight(req: Request): Response {
-  const headers: Record<string, string> = {
-    "content-type": TEXT_HTML,
-    allow: ALLOW,
-    ...corsHeaders(req),
-  };
-  if (req.headers.has("access-control-request-method")) {
-    headers["access-control-allow-methods"] = CORS_METHODS;
-    const requested = req.headers.get("access-control-request-headers");
-    if (requested) headers["access-control-allow-headers"] = requested;
-  }
-  return new Response(null, { status: 200, headers });
 }

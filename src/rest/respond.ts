@@ -38,6 +38,31 @@ export function corsHeaders(req: Request): Record<string, string> {
     : { "access-control-allow-origin": origin, "vary": "Origin" };
 }
 
+/** The methods Flask-CORS allows by default (every preflight answers with all of them). */
+const CORS_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
+
+/**
+ * Flask's automatic OPTIONS answer: 200 with `Allow`; a CORS preflight (a request method
+ * Flask-CORS allows) also gets the allowed methods and the requested headers, trimmed and
+ * sorted as Flask-CORS writes them. Used by the REST and the metrics port.
+ */
+export function preflight(req: Request, allow: string): Response {
+  const headers: Record<string, string> = { allow, ...corsHeaders(req) };
+  const method = req.headers.get("access-control-request-method")?.toUpperCase();
+  if (method && CORS_METHODS.includes(method)) {
+    headers["access-control-allow-methods"] = CORS_METHODS.join(", ");
+    const requested = req.headers.get("access-control-request-headers");
+    if (requested) {
+      headers["access-control-allow-headers"] = requested.split(",").map((h) => h.trim()).sort()
+        .join(", ");
+    }
+  }
+  return new Response(null, {
+    status: 200,
+    headers: { "content-type": "text/html; charset=utf-8", ...headers },
+  });
+}
+
 /**
  * The body text of a JSON response, as Flask `jsonify` writes it: keys sorted unless disabled,
  * and `undefined` (a hook that returned nothing, Python `None`) written as `null`.

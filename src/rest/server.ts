@@ -16,6 +16,7 @@ import {
   jsonResponse,
   type JsonStyle,
   predictStatus,
+  preflight,
   userErrorResponse,
 } from "./respond.ts";
 import { matchRoute, type RouteAction } from "./routes.ts";
@@ -289,27 +290,6 @@ function parseFeedback(value: unknown): Record<string, unknown> {
     if (err instanceof ProtoJsonError) throw badData(`Invalid JSON: ${err.message}`);
     throw err;
   }
-}
-
-/** The methods Flask-CORS allows by default (every preflight answers with all of them). */
-const CORS_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
-
-/**
- * OPTIONS: 200 with `Allow`; a CORS preflight (a request method Flask-CORS allows) also gets the
- * allowed methods and the requested headers, trimmed and sorted as Flask-CORS writes them.
- */
-function preflight(req: Request, allow: string): Response {
-  const headers: Record<string, string> = { allow, ...corsHeaders(req) };
-  const method = req.headers.get("access-control-request-method")?.toUpperCase();
-  if (method && CORS_METHODS.includes(method)) {
-    headers["access-control-allow-methods"] = CORS_METHODS.join(", ");
-    const requested = req.headers.get("access-control-request-headers");
-    if (requested) {
-      headers["access-control-allow-headers"] = requested.split(",").map((h) => h.trim()).sort()
-        .join(", ");
-    }
-  }
-  return new Response(null, { status: 200, headers: { "content-type": TEXT_HTML, ...headers } });
 }
 
 /** Starts the REST server; resolves once the port is bound. */
