@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import { assertEquals } from "./assert.ts";
 import { withServer } from "./helpers.ts";
-import { protoLoaderSeldon } from "./grpc_helpers.ts";
+import { protoLoaderSeldon, rawUnary } from "./grpc_helpers.ts";
 
 const seldon = protoLoaderSeldon();
 
@@ -67,47 +67,33 @@ Deno.test("audit grpc: a hook result with no payload kind → UNKNOWN with Pytho
 
 Deno.test("audit grpc: an unknown service or method → UNIMPLEMENTED `Method not found!`", () =>
   withServer({ predict: (X: unknown) => X }, async (s) => {
-    const client = new grpc.Client(
+    const call = (path: string) =>
+      rawUnary(s.running.grpc!.port, new Uint8Array(), path).then((e) =>
+        e instanceof Uint8Array ? "ok" : { code: e.code, details: e.details }
+      );
+    for (
+      const path of [
+        "/seldon.protos.Model/Nope",
+        "/seldon.protos.Nope/Predict",
+        "/seldon.protos.Transformer/Predict",
+      ]
+    ) {
+      assertEquals(
+        await call(path),
+        { code: grpc.status.UNIMPLEMENTED, details: "Method not found!" },
+        path,
+      );
+    }
+    // A known method is unaffected.
+    const model = new seldon.Model(
       `127.0.0.1:${s.running.grpc!.port}`,
       grpc.credentials.createInsecure(),
     );
-    const call = (path: string) =>
-      new Promise<any>((resolve) =>
-        client.makeUnaryRequest(
-          path,
-          (b: Uint8Array) => Buffer.from(b),
-          (b: Uint8Array) => b,
-          new Uint8Array(),
-          (err) => resolve(err ? { code: err.code, details: err.details } : "ok"),
-        )
-      );
     try {
-      for (
-        const path of [
-          "/seldon.protos.Model/Nope",
-          "/seldon.protos.Nope/Predict",
-          "/seldon.protos.Transformer/Predict",
-        ]
-      ) {
-        assertEquals(
-          await call(path),
-          { code: grpc.status.UNIMPLEMENTED, details: "Method not found!" },
-          path,
-        );
-      }
-      // A known method is unaffected.
-      const model = new seldon.Model(
-        `127.0.0.1:${s.running.grpc!.port}`,
-        grpc.credentials.createInsecure(),
-      );
-      try {
-        const res = await unary(model, "Predict", { strData: "x" });
-        assertEquals(res.strData, "x");
-      } finally {
-        model.close();
-      }
+      const res = await unary(model, "Predict", { strData: "x" });
+      assertEquals(res.strData, "x");
     } finally {
-      client.close();
+      model.close();
     }
   }));
 
@@ -189,34 +175,18 @@ Deno.test("audit grpc: a request nested deeper than protobuf's 100 levels → IN
       }
       return new Uint8Array([0x32, ...varint(value.length), ...value]);
     };
-    const client = new grpc.Client(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
-    );
     const call = (bytes: Uint8Array) =>
-      new Promise<any>((resolve) =>
-        client.makeUnaryRequest(
-          "/seldon.protos.Model/Predict",
-          (b: Uint8Array) => Buffer.from(b),
-          (b: Uint8Array) => b,
-          bytes,
-          (err) => resolve(err ? { code: err.code, details: err.details } : "ok"),
-        )
-      );
-    try {
-      const deserializing = {
-        code: grpc.status.INTERNAL,
-        details: "Exception deserializing request!",
-      };
-      const number = [0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f];
-      const string = [0x1a, 1, 0x61];
-      assertEquals(await call(nested(50, number)), deserializing);
-      assertEquals(await call(nested(50, string)), deserializing);
-      // One level less decodes (and then fails in the hook's array conversion: UNKNOWN).
-      assertEquals((await call(nested(49, number))).code, grpc.status.UNKNOWN);
-    } finally {
-      client.close();
-    }
+      rawUnary(s.running.grpc!.port, bytes).then((e) => ({ code: e.code, details: e.details }));
+    const deserializing = {
+      code: grpc.status.INTERNAL,
+      details: "Exception deserializing request!",
+    };
+    const number = [0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f];
+    const string = [0x1a, 1, 0x61];
+    assertEquals(await call(nested(50, number)), deserializing);
+    assertEquals(await call(nested(50, string)), deserializing);
+    // One level less decodes (and then fails in the hook's array conversion: UNKNOWN).
+    assertEquals((await call(nested(49, number))).code, grpc.status.UNKNOWN);
   }));
 
 Deno.test("audit grpc: numbers of a jsonData list are doubles, so a mixed echo writes `4.0`", () =>

@@ -6,6 +6,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import { Buffer } from "node:buffer";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceDefinition } from "../src/grpc/services.ts";
@@ -63,6 +64,28 @@ export async function grpcCall(
   } finally {
     client.close();
   }
+}
+
+/**
+ * One unary call with raw message bytes on a fresh channel to 127.0.0.1:`port`: the answer's
+ * bytes, or the grpc-js error (`code`, `details`).
+ */
+export function rawUnary(
+  port: number,
+  bytes: Uint8Array,
+  path = "/seldon.protos.Model/Predict",
+  options: grpc.ChannelOptions = {},
+): Promise<any> {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
+  return new Promise<any>((resolve) =>
+    client.makeUnaryRequest(
+      path,
+      (b: Uint8Array) => Buffer.from(b),
+      (b: Uint8Array) => b,
+      bytes,
+      (err, res) => resolve(err ?? res),
+    )
+  ).finally(() => client.close());
 }
 
 /**

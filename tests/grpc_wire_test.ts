@@ -7,7 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "./assert.ts";
 import { withServer } from "./helpers.ts";
-import { protoLoaderSeldon } from "./grpc_helpers.ts";
+import { protoLoaderSeldon, rawUnary } from "./grpc_helpers.ts";
 import { NDArray } from "../mod.ts";
 
 const seldon = protoLoaderSeldon();
@@ -191,29 +191,12 @@ Deno.test("grpc wire: every service and rpc of the spec is served", () =>
 
 Deno.test("grpc wire: undecodable request bytes → INTERNAL, oversize → RESOURCE_EXHAUSTED", () =>
   withServer(new Model(), async (s) => {
-    const client = new grpc.Client(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
-    );
-    const call = (bytes: Uint8Array) =>
-      new Promise<any>((resolve) =>
-        client.makeUnaryRequest(
-          "/seldon.protos.Model/Predict",
-          (b: Uint8Array) => Buffer.from(b),
-          (b: Uint8Array) => b,
-          bytes,
-          (err) => resolve(err),
-        )
-      );
-    try {
-      const bad = await call(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1]));
-      assertEquals(bad.code, grpc.status.INTERNAL);
-      assertEquals(bad.details, "Exception deserializing request!");
-      const big = await call(new Uint8Array(5 * 1024 * 1024));
-      assertEquals(big.code, grpc.status.RESOURCE_EXHAUSTED);
-    } finally {
-      client.close();
-    }
+    const port = s.running.grpc!.port;
+    const bad = await rawUnary(port, new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1]));
+    assertEquals(bad.code, grpc.status.INTERNAL);
+    assertEquals(bad.details, "Exception deserializing request!");
+    const big = await rawUnary(port, new Uint8Array(5 * 1024 * 1024));
+    assertEquals(big.code, grpc.status.RESOURCE_EXHAUSTED);
   }));
 
 Deno.test("grpc wire: server reflection lists the seven Seldon services", () =>
@@ -262,25 +245,13 @@ Deno.test("grpc wire: a negative max message size annotation means unlimited, as
   await Deno.writeTextFile(file, 'seldon.io/grpc-max-message-size="-2"\n');
   try {
     await withServer(new Model(), async (s) => {
-      const client = new grpc.Client(
-        `127.0.0.1:${s.running.grpc!.port}`,
-        grpc.credentials.createInsecure(),
-        { "grpc.max_receive_message_length": -1 },
-      );
       // strData of 5 MiB: over the 4 MiB default, accepted and echoed.
       const size = 5 * 1024 * 1024;
       const message = new Uint8Array(5 + size).fill(0x61);
       message.set([0x2a, 0x80, 0x80, 0xc0, 0x02]); // field 5 (strData), varint length 5 * 2^20
-      const answer = await new Promise<any>((resolve) =>
-        client.makeUnaryRequest(
-          "/seldon.protos.Model/Predict",
-          (b: Uint8Array) => Buffer.from(b),
-          (b: Uint8Array) => b,
-          message,
-          (err, res) => resolve(err ?? res),
-        )
-      );
-      client.close();
+      const answer = await rawUnary(s.running.grpc!.port, message, undefined, {
+        "grpc.max_receive_message_length": -1,
+      });
       assert(answer instanceof Uint8Array, String(answer?.details ?? answer));
       assert(answer.length > size, String(answer.length));
     }, { SELDON_ANNOTATIONS_FILE: file });
@@ -295,28 +266,14 @@ Deno.test("grpc wire: the pod annotation sets the max message size", async () =>
   await Deno.writeTextFile(file, 'seldon.io/grpc-max-message-size="100"\n');
   try {
     await withServer(new Model(), async (s) => {
-      const client = new grpc.Client(
-        `127.0.0.1:${s.running.grpc!.port}`,
-        grpc.credentials.createInsecure(),
+      const port = s.running.grpc!.port;
+      const small = await rawUnary(port, new Uint8Array([0x2a, 2, 0x68, 0x69])); // strData "hi"
+      assertEquals(small instanceof Uint8Array || Buffer.isBuffer(small), true);
+      const big = await rawUnary(
+        port,
+        new Uint8Array([0x2a, 120, ...new Uint8Array(120).fill(0x61)]),
       );
-      const call = (bytes: Uint8Array) =>
-        new Promise<any>((resolve) =>
-          client.makeUnaryRequest(
-            "/seldon.protos.Model/Predict",
-            (b: Uint8Array) => Buffer.from(b),
-            (b: Uint8Array) => b,
-            bytes,
-            (err, res) => resolve(err ?? res),
-          )
-        );
-      try {
-        const small = await call(new Uint8Array([0x2a, 2, 0x68, 0x69])); // strData "hi"
-        assertEquals(small instanceof Uint8Array || Buffer.isBuffer(small), true);
-        const big = await call(new Uint8Array([0x2a, 120, ...new Uint8Array(120).fill(0x61)]));
-        assertEquals(big.code, grpc.status.RESOURCE_EXHAUSTED);
-      } finally {
-        client.close();
-      }
+      assertEquals(big.code, grpc.status.RESOURCE_EXHAUSTED);
     }, { SELDON_ANNOTATIONS_FILE: file });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -7,10 +7,9 @@
  * recorded as protobuf's JSON printer gives its float (shortest, `20.2`).
  */
 // deno-lint-ignore-file no-explicit-any
-import * as grpc from "@grpc/grpc-js";
 import { assert, assertEquals } from "./assert.ts";
 import { testConfig, withServer } from "./helpers.ts";
-import { grpcCall } from "./grpc_helpers.ts";
+import { grpcCall, rawUnary } from "./grpc_helpers.ts";
 import { appFolder, runMain, spawnServer } from "./spawn.ts";
 import {
   BaseComponent,
@@ -1076,20 +1075,7 @@ ex(
   "gRPC unknown method → UNIMPLEMENTED Method not found!",
   () =>
     withServer(identity, async (s) => {
-      const c = new grpc.Client(
-        `127.0.0.1:${s.running.grpc!.port}`,
-        grpc.credentials.createInsecure(),
-      );
-      const e: any = await new Promise((ok) =>
-        c.makeUnaryRequest(
-          "/seldon.protos.Model/Nope",
-          (x: any) => x,
-          (x: any) => x,
-          Buffer.alloc(0),
-          (err: any) => ok(err),
-        )
-      );
-      c.close();
+      const e = await rawUnary(s.running.grpc!.port, new Uint8Array(), "/seldon.protos.Model/Nope");
       assertEquals([e?.code, e?.details], [12, "Method not found!"]);
     }),
 );
