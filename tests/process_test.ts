@@ -241,12 +241,12 @@ Deno.test("process: SIGTERM drains in-flight requests, removes the pidfile and e
 async function withRestTimeout(
   files: Record<string, string>,
   model: string,
-  fn: (s: Spawned) => Promise<void>,
+  fn: (s: Spawned, dir: string) => Promise<void>,
 ) {
   const dir = await appFolder({ ...files, "annotations": 'seldon.io/rest-timeout="1000"\n' });
   const s = await spawnServer(dir, [model], { SELDON_ANNOTATIONS_FILE: join(dir, "annotations") });
   try {
-    await fn(s);
+    await fn(s, dir);
   } finally {
     await s.stop();
     await Deno.remove(dir, { recursive: true });
@@ -304,14 +304,17 @@ export class Counting {
   seen = [];
   async predict(X) {
     this.seen.push(X);
-    if (X === "sleep") await new Promise((r) => setTimeout(r, 1500));
+    if (X === "sleep") {
+      Deno.writeTextFileSync("sleeping", "");
+      await new Promise((r) => setTimeout(r, 2500)); // < 3 timeouts: not "stuck"
+    }
     return { seen: this.seen };
   }
 }
 `;
 
 Deno.test("process: a request that times out while queued for a thread never runs its hook", () =>
-  withRestTimeout({ "Counting.js": COUNTING_MODEL }, "Counting", async (s) => {
+  withRestTimeout({ "Counting.js": COUNTING_MODEL }, "Counting", async (s, dir) => {
     const post = (strData: string) =>
       fetch(`${s.url}/api/v1.0/predictions`, {
         method: "POST",
@@ -319,7 +322,12 @@ Deno.test("process: a request that times out while queued for a thread never run
         body: JSON.stringify({ strData }),
       }).then(async (res) => ({ status: res.status, json: await res.json() }));
     const slow = post("sleep");
-    await new Promise((r) => setTimeout(r, 200));
+    const started = await eventually(
+      () => Deno.stat(join(dir, "sleeping")).then(() => true, () => false),
+      5000,
+      20,
+    );
+    assert(started, "the slow hook never started");
     const queued = await post("queued"); // waits behind "sleep" for the one --threads slot
     assertEquals(queued.status, 500);
     assertEquals(queued.json.status.info, "Request timed out after 1 s");
