@@ -7,7 +7,6 @@
  * recorded as protobuf's JSON printer gives its float (shortest, `20.2`).
  */
 // deno-lint-ignore-file no-explicit-any
-import * as grpc from "@grpc/grpc-js";
 import { assert, assertEquals } from "./assert.ts";
 import { withServer } from "./helpers.ts";
 import { grpcCall } from "./grpc_helpers.ts";
