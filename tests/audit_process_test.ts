@@ -7,7 +7,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { accessLogLine } from "../src/logging.ts";
+import { accessLogLine } from "../src/http/access_log.ts";
 import { appFolder, freePorts, spawnServer } from "./spawn.ts";
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "main.ts");

@@ -1,7 +1,7 @@
 /**
  * The gRPC transport: a grpc-js server with the seven Seldon services bound to the data plane,
- * and the one mapping of errors to gRPC statuses (server.md §5.5). Protocol rules live in the
- * data plane and codec.
+ * and the one mapping of errors to gRPC statuses (server.md §5.5). It hands the data plane
+ * Seldon v1's proto-mode adapter; protocol rules live there and in the data plane.
  * @module
  */
 import * as grpc from "@grpc/grpc-js";
@@ -11,13 +11,12 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
-import type { Call, DataPlane } from "../dataplane/dataplane.ts";
-import { SerializeError } from "../dataplane/dataplane.ts";
+import type { Call, DataPlane, HookContext, Operation } from "../dataplane/dataplane.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { logger } from "../logging.ts";
-import { errorText, SeldonMicroserviceException } from "../protocol/errors.ts";
+import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
+import { errorText, SeldonMicroserviceException, SerializeError } from "../protocol/errors.ts";
 import { encodeMessage } from "../protocol/proto/codec.ts";
-import type { JsonObject } from "../protocol/payload.ts";
 import {
   DecodeFailure,
   type RpcKind,
@@ -61,9 +60,9 @@ function handlers(plane: DataPlane): Record<RpcKind, Handler> {
     TransformOutput: (r, c) => plane.message("transform-output", r, c),
     Route: (r, c) => plane.message("route", r, c),
     Aggregate: (r, c) => plane.aggregate(r, c),
-    SendFeedback: (r, c) => plane.sendFeedback(r as JsonObject, c),
-    Metadata: () => Promise.resolve(plane.metadataProto()),
-    ModelMetadata: () => Promise.resolve(plane.metadataProto()),
+    SendFeedback: (r, c) => plane.sendFeedback(r, c),
+    Metadata: (_, c) => Promise.resolve(plane.metadata(c)),
+    ModelMetadata: (_, c) => Promise.resolve(plane.metadata(c)),
     GraphMetadata: () =>
       Promise.reject(new Error("GraphMetadata not available on the Model level.")),
   };
@@ -92,16 +91,34 @@ function metadataHeaders(metadata: grpc.Metadata): Headers {
 /**
  * A gRPC call as the data plane sees it. Its headers are built from the metadata only when a
  * hook reads them: 1.8 µs for grpc-js's three default entries; per Predict 9.2 → 8.2 µs of this
- * server's own JS (bench/grpc_handler.ts). A class: a getter in an object literal costs 0.7 µs.
+ * server's own JS (bench/grpc_handler.ts).
  */
 class GrpcCall implements Call {
-  readonly protocol = "grpc";
+  readonly adapter = SELDON_PROTO;
   #headers: Headers | undefined;
 
   constructor(readonly metadata: grpc.Metadata) {}
 
   get headers(): Headers {
     return this.#headers ??= metadataHeaders(this.metadata);
+  }
+
+  context(operation: Operation): HookContext {
+    return new GrpcHookContext(this, operation);
+  }
+}
+
+/** The hook context of a gRPC call: `headers` is read from the call only when a hook asks. */
+class GrpcHookContext implements HookContext {
+  readonly protocol = "grpc";
+  readonly #call: GrpcCall;
+
+  constructor(call: GrpcCall, readonly operation: string) {
+    this.#call = call;
+  }
+
+  get headers(): Headers {
+    return this.#call.headers;
   }
 }
 

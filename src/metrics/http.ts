@@ -5,35 +5,12 @@
  * and Flask-CORS headers on every response (server.md §2.5).
  * @module
  */
-import { corsHeaders, preflight } from "../rest/respond.ts";
+import { corsHeaders, preflight } from "../http/cors.ts";
+import { errorPage, type HttpError, TEXT_HTML } from "../http/werkzeug.ts";
 import { METRICS_CONTENT_TYPE } from "./exposition.ts";
-
-/** `Content-Type` of werkzeug's error pages and of the automatic OPTIONS answer. */
-const TEXT_HTML = "text/html; charset=utf-8";
 
 /** Methods of the endpoint (and of Flask's static catch-all route `/<path>`). */
 const ALLOW = "GET, HEAD, OPTIONS";
-
-/** werkzeug's HTML error page for `code`. */
-export function errorPage(code: 404 | 405 | 500): string {
-  const [name, description] = ERRORS[code];
-  return `<!doctype html>\n<html lang=en>\n<title>${code} ${name}</title>\n` +
-    `<h1>${name}</h1>\n<p>${description}</p>\n`;
-}
-
-const ERRORS: Record<404 | 405 | 500, readonly [string, string]> = {
-  404: [
-    "Not Found",
-    "The requested URL was not found on the server. If you entered the URL manually please " +
-    "check your spelling and try again.",
-  ],
-  405: ["Method Not Allowed", "The method is not allowed for the requested URL."],
-  500: [
-    "Internal Server Error",
-    "The server encountered an internal error and was unable to complete your request. " +
-    "Either the server is overloaded or there is an error in the application.",
-  ],
-};
 
 /** Options of {@link createMetricsHandler}. */
 export interface MetricsHandlerOptions {
@@ -91,7 +68,7 @@ async function respond(
 }
 
 /** A werkzeug error page with CORS headers (HEAD: same headers, no body). */
-function htmlError(req: Request, code: 404 | 405 | 500, extra?: Record<string, string>): Response {
+function htmlError(req: Request, code: HttpError, extra?: Record<string, string>): Response {
   return new Response(errorPage(code), {
     status: code,
     headers: { "content-type": TEXT_HTML, ...corsHeaders(req), ...extra },

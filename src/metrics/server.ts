@@ -3,7 +3,7 @@
  * @module
  */
 import type { Config } from "../config/options.ts";
-import { writeAccessLog } from "../logging.ts";
+import { writeAccessLog } from "../http/access_log.ts";
 import { createMetricsHandler } from "./http.ts";
 
 /** A running metrics server. */

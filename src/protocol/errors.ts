@@ -92,3 +92,10 @@ export function errorText(err: unknown): string {
     return Object.prototype.toString.call(err);
   }
 }
+
+/** A raw hook's result that cannot be turned into the response message (gRPC `INTERNAL`). */
+export class SerializeError extends Error {
+  constructor(message = "Failed to serialize response!") {
+    super(message);
+  }
+}

@@ -4,11 +4,11 @@
  * their keys in sorted order, as Flask's `jsonify` writes them, at no extra cost.
  * @module
  */
-import { SeldonResponse } from "../component/api.ts";
 import { encodeBase64 } from "./base64.ts";
 import { badData } from "./errors.ts";
 import { isArrayValue, isNumericDType, NDArray } from "./ndarray.ts";
 import { isObject, type JsonObject, type Mode, ProtoAny } from "./payload.ts";
+import { parseProtoJson } from "./proto/json.ts";
 import { pyStr, pyTypeName } from "./pyrepr.ts";
 import { ndarrayToTftensor } from "./tftensor.ts";
 
@@ -31,22 +31,15 @@ export interface ResponseContext {
   readonly userTags: JsonObject | undefined;
   /** Runtime tags of a SeldonResponse, merged last. */
   readonly runtimeTags: JsonObject | undefined;
-  /** Custom metrics to append (already validated, recorded and gated by the include switch). */
+  /**
+   * Custom metrics to append as the hooks wrote them (already validated, recorded and gated by
+   * the include switch); proto mode writes them as proto3-JSON `Metric`s.
+   */
   readonly metrics: unknown[];
   /** This node's own `requestPath` entry, if `PREDICTIVE_UNIT_ID` is set. */
   readonly ownPath: Readonly<Record<string, string>> | undefined;
   /** Output column names for a result with ≥ 2 dimensions of `cols` columns. */
   readonly classNames: (cols: number) => unknown;
-}
-
-/** Splits a hook result into its data and runtime tags/metrics. */
-export function unwrapResult(
-  result: unknown,
-): { data: unknown; tags?: JsonObject; metrics?: unknown[] } {
-  if (SeldonResponse.isSeldonResponse(result)) {
-    return { data: result.data, tags: result.tags as JsonObject, metrics: result.metrics };
-  }
-  return { data: result };
 }
 
 /** The 400 for a return value that has no payload kind (§4.1). */
@@ -69,6 +62,35 @@ function isPlainObject(x: unknown): x is JsonObject {
  */
 function protoUnknownPayload(value: unknown): Error {
   return new TypeError(`can only concatenate str (not "${pyTypeName(value)}") to str`);
+}
+
+/** How one wire mode builds response messages from hook results. */
+export interface ResponseBuilder {
+  /** The response message for hook result `data` (§4.1–§4.5). */
+  build(data: unknown, ctx: ResponseContext): JsonObject;
+  /** Sets a built response's output names once an async `classNames()` has settled. */
+  setNames(response: JsonObject, names: unknown): void;
+}
+
+function builder(mode: Mode): ResponseBuilder {
+  return {
+    build: (data, ctx) => buildResponse(data, ctx, mode),
+    setNames: (response, names) => {
+      const out = response.data as JsonObject;
+      if (writesNames(names, mode)) out.names = names;
+      else delete out.names;
+    },
+  };
+}
+
+/** JSON mode (REST): the request JSON as sent is the reference; names always written. */
+export const JSON_RESPONSES: ResponseBuilder = builder("json");
+/** Proto mode (gRPC, every feedback): canonical proto3-JSON messages; empty names omitted. */
+export const PROTO_RESPONSES: ResponseBuilder = builder("proto");
+
+/** JSON mode writes every names list; proto mode omits an empty repeated field. */
+function writesNames(names: unknown, mode: Mode): boolean {
+  return mode === "json" || (Array.isArray(names) && names.length > 0);
 }
 
 /** Builds the response message for hook result `data` (§4.1–§4.5). */
@@ -111,7 +133,7 @@ function encodeArray(value: unknown, ctx: ResponseContext, mode: Mode): JsonObje
   const kind = mirroredKind(ctx.ref, isNumericDType(array.dtype), mode);
   const names = array.ndim >= 2 ? ctx.classNames(array.shape[1]) : [];
   const out: JsonObject = {};
-  if (mode === "json" || (Array.isArray(names) && names.length > 0)) out.names = names;
+  if (writesNames(names, mode)) out.names = names;
   switch (kind) {
     case "tensor":
       out.tensor = encodeTensor(array, mode);
@@ -155,14 +177,17 @@ function encodeTensor(array: NDArray, mode: Mode): JsonObject {
 }
 
 /** The response `meta` (§4.5); always an object, keys in sorted order. */
-function buildMeta(ctx: ResponseContext, _mode: Mode): JsonObject {
+function buildMeta(ctx: ResponseContext, mode: Mode): JsonObject {
   const merge = ctx.merge;
   const reqTags = isObject(merge?.tags) ? merge.tags : undefined;
   const tags = reqTags || ctx.userTags || ctx.runtimeTags
     ? { ...reqTags, ...ctx.userTags, ...ctx.runtimeTags }
     : undefined;
   const reqMetrics = Array.isArray(merge?.metrics) ? merge.metrics : [];
-  const metrics = reqMetrics.length > 0 ? [...reqMetrics, ...ctx.metrics] : ctx.metrics;
+  const own = mode === "proto" && ctx.metrics.length > 0
+    ? ctx.metrics.map((m) => parseProtoJson("Metric", m))
+    : ctx.metrics;
+  const metrics = reqMetrics.length > 0 ? [...reqMetrics, ...own] : own;
   const reqPath = isObject(merge?.requestPath) ? merge.requestPath : undefined;
   const path = ctx.ownPath || reqPath ? { ...ctx.ownPath, ...reqPath } : undefined;
   const meta: JsonObject = {};

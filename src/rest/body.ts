@@ -3,6 +3,7 @@
  * multipart form → urlencoded `json` field → `json` query parameter → JSON body.
  * @module
  */
+import { werkzeugText } from "../http/werkzeug.ts";
 import { encodeBase64 } from "../protocol/base64.ts";
 import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
@@ -17,7 +18,7 @@ export interface Payload {
 /** 500 for a body over the configured limit (werkzeug's 413 text, through the catch-all handler). */
 export function tooLarge(): SeldonMicroserviceException {
   return new SeldonMicroserviceException(
-    "413 Request Entity Too Large: The data value transmitted exceeds the capacity limit.",
+    werkzeugText(413),
     { statusCode: 500, reason: "MICROSERVICE_INTERNAL_ERROR" },
   );
 }

@@ -4,19 +4,11 @@
  * Allowed" as a 500; OPTIONS → 200.
  * @module
  */
+import type { Operation } from "../dataplane/dataplane.ts";
+import { werkzeugText } from "../http/werkzeug.ts";
 
-/** What a route does. */
-export type RouteAction =
-  | "predict"
-  | "send-feedback"
-  | "transform-input"
-  | "transform-output"
-  | "route"
-  | "aggregate"
-  | "ping"
-  | "health-status"
-  | "metadata"
-  | "openapi";
+/** What a route does: a data-plane operation, or one the transport answers itself. */
+export type RouteAction = Operation | "ping" | "metadata" | "openapi";
 
 /** One path's methods and action. */
 export interface Route {
@@ -48,13 +40,6 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/seldon.json", { methods: GET, action: "openapi" }],
 ]);
 
-/** werkzeug's NotFound text, rendered by upstream's catch-all handler. */
-export const NOT_FOUND =
-  "404 Not Found: The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
-/** werkzeug's MethodNotAllowed text. */
-export const METHOD_NOT_ALLOWED =
-  "405 Method Not Allowed: The method is not allowed for the requested URL.";
-
 /** The outcome of matching a request against the table. */
 export type Match =
   | { readonly kind: "route"; readonly route: Route }
@@ -74,10 +59,10 @@ export function matchRoute(method: string, path: string): Match {
   ) {
     return { kind: "route", route };
   }
-  if (path === "/" && !route) return { kind: "error", info: NOT_FOUND };
+  if (path === "/" && !route) return { kind: "error", info: werkzeugText(404) };
   if (method === "OPTIONS") {
     const methods = new Set(["GET", "HEAD", "OPTIONS", ...(route?.methods ?? [])]);
     return { kind: "options", allow: [...methods].sort().join(", ") };
   }
-  return { kind: "error", info: getLike ? NOT_FOUND : METHOD_NOT_ALLOWED };
+  return { kind: "error", info: werkzeugText(getLike ? 404 : 405) };
 }

@@ -1,22 +1,30 @@
 /**
  * The REST transport: `Deno.serve` on the HTTP port, the route table, payload reading, and one
- * mapping of results and errors to HTTP. Protocol rules live in the data plane and codec.
+ * mapping of results and errors to HTTP. It hands the data plane Seldon v1's JSON-mode adapter;
+ * protocol rules live there and in the data plane.
  * @module
  */
-import type { DataPlane, Operation } from "../dataplane/dataplane.ts";
+import {
+  type Call,
+  type DataPlane,
+  type HookContext,
+  isOperation,
+  type Operation,
+} from "../dataplane/dataplane.ts";
 import { Limiter } from "../dataplane/limiter.ts";
-import { logger, writeAccessLog } from "../logging.ts";
-import { parseProtoJson, ProtoJsonError } from "../protocol/proto/json.ts";
-import { badData, errorText } from "../protocol/errors.ts";
+import { writeAccessLog } from "../http/access_log.ts";
+import { corsHeaders, preflight } from "../http/cors.ts";
+import { TEXT_HTML } from "../http/werkzeug.ts";
+import { logger } from "../logging.ts";
+import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
+import { errorText } from "../protocol/errors.ts";
 import { readPayload } from "./body.ts";
 import {
-  corsHeaders,
   errorBody,
   errorParts,
   jsonResponse,
   type JsonStyle,
   predictStatus,
-  preflight,
   userErrorResponse,
 } from "./respond.ts";
 import { matchRoute, type RouteAction } from "./routes.ts";
@@ -67,7 +75,17 @@ export interface RestServer {
   shutdown(): Promise<void>;
 }
 
-const TEXT_HTML = "text/html; charset=utf-8";
+/** A REST request as the data plane sees it (exported for in-process use). */
+export class RestCall implements Call {
+  readonly adapter = SELDON_JSON;
+  repr?: () => string;
+
+  constructor(readonly headers: Headers) {}
+
+  context(operation: Operation): HookContext {
+    return { protocol: "rest", operation, headers: this.headers };
+  }
+}
 
 /** The request handler (exported for in-process use). */
 export function createHandler(
@@ -88,10 +106,7 @@ export function createHandler(
     url: Target,
     deadline?: AbortSignal,
   ): Promise<Response> {
-    const call: { protocol: "rest"; headers: Headers; repr?: () => string } = {
-      protocol: "rest",
-      headers: req.headers,
-    };
+    const call = new RestCall(req.headers);
     switch (action) {
       case "ping":
         return new Response("pong", {
@@ -100,7 +115,7 @@ export function createHandler(
       case "openapi":
         return jsonResponse(req, openapi, 200, style);
       case "metadata":
-        return jsonResponse(req, plane.metadata(), 200, style);
+        return jsonResponse(req, plane.metadata(call), 200, style);
       case "health-status":
         return jsonResponse(
           req,
@@ -110,10 +125,9 @@ export function createHandler(
         );
       case "send-feedback": {
         const payload = await readPayload(req, url, readOptions);
-        const feedback = parseFeedback(payload.value);
         return jsonResponse(
           req,
-          await limiter.run(() => plane.sendFeedback(feedback, call), deadline),
+          await limiter.run(() => plane.sendFeedback(payload.value, call), deadline),
           200,
           style,
         );
@@ -168,8 +182,7 @@ export function createHandler(
   ): Promise<Response> {
     if (action !== undefined && isOperation(action)) {
       try {
-        const call = { protocol: "rest" as const, headers: req.headers };
-        const answer = await plane.userErrorResponse(err, call, action);
+        const answer = await plane.userErrorResponse(err, new RestCall(req.headers), action);
         if (answer !== undefined) return userErrorResponse(req, answer, style);
       } catch (handlerErr) {
         // The handler's own failure is a generic 500, whatever it threw (server.md §5.4).
@@ -214,20 +227,6 @@ export function createHandler(
     options.onRequest?.();
     return response;
   };
-}
-
-const OPERATIONS = new Set<string>([
-  "predict",
-  "send-feedback",
-  "transform-input",
-  "transform-output",
-  "route",
-  "aggregate",
-  "health-status",
-]);
-
-function isOperation(action: RouteAction): action is Operation & RouteAction {
-  return OPERATIONS.has(action);
 }
 
 /** The path (percent-decoded, as werkzeug matches it) and the query string (with its `?`). */
@@ -280,16 +279,6 @@ function withDeadline<T>(
     }, ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** Strict proto3-JSON parse of a REST feedback body: 400 `Invalid JSON: …` on failure. */
-function parseFeedback(value: unknown): Record<string, unknown> {
-  try {
-    return parseProtoJson("Feedback", value);
-  } catch (err) {
-    if (err instanceof ProtoJsonError) throw badData(`Invalid JSON: ${err.message}`);
-    throw err;
-  }
 }
 
 /** Starts the REST server; resolves once the port is bound. */

@@ -14,7 +14,8 @@ import {
   METRICS_CONTENT_TYPE,
   renderExposition,
 } from "../../src/metrics/exposition.ts";
-import { createMetricsHandler, errorPage } from "../../src/metrics/http.ts";
+import { createMetricsHandler } from "../../src/metrics/http.ts";
+import { errorPage } from "../../src/http/werkzeug.ts";
 import { BUCKETS, MetricsStore, type Series } from "../../src/metrics/store.ts";
 
 /** The `le` strings exactly as listed in §2.5 (copied independently of the implementation). */

@@ -5,6 +5,7 @@
  * (§2.4), the tags key, and custom metrics inside a protobuf `Meta` (protocol.md §2.1).
  * `test_split_image_tag*` live in metadata_test.ts.
  */
+import { RestCall } from "../../src/rest/server.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import { counter, gauge, timer } from "../../src/component/api.ts";
 import { DataPlane } from "../../src/dataplane/dataplane.ts";
@@ -126,11 +127,7 @@ Deno.test("test_component_bad", async () => {
     { includeMetrics: true, executorEnabled: true },
   );
   await assertRejects(
-    () =>
-      plane.message("predict", { data: { ndarray: [1] } }, {
-        protocol: "rest",
-        headers: new Headers(),
-      }),
+    () => plane.message("predict", { data: { ndarray: [1] } }, new RestCall(new Headers())),
     isBadMetric,
   );
 });

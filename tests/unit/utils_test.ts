@@ -11,7 +11,7 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parseConfig } from "../../src/config/options.ts";
 import { DataPlane } from "../../src/dataplane/dataplane.ts";
-import { createHandler } from "../../src/rest/server.ts";
+import { createHandler, RestCall } from "../../src/rest/server.ts";
 import {
   deploymentName,
   getenv,
@@ -572,10 +572,11 @@ Deno.test("test_env_notset_ok", async () => {
     unitId: config.unitId,
     unitImage: config.unitImage,
   });
-  const res = await plane.message("predict", { data: { ndarray: [[1]] } }, {
-    protocol: "rest",
-    headers: new Headers(),
-  }) as JsonObject;
+  const res = await plane.message(
+    "predict",
+    { data: { ndarray: [[1]] } },
+    new RestCall(new Headers()),
+  ) as JsonObject;
   assertEquals(res.meta, {});
 });
 

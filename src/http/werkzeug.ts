@@ -1,0 +1,40 @@
+/**
+ * werkzeug's HTTP errors as upstream's two Flask apps show them: the REST port renders their
+ * text inside a Seldon error body (its catch-all handler), the metrics port sends werkzeug's
+ * HTML page.
+ * @module
+ */
+
+/** `Content-Type` of werkzeug's error pages, Flask's OPTIONS answer and `/health/ping`. */
+export const TEXT_HTML = "text/html; charset=utf-8";
+
+/** The werkzeug errors the servers answer. */
+export type HttpError = 404 | 405 | 413 | 500;
+
+const ERRORS: Readonly<Record<HttpError, readonly [name: string, description: string]>> = {
+  404: [
+    "Not Found",
+    "The requested URL was not found on the server. If you entered the URL manually please " +
+    "check your spelling and try again.",
+  ],
+  405: ["Method Not Allowed", "The method is not allowed for the requested URL."],
+  413: ["Request Entity Too Large", "The data value transmitted exceeds the capacity limit."],
+  500: [
+    "Internal Server Error",
+    "The server encountered an internal error and was unable to complete your request. " +
+    "Either the server is overloaded or there is an error in the application.",
+  ],
+};
+
+/** werkzeug's `str()` of the error: `404 Not Found: The requested URL was not found …`. */
+export function werkzeugText(code: HttpError): string {
+  const [name, description] = ERRORS[code];
+  return `${code} ${name}: ${description}`;
+}
+
+/** werkzeug's HTML error page for `code`. */
+export function errorPage(code: HttpError): string {
+  const [name, description] = ERRORS[code];
+  return `<!doctype html>\n<html lang=en>\n<title>${code} ${name}</title>\n` +
+    `<h1>${name}</h1>\n<p>${description}</p>\n`;
+}

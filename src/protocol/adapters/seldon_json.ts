@@ -1,0 +1,65 @@
+/**
+ * Seldon v1 in JSON mode (REST, protocol.md §2): requests are the JSON values as sent, never
+ * normalised through protobuf; responses mirror them (keys sorted by the transport). Feedback
+ * is the exception upstream makes: parsed strictly as a proto3-JSON `Feedback`, answered in
+ * proto mode and printed with the proto JSON mapping (server.md §3.5).
+ * @module
+ */
+import { badData, SeldonMicroserviceException } from "../errors.ts";
+import { decodeJsonMessage, invalidRequest, isObject } from "../payload.ts";
+import { parseProtoJson, ProtoJsonError, toPrintedProtoJson } from "../proto/json.ts";
+import { pyTypeName } from "../pyrepr.ts";
+import { JSON_RESPONSES, PROTO_RESPONSES } from "../response.ts";
+import type { WireAdapter } from "./adapter.ts";
+
+/** The REST adapter of the Seldon v1 protocol. */
+export const SELDON_JSON: WireAdapter = {
+  decodeMessage: decodeJsonMessage,
+  decodeList(request, repr) {
+    notAContainer(request);
+    const messages = Array.isArray(request)
+      ? request
+      : isObject(request) && Array.isArray(request.seldonMessages)
+      ? request.seldonMessages
+      : undefined;
+    if (messages === undefined) throw invalidRequest(request, repr);
+    return { messages, decoded: messages.map((m) => decodeJsonMessage(m)) };
+  },
+  decodeFeedback(request) {
+    try {
+      return parseProtoJson("Feedback", request);
+    } catch (err) {
+      if (err instanceof ProtoJsonError) throw badData(`Invalid JSON: ${err.message}`);
+      throw err;
+    }
+  },
+  responses: JSON_RESPONSES,
+  feedbackResponses: PROTO_RESPONSES,
+  feedbackOut: toPrintedProtoJson,
+  rawResponse: (raw) => raw,
+  rawMetrics: (metrics) => metrics,
+  metadata(document) {
+    if (document !== undefined) return document;
+    throw new SeldonMicroserviceException("Model metadata unavailable", {
+      statusCode: 500,
+      reason: "MICROSERVICE_BAD_METADATA",
+    });
+  },
+};
+
+/**
+ * Upstream tests `"seldonMessages" in request` before anything else, so a JSON scalar that Python
+ * cannot search (number, boolean, null) or a string containing that word (then indexed) fails
+ * with a TypeError — a 500, not the 400 `Invalid request data type` of other non-lists.
+ */
+function notAContainer(request: unknown): void {
+  if (
+    request === null || typeof request === "boolean" || typeof request === "number" ||
+    typeof request === "bigint"
+  ) {
+    throw new TypeError(`argument of type '${pyTypeName(request)}' is not iterable`);
+  }
+  if (typeof request === "string" && request.includes("seldonMessages")) {
+    throw new TypeError("string indices must be integers");
+  }
+}
