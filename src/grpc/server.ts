@@ -15,7 +15,7 @@ import type { Call, DataPlane, HookContext, Operation } from "../dataplane/datap
 import { Limiter } from "../dataplane/limiter.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
-import { errorText, SeldonMicroserviceException, SerializeError } from "../protocol/errors.ts";
+import { errorText } from "../protocol/errors.ts";
 import { encodeMessage } from "../protocol/proto/codec.ts";
 import {
   DecodeFailure,
@@ -66,14 +66,6 @@ function handlers(plane: DataPlane): Record<RpcKind, Handler> {
     GraphMetadata: () =>
       Promise.reject(new Error("GraphMetadata not available on the Model level.")),
   };
-}
-
-/** A gRPC error status for a thrown value (server.md §5.5). */
-export function grpcError(err: unknown): Partial<grpc.StatusObject> {
-  if (err instanceof SerializeError) return { code: grpc.status.INTERNAL, details: err.message };
-  // Upstream's Seldon exception has an empty string form [QUIRK].
-  const text = SeldonMicroserviceException.isSeldonError(err) ? "" : errorText(err);
-  return { code: grpc.status.UNKNOWN, details: `Exception calling application: ${text}` };
 }
 
 function metadataHeaders(metadata: grpc.Metadata): Headers {
@@ -165,7 +157,7 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
               method: `${service}/${rpc}`,
               error: errorText(err),
             });
-            callback(grpcError(err));
+            callback(SELDON_PROTO.renderError(err));
           },
         );
       };

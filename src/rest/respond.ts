@@ -5,7 +5,7 @@
  */
 import { addCors, corsHeaders } from "../http/cors.ts";
 import type { ModelErrorAnswer } from "../dataplane/dataplane.ts";
-import { errorText, SeldonMicroserviceException } from "../protocol/errors.ts";
+import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { asciiOnly, stringifyJson } from "../protocol/json.ts";
 import { sortKeysDeep } from "./sortkeys.ts";
 
@@ -43,23 +43,12 @@ export function jsonResponse(
 
 const JSON_TYPE = { "content-type": "application/json" };
 
-/** The Seldon error body: `{"status":{"code":-1,"info":…,"reason":…,"status":1}}`. */
-export function errorBody(info: string, reason: string): Record<string, unknown> {
-  return { status: { code: -1, info, reason, status: 1 } };
-}
-
 /**
- * Status and body of a thrown value: Seldon exceptions keep theirs, anything else is a 500. A
- * status that cannot carry the body (see {@link canCarryBody}, e.g. a user's `statusCode: 999`)
- * becomes 500 with the exception's own info and reason.
+ * An error answer as sent: a status that cannot carry the body (see {@link canCarryBody}, e.g. a
+ * user's `statusCode: 999`) becomes 500 with the same body.
  */
-export function errorParts(err: unknown): { status: number; body: Record<string, unknown> } {
-  if (SeldonMicroserviceException.isSeldonError(err)) {
-    const status = canCarryBody(err.statusCode) ? err.statusCode : 500;
-    const reason = typeof err.reason === "string" ? err.reason : errorText(err.reason);
-    return { status, body: errorBody(errorText(err), reason) };
-  }
-  return { status: 500, body: errorBody(errorText(err), "MICROSERVICE_INTERNAL_ERROR") };
+export function errorResponse(req: Request, answer: HttpErrorAnswer, style: JsonStyle): Response {
+  return jsonResponse(req, answer.body, canCarryBody(answer.status) ? answer.status : 500, style);
 }
 
 /** The response a model's error handler asked for (server.md §5.4). */

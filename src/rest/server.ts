@@ -16,12 +16,13 @@ import { writeAccessLog } from "../http/access_log.ts";
 import { corsHeaders, preflight } from "../http/cors.ts";
 import { TEXT_HTML } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
+import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
 import { errorText } from "../protocol/errors.ts";
 import { readPayload } from "./body.ts";
 import {
-  errorBody,
-  errorParts,
+  canCarryBody,
+  errorResponse,
   jsonResponse,
   type JsonStyle,
   predictStatus,
@@ -73,6 +74,11 @@ export interface RestServer {
   readonly finished: Promise<void>;
   /** Stops accepting and lets in-flight requests finish. */
   shutdown(): Promise<void>;
+}
+
+/** A 500 `MICROSERVICE_INTERNAL_ERROR` with `info` (upstream's catch-all handler). */
+function internalError(info: string): HttpErrorAnswer {
+  return SELDON_JSON.renderError({ message: info });
 }
 
 /** A REST request as the data plane sees it (exported for in-process use). */
@@ -186,14 +192,15 @@ export function createHandler(
         if (answer !== undefined) return userErrorResponse(req, answer, style);
       } catch (handlerErr) {
         // The handler's own failure is a generic 500, whatever it threw (server.md §5.4).
-        const body = errorBody(errorText(handlerErr), "MICROSERVICE_INTERNAL_ERROR");
-        log.error("{body}", { body: JSON.stringify(body) });
-        return jsonResponse(req, body, 500, style);
+        return logged(req, internalError(errorText(handlerErr)));
       }
     }
-    const { status, body } = errorParts(err);
-    log.error("{body}", { body: JSON.stringify(body) });
-    return jsonResponse(req, body, status, style);
+    return logged(req, SELDON_JSON.renderError(err));
+  }
+
+  function logged(req: Request, answer: HttpErrorAnswer): Response {
+    log.error("{body}", { body: JSON.stringify(answer.body) });
+    return errorResponse(req, answer, style);
   }
 
   return async function handle(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
@@ -216,12 +223,7 @@ export function createHandler(
     } else if (match.kind === "options") {
       response = preflight(req, match.allow);
     } else {
-      response = jsonResponse(
-        req,
-        errorBody(match.info, "MICROSERVICE_INTERNAL_ERROR"),
-        500,
-        style,
-      );
+      response = errorResponse(req, internalError(match.info), style);
     }
     if (options.accessLog) writeAccessLog(req, response, info, options.accessLogFilter);
     options.onRequest?.();
@@ -290,9 +292,9 @@ export function startRest(plane: DataPlane, options: RestOptions): RestServer {
     reusePort: options.reusePort,
     onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
     onError: (err) => {
-      const { status, body } = errorParts(err);
+      const { status, body } = SELDON_JSON.renderError(err);
       return new Response(JSON.stringify(body) + "\n", {
-        status,
+        status: canCarryBody(status) ? status : 500,
         headers: { "content-type": "application/json" },
       });
     },

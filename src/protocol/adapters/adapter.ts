@@ -35,3 +35,25 @@ export interface WireAdapter {
   /** The model metadata document (undefined: it failed validation) as this protocol answers it. */
   metadata(document: Record<string, unknown> | undefined): unknown;
 }
+
+/** An error as an HTTP answer: the status the protocol asks for and its JSON body. */
+export interface HttpErrorAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** An error as a gRPC status: the numeric code and its details text. */
+export interface GrpcErrorAnswer {
+  readonly code: number;
+  readonly details: string;
+}
+
+/** A wire protocol served over HTTP: it also renders errors in its own body shape. */
+export interface RestAdapter extends WireAdapter {
+  renderError(err: unknown): HttpErrorAnswer;
+}
+
+/** A wire protocol served over gRPC: it also maps errors to gRPC statuses. */
+export interface GrpcAdapter extends WireAdapter {
+  renderError(err: unknown): GrpcErrorAnswer;
+}

@@ -5,15 +5,15 @@
  * proto mode and printed with the proto JSON mapping (server.md §3.5).
  * @module
  */
-import { badData, SeldonMicroserviceException } from "../errors.ts";
+import { badData, errorText, SeldonMicroserviceException } from "../errors.ts";
 import { decodeJsonMessage, invalidRequest, isObject } from "../payload.ts";
 import { parseProtoJson, ProtoJsonError, toPrintedProtoJson } from "../proto/json.ts";
 import { pyTypeName } from "../pyrepr.ts";
 import { JSON_RESPONSES, PROTO_RESPONSES } from "../response.ts";
-import type { WireAdapter } from "./adapter.ts";
+import type { HttpErrorAnswer, RestAdapter } from "./adapter.ts";
 
 /** The REST adapter of the Seldon v1 protocol. */
-export const SELDON_JSON: WireAdapter = {
+export const SELDON_JSON: RestAdapter = {
   decodeMessage: decodeJsonMessage,
   decodeList(request, repr) {
     notAContainer(request);
@@ -45,7 +45,25 @@ export const SELDON_JSON: WireAdapter = {
       reason: "MICROSERVICE_BAD_METADATA",
     });
   },
+  renderError,
 };
+
+/** The Seldon error body: `{"status":{"code":-1,"info":…,"reason":…,"status":1}}`. */
+export function errorBody(info: string, reason: string): Record<string, unknown> {
+  return { status: { code: -1, info, reason, status: 1 } };
+}
+
+/**
+ * A thrown value as upstream's Flask error handlers answer it (server.md §5): a Seldon
+ * exception with its status and reason, anything else a 500 `MICROSERVICE_INTERNAL_ERROR`.
+ */
+function renderError(err: unknown): HttpErrorAnswer {
+  if (SeldonMicroserviceException.isSeldonError(err)) {
+    const reason = typeof err.reason === "string" ? err.reason : errorText(err.reason);
+    return { status: err.statusCode, body: errorBody(errorText(err), reason) };
+  }
+  return { status: 500, body: errorBody(errorText(err), "MICROSERVICE_INTERNAL_ERROR") };
+}
 
 /**
  * Upstream tests `"seldonMessages" in request` before anything else, so a JSON scalar that Python

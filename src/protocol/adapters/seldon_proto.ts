@@ -4,15 +4,15 @@
  * `SeldonMessage`.
  * @module
  */
-import { SerializeError } from "../errors.ts";
+import { errorText, SeldonMicroserviceException, SerializeError } from "../errors.ts";
 import { metadataToProtoJson } from "../metadata.ts";
 import { decodeProtoMessage, type JsonObject } from "../payload.ts";
 import { parseProtoJson, shortestFloat32 } from "../proto/json.ts";
 import { PROTO_RESPONSES } from "../response.ts";
-import type { WireAdapter } from "./adapter.ts";
+import type { GrpcAdapter, GrpcErrorAnswer } from "./adapter.ts";
 
 /** The gRPC adapter of the Seldon v1 protocol. */
-export const SELDON_PROTO: WireAdapter = {
+export const SELDON_PROTO: GrpcAdapter = {
   decodeMessage: (request) => decodeProtoMessage(request as JsonObject),
   decodeList(request) {
     const messages = ((request as JsonObject).seldonMessages as JsonObject[] | undefined) ?? [];
@@ -35,4 +35,20 @@ export const SELDON_PROTO: WireAdapter = {
     metrics.map((m) => typeof m.value === "number" ? { ...m, value: shortestFloat32(m.value) } : m),
   // An invalid document answers an empty message [QUIRK].
   metadata: (document) => document === undefined ? {} : metadataToProtoJson(document),
+  renderError,
 };
+
+/** gRPC status codes this protocol answers with (the numbers of grpc's `StatusCode`). */
+const UNKNOWN = 2;
+const INTERNAL = 13;
+
+/**
+ * A thrown value as grpcio reports an exception of upstream's servicer (server.md §5.5):
+ * `UNKNOWN` with `Exception calling application: …`; an unconvertible raw result `INTERNAL`.
+ */
+function renderError(err: unknown): GrpcErrorAnswer {
+  if (err instanceof SerializeError) return { code: INTERNAL, details: err.message };
+  // Upstream's Seldon exception has an empty string form [QUIRK].
+  const text = SeldonMicroserviceException.isSeldonError(err) ? "" : errorText(err);
+  return { code: UNKNOWN, details: `Exception calling application: ${text}` };
+}
