@@ -28,7 +28,7 @@ import { parseProtoJson, shortestFloat32, toPrintedProtoJson } from "../protocol
 import { buildModelMetadata, metadataToProtoJson } from "../protocol/metadata.ts";
 import { SeldonMicroserviceException } from "../protocol/errors.ts";
 import type { ErrorResponse } from "../component/api.ts";
-import { pyStr, pyTypeName } from "../protocol/pyrepr.ts";
+import { pyStr, pyTypeName } from "../python/repr.ts";
 import {
   buildResponse,
   type MetaParts,

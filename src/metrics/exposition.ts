@@ -16,7 +16,7 @@ import {
   predictorVersion,
 } from "../config/env.ts";
 import { splitImageTag } from "../protocol/metadata.ts";
-import { pyFloatRepr } from "../protocol/pyrepr.ts";
+import { pyFloatRepr } from "../python/float.ts";
 import type { Series } from "./store.ts";
 
 /** `Content-Type` of a scrape (prometheus_client `CONTENT_TYPE_LATEST`). */
