@@ -13,7 +13,8 @@ import {
   REST_TIMEOUT_ANNOTATION,
 } from "./config/annotations.ts";
 import type { Config } from "./config/options.ts";
-import { parseParameters, parsePythonInt } from "./config/parameters.ts";
+import { parseParameters } from "./config/parameters.ts";
+import { parsePythonInt } from "./python/builtins.ts";
 import { DataPlane } from "./dataplane/dataplane.ts";
 import { type GrpcServer, startGrpc } from "./grpc/server.ts";
 import { logger } from "./logging.ts";

@@ -4,7 +4,7 @@
  */
 import { assertEquals } from "./assert.ts";
 import { withServer } from "./helpers.ts";
-import { pythonJsonError } from "../src/protocol/pyrepr.ts";
+import { pythonJsonError } from "../src/python/json_loads.ts";
 
 const INTERNAL = "MICROSERVICE_INTERNAL_ERROR";
 

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { pyRstrip, pyStrip } from "./parameters.ts";
+import { pyRstrip, pyStrip } from "../python/builtins.ts";
 
 /** Default path of the annotations file. */
 export const ANNOTATIONS_FILE = "/etc/podinfo/annotations";

@@ -10,7 +10,8 @@
  */
 import { parseArgs } from "node:util";
 import { type Env, getenvAsBool } from "./env.ts";
-import { parseParameters, parsePythonInt } from "./parameters.ts";
+import { parsePythonInt } from "../python/builtins.ts";
+import { parseParameters } from "./parameters.ts";
 
 /** A graph node type (`--service-type`). */
 export type ServiceType = "MODEL" | "ROUTER" | "TRANSFORMER" | "COMBINER" | "OUTLIER_DETECTOR";

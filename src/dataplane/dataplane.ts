@@ -17,7 +17,7 @@ import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { buildModelMetadata } from "../protocol/metadata.ts";
 import { NDArray } from "../protocol/ndarray.ts";
 import { decodeProtoData, emptyArray, isObject, type JsonObject } from "../protocol/payload.ts";
-import { pyStr } from "../protocol/pyrepr.ts";
+import { pyStr } from "../python/repr.ts";
 import type { MetaParts, ResponseBuilder, ResponseContext } from "../protocol/response.ts";
 import { ABSENT, callOptional, callRequired, classNamesOf, hasHook, isThenable } from "./hooks.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { SeldonMicroserviceException } from "../protocol/errors.ts";
-import { pyJsonDumps } from "../protocol/pyrepr.ts";
+import { pyJsonDumps } from "../python/json_dumps.ts";
 
 const TYPES = new Set(["COUNTER", "GAUGE", "TIMER"]);
 

@@ -16,8 +16,8 @@ import {
   predictorVersion,
 } from "../config/env.ts";
 import { splitImageTag } from "../protocol/metadata.ts";
-import { pyFloatRepr } from "../protocol/pyrepr.ts";
-import type { Series } from "./store.ts";
+import { pyFloatRepr } from "../python/float.ts";
+import { BUCKETS, type Series } from "./store.ts";
 
 /** `Content-Type` of a scrape (prometheus_client `CONTENT_TYPE_LATEST`). */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -26,59 +26,7 @@ export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
  * The `le` label of each TIMER bucket, as upstream prints them: the 50 finite edges of
  * `BUCKETS` (store.ts) then `+Inf` (§2.5).
  */
-export const BUCKET_LABELS: readonly string[] = [
-  "0.001",
-  "0.0012341553253454693",
-  "0.0015231393670785815",
-  "0.001879790561123359",
-  "0.002319953531544542",
-  "0.0028631830055097247",
-  "0.0035336125536884733",
-  "0.004361026750842238",
-  "0.005382184388525997",
-  "0.006642451525090608",
-  "0.008197816923039709",
-  "0.010117379411776668",
-  "0.012486417679584787",
-  "0.015410178873747385",
-  "0.019018554321561593",
-  "0.02347185009632733",
-  "0.028967908792092947",
-  "0.03575089889988335",
-  "0.04412216226317853",
-  "0.05445360152285871",
-  "0.06720420230367624",
-  "0.0829404241586763",
-  "0.10236136616184238",
-  "0.12632982515827532",
-  "0.15591062646904755",
-  "0.19241792993472334",
-  "0.2374736129208902",
-  "0.29307932401534564",
-  "0.36170540848218913",
-  "0.44640065608455204",
-  "0.5509277469444613",
-  "0.6799304127720882",
-  "0.8391397397870158",
-  "1.035628778567157",
-  "1.2781267721496807",
-  "1.5774069623151439",
-  "1.9467652027782552",
-  "2.4026106422060365",
-  "2.965194718810281",
-  "3.65951085290597",
-  "4.516404807273444",
-  "5.573945044312399",
-  "6.879113959621136",
-  "8.489895126924784",
-  "10.477849282518772",
-  "12.931293490187748",
-  "15.959224724520412",
-  "19.696162182151948",
-  "24.308123445970867",
-  "29.999999999999996",
-  "+Inf",
-];
+export const BUCKET_LABELS: readonly string[] = [...BUCKETS.map(floatToGoString), "+Inf"];
 
 /** The labels added to every sample besides the series' tags and `worker_id` (§2.5). */
 export interface DefaultLabels {

@@ -4,7 +4,7 @@
  * seconds over the fixed buckets. The exposition (§2.5) renders these series.
  * @module
  */
-import { pyStrRepr, pyTypeName } from "../protocol/pyrepr.ts";
+import { pyStrRepr, pyTypeName } from "../python/repr.ts";
 import type { MetricsRecorder } from "./custom.ts";
 
 /**

@@ -6,6 +6,7 @@
  * into its digits.
  * @module
  */
+import { pythonJsonError } from "../python/json_loads.ts";
 
 /** An integer token (not part of a float) with 16 or more digits. */
 const LONG_INT = /(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/;
@@ -82,6 +83,21 @@ export function parseJson(text: string): unknown {
     return JSON.parse(text, exactReviver as (key: string, value: unknown) => unknown);
   }
   return JSON.parse(text);
+}
+
+/**
+ * {@link parseJson} failing like Python's `json.loads`: the error's message is CPython's
+ * `JSONDecodeError` text, where upstream shows it to clients (an invalid `json` parameter or
+ * multipart field, server.md §2.3).
+ */
+export function parseJsonLikePython(text: string): unknown {
+  try {
+    return parseJson(text);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    const message = pythonJsonError(text);
+    throw message === undefined ? err : new SyntaxError(message);
+  }
 }
 
 const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;

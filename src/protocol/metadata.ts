@@ -8,7 +8,7 @@
  */
 
 import YAML from "yaml";
-import { pyRepr, pyStr } from "./pyrepr.ts";
+import { pyRepr, pyStr } from "../python/repr.ts";
 
 /** Thrown by {@link validateModelMetadata} when the document violates the schema. */
 export class SeldonInvalidMetadataError extends Error {

@@ -4,7 +4,7 @@
  * @module
  */
 import { integralFloatIndexes } from "./json.ts";
-import { pyFloatRepr } from "./pyrepr.ts";
+import { pyFloatRepr } from "../python/float.ts";
 
 /** Element types. Numeric dtypes keep their values in a `Float64Array`. */
 export type DType =

@@ -9,7 +9,7 @@ import { markNumbersAsFloats } from "./json.ts";
 import { badData } from "./errors.ts";
 import { NDArray } from "./ndarray.ts";
 import { parseProtoJson } from "./proto/json.ts";
-import { pyStr, pyTypeName } from "./pyrepr.ts";
+import { pyStr, pyTypeName } from "../python/repr.ts";
 import { tftensorToNDArray } from "./tftensor.ts";
 
 /** REST requests are plain JSON values; gRPC requests and feedback are proto3-JSON messages. */

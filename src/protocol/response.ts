@@ -8,8 +8,9 @@ import { encodeBase64 } from "./base64.ts";
 import { badData } from "./errors.ts";
 import { isArrayValue, isNumericDType, NDArray } from "./ndarray.ts";
 import { isObject, type JsonObject, type Mode, ProtoAny } from "./payload.ts";
+import { isPlainObject } from "./plain_object.ts";
 import { parseProtoJson } from "./proto/json.ts";
-import { pyStr, pyTypeName } from "./pyrepr.ts";
+import { pyStr, pyTypeName } from "../python/repr.ts";
 import { ndarrayToTftensor } from "./tftensor.ts";
 
 /** The parts of request meta merged into a response (§4.5). */
@@ -47,12 +48,6 @@ export function unknownPayload(value: unknown): Error {
   return badData(
     `Unknown data type returned as payload (must be list or np array):${pyStr(value)}`,
   );
-}
-
-function isPlainObject(x: unknown): x is JsonObject {
-  if (!isObject(x)) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -7,7 +7,9 @@ import { werkzeugText } from "../http/werkzeug.ts";
 import { encodeBase64 } from "../protocol/base64.ts";
 import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
-import { parseJsonLikePython, pyStr, pyStrFromJsonText } from "../protocol/pyrepr.ts";
+import { parseJsonLikePython } from "../protocol/json.ts";
+import { pyStrFromJsonText } from "../python/json_loads.ts";
+import { pyStr } from "../python/repr.ts";
 
 /** A decoded payload and how to render it in `Invalid request data type` errors. */
 export interface Payload {

@@ -198,12 +198,23 @@ Deno.test("proto files: codec tables match the .proto files field by field", () 
     "string",
     "bytes",
   ]);
+  // Every message of the .proto files (and the well-known types they use) has a table, and back.
+  const protoTypes: string[] = [];
+  const collect = (ns: protobuf.NamespaceBase): void => {
+    for (const n of ns.nestedArray) {
+      if (n instanceof protobuf.Type) protoTypes.push(n.fullName.slice(1));
+      if (n instanceof protobuf.Namespace || n instanceof protobuf.Type) collect(n);
+    }
+  };
+  collect(ROOT);
+  deepStrictEqual([...MESSAGES.keys()].sort(), protoTypes.sort());
   for (const def of MESSAGES.values()) {
-    if (def.fullName.startsWith("google.protobuf.")) continue;
     const t = ROOT.lookupType(def.fullName);
     strictEqual(t.fieldsArray.length, def.fields.length, def.fullName);
+    // protobufjs bundles some well-known types with camelCase field names (`nullValue`).
+    const wellKnown = def.fullName.startsWith("google.protobuf.");
     for (const fd of def.fields) {
-      const pf = t.fields[fd.name];
+      const pf = t.fields[fd.name] ?? (wellKnown ? t.fields[fd.json] : undefined);
       ok(pf, `${def.fullName}.${fd.name} missing in .proto`);
       strictEqual(pf.id, fd.no, `${def.fullName}.${fd.name} number`);
       strictEqual(pf.partOf?.name, fd.oneof, `${def.fullName}.${fd.name} oneof`);

@@ -8,7 +8,7 @@
 import { badData, errorText, SeldonMicroserviceException } from "../errors.ts";
 import { decodeJsonMessage, invalidRequest, isObject } from "../payload.ts";
 import { parseProtoJson, ProtoJsonError, toPrintedProtoJson } from "../proto/json.ts";
-import { pyTypeName } from "../pyrepr.ts";
+import { pyTypeName } from "../../python/repr.ts";
 import { JSON_RESPONSES, PROTO_RESPONSES } from "../response.ts";
 import type { HttpErrorAnswer, RestAdapter } from "./adapter.ts";
 

@@ -17,8 +17,10 @@
  * @module
  */
 import protobuf from "protobufjs";
+import { isPlainObject, setKey } from "../plain_object.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
 import {
+  canonDouble,
   type EnumDef,
   type FieldDef,
   fieldMessage,
@@ -73,12 +75,6 @@ const TWO32 = 4294967296;
 // =======================================================================================
 // Decoding
 // =======================================================================================
-
-/** Canonical JSON of a double: the number, or "NaN" / "Infinity" / "-Infinity". */
-function canonDouble(v: number): number | string {
-  if (v - v === 0) return v;
-  return v !== v ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-}
 
 /** Canonical JSON of a float32 read from the wire. */
 function canonFloat(v: number): number | string {
@@ -456,24 +452,6 @@ function readMapEntry(f: FieldDef, r: Reader, target: ProtoObject, depth: number
   }
   checkEnd(r, end);
   setKey(target, key, value === undefined ? defaultOf(f) : value);
-}
-
-/** Assigns `obj[key] = value`, also for the key `__proto__`. */
-function setKey(obj: ProtoObject, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else obj[key] = value;
-}
-
-function isPlainObject(v: unknown): v is ProtoObject {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const p = Object.getPrototypeOf(v);
-  return p === Object.prototype || p === null;
 }
 
 /** google.protobuf.Value → plain JSON value (unset kind → null). */

@@ -14,8 +14,13 @@
  * `Failed to parse reward field: Couldn't parse float: high at Feedback.reward.`
  * @module
  */
+import { parsePythonFloat, parsePythonInt } from "../../python/builtins.ts";
+import { PyFloat, pyFloatRepr } from "../../python/float.ts";
+import { pyRepr, pyStr as pyStrOf, pyStrRepr, pyTypeName } from "../../python/repr.ts";
+import { isPlainObject, setKey } from "../plain_object.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
 import {
+  canonDouble,
   type EnumDef,
   type FieldDef,
   fieldMessage,
@@ -66,105 +71,33 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 // Python-flavoured rendering of values in messages
 // ---------------------------------------------------------------------------------------
 
-function isPlainObject(v: unknown): v is ProtoObject {
-  if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) {
-    return false;
+/**
+ * The value Python's `json.loads` would have built for a decoded JSON value: an integral
+ * `number` beyond ±2^53 can only come from a float token (`parseJson` makes integer tokens
+ * that long `bigint`s), so it is a Python `float` (`1e+16`, not `10000000000000000`).
+ */
+function asPython(v: unknown): unknown {
+  if (typeof v === "number") {
+    if (Number.isSafeInteger(v)) return v === 0 ? 0 : v; // -0 too: most likely the token `-0`
+    return Number.isInteger(v) ? new PyFloat(v) : v;
   }
-  const p = Object.getPrototypeOf(v);
-  return p === Object.prototype || p === null;
-}
-
-/** Python type name of a JSON value (`str`, `int`, `float`, `list`, `dict`, …). */
-function pyType(v: unknown): string {
-  if (v === null || v === undefined) return "NoneType";
-  switch (typeof v) {
-    case "boolean":
-      return "bool";
-    case "string":
-      return "str";
-    case "bigint":
-      return "int";
-    case "number":
-      return Number.isInteger(v) ? "int" : "float";
+  if (Array.isArray(v)) return v.map(asPython);
+  if (isPlainObject(v)) {
+    const out: ProtoObject = {};
+    for (const k of Object.keys(v)) setKey(out, k, asPython(v[k]));
+    return out;
   }
-  if (Array.isArray(v)) return "list";
-  if (v instanceof Uint8Array) return "bytes";
-  return "dict";
+  return v;
 }
 
-function pyFloat(v: number): string {
-  if (v !== v) return "nan";
-  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-  if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1);
-  const s = String(v);
-  return s.replace(/e([+-])(\d)$/, "e$10$2");
-}
-
-/** Python `repr` of a JSON value (as used inside lists / dicts and for `{!r}`). */
-function pyRepr(v: unknown, depth = 0): string {
-  if (depth > 20) return "...";
-  if (v === null || v === undefined) return "None";
-  switch (typeof v) {
-    case "boolean":
-      return v ? "True" : "False";
-    case "string":
-      return pyStrRepr(v);
-    case "bigint":
-      return v.toString();
-    case "number":
-      return Number.isInteger(v) && Math.abs(v) < 1e16 ? String(v) : pyFloat(v);
-  }
-  if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
-  if (v instanceof Uint8Array) return `b'${[...v].map((b) => String.fromCharCode(b)).join("")}'`;
-  const obj = v as ProtoObject;
-  const parts = Object.keys(obj).map((k) => `${pyStrRepr(k)}: ${pyRepr(obj[k], depth + 1)}`);
-  return `{${parts.join(", ")}}`;
-}
-
-function pyStrRepr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (const ch of s) {
-    if (ch === q || ch === "\\") out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else out += ch;
-  }
-  return out + q;
-}
-
-/** Python `str` of a JSON value (as used by `'{0}'.format(value)`). */
+/** Python `str` of a decoded JSON value (as used by `'{0}'.format(value)`). */
 function pyStr(v: unknown): string {
-  return typeof v === "string" ? v : pyRepr(v);
+  return pyStrOf(asPython(v));
 }
 
 // ---------------------------------------------------------------------------------------
 // Scalars
 // ---------------------------------------------------------------------------------------
-
-/** Canonical JSON of a double. */
-function canonDouble(v: number): number | string {
-  if (v - v === 0) return v;
-  return v !== v ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-}
-
-/** Python `float(str)`: decimal / exponent syntax with `_` between digits, inf / nan words. */
-const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?$/;
-const PY_SPECIAL = /^[+-]?(?:inf|infinity|nan)$/i;
-/** Python `int(str)` in base 10. */
-const PY_INT = /^[+-]?\d(?:_?\d)*$/;
-
-function parsePyFloat(s: string): number | undefined {
-  const t = s.trim();
-  if (PY_FLOAT.test(t)) return Number(t.replace(/_/g, ""));
-  if (PY_SPECIAL.test(t)) {
-    const neg = t.startsWith("-");
-    if (/nan/i.test(t)) return NaN;
-    return neg ? -Infinity : Infinity;
-  }
-  return undefined;
-}
 
 /** `_ConvertFloat`: a double from a JSON value (float32 range check for `float` fields). */
 function convertFloat(value: unknown, f: FieldDef): number {
@@ -190,12 +123,12 @@ function convertFloat(value: unknown, f: FieldDef): number {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "string") {
     if (value === "nan") throw new ProtoJsonError(`Couldn't parse float "nan", use "NaN" instead`);
-    const n = parsePyFloat(value);
-    if (n === undefined) throw new ProtoJsonError(`Couldn't parse float: ${value}`);
+    const n = parsePythonFloat(value);
+    if (n === null) throw new ProtoJsonError(`Couldn't parse float: ${value}`);
     return n;
   }
   throw new PyTypeError(
-    `float() argument must be a string or a real number, not '${pyType(value)}'`,
+    `float() argument must be a string or a real number, not '${pyTypeName(value)}'`,
   );
 }
 
@@ -211,11 +144,11 @@ function convertInteger(value: unknown, f: FieldDef): number | string {
     b = value;
   } else if (typeof value === "string") {
     if (value.includes(" ")) throw new ProtoJsonError(`Couldn't parse integer: "${value}"`);
-    const t = value.trim();
-    if (!PY_INT.test(t)) {
+    const n = parsePythonInt(value);
+    if (n === null) {
       throw new PyValueError(`invalid literal for int() with base 10: ${pyStrRepr(value)}`);
     }
-    b = BigInt(t.replace(/_/g, ""));
+    b = BigInt(n);
   } else if (typeof value === "boolean") {
     throw new ProtoJsonError(
       `Bool value ${value ? "True" : "False"} is not acceptable for integer field`,
@@ -223,7 +156,7 @@ function convertInteger(value: unknown, f: FieldDef): number | string {
   } else {
     throw new PyTypeError(
       `int() argument must be a string, a bytes-like object or a real number, not '${
-        pyType(value)
+        pyTypeName(value)
       }'`,
     );
   }
@@ -239,25 +172,27 @@ function convertInteger(value: unknown, f: FieldDef): number | string {
 }
 
 function convertEnum(value: unknown, e: EnumDef): string | number {
+  let n: number;
   if (typeof value === "string") {
     if (e.numbers.has(value)) return value;
-    if (!PY_INT.test(value.trim())) {
+    const i = parsePythonInt(value);
+    if (i === null) {
       throw new ProtoJsonError(`Invalid enum value ${value} for enum type ${e.fullName}`);
     }
-  }
-  let n: number;
-  if (typeof value === "string") n = Number(value.trim().replace(/_/g, ""));
-  else if (typeof value === "number") n = Math.trunc(value);
+    n = Number(i);
+  } else if (typeof value === "number") n = Math.trunc(value);
   else if (typeof value === "boolean") n = value ? 1 : 0;
   else if (typeof value === "bigint") n = Number(value);
   else {
     throw new PyTypeError(
       `int() argument must be a string, a bytes-like object or a real number, not '${
-        pyType(value)
+        pyTypeName(value)
       }'`,
     );
   }
-  if (!Number.isFinite(n)) throw new PyValueError(`cannot convert float ${pyFloat(n)} to integer`);
+  if (!Number.isFinite(n)) {
+    throw new PyValueError(`cannot convert float ${pyFloatRepr(n)} to integer`);
+  }
   if (n < -0x80000000 || n > 0x7fffffff) throw new PyValueError(`Value out of range: ${n}`);
   // Proto3 enums are open: an unknown number is kept as a number.
   return e.names.get(n) ?? n;
@@ -266,7 +201,7 @@ function convertEnum(value: unknown, e: EnumDef): string | number {
 function convertBytes(value: unknown): string {
   if (value instanceof Uint8Array) return toBase64(value);
   if (typeof value !== "string") {
-    throw new PyTypeError(`unsupported operand type(s) for +: '${pyType(value)}' and 'bytes'`);
+    throw new PyTypeError(`unsupported operand type(s) for +: '${pyTypeName(value)}' and 'bytes'`);
   }
   try {
     return toBase64(fromBase64(value));
@@ -354,7 +289,9 @@ class Parser {
   private convertFieldValuePair(js: unknown, def: MessageDef, path: string): ProtoObject {
     if (!isPlainObject(js)) {
       throw new ProtoJsonError(
-        `Expected a JSON object for message type "${def.fullName}", got ${pyType(js)} at ${path}`,
+        `Expected a JSON object for message type "${def.fullName}", got ${
+          pyTypeName(js)
+        } at ${path}`,
       );
     }
     const slots: unknown[] = [];
@@ -482,7 +419,7 @@ class Parser {
     if (Array.isArray(value)) return this.convertListValue(value, path, depth);
     if (isPlainObject(value)) return this.convertStruct(value, path, depth);
     throw new ProtoJsonError(
-      `Value ${pyStr(value)} has unexpected type <class '${pyType(value)}'> at ${path}`,
+      `Value ${pyStr(value)} has unexpected type <class '${pyTypeName(value)}'> at ${path}`,
     );
   }
 
@@ -515,7 +452,7 @@ class Parser {
   /** google.protobuf.Any in this project's form `{"@type": url, "value": base64}`. */
   private convertAny(value: unknown, path: string): ProtoObject {
     if (!isPlainObject(value)) {
-      throw new PyTypeError(`${pyType(value)} indices must be integers or slices, not str`);
+      throw new PyTypeError(`${pyTypeName(value)} indices must be integers or slices, not str`);
     }
     const keys = Object.keys(value).filter((k) => value[k] !== undefined);
     if (keys.length === 0) return {};
@@ -557,17 +494,6 @@ function wrapFieldError(e: unknown, name: string, f: FieldDef | undefined): unkn
   return e;
 }
 
-function setKey(obj: ProtoObject, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else obj[key] = value;
-}
-
 /**
  * Parses a JSON value (already decoded from text) as the protobuf message `typeName` (simple
  * name like `"Feedback"` or fully qualified like `"seldon.protos.Feedback"`) and returns its
@@ -600,15 +526,7 @@ export function parseProtoJson(
  * holds no such number; never mutates it.
  */
 export function toPrintedProtoJson(value: unknown): unknown {
-  if (typeof value === "number") {
-    return value - value === 0
-      ? value
-      : value !== value
-      ? "NaN"
-      : value > 0
-      ? "Infinity"
-      : "-Infinity";
-  }
+  if (typeof value === "number") return canonDouble(value);
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {

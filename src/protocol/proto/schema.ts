@@ -78,8 +78,14 @@ export interface MessageDef {
 }
 
 // ---------------------------------------------------------------------------------------
-// float32 helpers
+// Number helpers (shared by the codec and the JSON parser)
 // ---------------------------------------------------------------------------------------
+
+/** Canonical JSON of a double: the number, or "NaN" / "Infinity" / "-Infinity". */
+export function canonDouble(v: number): number | string {
+  if (v - v === 0) return v;
+  return v !== v ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+}
 
 /** Rounds a double to the nearest float32 (`Math.fround`). */
 export function float32(x: number): number {

@@ -1,11 +1,5 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import {
-  ParameterError,
-  parseParameters,
-  parsePythonFloat,
-  parsePythonInt,
-  strtobool,
-} from "../../src/config/parameters.ts";
+import { ParameterError, parseParameters } from "../../../src/config/parameters.ts";
 
 const p = (name: string, value: unknown, type: unknown) => JSON.stringify([{ name, value, type }]);
 
@@ -137,22 +131,4 @@ Deno.test("parseParameters: duplicate names, last wins", () => {
   );
   const r = parseParameters('[{"name":"__proto__","value":"x","type":"STRING"}]');
   strictEqual(Object.getOwnPropertyDescriptor(r, "__proto__")?.value, "x");
-});
-
-Deno.test("parsePythonInt / parsePythonFloat / strtobool", () => {
-  strictEqual(parsePythonInt("\t+0042\n"), 42);
-  strictEqual(parsePythonInt("-0"), 0);
-  strictEqual(parsePythonInt("٣"), 3);
-  strictEqual(parsePythonInt("1_"), null);
-  strictEqual(parsePythonInt("0x10"), null);
-  strictEqual(parsePythonInt("9007199254740993"), 9007199254740993n);
-  strictEqual(parsePythonFloat("1_0.5"), 10.5);
-  strictEqual(parsePythonFloat("1."), 1);
-  strictEqual(parsePythonFloat(".5"), 0.5);
-  strictEqual(parsePythonFloat("."), null);
-  strictEqual(parsePythonFloat("1_.5"), null);
-  strictEqual(parsePythonFloat("0x1p3"), null);
-  strictEqual(parsePythonFloat("+iNfInItY"), Infinity);
-  strictEqual(strtobool("On"), true);
-  strictEqual(strtobool("2"), null);
 });

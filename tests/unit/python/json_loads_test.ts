@@ -1,15 +1,11 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
+import { PyFloat } from "../../../src/python/float.ts";
 import {
   parseJsonPythonic,
-  PyFloat,
-  pyFloatRepr,
-  pyJsonDumps,
-  pyRepr,
-  pyStr,
   pyStrFromJsonText,
-  pyStrRepr,
   pythonJsonError,
-} from "../../src/protocol/pyrepr.ts";
+} from "../../../src/python/json_loads.ts";
+import { pyStr } from "../../../src/python/repr.ts";
 
 Deno.test("pyStrFromJsonText: protocol.md §2.4 examples", () => {
   strictEqual(pyStrFromJsonText('"hello"'), "hello");
@@ -36,102 +32,6 @@ Deno.test("pyStrFromJsonText: exact integers, source key order, duplicates", () 
     pyStrFromJsonText('["a\\"b", "x\'y\\"z", "\\t\\n\\\\", "é"]'),
     `['a"b', 'x\\'y"z', '\\t\\n\\\\', 'é']`,
   );
-});
-
-Deno.test("pyFloatRepr: Python float repr", () => {
-  const cases: [number, string][] = [
-    [1.5, "1.5"],
-    [2, "2.0"],
-    [100, "100.0"],
-    [1e16, "1e+16"],
-    [1e15, "1000000000000000.0"],
-    [1e20, "1e+20"],
-    [0.0001, "0.0001"],
-    [0.00001, "1e-05"],
-    [1.5e-7, "1.5e-07"],
-    [0.1 + 0.2, "0.30000000000000004"],
-    [5e-324, "5e-324"],
-    [1.7976931348623157e308, "1.7976931348623157e+308"],
-    [-2.5, "-2.5"],
-    [-0, "-0.0"],
-    [0, "0.0"],
-    [Infinity, "inf"],
-    [-Infinity, "-inf"],
-    [NaN, "nan"],
-    [123456789.125, "123456789.125"],
-  ];
-  for (const [x, want] of cases) strictEqual(pyFloatRepr(x), want, String(x));
-});
-
-Deno.test("pyStr: JS values", () => {
-  strictEqual(pyStr("bare"), "bare");
-  strictEqual(pyStr(["nested"]), "['nested']");
-  strictEqual(pyStr(undefined), "None");
-  strictEqual(pyStr(null), "None");
-  strictEqual(pyStr(7), "7");
-  strictEqual(pyStr(1e21), "1000000000000000000000");
-  strictEqual(pyStr(2.5), "2.5");
-  strictEqual(pyStr(-0), "-0.0");
-  strictEqual(pyStr(new PyFloat(5)), "5.0");
-  strictEqual(pyStr(10n ** 20n), "100000000000000000000");
-  strictEqual(pyStr({ a: [true, false, null], b: {} }), "{'a': [True, False, None], 'b': {}}");
-  strictEqual(pyStr(new Map<unknown, unknown>([[1, "x"], ["k", 2]])), "{1: 'x', 'k': 2}");
-  strictEqual(
-    pyStr(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x20, 0x31, 0x7d])),
-    `b'{"a": 1}'`,
-  );
-  strictEqual(pyStr(new Uint8Array([0x27])), `b"'"`);
-  strictEqual(
-    pyStr(new Uint8Array([0x27, 0x22, 0x5c, 0, 9, 10, 13, 0x7f, 0xff])),
-    `b'\\'"\\\\\\x00\\t\\n\\r\\x7f\\xff'`,
-  );
-  const cyclic: unknown[] = [1];
-  cyclic.push(cyclic);
-  strictEqual(pyStr(cyclic), "[1, [...]]");
-});
-
-Deno.test("pyStrRepr: quotes and escapes", () => {
-  strictEqual(pyStrRepr("plain"), "'plain'");
-  strictEqual(pyStrRepr("it's"), `"it's"`);
-  strictEqual(pyStrRepr(`both ' and "`), `'both \\' and "'`);
-  strictEqual(pyStrRepr('say "hi"'), `'say "hi"'`);
-  strictEqual(pyStrRepr("a\\b\tc\nd\re"), "'a\\\\b\\tc\\nd\\re'");
-  strictEqual(pyStrRepr("\x00\x1f\x7f"), "'\\x00\\x1f\\x7f'");
-  strictEqual(pyStrRepr("é中😀"), "'é中😀'");
-  strictEqual(pyStrRepr("\xa0\xad\u2028\ufeff"), "'\\xa0\\xad\\u2028\\ufeff'");
-  strictEqual(pyStrRepr("\u{e0001}"), "'\\U000e0001'");
-  strictEqual(pyRepr("x"), "'x'");
-});
-
-Deno.test("pyJsonDumps: Python json.dumps defaults", () => {
-  strictEqual(
-    pyJsonDumps([{ type: "BAD", key: "c", value: 1 }]),
-    '[{"type": "BAD", "key": "c", "value": 1}]',
-  );
-  strictEqual(
-    pyJsonDumps([{ type: "GAUGE", key: "load", value: "high" }]),
-    '[{"type": "GAUGE", "key": "load", "value": "high"}]',
-  );
-  strictEqual(
-    pyJsonDumps({ a: 1.5, b: [], c: {}, d: null, e: true }),
-    '{"a": 1.5, "b": [], "c": {}, "d": null, "e": true}',
-  );
-  strictEqual(
-    pyJsonDumps('é\u2028😀\x7f"\\\n\b\f\x01'),
-    '"\\u00e9\\u2028\\ud83d\\ude00\\u007f\\"\\\\\\n\\b\\f\\u0001"',
-  );
-  strictEqual(
-    pyJsonDumps([NaN, Infinity, -Infinity, 1e20, 1e-5, new PyFloat(3), 2n ** 70n]),
-    "[NaN, Infinity, -Infinity, 100000000000000000000, 1e-05, 3.0, 1180591620717411303424]",
-  );
-  strictEqual(pyJsonDumps(undefined), "null");
-  throws(
-    () => pyJsonDumps({ b: new Uint8Array([1]) }),
-    /Object of type bytes is not JSON serializable/,
-  );
-  const cyclic: Record<string, unknown> = {};
-  cyclic.self = cyclic;
-  throws(() => pyJsonDumps(cyclic), /Circular reference detected/);
 });
 
 Deno.test("parseJsonPythonic: value model", () => {
