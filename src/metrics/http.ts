@@ -5,7 +5,7 @@
  * and Flask-CORS headers on every response (server.md §2.5).
  * @module
  */
-import { corsHeaders, preflight } from "../rest/respond.ts";
+import { corsHeaders, preflight } from "../http/cors.ts";
 import { METRICS_CONTENT_TYPE } from "./exposition.ts";
 
 /** `Content-Type` of werkzeug's error pages and of the automatic OPTIONS answer. */

@@ -6,7 +6,10 @@
 import type { ErrorResponse } from "../component/api.ts";
 import { errorText, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { asciiOnly, stringifyJson } from "../protocol/json.ts";
+import { addCors, corsHeaders } from "../http/cors.ts";
 import { sortKeysDeep } from "./sortkeys.ts";
+
+export { addCors, corsHeaders, preflight } from "../http/cors.ts";
 
 /** How JSON bodies are written (`FLASK_JSONIFY_PRETTYPRINT_REGULAR`, `FLASK_JSON_AS_ASCII`). */
 export interface JsonStyle {
@@ -14,53 +17,6 @@ export interface JsonStyle {
   readonly ascii: boolean;
   /** `FLASK_JSON_SORT_KEYS` (default true): object keys sorted at every level. */
   readonly sortKeys?: boolean;
-}
-
-/**
- * Adds the CORS headers to `headers`. Setting them after construction keeps `Response` on
- * Deno's cheap single-header path (a two-entry header record costs ~2 µs more per response).
- */
-export function addCors(req: Request, headers: Headers): void {
-  const origin = req.headers.get("origin");
-  if (origin === null) {
-    headers.set("access-control-allow-origin", "*");
-  } else {
-    headers.set("access-control-allow-origin", origin);
-    headers.set("vary", "Origin");
-  }
-}
-
-/** `Access-Control-Allow-Origin` for a request: its `Origin` echoed, else `*`. */
-export function corsHeaders(req: Request): Record<string, string> {
-  const origin = req.headers.get("origin");
-  return origin === null
-    ? { "access-control-allow-origin": "*" }
-    : { "access-control-allow-origin": origin, "vary": "Origin" };
-}
-
-/** The methods Flask-CORS allows by default (every preflight answers with all of them). */
-const CORS_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
-
-/**
- * Flask's automatic OPTIONS answer: 200 with `Allow`; a CORS preflight (a request method
- * Flask-CORS allows) also gets the allowed methods and the requested headers, trimmed and
- * sorted as Flask-CORS writes them. Used by the REST and the metrics port.
- */
-export function preflight(req: Request, allow: string): Response {
-  const headers: Record<string, string> = { allow, ...corsHeaders(req) };
-  const method = req.headers.get("access-control-request-method")?.toUpperCase();
-  if (method && CORS_METHODS.includes(method)) {
-    headers["access-control-allow-methods"] = CORS_METHODS.join(", ");
-    const requested = req.headers.get("access-control-request-headers");
-    if (requested) {
-      headers["access-control-allow-headers"] = requested.split(",").map((h) => h.trim()).sort()
-        .join(", ");
-    }
-  }
-  return new Response(null, {
-    status: 200,
-    headers: { "content-type": "text/html; charset=utf-8", ...headers },
-  });
 }
 
 /**
