@@ -1,67 +1,18 @@
 /**
- * The `seldon-core-microservice` command: parse flags and environment, then run one role —
- * the supervisor (production: worker processes for REST and gRPC, metrics in the supervisor),
- * a worker or the custom service (started by the supervisor, `SELDON_TS_ROLE`), or everything in one process
- * (`--debug`). Exit statuses follow upstream: 2 for flag errors, 255 for unknown arguments,
- * 1 for bad parameters, import or constructor failures, 3 when a worker fails to boot
- * (metrics-and-processes.md §6.2).
+ * The `seldon-core-microservice` command: parse flags and environment, then import and run one
+ * role — the supervisor (production: worker processes for REST and gRPC, metrics in the
+ * supervisor), a worker or the custom service (started by the supervisor, `SELDON_TS_ROLE`), or
+ * everything in one process (`--debug`). Exit statuses follow upstream: 2 for flag errors, 255
+ * for unknown arguments, 1 for bad parameters, import or constructor failures (reported by the
+ * worker that found them), 3 when a worker fails to boot (metrics-and-processes.md §6.2).
  * @module
  */
 import { ConfigExit, parseConfig } from "./src/config/options.ts";
-import { logger, setupLogging } from "./src/logging.ts";
-import { loadComponent, startServing } from "./src/serve.ts";
-import { runCustomService } from "./src/supervisor/custom.ts";
+import { failureText, logger, setupLogging } from "./src/logging.ts";
 import { ROLE_ENV } from "./src/supervisor/self.ts";
-import { GRACE_MS, runSupervisor } from "./src/supervisor/supervisor.ts";
-import { runWorker } from "./src/supervisor/worker.ts";
 import { VERSION } from "./src/version.ts";
 
 const log = logger("microservice");
-
-function describe(err: unknown): string {
-  const reason = (err as { reason?: string }).reason;
-  const message = err instanceof Error ? err.message : String(err);
-  if (reason) return `${reason}: ${message}`;
-  if (err instanceof Error && err.name !== "LoadError" && err.stack) return err.stack;
-  return message;
-}
-
-/** Everything in one process (`--debug`): REST, gRPC and the metrics port. */
-async function runSingle(config: ReturnType<typeof parseConfig>): Promise<number> {
-  let component;
-  try {
-    component = await loadComponent(config);
-  } catch (err) {
-    console.error(describe(err));
-    return 1;
-  }
-  log.info("Starting servers");
-  let running;
-  try {
-    running = await startServing(component, config);
-  } catch (err) {
-    log.error("Worker failed to boot: {error}", { error: describe(err) });
-    return 3;
-  }
-  // SIGTERM drains in-flight requests for up to the grace period; SIGINT stops at once
-  // (upstream's quick shutdown drops in-flight requests).
-  await new Promise<void>((resolve) => {
-    Deno.addSignalListener("SIGINT", () => resolve());
-    Deno.addSignalListener("SIGTERM", () => {
-      const timer = setTimeout(() => {
-        log.warning("In-flight requests did not finish in {s} s: stopping anyway", {
-          s: GRACE_MS / 1000,
-        });
-        resolve();
-      }, GRACE_MS);
-      running.stop().then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  });
-  return 0;
-}
 
 async function main(): Promise<number> {
   const role = Deno.env.get(ROLE_ENV);
@@ -81,8 +32,17 @@ async function main(): Promise<number> {
     return err.exitCode;
   }
   await setupLogging(config.logLevel);
-  if (role === "rest" || role === "grpc") return await runWorker(role, config);
-  if (role === "custom") return await runCustomService(config);
+  // Each role is imported only when it runs: the supervisor never loads the serving stack
+  // or the model, a REST worker never loads grpc-js.
+  if (role === "rest") {
+    return await (await import("./src/roles/rest_worker.ts")).runRestWorker(config);
+  }
+  if (role === "grpc") {
+    return await (await import("./src/roles/grpc_worker.ts")).runGrpcWorker(config);
+  }
+  if (role === "custom") {
+    return await (await import("./src/roles/custom_service.ts")).runCustomService(config);
+  }
   if (config.grpcWorkers > 0 && /^2\.9\.[4-6]$/.test(Deno.version.deno)) {
     log.warning(
       "Deno {version} can abort in node:http2 when a gRPC client closes a busy channel; use Deno 2.9.3",
@@ -96,12 +56,12 @@ async function main(): Promise<number> {
         "Tracing in --debug mode needs OTEL_DENO=true in the environment of this process",
       );
     }
-    return await runSingle(config);
+    return await (await import("./src/roles/single.ts")).runSingle(config);
   }
   try {
-    return await runSupervisor(config);
+    return await (await import("./src/supervisor/supervisor.ts")).runSupervisor(config);
   } catch (err) {
-    console.error(describe(err));
+    console.error(failureText(err));
     return 1;
   }
 }

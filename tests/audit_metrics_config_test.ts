@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from "./helpers.ts";
 import { appFolder, runMain } from "./spawn.ts";
 import { type ConfigExit, parseConfig } from "../src/config/options.ts";
 import { importComponent } from "../src/component/loader.ts";
-import { serverAnnotations } from "../src/serve.ts";
+import { serverAnnotations } from "../src/config/server_annotations.ts";
 import { testConfig } from "./helpers.ts";
 
 async function scrape(server: TestServer): Promise<string> {

@@ -21,7 +21,7 @@ import {
 import { parseAnnotations } from "../src/config/annotations.ts";
 import { parseParameters } from "../src/config/parameters.ts";
 import { splitImageTag } from "../src/protocol/metadata.ts";
-import { serverAnnotations } from "../src/serve.ts";
+import { serverAnnotations } from "../src/config/server_annotations.ts";
 
 import { configExit, err, ex, identity, M, P, rest, S } from "./spec_examples.ts";
 

@@ -1,14 +1,25 @@
 /**
  * The control channel between the supervisor and its workers: newline-delimited JSON over a
- * Unix socket in a private temporary folder (metrics-and-processes.md §7.4). Workers announce
- * readiness, ask to be recycled, and send custom metrics, awaiting the supervisor's
- * acknowledgement before they answer the request (so a scrape after a response sees it).
+ * Unix socket in a private temporary folder (metrics-and-processes.md §7.4). Workers report the
+ * model they loaded (or why they could not), announce readiness, ask to be recycled, and send
+ * custom metrics, awaiting the supervisor's acknowledgement before they answer the request (so
+ * a scrape after a response sees it).
  * @module
  */
 import type { MetricsRecorder } from "../metrics/custom.ts";
 
+/** Where a worker failed to load the model (`--parameters`, the module import, the constructor). */
+export type BootStage = "parameters" | "import" | "construct";
+
 /** Messages a worker sends. */
 export type WorkerMessage =
+  /** The model is imported and constructed; whether it has a `customService()`. */
+  | { op: "loaded"; pid: number; customService: boolean }
+  /**
+   * The model could not be loaded: the server stops with `status`, printing `message`
+   * (acknowledged like `metrics`, so the worker exits only once the supervisor knows).
+   */
+  | { op: "bootFailed"; id: number; pid: number; stage: BootStage; status: number; message: string }
   | { op: "ready"; role: "rest" | "grpc"; pid: number; port: number }
   | { op: "recycle"; pid: number }
   | { op: "beat"; pid: number }
@@ -30,7 +41,7 @@ export function heartbeatMs(timeoutMs: number): number {
   return Math.min(1000, Math.floor(timeoutMs / 4));
 }
 
-/** The supervisor's answer to a `metrics` message. */
+/** The supervisor's answer to a `metrics` or `bootFailed` message. */
 export interface MetricsAck {
   id: number;
   error?: string;
@@ -115,6 +126,26 @@ export class WorkerChannel implements MetricsRecorder {
     this.#pending.clear();
   }
 
+  /** Tells the supervisor the model is loaded and whether it has a `customService()`. */
+  loaded(customService: boolean): Promise<void> {
+    return this.#writer.send(
+      { op: "loaded", pid: Deno.pid, customService } satisfies WorkerMessage,
+    );
+  }
+
+  /**
+   * Tells the supervisor the model could not be loaded; settles once it acknowledged (or is
+   * gone), so the supervisor reports the failure before it sees this worker exit.
+   */
+  bootFailed(stage: BootStage, status: number, message: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const id = this.#nextId++;
+    return this.#request(
+      id,
+      { op: "bootFailed", id, pid: Deno.pid, stage, status, message } satisfies WorkerMessage,
+    );
+  }
+
   /** Tells the supervisor this worker serves on `port`. */
   ready(role: "rest" | "grpc", port: number): Promise<void> {
     return this.#writer.send({ op: "ready", role, pid: Deno.pid, port } satisfies WorkerMessage);
@@ -134,15 +165,20 @@ export class WorkerChannel implements MetricsRecorder {
   record(metrics: readonly Record<string, unknown>[], method: string): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("metrics collector is gone"));
     const id = this.#nextId++;
+    return this.#request(
+      id,
+      { op: "metrics", id, pid: Deno.pid, method, metrics } satisfies WorkerMessage,
+    );
+  }
+
+  /** Sends `message` and waits for the acknowledgement of `id`. */
+  #request(id: number, message: WorkerMessage): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#writer.send(
-        { op: "metrics", id, pid: Deno.pid, method, metrics } satisfies WorkerMessage,
-      )
-        .catch((err) => {
-          this.#pending.delete(id);
-          reject(err);
-        });
+      this.#writer.send(message).catch((err) => {
+        this.#pending.delete(id);
+        reject(err);
+      });
     });
   }
 

@@ -7,17 +7,17 @@
  * @module
  */
 import { join } from "node:path";
-import { importComponent } from "../component/loader.ts";
 import type { Config } from "../config/options.ts";
 import { parseParameters } from "../config/parameters.ts";
+import { restUrl } from "../config/rest_url.ts";
+import { annotationLog, serverAnnotations } from "../config/server_annotations.ts";
+import { tracingSetup } from "../config/tracing.ts";
 import { logger } from "../logging.ts";
 import { Collector } from "../metrics/collector.ts";
+import { metricsLabels } from "../metrics/labels.ts";
 import { startMetricsServer } from "../metrics/server.ts";
-import { metricsLabels, restUrl, serverAnnotations } from "../serve.ts";
 import { heartbeatMs, LineWriter, readLines, type WorkerMessage } from "./channel.ts";
-import { hasCustomService } from "./custom.ts";
 import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
-import { tracingSetup } from "../config/tracing.ts";
 
 const log = logger("supervisor");
 
@@ -65,9 +65,10 @@ function freePort(hostname: string): number {
 
 /** Runs the supervisor until shutdown; resolves with the process exit status. */
 export async function runSupervisor(config: Config): Promise<number> {
-  // Fail fast, before any process or port: parameters and the module/export must resolve.
+  // Fail fast, before any process or port, on bad parameters. The model itself is never
+  // imported here: the first worker that cannot import or construct it reports why
+  // (`bootFailed`), and the server stops with that status.
   parseParameters(config.parameters);
-  const exported = await importComponent(config.interfaceName, config.modelDir ?? Deno.cwd());
 
   const collector = new Collector();
   const labels = metricsLabels(config);
@@ -100,6 +101,10 @@ export async function runSupervisor(config: Config): Promise<number> {
   const workers = new Map<number, Worker>();
   let shuttingDown = false;
   let exitCode = 0;
+  /** A worker reported that the model cannot be loaded (printed once). */
+  let bootFailed = false;
+  /** The `customService()` process, once a worker reported the model has one. */
+  let custom: Deno.ChildProcess | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
@@ -254,6 +259,19 @@ export async function runSupervisor(config: Config): Promise<number> {
           }
         }
         writer.send(error === undefined ? { id: msg.id } : { id: msg.id, error }).catch(() => {});
+      } else if (msg.op === "loaded") {
+        // The first worker to load the model tells whether it has a `customService()`.
+        if (msg.customService && custom === undefined && !shuttingDown) {
+          custom = spawnCustomService();
+        }
+      } else if (msg.op === "bootFailed") {
+        // Every worker finds the same failure: print the first, stop everything.
+        if (!bootFailed) {
+          bootFailed = true;
+          console.error(msg.message);
+        }
+        shutdown(msg.status);
+        writer.send({ id: msg.id }).catch(() => {});
       } else if (msg.op === "beat") {
         if (worker) worker.lastBeat = Date.now();
       } else if (msg.op === "ready") {
@@ -272,7 +290,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     for await (const conn of control) serveConnection(conn).catch(() => {});
   })().catch(() => {});
 
-  const annotations = serverAnnotations(config);
+  const annotations = serverAnnotations(config, annotationLog(log));
   const timeoutMs = annotations.restTimeoutMs;
   // A non-integer `seldon.io/grpc-max-message-size` makes upstream's gRPC workers crash at
   // start; REST and metrics keep serving (server.md §1.7).
@@ -307,7 +325,6 @@ export async function runSupervisor(config: Config): Promise<number> {
 
   const initial: Worker[] = [];
   for (let i = 0; i < grpcWorkers; i++) initial.push(spawn("grpc"));
-  const custom = hasCustomService(exported) ? spawnCustomService() : undefined;
   for (let i = 0; i < config.workers; i++) initial.push(spawn("rest"));
   await Promise.race([Promise.all(initial.map((w) => w.ready)), done]);
   if (!shuttingDown) {

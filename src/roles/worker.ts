@@ -1,17 +1,35 @@
 /**
- * A worker process (role `rest` or `grpc`, started by the supervisor): constructs the model,
- * runs `load()`, serves its transport on the shared port, sends custom metrics to the
+ * A worker process's life (roles `rest` and `grpc`, started by the supervisor): loads the model
+ * — or tells the supervisor why it could not, which stops the server with status 1 — runs
+ * `load()`, serves its one transport on the shared port, sends custom metrics to the
  * supervisor, asks to be recycled after `--max-requests` (+ jitter) requests, and drains on
- * SIGTERM.
+ * SIGTERM. Each role's entry (`rest_worker.ts`, `grpc_worker.ts`) brings its own transport, so a
+ * worker loads only the stack it serves.
  * @module
  */
 import type { Config } from "../config/options.ts";
-import { logger } from "../logging.ts";
-import { loadComponent, startServing } from "../serve.ts";
-import { heartbeatMs, WorkerChannel } from "./channel.ts";
-import { CONTROL_ENV } from "./self.ts";
+import { failureText, logger } from "../logging.ts";
+import { loadModel } from "../serving/component.ts";
+import { type Booted, bootPlane } from "../serving/plane.ts";
+import { heartbeatMs, WorkerChannel } from "../supervisor/channel.ts";
+import { CONTROL_ENV } from "../supervisor/self.ts";
 
 const log = logger("worker");
+
+/** How long a worker that could not load the model waits for the supervisor to take note. */
+const BOOT_FAILED_ACK_MS = 5_000;
+
+/** What a REST worker's transport calls back (max-requests counting, stuck requests). */
+export interface RequestHooks {
+  readonly onRequest?: () => void;
+  readonly onStuck?: () => void;
+}
+
+/** The transport a worker serves: started on the booted data plane, sharing its port. */
+export interface WorkerTransport {
+  readonly role: "rest" | "grpc";
+  start(booted: Booted, hooks: RequestHooks): Promise<{ port: number; shutdown(): Promise<void> }>;
+}
 
 /** This worker's request limit: `maxRequests + randint(0, jitter)`; 0 means never. */
 export function requestLimit(config: Config): number {
@@ -19,7 +37,8 @@ export function requestLimit(config: Config): number {
 }
 
 /** Runs one worker until it is told to stop; resolves with the exit status. */
-export async function runWorker(role: "rest" | "grpc", config: Config): Promise<number> {
+export async function runWorker(config: Config, transport: WorkerTransport): Promise<number> {
+  const role = transport.role;
   const socket = Deno.env.get(CONTROL_ENV);
   if (!socket) {
     log.error("worker started without a supervisor");
@@ -28,18 +47,23 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
   const channel = await WorkerChannel.connect(socket);
   // The terminal's Ctrl-C reaches the whole process group: the supervisor orchestrates the stop.
   Deno.addSignalListener("SIGINT", () => {});
-  let component;
-  try {
-    component = await loadComponent(config);
-  } catch (err) {
-    log.error("Failed to load the model: {error}", {
-      error: err instanceof Error ? err.stack ?? err.message : String(err),
-    });
-    return 1;
+  const loaded = await loadModel(config);
+  if (!loaded.ok) {
+    // The supervisor prints the failure once (every worker finds the same) and stops the server.
+    const { stage, status, error } = loaded.failure;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      channel.bootFailed(stage, status, failureText(error)).catch(() => {}),
+      new Promise((resolve) => (timer = setTimeout(resolve, BOOT_FAILED_ACK_MS))),
+    ]);
+    clearTimeout(timer);
+    channel.close();
+    return status;
   }
+  await channel.loaded(loaded.customService).catch(() => {});
   const limit = role === "rest" ? requestLimit(config) : 0;
   let served = 0;
-  const onRestRequest = limit > 0
+  const onRequest = limit > 0
     ? () => {
       if (++served === limit) {
         log.info("Autorestarting worker after current request.");
@@ -51,7 +75,7 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
   // `--threads` slot (a hook promise may never settle): like a stuck gunicorn worker, this
   // worker is replaced so later requests do not queue behind it for ever.
   let stuck = false;
-  const onRestStuck = () => {
+  const onStuck = () => {
     if (stuck) return;
     stuck = true;
     log.error("WORKER TIMEOUT (pid:{pid}): a request is stuck past the REST timeout; restarting", {
@@ -59,18 +83,14 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
     });
     channel.recycle().catch(() => {});
   };
-  let running;
+  let booted: Booted;
+  let server: { port: number; shutdown(): Promise<void> };
   try {
-    running = await startServing(component, config, {
-      reusePort: true,
-      recorder: channel,
-      rest: role === "rest",
-      grpc: role === "grpc",
-      metrics: false,
-      onRestRequest,
-      onRestStuck: role === "rest" ? onRestStuck : undefined,
-      announce: false,
-    });
+    booted = await bootPlane(loaded.component, config, channel);
+    server = await transport.start(
+      booted,
+      role === "rest" ? { onRequest, onStuck } : {},
+    );
   } catch (err) {
     log.error("Worker failed to boot: {error}", {
       error: err instanceof Error ? err.stack ?? err.message : String(err),
@@ -79,11 +99,10 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
     // connect"); anything else failed in load(): gunicorn's "Worker failed to boot" (3).
     return err instanceof Deno.errors.AddrInUse ? 1 : 3;
   }
-  const port = role === "rest" ? running.rest!.port : running.grpc!.port;
-  await channel.ready(role, port).catch(() => {});
+  await channel.ready(role, server.port).catch(() => {});
   // With a REST timeout, heartbeats let the supervisor kill a worker whose event loop is stuck
   // in synchronous model code (gunicorn's worker timeout).
-  const timeoutMs = running.annotations.restTimeoutMs;
+  const timeoutMs = booted.annotations.restTimeoutMs;
   const beats = role === "rest" && timeoutMs !== undefined
     ? setInterval(() => channel.beat().catch(() => {}), heartbeatMs(timeoutMs))
     : undefined;
@@ -94,7 +113,7 @@ export async function runWorker(role: "rest" | "grpc", config: Config): Promise<
   if (await Promise.race([terminated, orphaned])) {
     log.warning("The supervisor is gone: stopping worker {pid}", { pid: Deno.pid });
   }
-  await running.stop();
+  await server.shutdown();
   clearInterval(beats);
   channel.close();
   return 0;

@@ -6,19 +6,11 @@
  */
 import type { Config } from "../config/options.ts";
 import { logger } from "../logging.ts";
-import { loadComponent } from "../serve.ts";
-import { WorkerChannel } from "./channel.ts";
-import { CONTROL_ENV } from "./self.ts";
+import { loadComponent } from "../serving/component.ts";
+import { WorkerChannel } from "../supervisor/channel.ts";
+import { CONTROL_ENV } from "../supervisor/self.ts";
 
 const log = logger("custom_service");
-
-/** True when the exported class (or object) has a `customService()` method. */
-export function hasCustomService(exported: unknown): boolean {
-  const target = typeof exported === "function"
-    ? (exported as { prototype?: unknown }).prototype
-    : exported;
-  return typeof (target as { customService?: unknown } | null)?.customService === "function";
-}
 
 /** Runs the custom service until SIGTERM or the supervisor's exit; resolves with the status. */
 export async function runCustomService(config: Config): Promise<number> {

@@ -1,0 +1,18 @@
+/**
+ * The `rest` worker role: a worker serving REST on the shared port. Loads the REST stack only.
+ * @module
+ */
+import type { Config } from "../config/options.ts";
+import { serveRest } from "../serving/rest.ts";
+import { runWorker } from "./worker.ts";
+
+/** Runs a REST worker until it is told to stop; resolves with the exit status. */
+export function runRestWorker(config: Config): Promise<number> {
+  return runWorker(config, {
+    role: "rest",
+    start: ({ plane, annotations }, hooks) =>
+      Promise.resolve(
+        serveRest(plane, config, annotations, { reusePort: true, announce: false, ...hooks }),
+      ),
+  });
+}

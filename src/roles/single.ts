@@ -1,0 +1,49 @@
+/**
+ * The single-process role (`--debug`): the model, REST, gRPC and the metrics port in this
+ * process, no workers. Loads everything.
+ * @module
+ */
+import type { Config } from "../config/options.ts";
+import { failureText, logger } from "../logging.ts";
+import { startServing } from "../serve.ts";
+import { loadComponent } from "../serving/component.ts";
+import { GRACE_MS } from "../supervisor/supervisor.ts";
+
+const log = logger("microservice");
+
+/** Serves until SIGINT or SIGTERM; resolves with the exit status. */
+export async function runSingle(config: Config): Promise<number> {
+  let component;
+  try {
+    component = await loadComponent(config);
+  } catch (err) {
+    console.error(failureText(err));
+    return 1;
+  }
+  log.info("Starting servers");
+  let running;
+  try {
+    running = await startServing(component, config);
+  } catch (err) {
+    log.error("Worker failed to boot: {error}", { error: failureText(err) });
+    return 3;
+  }
+  // SIGTERM drains in-flight requests for up to the grace period; SIGINT stops at once
+  // (upstream's quick shutdown drops in-flight requests).
+  await new Promise<void>((resolve) => {
+    Deno.addSignalListener("SIGINT", () => resolve());
+    Deno.addSignalListener("SIGTERM", () => {
+      const timer = setTimeout(() => {
+        log.warning("In-flight requests did not finish in {s} s: stopping anyway", {
+          s: GRACE_MS / 1000,
+        });
+        resolve();
+      }, GRACE_MS);
+      running.stop().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  });
+  return 0;
+}
