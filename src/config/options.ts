@@ -29,15 +29,35 @@ export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 /** Level names `SELDON_LOG_LEVEL` may hold (Python's logging accepts these). */
 const ENV_LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "WARN", "FATAL", "NOTSET"];
 
-type Kind = "int" | "string" | "choice" | "optBool" | "optInt" | "size";
+/** How an option's text becomes its value (see {@link KindValue}). */
+type Kind = "int" | "intSwitch" | "string" | "choice" | "optBool" | "optInt" | "size";
+
+/**
+ * The value type each kind parses to: Python `int()`; an int used as a switch (non-zero = on);
+ * the text; one of `choices`; an optional-value bool (`--debug` alone = on); an optional-value
+ * int (`--tracing` alone = 1); a byte size with a `k`/`m`/`g` suffix.
+ */
+interface KindValue {
+  int: number;
+  intSwitch: boolean;
+  string: string;
+  choice: string;
+  optBool: boolean;
+  optInt: number;
+  size: number;
+}
 
 interface OptionSpec {
   readonly flag: string;
+  /** The {@link Config} field. */
   readonly key: string;
   readonly kind: Kind;
   readonly env?: string;
+  /** The value when neither flag nor env gives one (`undefined`: the field is optional). */
   readonly fallback: string | number | boolean | undefined;
   readonly choices?: readonly string[];
+  /** Inclusive bounds the process model needs (upstream accepts some others and then hangs). */
+  readonly range?: readonly [min: number, max: number];
   readonly help: string;
   /** `GRPC_THREADS`/`GRPC_WORKERS`: a bad env value is an argparse error, only without the flag. */
   readonly lazyEnv?: boolean;
@@ -45,11 +65,16 @@ interface OptionSpec {
   readonly extension?: boolean;
 }
 
+/** The value type of one option: its kind's (or one of its choices), optional without fallback. */
+type OptionValue<O extends OptionSpec> =
+  | (O extends { readonly choices: readonly (infer C)[] } ? C : KindValue[O["kind"]])
+  | (O["fallback"] extends undefined ? undefined : never);
+
 /**
  * Every flag, its env var, default and help text (server.md §1.2), in upstream's `add_argument`
  * order (argparse's usage line and its ambiguous-prefix candidates follow it), then extensions.
  */
-export const OPTIONS: readonly OptionSpec[] = [
+export const OPTIONS = [
   {
     flag: "--service-type",
     key: "serviceType",
@@ -75,9 +100,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     flag: "--log-level",
-    key: "logLevel",
+    key: "logLevelFlag",
     kind: "choice",
-    choices: LOG_LEVELS,
+    choices: LOG_LEVELS as readonly string[],
     fallback: "INFO",
     help: "Log level (SELDON_LOG_LEVEL, when set, wins)",
   },
@@ -101,6 +126,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--workers",
     key: "workers",
     kind: "int",
+    range: [1, 1024],
     env: "GUNICORN_WORKERS",
     fallback: 1,
     help: "Number of REST worker processes",
@@ -109,6 +135,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--threads",
     key: "threads",
     kind: "int",
+    range: [1, 1_000_000],
     env: "GUNICORN_THREADS",
     fallback: 1,
     help: "Concurrent requests per REST worker",
@@ -117,6 +144,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--max-requests",
     key: "maxRequests",
     kind: "int",
+    range: [0, Number.MAX_SAFE_INTEGER],
     env: "GUNICORN_MAX_REQUESTS",
     fallback: 0,
     help: "Recycle a REST worker after this many requests (0 = never)",
@@ -125,6 +153,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--max-requests-jitter",
     key: "maxRequestsJitter",
     kind: "int",
+    range: [0, Number.MAX_SAFE_INTEGER],
     env: "GUNICORN_MAX_REQUESTS_JITTER",
     fallback: 0,
     help: "Random 0..N added to --max-requests per worker",
@@ -133,6 +162,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--keepalive",
     key: "keepalive",
     kind: "int",
+    range: [0, 86_400],
     env: "GUNICORN_KEEPALIVE",
     fallback: 2,
     help: "Seconds an idle keep-alive connection is held",
@@ -140,7 +170,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     flag: "--single-threaded",
     key: "singleThreaded",
-    kind: "int",
+    kind: "intSwitch",
     env: "FLASK_SINGLE_THREADED",
     fallback: 0,
     help: "Non-zero: one REST request at a time per process",
@@ -149,6 +179,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--http-port",
     key: "httpPort",
     kind: "int",
+    range: [0, 65_535],
     env: "PREDICTIVE_UNIT_HTTP_SERVICE_PORT",
     fallback: 9000,
     help: "REST port",
@@ -157,6 +188,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--grpc-port",
     key: "grpcPort",
     kind: "int",
+    range: [0, 65_535],
     env: "PREDICTIVE_UNIT_GRPC_SERVICE_PORT",
     fallback: 5000,
     help: "gRPC port",
@@ -165,6 +197,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--metrics-port",
     key: "metricsPort",
     kind: "int",
+    range: [0, 65_535],
     env: "PREDICTIVE_UNIT_METRICS_SERVICE_PORT",
     fallback: 6000,
     help: "Prometheus metrics port",
@@ -188,6 +221,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "--grpc-threads",
     key: "grpcThreads",
     kind: "int",
+    range: [1, 1_000_000],
     env: "GRPC_THREADS",
     fallback: 1,
     lazyEnv: true,
@@ -247,91 +281,87 @@ export const OPTIONS: readonly OptionSpec[] = [
     extension: true,
     help: "Pod annotations file (Kubernetes downward API)",
   },
-];
+] as const satisfies readonly OptionSpec[];
 
-/** The parsed configuration: every flag plus the environment variables read at start. */
-export interface Config {
-  /** The model to serve (`Module.Class`, `pkg.Class` or `./file.ts#Class`). */
-  readonly interfaceName: string;
-  /** `--service-type`: the graph node type. */
-  readonly serviceType: ServiceType;
-  /** The raw `--parameters` JSON (parsed by `parseParameters`). */
-  readonly parameters: string;
-  /** The `--log-level` flag value. */
-  readonly logLevelFlag: string;
-  /** The effective log level (`SELDON_LOG_LEVEL` or the flag). */
-  readonly logLevel: string;
-  /** `--debug` / `SELDON_DEBUG`: everything in one process. */
-  readonly debug: boolean;
-  /** `--tracing` / `TRACING`: non-zero enables OpenTelemetry tracing. */
-  readonly tracing: number;
-  /** `--workers` / `GUNICORN_WORKERS`: REST worker processes. */
-  readonly workers: number;
-  /** `--threads` / `GUNICORN_THREADS`: concurrent requests per REST worker. */
-  readonly threads: number;
-  /** `--max-requests`: recycle a REST worker after this many requests (0: never). */
-  readonly maxRequests: number;
-  /** `--max-requests-jitter`: random 0..N added to `maxRequests` per worker. */
-  readonly maxRequestsJitter: number;
-  /** `--keepalive` seconds (accepted; Deno manages idle connections). */
-  readonly keepalive: number;
-  /** `--access-log`: one gunicorn-style line per REST request on stdout. */
-  readonly accessLog: boolean;
-  /** `--pidfile`: where the supervisor writes its pid. */
-  readonly pidfile: string | undefined;
-  /** `--single-threaded` / `FLASK_SINGLE_THREADED`: one REST request at a time. */
-  readonly singleThreaded: boolean;
-  /** REST port (0: an ephemeral port). */
-  readonly httpPort: number;
-  /** gRPC port (0: an ephemeral port). */
-  readonly grpcPort: number;
-  /** Prometheus metrics port (0: an ephemeral port). */
-  readonly metricsPort: number;
-  /** `--grpc-threads` / `GRPC_THREADS`: concurrent RPCs per gRPC worker. */
-  readonly grpcThreads: number;
-  /** `--grpc-workers` / `GRPC_WORKERS`: gRPC worker processes (0: no gRPC server). */
-  readonly grpcWorkers: number;
-  /** `--persistence`: deprecated upstream, ignored. */
-  readonly persistence: number;
-  /** Address every server binds to (`--host` / `SELDON_HOST`). */
-  readonly host: string;
-  /** Folder the model module is looked up in (default: the working directory). */
-  readonly modelDir: string | undefined;
-  /** Largest accepted REST request body, in bytes. */
-  readonly maxBodySize: number;
-  /** Largest gRPC message (TS extension; the pod annotation wins). */
-  readonly grpcMaxMessageSize: number | undefined;
-  /** Path of the pod annotations file. */
-  readonly annotationsFile: string;
+/** {@link OPTIONS} as specs, for code that reads any option. */
+const SPECS: readonly OptionSpec[] = OPTIONS;
+
+/**
+ * The value of every option of {@link OPTIONS}, by its key.
+ * @internal
+ */
+type OptionValues = { readonly [O in (typeof OPTIONS)[number] as O["key"]]: OptionValue<O> };
+
+/**
+ * The settings read from the environment only (no flag), each by its reader (upstream reads
+ * each where it is used); `debug` is the resolved `--debug`.
+ * @internal
+ */
+const ENV_SETTINGS = {
   /** Graph node name (`PREDICTIVE_UNIT_ID`), for `meta.requestPath` and feedback routing. */
-  readonly unitId: string | undefined;
+  unitId: (env: Env): string | undefined => env.PREDICTIVE_UNIT_ID,
   /** `PREDICTIVE_UNIT_IMAGE`. */
-  readonly unitImage: string | undefined;
+  unitImage: (env: Env): string | undefined => env.PREDICTIVE_UNIT_IMAGE,
   /** `SELDON_DEPLOYMENT_ID` (metrics label). */
-  readonly deploymentId: string | undefined;
+  deploymentId: (env: Env): string | undefined => env.SELDON_DEPLOYMENT_ID,
   /** `PREDICTOR_ID` (metrics label). */
-  readonly predictorId: string | undefined;
+  predictorId: (env: Env): string | undefined => env.PREDICTOR_ID,
   /** `PREDICTOR_LABELS` JSON text (its `version` is a metrics label). */
-  readonly predictorLabels: string | undefined;
+  predictorLabels: (env: Env): string | undefined => env.PREDICTOR_LABELS,
   /** `INCLUDE_METRICS_IN_CLIENT_RESPONSE` is exactly `true` (case-insensitive; default). */
-  readonly includeMetricsInResponse: boolean;
+  includeMetricsInResponse: (env: Env): boolean =>
+    (env.INCLUDE_METRICS_IN_CLIENT_RESPONSE ?? "true").toLowerCase() === "true",
   /** `PAYLOAD_PASSTHROUGH` (REST predict only). */
-  readonly payloadPassthrough: boolean;
+  payloadPassthrough: (env: Env): boolean => getenvAsBool(env, "PAYLOAD_PASSTHROUGH", false),
   /** `PREDICTIVE_UNIT_METRICS_ENDPOINT` (default `/metrics`). */
-  readonly metricsEndpoint: string;
+  metricsEndpoint: (env: Env): string => env.PREDICTIVE_UNIT_METRICS_ENDPOINT ?? "/metrics",
   /** `FILTER_METRICS_ACCESS_LOGS` (default: not debug). */
-  readonly filterMetricsAccessLogs: boolean;
+  filterMetricsAccessLogs: (env: Env, debug: boolean): boolean =>
+    getenvAsBool(env, "FILTER_METRICS_ACCESS_LOGS", !debug),
   /** `SELDON_EXECUTOR_ENABLED` is not `false`: feedback metrics are recorded. */
-  readonly executorEnabled: boolean;
+  executorEnabled: (env: Env): boolean =>
+    (env.SELDON_EXECUTOR_ENABLED ?? "true").toLowerCase() !== "false",
   /** `MODEL_METADATA` text (YAML), if set. */
-  readonly modelMetadata: string | undefined;
+  modelMetadata: (env: Env): string | undefined => env.MODEL_METADATA,
   /** `FLASK_JSON_SORT_KEYS` (default true). */
-  readonly jsonSortKeys: boolean;
+  jsonSortKeys: (env: Env): boolean => getenvAsBool(env, "FLASK_JSON_SORT_KEYS", true),
   /** `FLASK_JSONIFY_PRETTYPRINT_REGULAR` or `FLASK_DEBUG`: indented JSON responses. */
-  readonly jsonPrettyPrint: boolean;
+  jsonPrettyPrint: (env: Env): boolean =>
+    getenvAsBool(env, "FLASK_JSONIFY_PRETTYPRINT_REGULAR", false) ||
+    getenvAsBool(env, "FLASK_DEBUG", false),
   /** `FLASK_JSON_AS_ASCII` (default true): escape non-ASCII in JSON responses. */
-  readonly jsonAsAscii: boolean;
+  jsonAsAscii: (env: Env): boolean => getenvAsBool(env, "FLASK_JSON_AS_ASCII", true),
+};
+
+/**
+ * The value of every env-only setting, by its key.
+ * @internal
+ */
+type EnvValues = {
+  readonly [K in keyof typeof ENV_SETTINGS]: ReturnType<(typeof ENV_SETTINGS)[K]>;
+};
+
+/** Reads every env-only setting. */
+function readEnvSettings(env: Env, debug: boolean): EnvValues {
+  const entries = Object.entries(ENV_SETTINGS).map(([key, read]) => [key, read(env, debug)]);
+  return Object.fromEntries(entries) as EnvValues;
 }
+
+/**
+ * The parsed configuration: one field per option of the flag table (`serviceType`, `workers`,
+ * `httpPort`, … — each documented by its `--help` line), the settings read from the
+ * environment only (`unitId`, `jsonSortKeys`, …), the model's `interfaceName` and the
+ * effective `logLevel` (`SELDON_LOG_LEVEL`, else `--log-level`, kept as `logLevelFlag`).
+ */
+export type Config =
+  & OptionValues
+  & EnvValues
+  & {
+    /** The model to serve (`Module.Class`, `pkg.Class` or `./file.ts#Class`). */
+    readonly interfaceName: string;
+    /** The effective log level (`SELDON_LOG_LEVEL` or the flag). */
+    readonly logLevel: string;
+  };
 
 /** Why parsing stopped: print `message` to stderr (or `stdout` text) and exit with `exitCode`. */
 export class ConfigExit extends Error {
@@ -352,7 +382,7 @@ const TEXT_WIDTH = 78;
 export function usage(): string {
   const parts = [
     "[-h]",
-    ...OPTIONS.filter((o) => !o.extension).map((o) => {
+    ...SPECS.filter((o) => !o.extension).map((o) => {
       const meta = o.choices
         ? `{${o.choices.join(",")}}`
         : o.key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
@@ -384,7 +414,7 @@ export function usage(): string {
 
 /** The `--help` text: usage plus the flag/env/default table. */
 export function helpText(): string {
-  const rows = OPTIONS.map((o) => {
+  const rows = SPECS.map((o) => {
     const env = o.env ? `  [env ${o.env}]` : "";
     const def = o.fallback === undefined ? "" : `  (default ${JSON.stringify(o.fallback)})`;
     const ext = o.extension ? "  [TS extension]" : "";
@@ -412,23 +442,13 @@ function argError(text: string): ConfigExit {
   return new ConfigExit(2, `${usage()}\n${PROG}: error: ${text}`);
 }
 
-/** Ranges the process model needs (upstream accepts some of these and then hangs). */
-const RANGES: readonly [key: string, flag: string, min: number, max: number][] = [
-  ["workers", "--workers", 1, 1024],
-  ["threads", "--threads", 1, 1_000_000],
-  ["maxRequests", "--max-requests", 0, Number.MAX_SAFE_INTEGER],
-  ["maxRequestsJitter", "--max-requests-jitter", 0, Number.MAX_SAFE_INTEGER],
-  ["keepalive", "--keepalive", 0, 86_400],
-  ["httpPort", "--http-port", 0, 65_535],
-  ["grpcPort", "--grpc-port", 0, 65_535],
-  ["metricsPort", "--metrics-port", 0, 65_535],
-  ["grpcThreads", "--grpc-threads", 1, 1_000_000],
-];
-
-function checkRanges(out: Record<string, unknown>): void {
-  for (const [key, flag, min, max] of RANGES) {
-    const v = out[key] as number;
-    if (v < min || v > max) throw argError(`argument ${flag}: ${v} is outside ${min}..${max}`);
+function checkRanges(values: OptionValues): void {
+  for (const { key, flag, range } of SPECS) {
+    if (range === undefined) continue;
+    const v = values[key as keyof OptionValues] as number;
+    if (v < range[0] || v > range[1]) {
+      throw argError(`argument ${flag}: ${v} is outside ${range[0]}..${range[1]}`);
+    }
   }
 }
 
@@ -454,6 +474,9 @@ function pyBool(raw: string): boolean {
 
 const BARE = "\u0000bare";
 
+/** Kinds whose env var is read as a Python int when the parser is built. */
+const INT_KINDS: ReadonlySet<Kind> = new Set(["int", "intSwitch", "optInt"]);
+
 /**
  * argparse's `_parse_optional`: a token is a value (not an option) unless it starts with `-`;
  * `-` alone, negative numbers and tokens with a space that name no flag are values too.
@@ -474,8 +497,8 @@ const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
  * flags their value or a bare marker, and leaves unknown tokens alone. `-h`/`--help` short-cut.
  */
 function normalise(argv: readonly string[]): string[] {
-  const upstream = ["--help", ...OPTIONS.filter((o) => !o.extension).map((o) => o.flag)];
-  const flags = [...upstream, ...OPTIONS.filter((o) => o.extension).map((o) => o.flag)];
+  const upstream = ["--help", ...SPECS.filter((o) => !o.extension).map((o) => o.flag)];
+  const flags = [...upstream, ...SPECS.filter((o) => o.extension).map((o) => o.flag)];
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
@@ -498,7 +521,7 @@ function normalise(argv: readonly string[]): string[] {
     }
     const flag = matches[0];
     if (flag === "--help") throw new ConfigExit(0, "", helpText());
-    const spec = OPTIONS.find((o) => o.flag === flag)!;
+    const spec = SPECS.find((o) => o.flag === flag)!;
     const optional = spec.kind === "optBool" || spec.kind === "optInt";
     let value: string;
     if (eq >= 0) {
@@ -536,14 +559,14 @@ function envInt(spec: OptionSpec, env: Env): number | string | undefined {
 export function parseConfig(argv: readonly string[], env: Env): Config {
   checkPredictorLabels(env);
   const envInts = new Map<string, number | string | undefined>();
-  for (const spec of OPTIONS) {
-    if (spec.kind === "int" || spec.kind === "optInt") envInts.set(spec.key, envInt(spec, env));
+  for (const spec of SPECS) {
+    if (INT_KINDS.has(spec.kind)) envInts.set(spec.key, envInt(spec, env));
   }
   const options = Object.fromEntries(
-    OPTIONS.map((o) => [o.flag.slice(2), { type: "string" as const }]),
+    SPECS.map((o) => [o.flag.slice(2), { type: "string" as const }]),
   );
   const args = normalise(argv);
-  const { values, positionals, tokens } = parseArgs({
+  const { values: texts, positionals, tokens } = parseArgs({
     args,
     options,
     strict: false,
@@ -566,16 +589,17 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
     }
   }
 
-  const out: Record<string, unknown> = {};
-  for (const spec of OPTIONS) {
-    const given = values[spec.flag.slice(2)];
-    out[spec.key] = resolveOption(
+  // Each value is resolved by its spec's kind, so it has the type OptionValue<spec> gives it.
+  const values = Object.fromEntries(SPECS.map((spec) => {
+    const given = texts[spec.flag.slice(2)];
+    const value = resolveOption(
       spec,
       typeof given === "string" ? given : undefined,
       env,
       envInts.get(spec.key),
     );
-  }
+    return [spec.key, value];
+  })) as OptionValues;
   if (interfaceName === undefined) {
     throw argError("the following arguments are required: interface_name");
   }
@@ -587,11 +611,11 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
     );
   }
   const envLevel = env.SELDON_LOG_LEVEL;
-  const logLevel = envLevel ?? String(out.logLevel).toUpperCase();
+  const logLevel = envLevel ?? values.logLevelFlag.toUpperCase();
   if (!ENV_LOG_LEVELS.includes(logLevel)) {
     // Upstream parses `--parameters` before it checks the level: a bad one is reported first.
     try {
-      parseParameters(String(out.parameters));
+      parseParameters(values.parameters);
     } catch (err) {
       const reason = (err as { reason?: string }).reason;
       const message = err instanceof Error ? err.message : String(err);
@@ -599,31 +623,13 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
     }
     throw new ConfigExit(1, `ValueError: Invalid log level: ${logLevel}`);
   }
-  checkRanges(out);
-  const debug = out.debug as boolean;
+  checkRanges(values);
   return Object.freeze({
-    ...(out as Omit<Config, "logLevel" | "logLevelFlag" | "singleThreaded">),
+    ...values,
+    ...readEnvSettings(env, values.debug),
     interfaceName,
-    logLevelFlag: out.logLevel as string,
     logLevel,
-    singleThreaded: out.singleThreaded !== 0,
-    unitId: env.PREDICTIVE_UNIT_ID,
-    unitImage: env.PREDICTIVE_UNIT_IMAGE,
-    deploymentId: env.SELDON_DEPLOYMENT_ID,
-    predictorId: env.PREDICTOR_ID,
-    predictorLabels: env.PREDICTOR_LABELS,
-    includeMetricsInResponse:
-      (env.INCLUDE_METRICS_IN_CLIENT_RESPONSE ?? "true").toLowerCase() === "true",
-    payloadPassthrough: getenvAsBool(env, "PAYLOAD_PASSTHROUGH", false),
-    metricsEndpoint: env.PREDICTIVE_UNIT_METRICS_ENDPOINT ?? "/metrics",
-    filterMetricsAccessLogs: getenvAsBool(env, "FILTER_METRICS_ACCESS_LOGS", !debug),
-    executorEnabled: (env.SELDON_EXECUTOR_ENABLED ?? "true").toLowerCase() !== "false",
-    modelMetadata: env.MODEL_METADATA,
-    jsonSortKeys: getenvAsBool(env, "FLASK_JSON_SORT_KEYS", true),
-    jsonPrettyPrint: getenvAsBool(env, "FLASK_JSONIFY_PRETTYPRINT_REGULAR", false) ||
-      getenvAsBool(env, "FLASK_DEBUG", false),
-    jsonAsAscii: getenvAsBool(env, "FLASK_JSON_AS_ASCII", true),
-  }) as Config;
+  });
 }
 
 /**
@@ -644,6 +650,19 @@ function checkPredictorLabels(env: Env): void {
   }
 }
 
+/** An int option: `--flag` alone (optional-value flags) = 1, then flag, env, fallback. */
+function resolveInt(
+  spec: OptionSpec,
+  given: string | undefined,
+  envInt: number | string | undefined,
+) {
+  if (given === BARE) return 1;
+  if (given !== undefined) return parseIntValue(spec, given);
+  if (typeof envInt === "string") return parseIntValue(spec, envInt);
+  return envInt ?? spec.fallback as number;
+}
+
+/** The value of one option from its flag text, the environment and its fallback. */
 function resolveOption(
   spec: OptionSpec,
   given: string | undefined,
@@ -662,10 +681,9 @@ function resolveOption(
       return given;
     case "int":
     case "optInt":
-      if (given === BARE) return 1;
-      if (given !== undefined) return parseIntValue(spec, given);
-      if (typeof envInt === "string") return parseIntValue(spec, envInt);
-      return envInt ?? spec.fallback;
+      return resolveInt(spec, given, envInt);
+    case "intSwitch":
+      return resolveInt(spec, given, envInt) !== 0;
     case "optBool":
       if (given === BARE) return true;
       if (given !== undefined) return pyBool(given);
