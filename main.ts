@@ -8,7 +8,8 @@
  * @module
  */
 import { ConfigExit, parseConfig } from "./src/config/options.ts";
-import { failureText, logger, setupLogging } from "./src/logging.ts";
+import { failureText } from "./src/error_text.ts";
+import { logger, setupLogging } from "./src/logging.ts";
 import { ROLE_ENV } from "./src/supervisor/self.ts";
 import { VERSION } from "./src/version.ts";
 

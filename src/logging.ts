@@ -98,15 +98,3 @@ export interface ModelLogger {
 
 /** A logger for model code, under the server's configuration: `modelLogger("iris")`. */
 export const modelLogger: (...category: string[]) => ModelLogger = logger;
-/**
- * The text a start-up failure is reported with: `reason: message` for an error with a Seldon
- * reason (bad `--parameters`), the message of a `LoadError` (no such module or export), and
- * the stack of any other error (so a model's own failure shows where it happened).
- */
-export function failureText(err: unknown): string {
-  const reason = (err as { reason?: string } | null)?.reason;
-  const message = err instanceof Error ? err.message : String(err);
-  if (reason) return `${reason}: ${message}`;
-  if (err instanceof Error && err.name !== "LoadError" && err.stack) return err.stack;
-  return message;
-}

@@ -85,7 +85,7 @@ Deno.test("roles: the supervisor loads config, logging, supervisor and metrics o
   const local = [...supervisor].filter((m) => m.startsWith("src/"));
   const outside = local.filter((m) =>
     !/^src\/(config|supervisor|metrics|http|python|protocol)\//.test(m) &&
-    !["src/logging.ts", "src/version.ts"].includes(m)
+    !["src/error_text.ts", "src/logging.ts", "src/version.ts"].includes(m)
   );
   assertEquals(outside, []);
   assert(supervisor.has("src/metrics/server.ts"));

@@ -8,6 +8,7 @@
  * log level is the exception: `SELDON_LOG_LEVEL` wins).
  * @module
  */
+import { errorText } from "../error_text.ts";
 import { parseArgs } from "node:util";
 import { type Env, getenvAsBool } from "./env.ts";
 import { parsePythonInt } from "../python/builtins.ts";
@@ -618,7 +619,7 @@ export function parseConfig(argv: readonly string[], env: Env): Config {
       parseParameters(values.parameters);
     } catch (err) {
       const reason = (err as { reason?: string }).reason;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorText(err);
       throw new ConfigExit(1, reason ? `${reason}: ${message}` : message);
     }
     throw new ConfigExit(1, `ValueError: Invalid log level: ${logLevel}`);

@@ -4,6 +4,7 @@
  * Seldon v1's proto-mode adapter; protocol rules live there and in the data plane.
  * @module
  */
+import { errorText } from "../error_text.ts";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
@@ -15,7 +16,6 @@ import type { Call, DataPlane, HookContext, Operation } from "../dataplane/datap
 import { Limiter } from "../dataplane/limiter.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
-import { errorText } from "../protocol/errors.ts";
 import { encodeMessage } from "../protocol/proto/codec.ts";
 import {
   DecodeFailure,

@@ -76,23 +76,6 @@ export function badData(message: string): SeldonMicroserviceException {
   return new SeldonMicroserviceException(message);
 }
 
-/**
- * The `info` text of a thrown value: its `message` when that is a string, `String(err)`
- * otherwise. Never throws, whatever was thrown (an object without a prototype, a throwing
- * `toString` or getter, a revoked proxy): error mapping must not fail itself.
- */
-export function errorText(err: unknown): string {
-  try {
-    if (typeof err === "object" && err !== null) {
-      const message = (err as { message?: unknown }).message;
-      if (typeof message === "string") return message;
-    }
-    return String(err);
-  } catch {
-    return Object.prototype.toString.call(err);
-  }
-}
-
 /** A raw hook's result that cannot be turned into the response message (gRPC `INTERNAL`). */
 export class SerializeError extends Error {
   constructor(message = "Failed to serialize response!") {

@@ -4,6 +4,7 @@
  * protocol rules live there and in the data plane.
  * @module
  */
+import { errorText } from "../error_text.ts";
 import {
   type Call,
   type DataPlane,
@@ -18,7 +19,6 @@ import { TEXT_HTML } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
-import { errorText } from "../protocol/errors.ts";
 import { readPayload } from "./body.ts";
 import {
   canCarryBody,

@@ -4,6 +4,7 @@
  * until the supervisor stops it or goes away.
  * @module
  */
+import { failureText } from "../error_text.ts";
 import type { Config } from "../config/options.ts";
 import { logger } from "../logging.ts";
 import { loadComponent } from "../serving/component.ts";
@@ -28,7 +29,7 @@ export async function runCustomService(config: Config): Promise<number> {
     await component.customService!();
   } catch (err) {
     log.error("Custom service failed: {error}", {
-      error: err instanceof Error ? err.stack ?? err.message : String(err),
+      error: failureText(err),
     });
     channel?.close();
     return 1;

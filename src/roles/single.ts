@@ -3,8 +3,9 @@
  * process, no workers. Loads everything.
  * @module
  */
+import { failureText } from "../error_text.ts";
 import type { Config } from "../config/options.ts";
-import { failureText, logger } from "../logging.ts";
+import { logger } from "../logging.ts";
 import { startServing } from "../serve.ts";
 import { loadComponent } from "../serving/component.ts";
 import { GRACE_MS } from "../supervisor/supervisor.ts";

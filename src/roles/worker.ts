@@ -7,8 +7,9 @@
  * worker loads only the stack it serves.
  * @module
  */
+import { failureText } from "../error_text.ts";
 import type { Config } from "../config/options.ts";
-import { failureText, logger } from "../logging.ts";
+import { logger } from "../logging.ts";
 import { loadModel } from "../serving/component.ts";
 import { type Booted, bootPlane } from "../serving/plane.ts";
 import { heartbeatMs, WorkerChannel } from "../supervisor/channel.ts";
@@ -93,7 +94,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     );
   } catch (err) {
     log.error("Worker failed to boot: {error}", {
-      error: err instanceof Error ? err.stack ?? err.message : String(err),
+      error: failureText(err),
     });
     // A port held by another program is a start-up error (status 1, as gunicorn's "Can't
     // connect"); anything else failed in load(): gunicorn's "Worker failed to boot" (3).

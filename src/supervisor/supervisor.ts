@@ -6,6 +6,7 @@
  * It never serves model requests (metrics-and-processes.md §1, §6, §7).
  * @module
  */
+import { errorText } from "../error_text.ts";
 import { join } from "node:path";
 import type { Config } from "../config/options.ts";
 import { parseParameters } from "../config/parameters.ts";
@@ -255,7 +256,7 @@ export async function runSupervisor(config: Config): Promise<number> {
           try {
             collector.record(String(msg.pid), msg.metrics, msg.method);
           } catch (err) {
-            error = err instanceof Error ? err.message : String(err);
+            error = errorText(err);
           }
         }
         writer.send(error === undefined ? { id: msg.id } : { id: msg.id, error }).catch(() => {});

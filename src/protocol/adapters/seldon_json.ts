@@ -5,7 +5,8 @@
  * proto mode and printed with the proto JSON mapping (server.md §3.5).
  * @module
  */
-import { badData, errorText, SeldonMicroserviceException } from "../errors.ts";
+import { errorText } from "../../error_text.ts";
+import { badData, SeldonMicroserviceException } from "../errors.ts";
 import { decodeJsonMessage, invalidRequest, isObject } from "../payload.ts";
 import { parseProtoJson, ProtoJsonError, toPrintedProtoJson } from "../proto/json.ts";
 import { pyTypeName } from "../../python/repr.ts";

@@ -4,7 +4,8 @@
  * `SeldonMessage`.
  * @module
  */
-import { errorText, SeldonMicroserviceException, SerializeError } from "../errors.ts";
+import { errorText } from "../../error_text.ts";
+import { SeldonMicroserviceException, SerializeError } from "../errors.ts";
 import { metadataToProtoJson } from "../metadata.ts";
 import { decodeProtoMessage, type JsonObject } from "../payload.ts";
 import { parseProtoJson, shortestFloat32 } from "../proto/json.ts";

@@ -16,6 +16,7 @@
  * {@link ProtoDecodeError}.
  * @module
  */
+import { errorText } from "../../error_text.ts";
 import protobuf from "protobufjs";
 import { isPlainObject, setKey } from "../plain_object.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
@@ -600,7 +601,7 @@ function decodeWith(def: MessageDef, bytes: Uint8Array): unknown {
     return decodeBody(def, r, r.len, 0);
   } catch (e) {
     if (e instanceof ProtoDecodeError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorText(e);
     throw new ProtoDecodeError(`cannot decode ${def.fullName}: ${msg}`, { cause: e });
   }
 }
