@@ -1,6 +1,6 @@
 /**
- * Shared pieces of the spec-example tests (`spec_examples_*_test.ts`): every concrete
- * input→output example of the spec files, one test each, named `<file>:<line> <what>`.
+ * Shared pieces of the spec-example tests (`tests/spec_examples/`): every concrete
+ * input→output example of the spec files, one test each, named `<file> §<section> <what>`.
  */
 // deno-lint-ignore-file no-explicit-any
 import { assertEquals } from "./assert.ts";
@@ -12,9 +12,9 @@ export const S = "server.md";
 export const M = "metrics-and-processes.md";
 export const U = "user-api.md";
 
-/** Registers the test of the example at `file:line`. */
-export function ex(file: string, line: number, name: string, fn: () => Promise<void> | void) {
-  Deno.test(`${file}:${line} ${name}`, fn);
+/** Registers the test of the example in `section` (e.g. `§4.2`) of the spec file `file`. */
+export function ex(file: string, section: string, name: string, fn: () => Promise<void> | void) {
+  Deno.test(`${file} ${section} ${name}`, fn);
 }
 
 /** The Seldon error body. */

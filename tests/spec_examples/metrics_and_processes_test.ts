@@ -1,6 +1,6 @@
 /**
  * Every concrete input→output example of the spec files (protocol.md, server.md,
- * metrics-and-processes.md, user-api.md), one test each, named `<file>:<line> <what>`.
+ * metrics-and-processes.md, user-api.md), one test each, named `<file> §<section> <what>`.
  * Where two spec lines contradict each other the test asserts upstream's code and says so:
  * no REST timeout without the annotation (5000 s in practice), a boolean route result is
  * rejected, a scalar aggregate body fails like Python's `in` (500), and a gRPC raw metric is
@@ -23,18 +23,23 @@ import { configExit, err, ex, identity, M, P, rest, S, U } from "../_helpers/spe
 // metrics-and-processes.md
 // =============================================================================================
 
-ex(M, 229, "first scrape body empty, 200, content type", () =>
-  withServer(identity, async (s) => {
-    const res = await fetch(`http://127.0.0.1:${s.running.metricsPort}/metrics`);
-    assertEquals([res.status, await res.text(), res.headers.get("content-type")], [
-      200,
-      "",
-      "text/plain; version=0.0.4; charset=utf-8",
-    ]);
-  }));
 ex(
   M,
-  207,
+  "§2.1",
+  "first scrape body empty, 200, content type",
+  () =>
+    withServer(identity, async (s) => {
+      const res = await fetch(`http://127.0.0.1:${s.running.metricsPort}/metrics`);
+      assertEquals([res.status, await res.text(), res.headers.get("content-type")], [
+        200,
+        "",
+        "text/plain; version=0.0.4; charset=utf-8",
+      ]);
+    }),
+);
+ex(
+  M,
+  "§1.7",
   "metrics port: GET other path 404, POST 405 (plain)",
   () =>
     withServer(identity, async (s) => {
@@ -53,7 +58,7 @@ ex(
 );
 ex(
   M,
-  256,
+  "§2.2",
   "GAUGE q with tags shard a echoed with method predict",
   rest(
     {
@@ -73,7 +78,7 @@ ex(
 );
 ex(
   M,
-  248,
+  "§2.2",
   "INCLUDE_METRICS_IN_CLIENT_RESPONSE=1 → not echoed (still recorded)",
   () =>
     withServer({
@@ -86,7 +91,7 @@ ex(
       assert(m.text.includes("c_total{"), m.text);
     }, { INCLUDE_METRICS_IN_CLIENT_RESPONSE: "1" }),
 );
-ex(M, 275, "two feedbacks reward 42 → 42.0 then 84.0", () =>
+ex(M, "§2.3", "two feedbacks reward 42 → 42.0 then 84.0", () =>
   withServer({}, async (s) => {
     const line = (t: string, name: string) =>
       t.split("\n").find((l) => l.startsWith(name + "{"))?.split(" ").pop();
@@ -98,7 +103,7 @@ ex(M, 275, "two feedbacks reward 42 → 42.0 then 84.0", () =>
     m = await scrape(s);
     assertEquals(line(m.text, "seldon_api_model_feedback_reward_total"), "84.0");
   }));
-ex(M, 269, "reward 0 or SELDON_EXECUTOR_ENABLED=false → no feedback metrics", async () => {
+ex(M, "§2.3", "reward 0 or SELDON_EXECUTOR_ENABLED=false → no feedback metrics", async () => {
   await withServer({}, async (s) => {
     await s.post("/send-feedback", { request: { data: { ndarray: [1] } }, reward: 0 });
     assertEquals((await scrape(s)).text, "");
@@ -108,10 +113,10 @@ ex(M, 269, "reward 0 or SELDON_EXECUTOR_ENABLED=false → no feedback metrics", 
     assertEquals((await scrape(s)).text, "");
   }, { SELDON_EXECUTOR_ENABLED: "FALSE" });
 });
-ex(M, 285, "tagsKey {mytag:x, method:predict} → method-predict_mytag-x", () => {
+ex(M, "§2.4", "tagsKey {mytag:x, method:predict} → method-predict_mytag-x", () => {
   assertEquals(tagsKey({ mytag: "x", method: "predict" }), "method-predict_mytag-x");
 });
-ex(M, 340, "COUNTER key hits_total not doubled; foo → foo_total", () =>
+ex(M, "§2.5", "COUNTER key hits_total not doubled; foo → foo_total", () =>
   withServer({
     predict: (X: unknown) => X,
     metrics: () => [{ type: "COUNTER", key: "hits_total", value: 1 }, {
@@ -125,7 +130,7 @@ ex(M, 340, "COUNTER key hits_total not doubled; foo → foo_total", () =>
     assert(t.includes("# TYPE hits_total counter\nhits_total{"), t);
     assert(t.includes("# HELP foo_total \n# TYPE foo_total counter\nfoo_total{"), t);
   }));
-ex(M, 369, "image split for labels", () => {
+ex(M, "§2.5", "image split for labels", () => {
   const l = (img: string) => {
     const d: any = defaultLabels({ PREDICTIVE_UNIT_IMAGE: img });
     return [d.model_image ?? d.modelImage, d.model_version ?? d.modelVersion];
@@ -135,8 +140,8 @@ ex(M, 369, "image split for labels", () => {
   assertEquals(l("myimage"), ["", "myimage"]);
   assertEquals(l("host:5000/img"), ["host", "5000/img"]);
 });
-// M:375, the floatToGoString examples: tests/unit/exposition_test.ts ("every example of §2.5").
-ex(M, 400, "bucket le labels", () => {
+// metrics-and-processes.md §2.5, the floatToGoString examples: tests/unit/metrics/exposition_test.ts ("every example of §2.5").
+ex(M, "§2.5", "bucket le labels", () => {
   const expected =
     "0.001, 0.0012341553253454693, 0.0015231393670785815, 0.001879790561123359, 0.002319953531544542, 0.0028631830055097247, 0.0035336125536884733, 0.004361026750842238, 0.005382184388525997, 0.006642451525090608, 0.008197816923039709, 0.010117379411776668, 0.012486417679584787, 0.015410178873747385, 0.019018554321561593, 0.02347185009632733, 0.028967908792092947, 0.03575089889988335, 0.04412216226317853, 0.05445360152285871, 0.06720420230367624, 0.0829404241586763, 0.10236136616184238, 0.12632982515827532, 0.15591062646904755, 0.19241792993472334, 0.2374736129208902, 0.29307932401534564, 0.36170540848218913, 0.44640065608455204, 0.5509277469444613, 0.6799304127720882, 0.8391397397870158, 1.035628778567157, 1.2781267721496807, 1.5774069623151439, 1.9467652027782552, 2.4026106422060365, 2.965194718810281, 3.65951085290597, 4.516404807273444, 5.573945044312399, 6.879113959621136, 8.489895126924784, 10.477849282518772, 12.931293490187748, 15.959224724520412, 19.696162182151948, 24.308123445970867, 29.999999999999996, +Inf"
       .split(", ");
@@ -154,7 +159,7 @@ function bucketValues(text: string, key: string) {
 }
 ex(
   M,
-  420,
+  "§2.5",
   "TIMER exactly 1 ms lands above le=0.001",
   () =>
     withServer({
@@ -173,7 +178,7 @@ ex(
 );
 ex(
   M,
-  424,
+  "§2.5",
   "negative TIMER: no bucket, count 0, sum includes",
   () =>
     withServer({
@@ -185,7 +190,7 @@ ex(
       assertEquals([b["+Inf"], b["count"], b["sum"]], ["0.0", "0.0", "-0.005"]);
     }),
 );
-ex(M, 452, "fresh example scrape (one worker)", () =>
+ex(M, "§2.8", "fresh example scrape (one worker)", () =>
   withServer({
     predict: (X: unknown) => X,
     metrics: () => [
@@ -229,25 +234,30 @@ ex(M, 452, "fresh example scrape (one worker)", () =>
     PREDICTOR_ID: "main",
     PREDICTOR_LABELS: '{"version":"v3"}',
   }));
-ex(M, 349, "user tag named like a default label is overwritten; labels escaped", () =>
-  withServer({
-    predict: (X: unknown) => X,
-    metrics: () => [{
-      type: "GAUGE",
-      key: "g",
-      value: 1,
-      tags: { model_name: "mine", x: 'a"b\\c\nd', method: "zzz" },
-    }],
-  }, async (s) => {
-    await s.post("/predict", { data: { ndarray: [1] } });
-    const t = (await scrape(s)).text;
-    assert(t.includes('model_name="NOT_IMPLEMENTED"'), t);
-    assert(t.includes('method="predict"'), t);
-    assert(t.includes('x="a\\"b\\\\c\\nd"'), t);
-  }));
 ex(
   M,
-  520,
+  "§2.5",
+  "user tag named like a default label is overwritten; labels escaped",
+  () =>
+    withServer({
+      predict: (X: unknown) => X,
+      metrics: () => [{
+        type: "GAUGE",
+        key: "g",
+        value: 1,
+        tags: { model_name: "mine", x: 'a"b\\c\nd', method: "zzz" },
+      }],
+    }, async (s) => {
+      await s.post("/predict", { data: { ndarray: [1] } });
+      const t = (await scrape(s)).text;
+      assert(t.includes('model_name="NOT_IMPLEMENTED"'), t);
+      assert(t.includes('method="predict"'), t);
+      assert(t.includes('x="a\\"b\\\\c\\nd"'), t);
+    }),
+);
+ex(
+  M,
+  "§3.2",
   "GAUGE value 'high' → 500 bad metric body",
   rest(
     { predict: (X: unknown) => X, metrics: () => [{ type: "GAUGE", key: "load", value: "high" }] },
@@ -262,7 +272,7 @@ ex(
 );
 ex(
   M,
-  499,
+  "§3.1",
   "single metric object (not list) invalid; missing key invalid; 'abc' type invalid; bool value ok",
   () =>
     withServer({
@@ -287,7 +297,7 @@ ex(
 let n = 0;
 ex(
   M,
-  532,
+  "§3.3",
   "tag value not a string → 500 internal 'sequence item 1: expected str instance, int found' (QUIRK, MAY)",
   rest(
     {
@@ -302,7 +312,7 @@ ex(
 );
 ex(
   M,
-  538,
+  "§3.3",
   "raw hook unknown metric type → ignored (200)",
   rest(
     { predictRaw: () => ({ meta: { metrics: [{ type: "HISTO", key: "h", value: 1 }] } }) },
@@ -312,19 +322,24 @@ ex(
     { meta: { metrics: [{ type: "HISTO", key: "h", value: 1 }] } },
   ),
 );
-ex(M, 551, "log line format '<date> - <mod>:<fn>:<line> - INFO:  Starting servers'", async () => {
-  const dir = await appFolder({
-    "MyModel.js": "export class MyModel { predict(X) { return X; } }",
-  });
-  const s = await spawnServer(dir, ["MyModel"]);
-  await s.stop();
-  await Deno.remove(dir, { recursive: true });
-  const re =
-    /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - [^ ]+:[^ ]+:\d+ - INFO: {2}Starting servers$/m;
-  assert(re.test(s.log()), s.log());
-  assert(/ - INFO: {2}Starting microservice\.py:main$/m.test(s.log()), s.log());
-});
-ex(M, 671, "REST worker load() throws → exit 3", async () => {
+ex(
+  M,
+  "§4.1",
+  "log line format '<date> - <mod>:<fn>:<line> - INFO:  Starting servers'",
+  async () => {
+    const dir = await appFolder({
+      "MyModel.js": "export class MyModel { predict(X) { return X; } }",
+    });
+    const s = await spawnServer(dir, ["MyModel"]);
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+    const re =
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - [^ ]+:[^ ]+:\d+ - INFO: {2}Starting servers$/m;
+    assert(re.test(s.log()), s.log());
+    assert(/ - INFO: {2}Starting microservice\.py:main$/m.test(s.log()), s.log());
+  },
+);
+ex(M, "§6.2", "REST worker load() throws → exit 3", async () => {
   const dir = await appFolder({
     "MyModel.js":
       "export class MyModel { load() { throw new Error('boom'); } predict(X) { return X; } }",
@@ -333,7 +348,7 @@ ex(M, 671, "REST worker load() throws → exit 3", async () => {
   await Deno.remove(dir, { recursive: true });
   assertEquals(r.code, 3, r.stderr);
 });
-ex(M, 668, "exit statuses: bad choice 2, unknown 255, bad param 1", async () => {
+ex(M, "§6.2", "exit statuses: bad choice 2, unknown 255, bad param 1", async () => {
   const dir = await appFolder({
     "MyModel.js": "export class MyModel { predict(X) { return X; } }",
   });
@@ -348,7 +363,7 @@ ex(M, 668, "exit statuses: bad choice 2, unknown 255, bad param 1", async () => 
   assertEquals(h.code, 0);
   await Deno.remove(dir, { recursive: true });
 });
-ex(M, 584, "access log line format (gunicorn) on stdout", async () => {
+ex(M, "§4.3", "access log line format (gunicorn) on stdout", async () => {
   const dir = await appFolder({
     "MyModel.js": "export class MyModel { predict(X) { return X; } }",
   });
@@ -412,7 +427,7 @@ ex(M, 584, "access log line format (gunicorn) on stdout", async () => {
 
 ex(
   U,
-  59,
+  "§3",
   "plain object {shape, data} → jsonData",
   rest(
     { predict: () => ({ shape: [1], data: [1] }) },
@@ -424,7 +439,7 @@ ex(
 );
 ex(
   U,
-  58,
+  "§3",
   "class instance / undefined → 400 Unknown data type",
   () =>
     withServer({ predict: (X: NDArray) => (X.size === 1 ? new Map() : undefined) }, async (s) => {
@@ -444,7 +459,7 @@ ex(
 );
 ex(
   U,
-  53,
+  "§3",
   "typed arrays: Int32Array → tensor ints; Uint8Array → binData",
   () =>
     withServer({
@@ -458,7 +473,7 @@ ex(
 );
 ex(
   U,
-  79,
+  "§5",
   '{"jsonData":{"n":9007199254740993}} echoes unchanged',
   () =>
     withServer(identity, async (s) => {
@@ -466,7 +481,7 @@ ex(
       assert(r.text.includes('"n":9007199254740993'), r.text);
     }),
 );
-ex(U, 78, "big ints in meta tags and INT parameters round-trip", async () => {
+ex(U, "§5", "big ints in meta tags and INT parameters round-trip", async () => {
   await withServer({ predict: (X: unknown) => X }, async (s) => {
     const r = await s.post(
       "/predict",
@@ -477,7 +492,7 @@ ex(U, 78, "big ints in meta tags and INT parameters round-trip", async () => {
   const p = parseParameters('[{"name":"a","value":"9007199254740993","type":"INT"}]').a;
   assertEquals(String(p), "9007199254740993");
 });
-ex(U, 44, "ragged → 1-D object array X", async () => {
+ex(U, "§2", "ragged → 1-D object array X", async () => {
   let seen: any;
   await withServer({
     predict: (X: NDArray) => {
@@ -489,7 +504,7 @@ ex(U, 44, "ragged → 1-D object array X", async () => {
   });
   assertEquals(seen, ["object", [2]]);
 });
-ex(U, 41, "X dtype int64 for all-integer values, float64 otherwise", async () => {
+ex(U, "§2", "X dtype int64 for all-integer values, float64 otherwise", async () => {
   const seen: unknown[] = [];
   await withServer({
     predict: (X: NDArray) => {
@@ -506,7 +521,7 @@ ex(U, 41, "X dtype int64 for all-integer values, float64 otherwise", async () =>
 // ---- extra examples
 ex(
   P,
-  762,
+  "§4.7",
   "raw result meta.metrics removed when INCLUDE_METRICS_IN_CLIENT_RESPONSE=false; method tag added otherwise",
   async () => {
     const raw = {
@@ -532,7 +547,7 @@ ex(
 );
 ex(
   P,
-  786,
+  "§5",
   "passthrough multipart w/o raw hook → normal JSON path",
   () =>
     withServer(identity, async (s) => {
@@ -547,7 +562,7 @@ ex(
 );
 ex(
   P,
-  791,
+  "§5",
   "passthrough raw hook object → JSON with status.code",
   rest(
     { predictRaw: () => ({ status: { code: 418 }, x: 1 }) },
@@ -560,7 +575,7 @@ ex(
 );
 ex(
   S,
-  510,
+  "§3.5",
   "send-feedback never passthrough",
   rest(
     {},
@@ -571,7 +586,7 @@ ex(
     { PAYLOAD_PASSTHROUGH: "1" },
   ),
 );
-ex(S, 110, "bad parameters fail before the module is imported", async () => {
+ex(S, "§1.5", "bad parameters fail before the module is imported", async () => {
   const r = await runMain([
     "NoSuchModule",
     "--parameters",
@@ -582,7 +597,7 @@ ex(S, 110, "bad parameters fail before the module is imported", async () => {
 });
 ex(
   S,
-  140,
+  "§1.6",
   "FLASK_JSONIFY_PRETTYPRINT_REGULAR / FLASK_JSON_SORT_KEYS=0 / FLASK_JSON_AS_ASCII=0",
   async () => {
     const m = { predictRaw: () => ({ z: 1, a: "é" }) };
@@ -602,7 +617,7 @@ ex(
 );
 ex(
   S,
-  498,
+  "§3.4",
   "user tag named method overwritten in echo",
   rest(
     {
@@ -620,7 +635,7 @@ ex(
 );
 ex(
   S,
-  665,
+  "§4.5",
   "initMetadata returning non-object → {} (default doc)",
   () =>
     withServer({ initMetadata: () => [1] }, async (s) => {
@@ -637,7 +652,7 @@ ex(
 );
 ex(
   S,
-  670,
+  "§4.5",
   "MODEL_METADATA YAML error → {} and serving continues",
   () =>
     withServer(identity, async (s) => {
@@ -645,7 +660,7 @@ ex(
       assertEquals([r.status, r.json.name], [200, ""]);
     }, { MODEL_METADATA: "a: [b" }),
 );
-ex(S, 813, "modelErrorHandler throwing → 500 generic; returning Response used", async () => {
+ex(S, "§5.4", "modelErrorHandler throwing → 500 generic; returning Response used", async () => {
   await withServer({
     predict: () => {
       throw new Error("x");
@@ -669,7 +684,7 @@ ex(S, 813, "modelErrorHandler throwing → 500 generic; returning Response used"
 });
 ex(
   S,
-  733,
+  "§5.1",
   "SeldonNotImplementedError from predict → default []",
   rest(
     {
@@ -683,7 +698,7 @@ ex(
     { data: { names: [], ndarray: [] }, meta: {} },
   ),
 );
-ex(S, 652, "classNames method/array used for ≥2-D", async () => {
+ex(S, "§4.4", "classNames method/array used for ≥2-D", async () => {
   await withServer({ predict: (X: unknown) => X, classNames: () => ["a", "b"] }, async (s) => {
     const r = await s.post("/predict", { data: { ndarray: [[1, 2]] } });
     assertEquals(r.json.data.names, ["a", "b"]);
@@ -693,21 +708,21 @@ ex(S, 652, "classNames method/array used for ≥2-D", async () => {
     assertEquals(r.json.data.names, ["c"]);
   });
 });
-ex(S, 65, "bare --tracing = 1; TRACING env int; --grpc-workers 0", () => {
+ex(S, "§1.2", "bare --tracing = 1; TRACING env int; --grpc-workers 0", () => {
   assertEquals(configExit(["M", "--tracing"]).tracing, 1);
   assertEquals(configExit(["M"], { TRACING: "2" }).tracing, 2);
   assertEquals(configExit(["M"], { TRACING: "x" }).exitCode, 1);
   assertEquals(configExit(["M", "--grpc-workers", "0"]).grpcWorkers, 0);
 });
-ex(S, 130, "PREDICTOR_LABELS invalid JSON → start-up crash (exit 1)", () => {
+ex(S, "§1.6", "PREDICTOR_LABELS invalid JSON → start-up crash (exit 1)", () => {
   assertEquals(configExit(["M"], { PREDICTOR_LABELS: "{x" }).exitCode ?? "threw", 1);
 });
-ex(M, 107, "FLASK_SINGLE_THREADED=true → exit 1", () => {
+ex(M, "§1.4", "FLASK_SINGLE_THREADED=true → exit 1", () => {
   assertEquals(configExit(["M"], { FLASK_SINGLE_THREADED: "true" }).exitCode, 1);
 });
 ex(
   S,
-  297,
+  "§2.5",
   "plain OPTIONS (no preflight) → 200 with Allow only",
   () =>
     withServer(identity, async (s) => {
@@ -721,7 +736,7 @@ ex(
       assertEquals(r.headers.get("access-control-allow-origin"), "*");
     }),
 );
-ex(S, 560, "healthStatus throwing → 500", () =>
+ex(S, "§3.6", "healthStatus throwing → 500", () =>
   withServer({
     healthStatus: () => {
       throw new Error("sick");
@@ -730,37 +745,42 @@ ex(S, 560, "healthStatus throwing → 500", () =>
     const r = await s.fetch("/health/status");
     assertEquals([r.status, r.json], [500, err("sick", "MICROSERVICE_INTERNAL_ERROR")]);
   }));
-ex(S, 589, "module resolution: pkg.MyModel, a.b.MyModel, ./file.ts#C, default export", async () => {
-  const dir = await appFolder({
-    "pkg.ts": "export class MyModel { predict() { return 'pkg'; } }",
-    "mymodule/my_model.ts": "export class MyModel { predict() { return 'sub'; } }",
-    "lib/file.ts": "export class C { predict() { return 'hash'; } }",
-    "Dflt.ts": "export default class { predict() { return 'default'; } }",
-  });
-  try {
-    for (
-      const [name, want] of [["pkg.MyModel", "pkg"], ["mymodule.my_model.MyModel", "sub"], [
-        "./lib/file.ts#C",
-        "hash",
-      ], ["Dflt", "default"]]
-    ) {
-      const s = await spawnServer(dir, [name], { GRPC_WORKERS: "0" });
-      try {
-        const res = await fetch(`${s.url}/predict`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: '{"strData":"x"}',
-        });
-        assertEquals((await res.json()).strData, want, name);
-      } finally {
-        await s.stop();
+ex(
+  S,
+  "§4.1",
+  "module resolution: pkg.MyModel, a.b.MyModel, ./file.ts#C, default export",
+  async () => {
+    const dir = await appFolder({
+      "pkg.ts": "export class MyModel { predict() { return 'pkg'; } }",
+      "mymodule/my_model.ts": "export class MyModel { predict() { return 'sub'; } }",
+      "lib/file.ts": "export class C { predict() { return 'hash'; } }",
+      "Dflt.ts": "export default class { predict() { return 'default'; } }",
+    });
+    try {
+      for (
+        const [name, want] of [["pkg.MyModel", "pkg"], ["mymodule.my_model.MyModel", "sub"], [
+          "./lib/file.ts#C",
+          "hash",
+        ], ["Dflt", "default"]]
+      ) {
+        const s = await spawnServer(dir, [name], { GRPC_WORKERS: "0" });
+        try {
+          const res = await fetch(`${s.url}/predict`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: '{"strData":"x"}',
+          });
+          assertEquals((await res.json()).strData, want, name);
+        } finally {
+          await s.stop();
+        }
       }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-ex(S, 625, "INT parameter with value [1] → readable error", () => {
+  },
+);
+ex(S, "§4.2", "INT parameter with value [1] → readable error", () => {
   let e: any;
   try {
     parseParameters('[{"name":"a","value":[1],"type":"INT"}]');
@@ -771,7 +791,7 @@ ex(S, 625, "INT parameter with value [1] → readable error", () => {
 });
 ex(
   M,
-  264,
+  "§2.2",
   "gRPC raw metric 20.2 recorded as its proto float, printed shortest (20.2)",
   () =>
     withServer({
@@ -787,7 +807,7 @@ ex(
 );
 ex(
   P,
-  199,
+  "§1.3",
   "Generic/Route and Router/Route identical; all services registered",
   () =>
     withServer(
@@ -805,7 +825,7 @@ ex(
       },
     ),
 );
-ex(P, 957, "gRPC feedback default → ndarray [] / puid", () =>
+ex(P, "§7.2", "gRPC feedback default → ndarray [] / puid", () =>
   withServer({}, async (s) => {
     const r = await grpcCall("Model", s.running.grpc!.port, "SendFeedback", {
       request: { meta: { puid: "f" }, data: { ndarray: [[1]] } },

@@ -1,6 +1,6 @@
 /**
  * Every concrete input→output example of the spec files (protocol.md, server.md,
- * metrics-and-processes.md, user-api.md), one test each, named `<file>:<line> <what>`.
+ * metrics-and-processes.md, user-api.md), one test each, named `<file> §<section> <what>`.
  * Where two spec lines contradict each other the test asserts upstream's code and says so:
  * no REST timeout without the annotation (5000 s in practice), a boolean route result is
  * rejected, a scalar aggregate body fails like Python's `in` (500), and a gRPC raw metric is
@@ -20,7 +20,7 @@ import { err, ex, identity, P, rest } from "../_helpers/spec_examples.ts";
 
 ex(
   P,
-  321,
+  "§2.1",
   "feedback reward 'high' → Invalid JSON parse message",
   rest(
     {},
@@ -35,7 +35,7 @@ ex(
 
 ex(
   P,
-  322,
+  "§2.1",
   "feedback unknown field requestBAD → Invalid JSON message",
   () =>
     withServer({}, async (s) => {
@@ -51,7 +51,7 @@ ex(
 
 ex(
   P,
-  392,
+  "§2.3",
   "multipart meta + binData file → {meta, binData base64}",
   () =>
     withServer({ predictRaw: (m: unknown) => m }, async (s) => {
@@ -65,24 +65,29 @@ ex(
     }),
 );
 
-ex(P, 398, "invalid JSON in ?json= → 500 internal error", () =>
-  withServer(identity, async (s) => {
-    const r = await s.fetch("/predict?json=" + encodeURIComponent("{bad"));
-    assertEquals(r.status, 500);
-    assertEquals(r.json.status.reason, "MICROSERVICE_INTERNAL_ERROR");
-    // form field variant
-    const f = await s.fetch("/predict", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: "json=" + encodeURIComponent("{bad"),
-    });
-    assertEquals(f.status, 500);
-    assertEquals(f.json.status.reason, "MICROSERVICE_INTERNAL_ERROR");
-  }));
+ex(
+  P,
+  "§2.3",
+  "invalid JSON in ?json= → 500 internal error",
+  () =>
+    withServer(identity, async (s) => {
+      const r = await s.fetch("/predict?json=" + encodeURIComponent("{bad"));
+      assertEquals(r.status, 500);
+      assertEquals(r.json.status.reason, "MICROSERVICE_INTERNAL_ERROR");
+      // form field variant
+      const f = await s.fetch("/predict", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "json=" + encodeURIComponent("{bad"),
+      });
+      assertEquals(f.status, 500);
+      assertEquals(f.json.status.reason, "MICROSERVICE_INTERNAL_ERROR");
+    }),
+);
 
 ex(
   P,
-  401,
+  "§2.3",
   "GET /predict?json={ndarray [[1,2]]} equals the POST",
   () =>
     withServer(identity, async (s) => {
@@ -97,7 +102,7 @@ ex(
 
 ex(
   P,
-  406,
+  "§2.3",
   "wrong content type / empty / invalid / null body → 400 Can't find JSON",
   () =>
     withServer(identity, async (s) => {
@@ -128,7 +133,7 @@ ex(
     }),
 );
 
-ex(P, 407, "GET /predict? → 400", () =>
+ex(P, "§2.3", "GET /predict? → 400", () =>
   withServer(identity, async (s) => {
     const r = await s.fetch("/predict?");
     assertEquals({ status: r.status, json: r.json }, {
@@ -139,7 +144,7 @@ ex(P, 407, "GET /predict? → 400", () =>
 
 ex(
   P,
-  431,
+  "§2.4",
   'body "hello" → Invalid request data type: hello; 3 → 3',
   () =>
     withServer(identity, async (s) => {
@@ -153,7 +158,7 @@ ex(
 
 ex(
   P,
-  442,
+  "§2.4",
   "{\"colour\": 7} → {'colour': 7}",
   rest(
     identity,
@@ -167,7 +172,7 @@ ex(
 );
 ex(
   P,
-  443,
+  "§2.4",
   "[4, 5.0] → [4, 5.0]",
   rest(
     identity,
@@ -181,7 +186,7 @@ ex(
 );
 ex(
   P,
-  444,
+  "§2.4",
   "mixed object repr",
   rest(
     identity,
@@ -195,7 +200,7 @@ ex(
 );
 ex(
   P,
-  441,
+  "§2.4",
   "1E2 → 100.0, -0.0, both quotes, backslash/tab",
   rest(
     identity,
@@ -208,7 +213,7 @@ ex(
 
 ex(
   P,
-  429,
+  "§2.4",
   "predict returning null → ...:None",
   rest(
     { predict: () => null },
@@ -221,7 +226,7 @@ ex(
 
 ex(
   P,
-  448,
+  "§2.4",
   "passthrough, no raw hook → Invalid request data type: b'{\"a\": 1}'",
   rest(
     identity,
@@ -233,7 +238,7 @@ ex(
   ),
 );
 
-ex(P, 484, '{"data":{"names":["a"]}} → empty float64 array', () =>
+ex(P, "§3.1", '{"data":{"names":["a"]}} → empty float64 array', () =>
   withServer({
     predict: (X: NDArray) => {
       assertEquals([X.dtype, X.shape], ["float64", [0]]);
@@ -246,7 +251,7 @@ ex(P, 484, '{"data":{"names":["a"]}} → empty float64 array', () =>
 
 ex(
   P,
-  504,
+  "§3.1",
   'binData "ab cde!" → 500 (5) data characters',
   rest(
     identity,
@@ -261,7 +266,7 @@ ex(
 );
 ex(
   P,
-  506,
+  "§3.1",
   'binData "abc" → 500 Incorrect padding',
   rest(
     identity,
@@ -272,7 +277,7 @@ ex(
   ),
 );
 
-ex(P, 532, 'hook sees meta {"puid":"abc"} (REST and gRPC)', async () => {
+ex(P, "§3.3", 'hook sees meta {"puid":"abc"} (REST and gRPC)', async () => {
   const seen: unknown[] = [];
   await withServer({
     predict: (X: unknown, _n: unknown, meta: unknown) => {
@@ -289,7 +294,7 @@ ex(P, 532, 'hook sees meta {"puid":"abc"} (REST and gRPC)', async () => {
   assertEquals(seen, [{ puid: "abc" }, { puid: "abc" }]);
 });
 
-ex(P, 545, 'raw hook gets {"anything":{"k":[3]}} unchanged', async () => {
+ex(P, "§3.4", 'raw hook gets {"anything":{"k":[3]}} unchanged', async () => {
   let seen: unknown;
   await withServer({
     predictRaw: (m: unknown) => {
@@ -305,7 +310,7 @@ ex(P, 545, 'raw hook gets {"anything":{"k":[3]}} unchanged', async () => {
 
 ex(
   P,
-  579,
+  "§4.1",
   "jsonData [1,2] → tensor",
   rest(identity, "/predict", { jsonData: [1, 2] }, 200, {
     data: { names: [], tensor: { shape: [2], values: [1, 2] } },
@@ -314,7 +319,7 @@ ex(
 );
 ex(
   P,
-  579,
+  "§4.1",
   'jsonData ["x",4,0.5] → ndarray unchanged',
   rest(
     identity,
@@ -326,7 +331,7 @@ ex(
 );
 ex(
   P,
-  581,
+  "§4.1",
   "string jsonData → strData",
   rest(identity, "/predict", { jsonData: "hi" }, 200, {
     strData: "hi",
@@ -336,7 +341,7 @@ ex(
 
 ex(
   P,
-  583,
+  "§4.1",
   "route returning a string → Routing response must be int but got x",
   rest(
     { route: () => "x" },
@@ -349,7 +354,7 @@ ex(
 
 ex(
   P,
-  590,
+  "§4.1",
   "predict default: ndarray → ndarray [], tensor → empty tensor, strData → tensor",
   () =>
     withServer({}, async (s) => {
@@ -363,7 +368,7 @@ ex(
 );
 ex(
   P,
-  592,
+  "§4.1",
   "transform-input default echoes binData",
   rest(
     {},
@@ -377,7 +382,7 @@ ex(
 );
 ex(
   P,
-  593,
+  "§4.1",
   "route / aggregate absent → Route not defined / Aggregate not defined",
   () =>
     withServer({}, async (s) => {
@@ -389,7 +394,7 @@ ex(
 );
 ex(
   P,
-  594,
+  "§4.1",
   "predict returning true / undefined → 400",
   () =>
     withServer({ predict: (X: any) => (X.size === 1 ? true : undefined) }, async (s) => {
@@ -406,7 +411,7 @@ ex(
     }),
 );
 
-ex(P, 631, "type mirroring examples: list vs float64 array vs string array", () =>
+ex(P, "§4.2", "type mirroring examples: list vs float64 array vs string array", () =>
   withServer({
     predict: (X: NDArray, names: string[]) => {
       if (names[0] === "list") return [[1, 2]];
@@ -425,7 +430,7 @@ ex(P, 631, "type mirroring examples: list vs float64 array vs string array", () 
     assertEquals(r.json.data.ndarray, [["a", "1"]]);
   }));
 
-ex(P, 656, "request names not echoed; 1-D names []", () =>
+ex(P, "§4.3", "request names not echoed; 1-D names []", () =>
   withServer(identity, async (s) => {
     let r = await s.post("/predict", { data: { names: ["a", "b"], ndarray: [[1, 2]] } });
     assertEquals(r.json.data.names, ["t:0", "t:1"]);
@@ -435,7 +440,7 @@ ex(P, 656, "request names not echoed; 1-D names []", () =>
 
 ex(
   P,
-  717,
+  "§4.5",
   "requestPath my-test-model (+ earlier-node), REST and gRPC",
   () =>
     withServer(identity, async (s) => {
@@ -460,7 +465,7 @@ ex(
 );
 ex(
   P,
-  716,
+  "§4.5",
   "PREDICTIVE_UNIT_ID without IMAGE → NOT_IMPLEMENTED:NOT_IMPLEMENTED",
   rest(
     identity,
@@ -477,7 +482,7 @@ ex(
 
 ex(
   P,
-  731,
+  "§4.5",
   "metrics() GAUGE with tags on /transform-input gets method tag",
   rest(
     {
@@ -503,7 +508,7 @@ ex(
 
 ex(
   P,
-  738,
+  "§4.5",
   "request tags + user tags; request metric first",
   rest(
     {
@@ -535,7 +540,7 @@ ex(
 
 ex(
   P,
-  743,
+  "§4.5",
   "metrics() type BAD → 500 bad metric",
   () =>
     withServer(
@@ -555,7 +560,7 @@ ex(
 
 ex(
   P,
-  754,
+  "§4.6",
   "raw status.code 400 → HTTP 400 with that body",
   rest(
     { predictRaw: () => ({ status: { code: 400, status: "FAILURE" } }) },
@@ -568,7 +573,7 @@ ex(
 
 ex(
   P,
-  761,
+  "§4.7",
   "raw result {jsonData, strData} sent exactly",
   rest(
     { predictRaw: () => ({ jsonData: { n: 2 }, strData: "y" }) },
@@ -581,7 +586,7 @@ ex(
 
 ex(
   P,
-  826,
+  "§6.1",
   'echo [[2, "b", false, null]] exactly',
   rest(
     identity,
@@ -593,7 +598,7 @@ ex(
 );
 ex(
   P,
-  827,
+  "§6.1",
   "string dtype: 1→'1', 1.5, 2.0, 1e20→'1e+20', true→'True'",
   rest(
     identity,
@@ -611,7 +616,7 @@ ex(
 );
 ex(
   P,
-  829,
+  "§6.1",
   "ints with bools → int64 1/0; only bools → bool ndarray",
   () =>
     withServer(identity, async (s) => {
@@ -625,7 +630,7 @@ ex(
 );
 ex(
   P,
-  839,
+  "§6.1",
   "ragged [[1,2],[3]] → 1-D object, ndarray, names []",
   rest(
     identity,
@@ -637,7 +642,7 @@ ex(
 );
 ex(
   P,
-  852,
+  "§6.2",
   "tensor size mismatch → 500 cannot reshape; missing values → 'values'",
   () =>
     withServer(identity, async (s) => {
@@ -652,7 +657,7 @@ ex(
 );
 ex(
   P,
-  851,
+  "§6.2",
   "tensor shape with -1 inferred",
   rest(
     identity,
@@ -665,7 +670,7 @@ ex(
 
 ex(
   P,
-  898,
+  "§6.5",
   "tftensor int64 [1,2] → tensorContent",
   rest(
     identity,
@@ -695,7 +700,7 @@ ex(
 );
 ex(
   P,
-  900,
+  "§6.5",
   "tftensor float64 [[7.5]] → doubleVal",
   rest(
     identity,
@@ -725,7 +730,7 @@ ex(
 );
 ex(
   P,
-  907,
+  "§6.6",
   "Float32Array 0.1 → 0.10000000149011612",
   rest(
     { predict: () => Float32Array.of(0.1) },
@@ -736,7 +741,7 @@ ex(
   ),
 );
 
-ex(P, 913, '"ndarray": 5 / "abc" → same scalar', () =>
+ex(P, "§6.7", '"ndarray": 5 / "abc" → same scalar', () =>
   withServer(identity, async (s) => {
     let r = await s.post("/predict", { data: { ndarray: 5 } });
     assertEquals(r.json, { data: { names: [], ndarray: 5 }, meta: {} });
@@ -745,7 +750,7 @@ ex(P, 913, '"ndarray": 5 / "abc" → same scalar', () =>
   }));
 ex(
   P,
-  915,
+  "§6.7",
   "tensor shape [] one value → 0-d",
   rest(
     identity,
@@ -757,7 +762,7 @@ ex(
 );
 ex(
   P,
-  916,
+  "§6.7",
   "empty tensor [0,3] keeps shape and names",
   rest(
     identity,
@@ -767,7 +772,7 @@ ex(
     { data: { names: ["t:0", "t:1", "t:2"], tensor: { shape: [0, 3], values: [] } }, meta: {} },
   ),
 );
-ex(P, 918, "33 levels of nesting → 500 internal", () =>
+ex(P, "§6.7", "33 levels of nesting → 500 internal", () =>
   withServer(identity, async (s) => {
     let deep: unknown = 1;
     for (let i = 0; i < 33; i++) deep = [deep];
@@ -779,19 +784,24 @@ ex(P, 918, "33 levels of nesting → 500 internal", () =>
     const r2 = await s.post("/predict", { data: { ndarray: ok } });
     assertEquals(r2.status, 200);
   }));
-ex(P, 922, "non-UTF-8 body → 400 Can't find JSON in data", () =>
-  withServer(identity, async (s) => {
-    const r = await s.fetch("/predict", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]),
-    });
-    assertEquals([r.status, r.json], [400, err("Can't find JSON in data")]);
-  }));
+ex(
+  P,
+  "§6.7",
+  "non-UTF-8 body → 400 Can't find JSON in data",
+  () =>
+    withServer(identity, async (s) => {
+      const r = await s.fetch("/predict", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]),
+      });
+      assertEquals([r.status, r.json], [400, err("Can't find JSON in data")]);
+    }),
+);
 
 ex(
   P,
-  940,
+  "§7.1",
   "empty aggregate list → 500",
   () =>
     withServer({ aggregate: (Xs: unknown[]) => Xs[0] }, async (s) => {
@@ -802,7 +812,7 @@ ex(
 
 ex(
   P,
-  957,
+  "§7.2",
   'feedback {"request":{"data":{"ndarray":[]}},"reward":1.0} → ndarray []',
   rest(
     { sendFeedback: () => {} },
@@ -814,7 +824,7 @@ ex(
 );
 ex(
   P,
-  959,
+  "§7.2",
   "feedback with no request → tensor shape [0]",
   rest(
     { sendFeedback: () => {} },
@@ -827,7 +837,7 @@ ex(
 
 ex(
   P,
-  964,
+  "§7.3",
   "route 1: ndarray and tensor requests",
   () =>
     withServer({ route: () => 1 }, async (s) => {
@@ -842,7 +852,7 @@ ex(
 );
 ex(
   P,
-  966,
+  "§7.3",
   "negative route passed through",
   rest(
     { route: () => -1 },
@@ -857,7 +867,7 @@ ex(
 // merging, route, aggregate and send-feedback are tested in protocol_examples_test.ts.
 ex(
   P,
-  1012,
+  "§8",
   "§8 strData",
   rest(identity, "/predict", { strData: "the quick fox" }, 200, {
     strData: "the quick fox",
@@ -866,7 +876,7 @@ ex(
 );
 ex(
   P,
-  1020,
+  "§8",
   "§8 strData in, numbers out",
   rest(
     { predict: () => [[0.1, 0.9]] },
@@ -878,7 +888,7 @@ ex(
 );
 ex(
   P,
-  1028,
+  "§8",
   "§8 binData",
   rest(identity, "/predict", { binData: "AAEC" }, 200, {
     binData: "AAEC",
@@ -887,7 +897,7 @@ ex(
 );
 ex(
   P,
-  1036,
+  "§8",
   "§8 jsonData",
   rest(
     identity,
@@ -899,7 +909,7 @@ ex(
 );
 ex(
   P,
-  1088,
+  "§8",
   "§8 errors: [1, 2] body",
   rest(
     identity,
@@ -909,7 +919,7 @@ ex(
     err("Invalid request data type: [1, 2]"),
   ),
 );
-ex(P, 1091, "§8 errors: hello text/plain", () =>
+ex(P, "§8", "§8 errors: hello text/plain", () =>
   withServer(identity, async (s) => {
     const r = await s.fetch("/predict", {
       method: "POST",
@@ -918,7 +928,7 @@ ex(P, 1091, "§8 errors: hello text/plain", () =>
     });
     assertEquals([r.status, r.json], [400, err("Can't find JSON in data")]);
   }));
-ex(P, 1094, "§8 errors: predict returning 7", () =>
+ex(P, "§8", "§8 errors: predict returning 7", () =>
   withServer({ predict: () => 7 }, async (s) => {
     const r = await s.get("/predict", { data: { ndarray: [1] } });
     assertEquals([r.status, r.json], [

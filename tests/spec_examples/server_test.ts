@@ -1,6 +1,6 @@
 /**
  * Every concrete input→output example of the spec files (protocol.md, server.md,
- * metrics-and-processes.md, user-api.md), one test each, named `<file>:<line> <what>`.
+ * metrics-and-processes.md, user-api.md), one test each, named `<file> §<section> <what>`.
  * Where two spec lines contradict each other the test asserts upstream's code and says so:
  * no REST timeout without the annotation (5000 s in practice), a boolean route result is
  * rejected, a scalar aggregate body fails like Python's `in` (500), and a gRPC raw metric is
@@ -31,7 +31,7 @@ import { configExit, err, ex, identity, M, P, rest, S } from "../_helpers/spec_e
 
 ex(
   S,
-  34,
+  "§1.1",
   "argparse errors: bad choice / missing interface / bad int → exit 2 with usage error",
   () => {
     for (const argv of [["M", "--service-type", "FOO"], [], ["M", "--workers", "x"]]) {
@@ -41,7 +41,7 @@ ex(
     }
   },
 );
-ex(S, 38, "MyModel REST → 255 Unknown args ['REST']", async () => {
+ex(S, "§1.1", "MyModel REST → 255 Unknown args ['REST']", async () => {
   const r = await runMain(["MyModel", "REST"]);
   assertEquals(r.code, 255);
   assert(
@@ -53,7 +53,7 @@ ex(S, 38, "MyModel REST → 255 Unknown args ['REST']", async () => {
 });
 ex(
   S,
-  42,
+  "§1.1",
   "GUNICORN_WORKERS=abc with --workers 2 → exit 1; GRPC_THREADS=abc → 2 only w/o flag",
   () => {
     const a = configExit(["M", "--workers", "2"], { GUNICORN_WORKERS: "abc" });
@@ -64,7 +64,7 @@ ex(
     assertEquals(c.grpcThreads, 3);
   },
 );
-ex(S, 55, 'int env: " 8 ", +8, 1_0 accepted; 8.0, "", 0x10 rejected', () => {
+ex(S, "§1.2", 'int env: " 8 ", +8, 1_0 accepted; 8.0, "", 0x10 rejected', () => {
   assertEquals(configExit(["M"], { GUNICORN_WORKERS: " 8 " }).workers, 8);
   assertEquals(configExit(["M"], { GUNICORN_WORKERS: "+8" }).workers, 8);
   assertEquals(configExit(["M"], { GUNICORN_WORKERS: "1_0" }).workers, 10);
@@ -72,7 +72,7 @@ ex(S, 55, 'int env: " 8 ", +8, 1_0 accepted; 8.0, "", 0x10 rejected', () => {
     assertEquals(configExit(["M"], { GUNICORN_WORKERS: v }).exitCode, 1, v);
   }
 });
-ex(S, 52, "bool-env: 1/true/t (any case) true; yes/on/'' false", () => {
+ex(S, "§1.2", "bool-env: 1/true/t (any case) true; yes/on/'' false", () => {
   for (const v of ["1", "TRUE", "T", "t"]) {
     assertEquals(configExit(["M"], { SELDON_DEBUG: v }).debug, true, v);
   }
@@ -80,18 +80,18 @@ ex(S, 52, "bool-env: 1/true/t (any case) true; yes/on/'' false", () => {
     assertEquals(configExit(["M"], { SELDON_DEBUG: v }).debug, false, v);
   }
 });
-ex(S, 99, "--debug false → true; --debug= → false; bare → true", () => {
+ex(S, "§1.4", "--debug false → true; --debug= → false; bare → true", () => {
   assertEquals(configExit(["M", "--debug", "false"]).debug, true);
   assertEquals(configExit(["M", "--debug", "0"]).debug, true);
   assertEquals(configExit(["M", "--debug="]).debug, false);
   assertEquals(configExit(["M", "--debug"]).debug, true);
   assertEquals(configExit(["M", "--access-log", "false"]).accessLog, true);
 });
-ex(S, 29, "--http 9001 prefix = --http-port", () => {
+ex(S, "§1.1", "--http 9001 prefix = --http-port", () => {
   assertEquals(configExit(["M", "--http", "9001"]).httpPort, 9001);
   assertEquals(configExit(["M", "--http-port=9002"]).httpPort, 9002);
 });
-ex(S, 47, "log level: SELDON_LOG_LEVEL beats --log-level", () => {
+ex(S, "§1.1", "log level: SELDON_LOG_LEVEL beats --log-level", () => {
   assertEquals(
     configExit(["M", "--log-level", "ERROR"], { SELDON_LOG_LEVEL: "DEBUG" }).logLevel,
     "DEBUG",
@@ -99,11 +99,11 @@ ex(S, 47, "log level: SELDON_LOG_LEVEL beats --log-level", () => {
   assertEquals(configExit(["M", "--log-level", "ERROR"]).logLevel, "ERROR");
   assertEquals(configExit(["M"], { SELDON_LOG_LEVEL: "LOUD" }).exitCode, 1);
 });
-ex(S, 127, "image split at last colon; no colon → ('', whole)", () => {
+ex(S, "§1.6", "image split at last colon; no colon → ('', whole)", () => {
   assertEquals(splitImageTag("localhost:32000/iris:0.1"), ["localhost:32000/iris", "0.1"]);
   assertEquals(splitImageTag("myimage"), ["", "myimage"]);
 });
-ex(S, 161, "annotation lines", () => {
+ex(S, "§1.7", "annotation lines", () => {
   assertEquals(parseAnnotations('foo="bar"'), { foo: "bar" });
   assertEquals(parseAnnotations(' foo  =   "bar"  '), { foo: "bar" });
   assertEquals(parseAnnotations('key=  "assign==="'), { key: "assign===" });
@@ -119,14 +119,19 @@ async function timeoutFor(value: string | undefined) {
   await Deno.remove(dir, { recursive: true });
   return r.restTimeoutMs;
 }
-ex(S, 166, 'rest-timeout "3500" → 3 s, "200" → 1 s (M147 too)', async () => {
-  assertEquals(await timeoutFor("3500"), 3000);
-  assertEquals(await timeoutFor("200"), 1000);
-});
+ex(
+  S,
+  "§1.7",
+  'rest-timeout "3500" → 3 s, "200" → 1 s (metrics-and-processes.md §1.5 too)',
+  async () => {
+    assertEquals(await timeoutFor("3500"), 3000);
+    assertEquals(await timeoutFor("200"), 1000);
+  },
+);
 ex(
   M,
-  145,
-  "rest-timeout absent → no deadline (5000 s upstream; server.md:166 says 5 s)",
+  "§1.5",
+  "rest-timeout absent → no deadline (5000 s upstream; server.md §1.7 says 5 s)",
   async () => {
     assertEquals(await timeoutFor(undefined), undefined);
   },
@@ -137,7 +142,7 @@ const NOT_FOUND =
 const NOT_ALLOWED = "405 Method Not Allowed: The method is not allowed for the requested URL.";
 ex(
   S,
-  183,
+  "§2.1",
   "routing errors as 500 (404/405 texts) + OPTIONS 200",
   () =>
     withServer(identity, async (s) => {
@@ -172,7 +177,7 @@ ex(
 );
 ex(
   S,
-  200,
+  "§2.1",
   "DELETE /models/3 and GET /api/v0.1/predictions",
   () =>
     withServer(identity, async (s) => {
@@ -182,16 +187,21 @@ ex(
       assertEquals([r.status, r.json], [500, err(NOT_FOUND, "MICROSERVICE_INTERNAL_ERROR")]);
     }),
 );
-ex(S, 218, "/health/ping → pong text/html; charset=utf-8", () =>
-  withServer(identity, async (s) => {
-    const r = await s.fetch("/health/ping");
-    assertEquals([r.status, r.text, r.headers.get("content-type")], [
-      200,
-      "pong",
-      "text/html; charset=utf-8",
-    ]);
-  }));
-ex(S, 223, "/seldon.json → 200 JSON", () =>
+ex(
+  S,
+  "§2.1",
+  "/health/ping → pong text/html; charset=utf-8",
+  () =>
+    withServer(identity, async (s) => {
+      const r = await s.fetch("/health/ping");
+      assertEquals([r.status, r.text, r.headers.get("content-type")], [
+        200,
+        "pong",
+        "text/html; charset=utf-8",
+      ]);
+    }),
+);
+ex(S, "§2.1", "/seldon.json → 200 JSON", () =>
   withServer(identity, async (s) => {
     const r = await s.fetch("/seldon.json");
     assertEquals([r.status, r.headers.get("content-type"), typeof r.json], [
@@ -202,7 +212,7 @@ ex(S, 223, "/seldon.json → 200 JSON", () =>
   }));
 ex(
   S,
-  233,
+  "§2.2",
   'jsonify {"foo":"bar"} → bytes {"foo":"bar"}\\n',
   () =>
     withServer({ predictRaw: () => ({ foo: "bar" }) }, async (s) => {
@@ -215,7 +225,7 @@ ex(
 );
 ex(
   S,
-  234,
+  "§2.2",
   "keys sorted, non-ASCII escaped",
   () =>
     withServer({ predictRaw: () => ({ z: 1, a: { y: "é", b: 2 } }) }, async (s) => {
@@ -225,7 +235,7 @@ ex(
 );
 ex(
   S,
-  246,
+  "§2.3",
   "multipart text fields data/meta parsed, strData text kept",
   () =>
     withServer({ predictRaw: (m: unknown) => m }, async (s) => {
@@ -245,7 +255,7 @@ ex(
       assertEquals(r2.json, { strData: "from file" });
     }),
 );
-ex(S, 248, "multipart invalid JSON field → 500", () =>
+ex(S, "§2.3", "multipart invalid JSON field → 500", () =>
   withServer(identity, async (s) => {
     const fd = new FormData();
     fd.append("data", "{bad");
@@ -254,7 +264,7 @@ ex(S, 248, "multipart invalid JSON field → 500", () =>
   }));
 ex(
   S,
-  258,
+  "§2.3",
   "empty json= treated as absent → body used / 400",
   () =>
     withServer(identity, async (s) => {
@@ -262,32 +272,37 @@ ex(
       assertEquals([r.status, r.json], [400, err("Can't find JSON in data")]);
     }),
 );
-ex(S, 266, "GET /predict with no parameter → 400", () =>
+ex(S, "§2.3", "GET /predict with no parameter → 400", () =>
   withServer(identity, async (s) => {
     const r = await s.fetch("/predict");
     assertEquals([r.status, r.json], [400, err("Can't find JSON in data")]);
   }));
-ex(S, 277, "passthrough: raw hook gets bytes / json string; result verbatim 200", () =>
-  withServer({
-    predictRaw: (m: unknown) =>
-      typeof m === "string" ? `S:${m}` : `B:${new TextDecoder().decode(m as Uint8Array)}`,
-  }, async (s) => {
-    let r = await s.fetch("/predict", { method: "POST", body: "abc" });
-    assertEquals([r.status, r.text, r.headers.get("content-type")], [
-      200,
-      "B:abc",
-      "application/json",
-    ]);
-    r = await s.fetch("/predict", { method: "POST" });
-    assertEquals([r.status, r.text], [200, "B:"]);
-    r = await s.fetch("/predict?json=" + encodeURIComponent("{x"));
-    assertEquals([r.status, r.text], [200, "S:{x"]);
-    // not on other routes
-    r = await s.post("/transform-input", "abc");
-    assertEquals(r.status, 400);
-  }, { PAYLOAD_PASSTHROUGH: "1" }));
+ex(
+  S,
+  "§2.4",
+  "passthrough: raw hook gets bytes / json string; result verbatim 200",
+  () =>
+    withServer({
+      predictRaw: (m: unknown) =>
+        typeof m === "string" ? `S:${m}` : `B:${new TextDecoder().decode(m as Uint8Array)}`,
+    }, async (s) => {
+      let r = await s.fetch("/predict", { method: "POST", body: "abc" });
+      assertEquals([r.status, r.text, r.headers.get("content-type")], [
+        200,
+        "B:abc",
+        "application/json",
+      ]);
+      r = await s.fetch("/predict", { method: "POST" });
+      assertEquals([r.status, r.text], [200, "B:"]);
+      r = await s.fetch("/predict?json=" + encodeURIComponent("{x"));
+      assertEquals([r.status, r.text], [200, "S:{x"]);
+      // not on other routes
+      r = await s.post("/transform-input", "abc");
+      assertEquals(r.status, 400);
+    }, { PAYLOAD_PASSTHROUGH: "1" }),
+);
 
-ex(S, 288, "CORS: Origin echoed + Vary; else *", () =>
+ex(S, "§2.5", "CORS: Origin echoed + Vary; else *", () =>
   withServer(identity, async (s) => {
     let r = await s.fetch("/health/ping", { headers: { origin: "http://a.example" } });
     assertEquals(r.headers.get("access-control-allow-origin"), "http://a.example");
@@ -298,7 +313,7 @@ ex(S, 288, "CORS: Origin echoed + Vary; else *", () =>
     assertEquals(r.headers.get("access-control-allow-origin"), "*");
     assertEquals(r.headers.get("access-control-allow-credentials"), null);
   }));
-ex(S, 292, "CORS preflight", () =>
+ex(S, "§2.5", "CORS preflight", () =>
   withServer(identity, async (s) => {
     const r = await s.fetch("/predict", {
       method: "OPTIONS",
@@ -319,7 +334,7 @@ ex(S, 292, "CORS preflight", () =>
 
 ex(
   S,
-  312,
+  "§2.6",
   "raw hook status 422 example",
   rest(
     {
@@ -339,7 +354,7 @@ ex(
 );
 ex(
   S,
-  307,
+  "§2.6",
   "status.code only on predict routes (transform-input → 200)",
   rest(
     { transformInputRaw: () => ({ status: { code: 422 } }) },
@@ -351,7 +366,7 @@ ex(
 );
 ex(
   S,
-  309,
+  "§2.6",
   "status.code outside 100–599 → 500 body unchanged",
   rest(
     { predictRaw: () => ({ status: { code: 7 } }) },
@@ -361,7 +376,7 @@ ex(
     { status: { code: 7 } },
   ),
 );
-ex(S, 350, "predictRaw gets {anything, meta} and [1,2] as sent", async () => {
+ex(S, "§3.1", "predictRaw gets {anything, meta} and [1,2] as sent", async () => {
   const seen: unknown[] = [];
   await withServer({
     predictRaw: (m: unknown) => {
@@ -376,7 +391,7 @@ ex(S, 350, "predictRaw gets {anything, meta} and [1,2] as sent", async () => {
 });
 ex(
   S,
-  366,
+  "§3.1",
   "predictRaw {strData, jsonData} → exactly",
   rest(
     { predictRaw: () => ({ strData: "x", jsonData: { k: 1 } }) },
@@ -388,8 +403,8 @@ ex(
 );
 ex(
   S,
-  359,
-  "raw metric lacking key → 500 'key' (M534 too)",
+  "§3.1",
+  "raw metric lacking key → 500 'key' (metrics-and-processes.md §3.3 too)",
   rest(
     { predictRaw: () => ({ meta: { metrics: [{ type: "COUNTER", value: 1 }] } }) },
     "/predict",
@@ -400,7 +415,7 @@ ex(
 );
 ex(
   S,
-  378,
+  "§3.1",
   "Invalid request data type: {'wrong': [{'data': {'ndarray': [1]}}]}",
   rest(
     identity,
@@ -410,7 +425,7 @@ ex(
     err("Invalid request data type: {'wrong': [{'data': {'ndarray': [1]}}]}"),
   ),
 );
-ex(S, 384, "gRPC meta {} when the request has none; REST undefined/null", async () => {
+ex(S, "§3.1", "gRPC meta {} when the request has none; REST undefined/null", async () => {
   const seen: unknown[] = [];
   await withServer({
     predict: (X: unknown, _n: unknown, meta: unknown) => {
@@ -425,7 +440,7 @@ ex(S, 384, "gRPC meta {} when the request has none; REST undefined/null", async 
 });
 ex(
   S,
-  414,
+  "§3.2",
   "predict default → {names:[], ndarray:[]}",
   rest(
     {},
@@ -439,7 +454,7 @@ ex(
 );
 ex(
   S,
-  417,
+  "§3.2",
   "BaseComponent route/aggregate → 400 'route is not implemented'",
   () =>
     withServer(new (class extends BaseComponent {})(), async (s) => {
@@ -451,7 +466,7 @@ ex(
 );
 ex(
   S,
-  419,
+  "§3.2",
   "sendFeedback default: ndarray / tensor / none / puid",
   () =>
     withServer({}, async (s) => {
@@ -473,7 +488,7 @@ ex(
 );
 ex(
   S,
-  420,
+  "§3.2",
   "health: no hook → healthy; not implemented → not implemented - assuming healthy",
   async () => {
     await withServer({}, async (s) => {
@@ -488,7 +503,7 @@ ex(
 );
 ex(
   S,
-  434,
+  "§3.2",
   "route values: [1], abc, null rejected",
   () =>
     withServer(
@@ -507,8 +522,8 @@ ex(
 );
 ex(
   P,
-  585,
-  "route returning true → SHOULD be rejected (protocol.md) [server.md:435 says accept]",
+  "§4.1",
+  "route returning true → SHOULD be rejected (protocol.md) [server.md §3.2 says accept]",
   rest(
     { route: () => true },
     "/route",
@@ -519,7 +534,7 @@ ex(
 );
 ex(
   S,
-  434,
+  "§3.2",
   "route 1.5 rejected: got 1.5",
   rest(
     { route: () => 1.5 },
@@ -531,7 +546,7 @@ ex(
 );
 ex(
   S,
-  439,
+  "§3.2",
   "route example with puid + tags; tensor variant",
   () =>
     withServer({ route: () => 2 }, async (s) => {
@@ -546,7 +561,7 @@ ex(
 );
 ex(
   S,
-  446,
+  "§3.2",
   "aggregate bad containers → 400 Invalid request data type",
   () =>
     withServer({ aggregate: (Xs: unknown[]) => Xs[0] }, async (s) => {
@@ -571,7 +586,7 @@ ex(
 );
 ex(
   S,
-  457,
+  "§3.2",
   "aggregate tags merge example",
   rest(
     { aggregate: (Xs: unknown[]) => Xs[0] },
@@ -588,7 +603,7 @@ ex(
 );
 ex(
   S,
-  484,
+  "§3.4",
   "runtime bad metric info",
   rest(
     {
@@ -606,7 +621,7 @@ ex(
 );
 ex(
   S,
-  502,
+  "§3.4",
   "metrics() TIMER with tags on /predict → method predict",
   rest(
     {
@@ -624,7 +639,7 @@ ex(
     },
   ),
 );
-ex(S, 517, "reward 0.1 → 0.10000000149011612 (hook arg)", async () => {
+ex(S, "§3.5", "reward 0.1 → 0.10000000149011612 (hook arg)", async () => {
   let seen = 0;
   await withServer({
     sendFeedback: (_X: unknown, _n: unknown, reward: number) => {
@@ -637,7 +652,7 @@ ex(S, 517, "reward 0.1 → 0.10000000149011612 (hook arg)", async () => {
 });
 ex(
   S,
-  535,
+  "§3.5",
   "feedback [[1,2]] arrives float64; hook returning [] → same body",
   () =>
     withServer({
@@ -655,7 +670,7 @@ ex(
 );
 ex(
   S,
-  547,
+  "§3.6",
   "healthStatusRaw returning ndarray doc → exactly",
   () =>
     withServer({ healthStatusRaw: () => ({ data: { ndarray: [123.456, 7.89] } }) }, async (s) => {
@@ -663,7 +678,7 @@ ex(
       assertEquals([r.status, r.json], [200, { data: { ndarray: [123.456, 7.89] } }]);
     }),
 );
-ex(S, 551, "healthStatus [0.123] → tensor; string; SeldonResponse → 400", async () => {
+ex(S, "§3.6", "healthStatus [0.123] → tensor; string; SeldonResponse → 400", async () => {
   await withServer({ healthStatus: () => [0.123] }, async (s) => {
     const r = await s.fetch("/health/status");
     assertEquals(r.json, {
@@ -689,7 +704,7 @@ ex(S, 551, "healthStatus [0.123] → tensor; string; SeldonResponse → 400", as
 });
 ex(
   S,
-  558,
+  "§3.6",
   "default health body + requestPath when PREDICTIVE_UNIT_ID set",
   () =>
     withServer({}, async (s) => {
@@ -697,7 +712,7 @@ ex(
       assertEquals(r.json, { meta: { requestPath: { h: "img:1" } }, strData: "healthy" });
     }, { PREDICTIVE_UNIT_ID: "h", PREDICTIVE_UNIT_IMAGE: "img:1" }),
 );
-ex(S, 571, "gRPC GraphMetadata → UNKNOWN details", () =>
+ex(S, "§3.7", "gRPC GraphMetadata → UNKNOWN details", () =>
   withServer(identity, async (s) => {
     try {
       await grpcCall("Seldon", s.running.grpc!.port, "GraphMetadata", {});
@@ -709,7 +724,7 @@ ex(S, 571, "gRPC GraphMetadata → UNKNOWN details", () =>
       ]);
     }
   }));
-ex(S, 570, "gRPC metadata invalid → empty message OK; ok → shape strings", async () => {
+ex(S, "§3.7", "gRPC metadata invalid → empty message OK; ok → shape strings", async () => {
   await withServer({ initMetadata: () => ({ owner: "me" }) }, async (s) => {
     const r = await grpcCall("Model", s.running.grpc!.port, "Metadata", {});
     assertEquals(r, {});
@@ -722,7 +737,7 @@ ex(S, 570, "gRPC metadata invalid → empty message OK; ok → shape strings", a
   });
 });
 
-ex(S, 606, "parameters INT table", () => {
+ex(S, "§4.2", "parameters INT table", () => {
   const p = (value: unknown) =>
     parseParameters(JSON.stringify([{ name: "a", value, type: "INT" }])).a;
   assertEquals(p("42"), 42);
@@ -740,7 +755,7 @@ ex(S, 606, "parameters INT table", () => {
     assertEquals(e?.message, `Bad model parameter: a with value ${bad} can't be parsed as a INT`);
   }
 });
-ex(S, 607, "parameters FLOAT/DOUBLE table", () => {
+ex(S, "§4.2", "parameters FLOAT/DOUBLE table", () => {
   const p = (value: unknown, type = "FLOAT") =>
     parseParameters(JSON.stringify([{ name: "alpha", value, type }])).alpha;
   assertEquals(p("0.5"), 0.5);
@@ -759,12 +774,12 @@ ex(S, 607, "parameters FLOAT/DOUBLE table", () => {
   }
   assertEquals(e?.message, "Bad model parameter: alpha with value abc can't be parsed as a FLOAT");
 });
-ex(S, 608, "parameters STRING python rendering", () => {
+ex(S, "§4.2", "parameters STRING python rendering", () => {
   const p = (value: unknown) =>
     parseParameters(JSON.stringify([{ name: "s", value, type: "STRING" }])).s;
   assertEquals([p(5), p(1.5), p(true), p(null), p("x")], ["5", "1.5", "True", "None", "x"]);
 });
-ex(S, 609, "parameters BOOL strtobool; other → not error A", () => {
+ex(S, "§4.2", "parameters BOOL strtobool; other → not error A", () => {
   const p = (value: unknown) =>
     parseParameters(JSON.stringify([{ name: "b", value, type: "BOOL" }])).b;
   for (const t of ["y", "yes", "t", "true", "on", "1", "TRUE", "Yes"]) assertEquals(p(t), true, t);
@@ -777,7 +792,7 @@ ex(S, 609, "parameters BOOL strtobool; other → not error A", () => {
   }
   assert(String(e?.message).includes("invalid truth value 'maybe'"), String(e?.message));
 });
-ex(S, 618, "parameters error B text (JSON, lower-case int)", () => {
+ex(S, "§4.2", "parameters error B text (JSON, lower-case int)", () => {
   for (const type of ["JSON", "int"]) {
     let e: any;
     try {
@@ -791,7 +806,7 @@ ex(S, 618, "parameters error B text (JSON, lower-case int)", () => {
     );
   }
 });
-ex(S, 629, "parameters example → object", () => {
+ex(S, "§4.2", "parameters example → object", () => {
   assertEquals(
     parseParameters(
       '[{"name":"alpha","value":"0.5","type":"FLOAT"},{"name":"layers","value":"3","type":"INT"},{"name":"tag","value":"v2","type":"STRING"},{"name":"verbose","value":"yes","type":"BOOL"}]',
@@ -800,7 +815,7 @@ ex(S, 629, "parameters example → object", () => {
   );
   assertEquals(parseParameters("[]"), {});
 });
-ex(S, 602, "parameters duplicate names: last wins", () => {
+ex(S, "§4.2", "parameters duplicate names: last wins", () => {
   assertEquals(
     parseParameters(
       '[{"name":"a","value":"1","type":"INT"},{"name":"a","value":"2","type":"INT"}]',
@@ -808,7 +823,7 @@ ex(S, 602, "parameters duplicate names: last wins", () => {
     { a: 2 },
   );
 });
-ex(S, 622, "bad parameters at start → exit 1 with reason: message", async () => {
+ex(S, "§4.2", "bad parameters at start → exit 1 with reason: message", async () => {
   const dir = await appFolder({
     "MyModel.js": "export class MyModel { predict(X) { return X; } }",
   });
@@ -826,7 +841,7 @@ ex(S, 622, "bad parameters at start → exit 1 with reason: message", async () =
     r.stderr,
   );
 });
-ex(S, 706, "metadata valid example → 200 with defaults", () =>
+ex(S, "§4.5", "metadata valid example → 200 with defaults", () =>
   withServer({
     initMetadata: () => ({
       inputs: [{ messagetype: "ndarray", schema: { names: ["a", "b"], shape: [2] } }],
@@ -856,7 +871,7 @@ for (
 ) {
   ex(
     S,
-    707,
+    "§4.5",
     `metadata invalid ${JSON.stringify(bad)} → 500 body`,
     () =>
       withServer({ initMetadata: () => bad }, async (s) => {
@@ -877,7 +892,7 @@ for (
 }
 ex(
   S,
-  711,
+  "§4.5",
   "default metadata with PREDICTIVE_UNIT_IMAGE=acme/fraud-model:2.1",
   () =>
     withServer(identity, async (s) => {
@@ -894,7 +909,7 @@ ex(
 );
 ex(
   S,
-  673,
+  "§4.5",
   "MODEL_METADATA env replaces user keys; JSON trailing comma OK",
   () =>
     withServer({ initMetadata: () => ({ name: "user", platform: "p" }) }, async (s) => {
@@ -905,7 +920,7 @@ ex(
 );
 ex(
   S,
-  744,
+  "§5.1",
   "Route not defined body",
   rest({}, "/route", { data: { ndarray: [1] } }, 400, {
     status: { code: -1, info: "Route not defined", reason: "MICROSERVICE_BAD_DATA", status: 1 },
@@ -913,7 +928,7 @@ ex(
 );
 ex(
   S,
-  751,
+  "§5.1",
   "SeldonMicroserviceException foo 403",
   rest(
     {
@@ -929,7 +944,7 @@ ex(
 );
 ex(
   S,
-  775,
+  "§5.2",
   "HISTO bad metric body",
   rest(
     { predict: (X: unknown) => X, metrics: () => [{ type: "HISTO", key: "lat", value: 3 }] },
@@ -944,7 +959,7 @@ ex(
 );
 ex(
   S,
-  787,
+  "§5.3",
   "Error weights not initialised → 500 generic",
   rest(
     {
@@ -960,7 +975,7 @@ ex(
 );
 ex(
   S,
-  784,
+  "§5.3",
   "invalid ?json= → Expecting value: line 1 column 1 (char 0) (text SHOULD)",
   () =>
     withServer(identity, async (s) => {
@@ -971,7 +986,7 @@ ex(
       ]);
     }),
 );
-ex(S, 801, "modelErrorHandler 402 app_code 1402", () => {
+ex(S, "§5.4", "modelErrorHandler 402 app_code 1402", () => {
   class AppError extends Error {
     constructor(readonly appCode: number, readonly httpStatus: number) {
       super("Test-Error-Msg");
@@ -996,7 +1011,7 @@ ex(S, 801, "modelErrorHandler 402 app_code 1402", () => {
     assertEquals(r.headers.get("access-control-allow-origin"), "*");
   });
 });
-ex(S, 810, "modelErrorHandler not called for SeldonMicroserviceException", () =>
+ex(S, "§5.4", "modelErrorHandler not called for SeldonMicroserviceException", () =>
   withServer({
     predict: () => {
       throw new SeldonMicroserviceException("foo");
@@ -1019,7 +1034,7 @@ async function grpcErr(model: any, service: string, rpc: string, req: unknown) {
   });
   return out;
 }
-ex(S, 820, "gRPC Seldon exception → UNKNOWN 'Exception calling application: '", async () => {
+ex(S, "§5.5", "gRPC Seldon exception → UNKNOWN 'Exception calling application: '", async () => {
   assertEquals(await grpcErr({}, "Model", "Predict", {}), [2, "Exception calling application: "]);
   assertEquals(await grpcErr({}, "Router", "Route", { data: { ndarray: [1] } }), [
     2,
@@ -1043,7 +1058,7 @@ ex(S, 820, "gRPC Seldon exception → UNKNOWN 'Exception calling application: '"
 });
 ex(
   S,
-  821,
+  "§5.5",
   "gRPC other error → 'Exception calling application: weights not initialised'",
   async () => {
     assertEquals(
@@ -1061,7 +1076,7 @@ ex(
     );
   },
 );
-ex(S, 823, "gRPC raw hook unconvertible → INTERNAL Failed to serialize response!", async () => {
+ex(S, "§5.5", "gRPC raw hook unconvertible → INTERNAL Failed to serialize response!", async () => {
   assertEquals(
     await grpcErr({ predictRaw: () => ({ bogus: 1 }) }, "Model", "Predict", {
       data: { ndarray: [1] },
@@ -1071,7 +1086,7 @@ ex(S, 823, "gRPC raw hook unconvertible → INTERNAL Failed to serialize respons
 });
 ex(
   S,
-  825,
+  "§5.5",
   "gRPC unknown method → UNIMPLEMENTED Method not found!",
   () =>
     withServer(identity, async (s) => {
@@ -1079,7 +1094,7 @@ ex(
       assertEquals([e?.code, e?.details], [12, "Method not found!"]);
     }),
 );
-ex(S, 79, "--persistence → ERROR Persistence: ignored, persistence is deprecated", async () => {
+ex(S, "§1.2", "--persistence → ERROR Persistence: ignored, persistence is deprecated", async () => {
   const dir = await appFolder({
     "MyModel.js": "export class MyModel { predict(X) { return X; } }",
   });
