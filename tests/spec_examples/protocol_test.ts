@@ -1,10 +1,8 @@
 /**
- * Every concrete input→output example of the spec files (protocol.md, server.md,
- * metrics-and-processes.md, user-api.md), one test each, named `<file> §<section> <what>`.
- * Where two spec lines contradict each other the test asserts upstream's code and says so:
- * no REST timeout without the annotation (5000 s in practice), a boolean route result is
- * rejected, a scalar aggregate body fails like Python's `in` (500), and a gRPC raw metric is
- * recorded as protobuf's JSON printer gives its float (shortest, `20.2`).
+ * Every concrete input→output example of protocol.md, one test each, named
+ * `protocol.md §<section> <what>`.
+ * Where two spec lines contradict each other the test asserts upstream's code and says so (a boolean route result is
+ * rejected).
  */
 // deno-lint-ignore-file no-explicit-any
 import { assert, assertEquals } from "../_helpers/assert.ts";
@@ -936,3 +934,104 @@ ex(P, "§8", "§8 errors: predict returning 7", () =>
       err("Unknown data type returned as payload (must be list or np array):7"),
     ]);
   }));
+
+// ---- extra examples
+ex(
+  P,
+  "§4.7",
+  "raw result meta.metrics removed when INCLUDE_METRICS_IN_CLIENT_RESPONSE=false; method tag added otherwise",
+  async () => {
+    const raw = {
+      predictRaw: () => ({
+        meta: { metrics: [{ type: "GAUGE", key: "g", value: 1, tags: { a: "b" } }] },
+        strData: "x",
+      }),
+    };
+    await withServer(raw, async (s) => {
+      const r = await s.post("/predict", { data: {} });
+      assertEquals(r.json, { meta: {}, strData: "x" });
+    }, { INCLUDE_METRICS_IN_CLIENT_RESPONSE: "false" });
+    await withServer(raw, async (s) => {
+      const r = await s.post("/predict", { data: {} });
+      assertEquals(r.json, {
+        meta: {
+          metrics: [{ type: "GAUGE", key: "g", value: 1, tags: { a: "b", method: "predict" } }],
+        },
+        strData: "x",
+      });
+    });
+  },
+);
+
+ex(
+  P,
+  "§5",
+  "passthrough multipart w/o raw hook → normal JSON path",
+  () =>
+    withServer(identity, async (s) => {
+      const fd = new FormData();
+      fd.append("data", '{"ndarray":[[1,2]]}');
+      const r = await s.fetch("/predict", { method: "POST", body: fd });
+      assertEquals([r.status, r.json], [200, {
+        data: { names: ["t:0", "t:1"], ndarray: [[1, 2]] },
+        meta: {},
+      }]);
+    }, { PAYLOAD_PASSTHROUGH: "true" }),
+);
+
+ex(
+  P,
+  "§5",
+  "passthrough raw hook object → JSON with status.code",
+  rest(
+    { predictRaw: () => ({ status: { code: 418 }, x: 1 }) },
+    "/predict",
+    "whatever",
+    418,
+    { status: { code: 418 }, x: 1 },
+    { PAYLOAD_PASSTHROUGH: "t" },
+  ),
+);
+
+ex(
+  P,
+  "§1.3",
+  "Generic/Route and Router/Route identical; all services registered",
+  () =>
+    withServer(
+      { route: () => 3, predict: (X: unknown) => X, transformInput: (X: unknown) => X },
+      async (s) => {
+        const port = s.running.grpc!.port;
+        const a = await grpcCall("Generic", port, "Route", { data: { ndarray: [[1]] } });
+        const b = await grpcCall("Router", port, "Route", { data: { ndarray: [[1]] } });
+        assertEquals(a, b);
+        assertEquals(a.data.ndarray, [[3]]);
+        const c = await grpcCall("Seldon", port, "Predict", { data: { ndarray: [[1]] } });
+        assertEquals(c.data.ndarray, [[1]]);
+        const d = await grpcCall("Transformer", port, "TransformInput", { strData: "q" });
+        assertEquals(d.strData, "q");
+      },
+    ),
+);
+
+ex(P, "§7.2", "gRPC feedback default → ndarray [] / puid", () =>
+  withServer({}, async (s) => {
+    const r = await grpcCall("Model", s.running.grpc!.port, "SendFeedback", {
+      request: { meta: { puid: "f" }, data: { ndarray: [[1]] } },
+      reward: 1,
+    });
+    assertEquals(r, { meta: { puid: "f" }, data: { ndarray: [] } });
+  }));
+
+ex(
+  P,
+  "§4.1",
+  "route returning true → SHOULD be rejected (protocol.md) [server.md §3.2 says accept]",
+  rest(
+    { route: () => true },
+    "/route",
+    { data: { ndarray: [3] } },
+    400,
+    err("Routing response must be int but got True"),
+  ),
+);

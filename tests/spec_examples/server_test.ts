@@ -1,10 +1,9 @@
 /**
- * Every concrete input→output example of the spec files (protocol.md, server.md,
- * metrics-and-processes.md, user-api.md), one test each, named `<file> §<section> <what>`.
- * Where two spec lines contradict each other the test asserts upstream's code and says so:
- * no REST timeout without the annotation (5000 s in practice), a boolean route result is
- * rejected, a scalar aggregate body fails like Python's `in` (500), and a gRPC raw metric is
- * recorded as protobuf's JSON printer gives its float (shortest, `20.2`).
+ * Every concrete input→output example of server.md, one test each, named
+ * `server.md §<section> <what>`.
+ * Where two spec lines contradict each other the test asserts upstream's code and says so: no REST
+ * timeout without the annotation (5000 s in practice), a scalar aggregate body fails like
+ * Python's `in` (500).
  */
 // deno-lint-ignore-file no-explicit-any
 import { assert, assertEquals } from "../_helpers/assert.ts";
@@ -23,7 +22,7 @@ import { parseParameters } from "../../src/config/parameters.ts";
 import { splitImageTag } from "../../src/protocol/metadata.ts";
 import { serverAnnotations } from "../../src/serve.ts";
 
-import { configExit, err, ex, identity, M, P, rest, S } from "../_helpers/spec_examples.ts";
+import { configExit, err, ex, identity, M, rest, S } from "../_helpers/spec_examples.ts";
 
 // =============================================================================================
 // server.md
@@ -136,7 +135,6 @@ ex(
     assertEquals(await timeoutFor(undefined), undefined);
   },
 );
-
 const NOT_FOUND =
   "404 Not Found: The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
 const NOT_ALLOWED = "405 Method Not Allowed: The method is not allowed for the requested URL.";
@@ -519,18 +517,6 @@ ex(
         }
       },
     ),
-);
-ex(
-  P,
-  "§4.1",
-  "route returning true → SHOULD be rejected (protocol.md) [server.md §3.2 says accept]",
-  rest(
-    { route: () => true },
-    "/route",
-    { data: { ndarray: [3] } },
-    400,
-    err("Routing response must be int but got True"),
-  ),
 );
 ex(
   S,
@@ -1102,4 +1088,232 @@ ex(S, "§1.2", "--persistence → ERROR Persistence: ignored, persistence is dep
   await s.stop();
   await Deno.remove(dir, { recursive: true });
   assert(/ERROR: {2}Persistence: ignored, persistence is deprecated/.test(s.log()), s.log());
+});
+
+ex(
+  S,
+  "§3.5",
+  "send-feedback never passthrough",
+  rest(
+    {},
+    "/send-feedback",
+    { request: { data: { ndarray: [[1]] } }, reward: 1 },
+    200,
+    { data: { ndarray: [] }, meta: {} },
+    { PAYLOAD_PASSTHROUGH: "1" },
+  ),
+);
+
+ex(S, "§1.5", "bad parameters fail before the module is imported", async () => {
+  const r = await runMain([
+    "NoSuchModule",
+    "--parameters",
+    '[{"name":"a","value":"x","type":"INT"}]',
+  ]);
+  assertEquals(r.code, 1);
+  assert(r.stderr.includes("MICROSERVICE_BAD_PARAMETER"), r.stderr);
+});
+
+ex(
+  S,
+  "§1.6",
+  "FLASK_JSONIFY_PRETTYPRINT_REGULAR / FLASK_JSON_SORT_KEYS=0 / FLASK_JSON_AS_ASCII=0",
+  async () => {
+    const m = { predictRaw: () => ({ z: 1, a: "é" }) };
+    await withServer(m, async (s) => {
+      const r = await s.post("/predict", { data: {} });
+      assertEquals(r.text, '{"z":1,"a":"\\u00e9"}\n');
+    }, { FLASK_JSON_SORT_KEYS: "0" });
+    await withServer(m, async (s) => {
+      const r = await s.post("/predict", { data: {} });
+      assertEquals(r.text, '{"a":"é","z":1}\n');
+    }, { FLASK_JSON_AS_ASCII: "0" });
+    await withServer(m, async (s) => {
+      const r = await s.post("/predict", { data: {} });
+      assert(r.text.includes('\n  "a"'), r.text);
+    }, { FLASK_JSONIFY_PRETTYPRINT_REGULAR: "1" });
+  },
+);
+
+ex(
+  S,
+  "§3.4",
+  "user tag named method overwritten in echo",
+  rest(
+    {
+      predict: (X: unknown) => X,
+      metrics: () => [{ type: "GAUGE", key: "g", value: 1, tags: { method: "mine" } }],
+    },
+    "/predict",
+    { data: { ndarray: [1] } },
+    200,
+    {
+      data: { names: [], ndarray: [1] },
+      meta: { metrics: [{ type: "GAUGE", key: "g", value: 1, tags: { method: "predict" } }] },
+    },
+  ),
+);
+
+ex(
+  S,
+  "§4.5",
+  "initMetadata returning non-object → {} (default doc)",
+  () =>
+    withServer({ initMetadata: () => [1] }, async (s) => {
+      const r = await s.fetch("/metadata");
+      assertEquals([r.status, r.json], [200, {
+        custom: {},
+        inputs: [],
+        name: "",
+        outputs: [],
+        platform: "",
+        versions: [""],
+      }]);
+    }),
+);
+
+ex(
+  S,
+  "§4.5",
+  "MODEL_METADATA YAML error → {} and serving continues",
+  () =>
+    withServer(identity, async (s) => {
+      const r = await s.fetch("/metadata");
+      assertEquals([r.status, r.json.name], [200, ""]);
+    }, { MODEL_METADATA: "a: [b" }),
+);
+
+ex(S, "§5.4", "modelErrorHandler throwing → 500 generic; returning Response used", async () => {
+  await withServer({
+    predict: () => {
+      throw new Error("x");
+    },
+    modelErrorHandler: () => {
+      throw new Error("handler broke");
+    },
+  }, async (s) => {
+    const r = await s.post("/predict", { data: { ndarray: [1] } });
+    assertEquals([r.status, r.json.status.reason], [500, "MICROSERVICE_INTERNAL_ERROR"]);
+  });
+  await withServer({
+    predict: () => {
+      throw new Error("x");
+    },
+    modelErrorHandler: () => new Response("teapot", { status: 418 }),
+  }, async (s) => {
+    const r = await s.post("/predict", { data: { ndarray: [1] } });
+    assertEquals([r.status, r.text], [418, "teapot"]);
+  });
+});
+
+ex(
+  S,
+  "§5.1",
+  "SeldonNotImplementedError from predict → default []",
+  rest(
+    {
+      predict: () => {
+        throw new SeldonNotImplementedError("nope");
+      },
+    },
+    "/predict",
+    { data: { ndarray: [[1]] } },
+    200,
+    { data: { names: [], ndarray: [] }, meta: {} },
+  ),
+);
+
+ex(S, "§4.4", "classNames method/array used for ≥2-D", async () => {
+  await withServer({ predict: (X: unknown) => X, classNames: () => ["a", "b"] }, async (s) => {
+    const r = await s.post("/predict", { data: { ndarray: [[1, 2]] } });
+    assertEquals(r.json.data.names, ["a", "b"]);
+  });
+  await withServer({ predict: (X: unknown) => X, classNames: ["c"] }, async (s) => {
+    const r = await s.post("/predict", { data: { ndarray: [[1, 2]] } });
+    assertEquals(r.json.data.names, ["c"]);
+  });
+});
+
+ex(S, "§1.2", "bare --tracing = 1; TRACING env int; --grpc-workers 0", () => {
+  assertEquals(configExit(["M", "--tracing"]).tracing, 1);
+  assertEquals(configExit(["M"], { TRACING: "2" }).tracing, 2);
+  assertEquals(configExit(["M"], { TRACING: "x" }).exitCode, 1);
+  assertEquals(configExit(["M", "--grpc-workers", "0"]).grpcWorkers, 0);
+});
+
+ex(S, "§1.6", "PREDICTOR_LABELS invalid JSON → start-up crash (exit 1)", () => {
+  assertEquals(configExit(["M"], { PREDICTOR_LABELS: "{x" }).exitCode ?? "threw", 1);
+});
+
+ex(
+  S,
+  "§2.5",
+  "plain OPTIONS (no preflight) → 200 with Allow only",
+  () =>
+    withServer(identity, async (s) => {
+      const r = await s.fetch("/predict", { method: "OPTIONS" });
+      assertEquals([r.status, r.text, r.headers.get("access-control-allow-methods")], [
+        200,
+        "",
+        null,
+      ]);
+      assert(r.headers.get("allow"));
+      assertEquals(r.headers.get("access-control-allow-origin"), "*");
+    }),
+);
+
+ex(S, "§3.6", "healthStatus throwing → 500", () =>
+  withServer({
+    healthStatus: () => {
+      throw new Error("sick");
+    },
+  }, async (s) => {
+    const r = await s.fetch("/health/status");
+    assertEquals([r.status, r.json], [500, err("sick", "MICROSERVICE_INTERNAL_ERROR")]);
+  }));
+
+ex(
+  S,
+  "§4.1",
+  "module resolution: pkg.MyModel, a.b.MyModel, ./file.ts#C, default export",
+  async () => {
+    const dir = await appFolder({
+      "pkg.ts": "export class MyModel { predict() { return 'pkg'; } }",
+      "mymodule/my_model.ts": "export class MyModel { predict() { return 'sub'; } }",
+      "lib/file.ts": "export class C { predict() { return 'hash'; } }",
+      "Dflt.ts": "export default class { predict() { return 'default'; } }",
+    });
+    try {
+      for (
+        const [name, want] of [["pkg.MyModel", "pkg"], ["mymodule.my_model.MyModel", "sub"], [
+          "./lib/file.ts#C",
+          "hash",
+        ], ["Dflt", "default"]]
+      ) {
+        const s = await spawnServer(dir, [name], { GRPC_WORKERS: "0" });
+        try {
+          const res = await fetch(`${s.url}/predict`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: '{"strData":"x"}',
+          });
+          assertEquals((await res.json()).strData, want, name);
+        } finally {
+          await s.stop();
+        }
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+ex(S, "§4.2", "INT parameter with value [1] → readable error", () => {
+  let e: any;
+  try {
+    parseParameters('[{"name":"a","value":[1],"type":"INT"}]');
+  } catch (x) {
+    e = x;
+  }
+  assert(e instanceof Error, "throws");
 });
