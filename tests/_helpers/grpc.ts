@@ -1,7 +1,7 @@
 /**
  * gRPC test clients: a grpc-js client per Seldon service, over loopback, each channel with its
  * own subchannel pool. Requests and responses are canonical proto3-JSON objects (our codec);
- * `tests/grpc_wire_test.ts` checks the same calls with clients built independently from the
+ * `tests/grpc/wire_test.ts` checks the same calls with clients built independently from the
  * `.proto` files.
  */
 import * as grpc from "@grpc/grpc-js";
@@ -103,4 +103,27 @@ export function protoLoaderSeldon(): any {
     oneofs: true,
   });
   return (grpc.loadPackageDefinition(definition) as any).seldon.protos;
+}
+
+let loaderPackage: any;
+
+/** A `@grpc/proto-loader` client of `service` (e.g. `Model`) on 127.0.0.1:`port`. */
+export function loaderClient(service: string, port: number): any {
+  loaderPackage ??= protoLoaderSeldon();
+  return new loaderPackage[service](`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}
+
+/** One unary call on a proto-loader client: the response, or a rejection with the grpc-js error. */
+export function loaderUnary(client: any, rpc: string, request: unknown): Promise<any> {
+  return new Promise((resolve, reject) =>
+    client[rpc](request, (err: unknown, res: unknown) => (err ? reject(err) : resolve(res)))
+  );
+}
+
+/** {@link loaderUnary}, answering a failed call with its status `{code, details}`. */
+export function loaderOutcome(client: any, rpc: string, request: unknown): Promise<any> {
+  return loaderUnary(client, rpc, request).catch((e: grpc.ServiceError) => ({
+    code: e.code,
+    details: e.details,
+  }));
 }

@@ -5,7 +5,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "main.ts");
+/** The program's entry point, `main.ts`. */
+export const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "main.ts");
 
 /** A temporary app folder like upstream's model-template-app(2). */
 export async function appFolder(files: Record<string, string>): Promise<string> {
@@ -16,6 +17,11 @@ export async function appFolder(files: Record<string, string>): Promise<string> 
   }
   return dir;
 }
+
+/** An app folder's files: `MyModel`, which answers its input. */
+export const IDENTITY_APP: Record<string, string> = {
+  "MyModel.js": "export class MyModel { predict(X) { return X; } }\n",
+};
 
 /** A server process under test. */
 export interface Spawned {
@@ -109,7 +115,7 @@ export function freePorts(n: number): number[] {
   return ports;
 }
 
-/** Runs main.ts to completion and returns its exit code and output. */
+/** Runs main.ts to completion (killed after 60 s) and returns its exit code and output. */
 export async function runMain(args: string[], cwd = Deno.cwd(), env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--unstable-net", "-A", MAIN, ...args],
@@ -124,6 +130,7 @@ export async function runMain(args: string[], cwd = Deno.cwd(), env: Record<stri
     },
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

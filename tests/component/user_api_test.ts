@@ -1,7 +1,8 @@
 /**
- * Audit of the user API (user-api.md; server.md §3, §4, §6) against real servers: fixes found
- * by the audit, each with its regression test, plus a realistic JS model served by a real
- * process.
+ * The user API as a model author meets it (user-api.md; server.md §3, §4, §6), against real
+ * servers: hook order (`initMetadata` before `load`), async `classNames`, payloads a hook may
+ * not return, `NDArray.from` casts and stacking, documented exports, and a realistic JS model
+ * served by a real process.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
@@ -12,7 +13,7 @@ import { BaseComponent, NDArray, SeldonNotImplementedError } from "../../mod.ts"
 const MOD_URL = new URL("../../mod.ts", import.meta.url).href;
 
 // server.md §4.4: initMetadata runs BEFORE load, so metadata cannot depend on load().
-Deno.test("audit: initMetadata() runs before load()", async () => {
+Deno.test("user api: initMetadata() runs before load()", async () => {
   const calls: string[] = [];
   class Model extends BaseComponent {
     async load() {
@@ -33,7 +34,7 @@ Deno.test("audit: initMetadata() runs before load()", async () => {
 });
 
 // user-api.md §4 / server.md §6.1: every hook may be async, classNames (a method) included.
-Deno.test("audit: an async classNames() names the columns on REST and gRPC", async () => {
+Deno.test("user api: an async classNames() names the columns on REST and gRPC", async () => {
   class Model extends BaseComponent {
     async classNames() {
       await Promise.resolve();
@@ -69,7 +70,7 @@ Deno.test("audit: an async classNames() names the columns on REST and gRPC", asy
   );
 });
 
-Deno.test("audit: an async classNames() that is not implemented falls back to t:i", async () => {
+Deno.test("user api: an async classNames() that is not implemented falls back to t:i", async () => {
   const model = {
     classNames: () => Promise.reject(new SeldonNotImplementedError("no names")),
     predict: (X: unknown) => X,
@@ -82,7 +83,7 @@ Deno.test("audit: an async classNames() that is not implemented falls back to t:
 });
 
 // user-api.md §3: "other class instances" → 400; a DataView is not a typed array.
-Deno.test("audit: a DataView returned by predict is an unknown payload (400)", async () => {
+Deno.test("user api: a DataView returned by predict is an unknown payload (400)", async () => {
   await withServer({ predict: () => new DataView(new ArrayBuffer(4)) }, async (s) => {
     const res = await s.post("/predict", { data: { ndarray: [1] } });
     assertEquals(res.status, 400);
@@ -97,7 +98,7 @@ Deno.test("audit: a DataView returned by predict is an unknown payload (400)", a
 });
 
 // user-api.md §1: every export and every hook of SeldonComponent is documented.
-Deno.test("audit: every symbol mod.ts exports has a doc comment", async () => {
+Deno.test("user api: every symbol mod.ts exports has a doc comment", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["doc", "--lint", new URL("../../mod.ts", import.meta.url).pathname],
     env: { NO_COLOR: "1" },
@@ -154,7 +155,7 @@ export class Scorer extends BaseComponent {
 }
 `;
 
-Deno.test("audit: a realistic JS model served by a real process", async () => {
+Deno.test("user api: a realistic JS model served by a real process", async () => {
   const dir = await appFolder({ "Scorer.js": SCORER_JS });
   const server = await spawnServer(dir, [
     "Scorer",
@@ -220,7 +221,7 @@ Deno.test("audit: a realistic JS model served by a real process", async () => {
 
 // user-api.md §2 `NDArray.from(nested, dtype)`, protocol.md §6.6: the values fit the dtype
 // (numpy's astype), so every output kind agrees with the tftensor the same array gives.
-Deno.test("protocol audit: NDArray.from with a dtype casts values like numpy's astype", () =>
+Deno.test("user api: NDArray.from with a dtype casts values like numpy's astype", () =>
   withServer({ predict: () => NDArray.from([[0.1, 2]], "float32") }, async (s) => {
     assertEquals(NDArray.from([[1.7, -2.5]], "int64").tolist(), [[1, -2]]);
     assertEquals(NDArray.from([300, -1], "uint8").tolist(), [44, 255]);
@@ -231,7 +232,7 @@ Deno.test("protocol audit: NDArray.from with a dtype casts values like numpy's a
 // user-api.md §3 (a nested array goes through NDArray.from), protocol.md §4.2: a list of equal
 // arrays stacks like np.array([a, b]); the ndarray branch writes the list itself, which
 // upstream's jsonify cannot do for arrays (500).
-Deno.test("protocol audit: a list of NDArrays stacks into one array; as a list it is a 500", () =>
+Deno.test("user api: a list of NDArrays stacks into one array; as a list it is a 500", () =>
   withServer({ predict: () => [NDArray.from([1, 2]), new Float64Array([3, 4])] }, async (s) => {
     assertEquals(NDArray.from([NDArray.from([1, 2]), NDArray.from([3, 4])]).shape, [2, 2]);
     const t = await s.post("/predict", { data: { tensor: { shape: [1], values: [1] } } });

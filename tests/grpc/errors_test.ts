@@ -1,27 +1,17 @@
 /**
- * gRPC wire-fidelity audit regressions: a real grpc-js client built by `@grpc/proto-loader`
- * from `proto/prediction.proto` (independent of the server's codec) over loopback.
+ * gRPC errors as upstream's grpcio server answers them (server.md §5.5): the status code and
+ * details of hook failures, bad hook results, unknown methods and undecodable requests, seen by
+ * a grpc-js client over loopback (built by `@grpc/proto-loader` where the codec must not matter).
  */
 import * as grpc from "@grpc/grpc-js";
-import { Buffer } from "node:buffer";
-import { assertEquals } from "../_helpers/assert.ts";
-import { withServer } from "../_helpers/server.ts";
-import { protoLoaderSeldon, rawUnary } from "../_helpers/grpc.ts";
+import { assertEquals, assertRejects } from "../_helpers/assert.ts";
+import { type TestServer, withServer } from "../_helpers/server.ts";
+import { grpcCall, loaderClient, loaderOutcome, rawUnary } from "../_helpers/grpc.ts";
 
-const seldon = protoLoaderSeldon();
+const TENSOR_REQ = { data: { tensor: { shape: [2, 1], values: [1, 2] } } };
+const port = (s: TestServer) => s.running.grpc!.port;
 
-/** The error status of a unary call ({code, details}), or the response when it succeeds. */
-function unary(client: any, rpc: string, request: unknown): Promise<any> {
-  return new Promise((resolve) =>
-    client[rpc](
-      request,
-      (err: grpc.ServiceError | null, res: unknown) =>
-        resolve(err ? { code: err.code, details: err.details } : res),
-    )
-  );
-}
-
-Deno.test("audit grpc: a hook result with no payload kind → UNKNOWN with Python's TypeError text", () => {
+Deno.test("grpc: a hook result with no payload kind → UNKNOWN with Python's TypeError text", () => {
   // upstream construct_response raises "Unknown data type returned as payload:" + R, which
   // fails for a non-str R (protocol.md §4.1 proto mode; server.md §5.5 "any other exception").
   const results: Record<string, unknown> = {
@@ -33,10 +23,7 @@ Deno.test("audit grpc: a hook result with no payload kind → UNKNOWN with Pytho
   };
   const user = { predict: (X: unknown) => results[X as string] };
   return withServer(user, async (s) => {
-    const client = new seldon.Model(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
-    );
+    const client = loaderClient("Model", s.running.grpc!.port);
     try {
       const expected: Record<string, string> = {
         int: "int",
@@ -46,7 +33,7 @@ Deno.test("audit grpc: a hook result with no payload kind → UNKNOWN with Pytho
         undefined: "NoneType",
       };
       for (const [kind, pyType] of Object.entries(expected)) {
-        assertEquals(await unary(client, "Predict", { strData: kind }), {
+        assertEquals(await loaderOutcome(client, "Predict", { strData: kind }), {
           code: grpc.status.UNKNOWN,
           details:
             `Exception calling application: can only concatenate str (not "${pyType}") to str`,
@@ -65,7 +52,7 @@ Deno.test("audit grpc: a hook result with no payload kind → UNKNOWN with Pytho
   });
 });
 
-Deno.test("audit grpc: an unknown service or method → UNIMPLEMENTED `Method not found!`", () =>
+Deno.test("grpc: an unknown service or method → UNIMPLEMENTED `Method not found!`", () =>
   withServer({ predict: (X: unknown) => X }, async (s) => {
     const call = (path: string) =>
       rawUnary(s.running.grpc!.port, new Uint8Array(), path).then((e) =>
@@ -85,79 +72,16 @@ Deno.test("audit grpc: an unknown service or method → UNIMPLEMENTED `Method no
       );
     }
     // A known method is unaffected.
-    const model = new seldon.Model(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
-    );
+    const model = loaderClient("Model", s.running.grpc!.port);
     try {
-      const res = await unary(model, "Predict", { strData: "x" });
+      const res = await loaderOutcome(model, "Predict", { strData: "x" });
       assertEquals(res.strData, "x");
     } finally {
       model.close();
     }
   }));
 
-Deno.test("audit grpc: reflection lists the seven Seldon services and the v1alpha reflection service", () =>
-  withServer({ predict: (X: unknown) => X }, async (s) => {
-    // upstream: enable_server_reflection((...seven services, reflection.SERVICE_NAME), server)
-    // (metrics-and-processes.md §1.6 "listing exactly ... plus the reflection service itself").
-    const client = new grpc.Client(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
-    );
-    try {
-      const text = await new Promise<string>((resolve, reject) => {
-        const call = client.makeBidiStreamRequest(
-          "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-          (b: Uint8Array) => Buffer.from(b),
-          (b: Uint8Array) => Buffer.from(b).toString("latin1"),
-        );
-        call.on("data", (d: string) => {
-          resolve(d);
-          call.end();
-        });
-        call.on("error", reject);
-        call.write(new Uint8Array([0x3a, 0x00])); // list_services: ""
-      });
-      assertEquals(text.match(/[A-Za-z]\w*(\.\w+)+/g), [
-        "seldon.protos.Generic",
-        "seldon.protos.Model",
-        "seldon.protos.Router",
-        "seldon.protos.Transformer",
-        "seldon.protos.OutputTransformer",
-        "seldon.protos.Combiner",
-        "seldon.protos.Seldon",
-        "grpc.reflection.v1alpha.ServerReflection",
-      ]);
-    } finally {
-      client.close();
-    }
-  }));
-
-Deno.test("audit grpc: a raw hook's metrics are recorded as the proto float of the answer", () =>
-  // upstream records `seldon_message_to_json(msg.meta)["metrics"]` of the returned message:
-  // `Metric.value` is a proto float, printed shortest (metrics-and-processes.md §2.2).
-  withServer({
-    predictRaw: () => ({
-      meta: { metrics: [{ type: "GAUGE", key: "g", value: 0.123456789 }] },
-      strData: "x",
-    }),
-  }, async (s) => {
-    const client = new seldon.Model(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
-    );
-    try {
-      const res = await unary(client, "Predict", { strData: "q" });
-      assertEquals(res.meta.metrics[0].value, Math.fround(0.123456789));
-      const series = s.running.collector.store(String(Deno.pid))!.series();
-      assertEquals(series.map((x) => [x.key, x.value]), [["g", 0.12345679]]);
-    } finally {
-      client.close();
-    }
-  }));
-
-Deno.test("audit grpc: a request nested deeper than protobuf's 100 levels → INTERNAL, numbers included", () =>
+Deno.test("grpc: a request nested deeper than protobuf's 100 levels → INTERNAL, numbers included", () =>
   withServer({ predict: (X: unknown) => X }, async (s) => {
     // grpcio's deserializer (protobuf, recursion limit 100) rejects a jsonData of 50 nested lists
     // whose innermost Value (level 101) is a number, exactly as when it is a string.
@@ -189,34 +113,30 @@ Deno.test("audit grpc: a request nested deeper than protobuf's 100 levels → IN
     assertEquals((await call(nested(49, number))).code, grpc.status.UNKNOWN);
   }));
 
-Deno.test("audit grpc: numbers of a jsonData list are doubles, so a mixed echo writes `4.0`", () =>
-  // protocol.md §3.1 (proto mode: jsonData numbers are doubles), §4.1 (a list returned from a
-  // jsonData request goes to `data`), §6.1 (string array: floats printed like "1.0").
-  withServer({ predict: (X: unknown) => X }, async (s) => {
-    const client = new seldon.Model(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
+Deno.test("grpc: Seldon exceptions and other errors map to UNKNOWN with upstream's details", () =>
+  withServer({
+    route: () => 1.5,
+    predict: () => Promise.reject(new Error("weights not initialised")),
+  }, async (s) => {
+    const seldon = await assertRejects(() => grpcCall("Router", port(s), "Route", TENSOR_REQ));
+    assertEquals(seldon.code, grpc.status.UNKNOWN);
+    assertEquals(seldon.details, "Exception calling application: ");
+    const other = await assertRejects(() => grpcCall("Model", port(s), "Predict", TENSOR_REQ));
+    assertEquals(other.code, grpc.status.UNKNOWN);
+    assertEquals(other.details, "Exception calling application: weights not initialised");
+    const graph = await assertRejects(() => grpcCall("Seldon", port(s), "GraphMetadata", {}));
+    assertEquals(graph.code, grpc.status.UNKNOWN);
+    assertEquals(
+      graph.details,
+      "Exception calling application: GraphMetadata not available on the Model level.",
     );
-    const number = (v: number) => ({ numberValue: v });
-    try {
-      const row = (a: string, b: number) => ({
-        listValue: { values: [{ stringValue: a }, number(b)] },
-      });
-      const res = await unary(client, "Predict", {
-        jsonData: { listValue: { values: [row("x", 4), row("y", -2)] } },
-      });
-      assertEquals(
-        res.data.ndarray.values.map((r: any) => r.listValue.values.map((v: any) => v.stringValue)),
-        [["x", "4.0"], ["y", "-2.0"]],
-      );
-      const flat = await unary(client, "Predict", {
-        jsonData: { listValue: { values: [{ stringValue: "x" }, number(4)] } },
-      });
-      assertEquals(flat.data.ndarray.values.map((v: any) => v.stringValue), ["x", "4.0"]);
-      // REST (JSON mode) writes the returned list back unchanged.
-      const rest = await s.post("/predict", { jsonData: ["x", 4, 0.5] });
-      assertEquals(rest.json.data.ndarray, ["x", 4, 0.5]);
-    } finally {
-      client.close();
-    }
+    const empty = await assertRejects(() => grpcCall("Model", port(s), "Predict", {}));
+    assertEquals(empty.code, grpc.status.UNKNOWN);
+  }));
+
+Deno.test("grpc: a raw hook result that is not a SeldonMessage → INTERNAL", () =>
+  withServer({ predictRaw: () => ({ notAField: 1 }) }, async (s) => {
+    const err = await assertRejects(() => grpcCall("Model", port(s), "Predict", TENSOR_REQ));
+    assertEquals(err.code, grpc.status.INTERNAL);
+    assertEquals(err.details, "Failed to serialize response!");
   }));

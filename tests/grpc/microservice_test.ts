@@ -2,11 +2,10 @@
  * Conformance: the [gRPC] lines of upstream test_model/router/transformer/combiner_microservice.py
  * and test_metadata.py, with a real grpc-js client over loopback.
  */
-import { assert, assertEquals, assertRejects } from "../_helpers/assert.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
 import { BaseComponent, NDArray, ProtoAny } from "../../mod.ts";
 import { type TestServer, withServer } from "../_helpers/server.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
-import * as grpc from "@grpc/grpc-js";
 
 const TENSOR_REQ = { data: { tensor: { shape: [2, 1], values: [1, 2] } } };
 const MYCOUNTER = { key: "mycounter", value: 1 };
@@ -403,36 +402,6 @@ Deno.test("test_model_metadata_ok_grpc", () =>
     };
     assertEquals(await grpcCall("Model", port(s), "Metadata", {}), expected);
     assertEquals(await grpcCall("Seldon", port(s), "ModelMetadata", { name: "ignored" }), expected);
-  }));
-
-// ---- error mapping (server.md §5.5) ----
-
-Deno.test("grpc errors: Seldon exceptions and other errors map to UNKNOWN with upstream's details", () =>
-  withServer({
-    route: () => 1.5,
-    predict: () => Promise.reject(new Error("weights not initialised")),
-  }, async (s) => {
-    const seldon = await assertRejects(() => grpcCall("Router", port(s), "Route", TENSOR_REQ));
-    assertEquals(seldon.code, grpc.status.UNKNOWN);
-    assertEquals(seldon.details, "Exception calling application: ");
-    const other = await assertRejects(() => grpcCall("Model", port(s), "Predict", TENSOR_REQ));
-    assertEquals(other.code, grpc.status.UNKNOWN);
-    assertEquals(other.details, "Exception calling application: weights not initialised");
-    const graph = await assertRejects(() => grpcCall("Seldon", port(s), "GraphMetadata", {}));
-    assertEquals(graph.code, grpc.status.UNKNOWN);
-    assertEquals(
-      graph.details,
-      "Exception calling application: GraphMetadata not available on the Model level.",
-    );
-    const empty = await assertRejects(() => grpcCall("Model", port(s), "Predict", {}));
-    assertEquals(empty.code, grpc.status.UNKNOWN);
-  }));
-
-Deno.test("grpc errors: a raw hook result that is not a SeldonMessage → INTERNAL", () =>
-  withServer({ predictRaw: () => ({ notAField: 1 }) }, async (s) => {
-    const err = await assertRejects(() => grpcCall("Model", port(s), "Predict", TENSOR_REQ));
-    assertEquals(err.code, grpc.status.INTERNAL);
-    assertEquals(err.details, "Failed to serialize response!");
   }));
 
 Deno.test("grpc: customData is echoed back unchanged; invalid metadata answers an empty message", () =>

@@ -7,10 +7,8 @@ import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
-import { protoLoaderSeldon, rawUnary } from "../_helpers/grpc.ts";
+import { loaderClient, loaderUnary as unary, rawUnary } from "../_helpers/grpc.ts";
 import { NDArray } from "../../mod.ts";
-
-const seldon = protoLoaderSeldon();
 
 /** google.protobuf.Value (proto-loader object form) → plain JSON. */
 function fromValue(v: any): unknown {
@@ -48,12 +46,6 @@ function toValue(x: unknown): any {
   };
 }
 
-function unary(client: any, rpc: string, request: unknown): Promise<any> {
-  return new Promise((resolve, reject) =>
-    client[rpc](request, (err: unknown, res: unknown) => (err ? reject(err) : resolve(res)))
-  );
-}
-
 class Model {
   predict(X: unknown) {
     return NDArray.isNDArray(X) ? X.map((v) => v * 10) : X;
@@ -71,10 +63,7 @@ class Model {
 
 Deno.test("grpc wire: a proto-loader client decodes tensor, tags, metrics and jsonData identically", () =>
   withServer(new Model(), async (s) => {
-    const client = new seldon.Model(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
-    );
+    const client = loaderClient("Model", s.running.grpc!.port);
     try {
       const res = await unary(client, "Predict", {
         meta: { puid: "p-1", tags: { src: toValue("web") } },
@@ -164,7 +153,7 @@ Deno.test("grpc wire: every service and rpc of the spec is served", () =>
       ["Seldon", "ModelMetadata", { name: "x" }],
     ];
     for (const [service, rpc, req] of calls) {
-      const client = new seldon[service](`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+      const client = loaderClient(service, port);
       try {
         await unary(client, rpc, req);
       } finally {
@@ -179,7 +168,7 @@ Deno.test("grpc wire: every service and rpc of the spec is served", () =>
         { seldonMessages: [msg] },
       ], ["Combiner", "Aggregate", { seldonMessages: [msg] }]] as const
     ) {
-      const client = new seldon[service](`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+      const client = loaderClient(service, port);
       try {
         const err = await unary(client, rpc, req).then(() => null, (e) => e);
         assertEquals(err?.code, grpc.status.UNKNOWN, `${service}/${rpc}`);
@@ -199,43 +188,46 @@ Deno.test("grpc wire: undecodable request bytes → INTERNAL, oversize → RESOU
     assertEquals(big.code, grpc.status.RESOURCE_EXHAUSTED);
   }));
 
+/** The service names that server reflection (`version`: v1alpha or v1) lists on `port`. */
+async function reflectedServices(port: number, version: string): Promise<string[] | null> {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  try {
+    const text = await new Promise<string>((resolve, reject) => {
+      const call = client.makeBidiStreamRequest(
+        `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
+        (b: Uint8Array) => Buffer.from(b),
+        (b: Uint8Array) => Buffer.from(b).toString("latin1"),
+      );
+      call.on("data", (d: string) => {
+        resolve(d);
+        call.end();
+      });
+      call.on("error", reject);
+      call.write(new Uint8Array([0x3a, 0x00])); // list_services: ""
+    });
+    return text.match(/[A-Za-z]\w*(\.\w+)+/g);
+  } finally {
+    client.close();
+  }
+}
+
+const SELDON_SERVICES = [
+  "Generic",
+  "Model",
+  "Router",
+  "Transformer",
+  "OutputTransformer",
+  "Combiner",
+  "Seldon",
+].map((name) => `seldon.protos.${name}`);
+
 Deno.test("grpc wire: server reflection lists the seven Seldon services", () =>
   withServer(new Model(), async (s) => {
-    const client = new grpc.Client(
-      `127.0.0.1:${s.running.grpc!.port}`,
-      grpc.credentials.createInsecure(),
-    );
-    try {
-      for (const version of ["v1alpha", "v1"]) {
-        const text = await new Promise<string>((resolve, reject) => {
-          const call = client.makeBidiStreamRequest(
-            `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
-            (b: Uint8Array) => Buffer.from(b),
-            (b: Uint8Array) => new TextDecoder().decode(b),
-          );
-          call.on("data", (d: string) => {
-            resolve(d);
-            call.end();
-          });
-          call.on("error", reject);
-          call.write(new Uint8Array([0x3a, 0x00])); // list_services: ""
-        });
-        for (
-          const name of [
-            "Generic",
-            "Model",
-            "Router",
-            "Transformer",
-            "OutputTransformer",
-            "Combiner",
-            "Seldon",
-          ]
-        ) {
-          assertEquals(text.includes(`seldon.protos.${name}`), true, `${version} ${name}`);
-        }
+    for (const version of ["v1alpha", "v1"]) {
+      const names = await reflectedServices(s.running.grpc!.port, version);
+      for (const name of SELDON_SERVICES) {
+        assertEquals(names?.includes(name), true, `${version} ${name}`);
       }
-    } finally {
-      client.close();
     }
   }));
 
@@ -279,3 +271,13 @@ Deno.test("grpc wire: the pod annotation sets the max message size", async () =>
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("grpc wire: reflection lists the seven Seldon services and the v1alpha reflection service", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    // upstream: enable_server_reflection((...seven services, reflection.SERVICE_NAME), server)
+    // (metrics-and-processes.md §1.6 "listing exactly ... plus the reflection service itself").
+    assertEquals(await reflectedServices(s.running.grpc!.port, "v1alpha"), [
+      ...SELDON_SERVICES,
+      "grpc.reflection.v1alpha.ServerReflection",
+    ]);
+  }));

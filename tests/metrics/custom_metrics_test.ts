@@ -2,12 +2,12 @@
  * Conformance: the [metrics] lines of upstream test_metrics.py (tests-catalog.md) — custom
  * metrics recorded in this worker's store by high-level and raw hooks (REST and gRPC), the
  * `INCLUDE_METRICS_IN_CLIENT_RESPONSE` switch, the feedback reward counter and the Prometheus
- * text served on the metrics port.
+ * text served on the metrics port; and how a raw hook's metrics are recorded from a gRPC answer.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import type { SeldonComponent } from "../../mod.ts";
 import { type TestServer, withServer } from "../_helpers/server.ts";
-import { grpcCall } from "../_helpers/grpc.ts";
+import { grpcCall, loaderClient, loaderUnary } from "../_helpers/grpc.ts";
 import { checkExposition, scrape } from "../_helpers/prometheus.ts";
 import type { Series } from "../../src/metrics/store.ts";
 
@@ -407,4 +407,24 @@ Deno.test("metrics port: HEAD carries GET's Content-Length; preflights follow Fl
     });
     await other.body?.cancel();
     assertEquals(other.headers.get("access-control-allow-methods"), null);
+  }));
+
+Deno.test("metrics: a raw hook's metrics are recorded as the proto float of the answer", () =>
+  // upstream records `seldon_message_to_json(msg.meta)["metrics"]` of the returned message:
+  // `Metric.value` is a proto float, printed shortest (metrics-and-processes.md §2.2).
+  withServer({
+    predictRaw: () => ({
+      meta: { metrics: [{ type: "GAUGE", key: "g", value: 0.123456789 }] },
+      strData: "x",
+    }),
+  }, async (s) => {
+    const client = loaderClient("Model", s.running.grpc!.port);
+    try {
+      const res = await loaderUnary(client, "Predict", { strData: "q" });
+      assertEquals(res.meta.metrics[0].value, Math.fround(0.123456789));
+      const series = s.running.collector.store(String(Deno.pid))!.series();
+      assertEquals(series.map((x) => [x.key, x.value]), [["g", 0.12345679]]);
+    } finally {
+      client.close();
+    }
   }));

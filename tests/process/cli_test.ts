@@ -2,10 +2,11 @@
  * Conformance: upstream test_microservice.py [cli] lines, plus command-line behaviour: the real
  * program spawned as a subprocess from an app folder, talked to over loopback.
  */
-import { assert, assertEquals } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertThrows } from "../_helpers/assert.ts";
 import { join } from "node:path";
 import { appFolder, runMain, type Spawned, spawnServer } from "../_helpers/spawn.ts";
 import { seldonClient } from "../_helpers/grpc.ts";
+import { type ConfigExit, parseConfig } from "../../src/config/options.ts";
 import { toBuffer } from "../../src/grpc/services.ts";
 import { decodeMessage, encodeMessage } from "../../src/protocol/proto/codec.ts";
 
@@ -313,3 +314,23 @@ Deno.test("cli: GRPC_WORKERS=0 starts no gRPC server", () =>
     const res = await fetch(`${s.url}/health/ping`);
     assertEquals(await res.text(), "pong");
   }, { GRPC_WORKERS: "0" }));
+
+Deno.test("cli: argparse errors print the usage then exactly `<prog>: error: <text>`", async () => {
+  const r = await runMain(["MyModel", "--h", "3"]);
+  assertEquals(r.code, 2);
+  const lines = r.stderr.trim().split("\n").filter((l) => !l.includes(" - INFO:  "));
+  assert(lines[0].startsWith("usage: seldon-core-microservice [-h]"), r.stderr);
+  assertEquals(
+    lines[lines.length - 1],
+    "seldon-core-microservice: error: ambiguous option: --h could match --help, --http-port",
+  );
+  const e = assertThrows(() => parseConfig(["MyModel", "--service-type", "X"], {})) as ConfigExit;
+  assert(
+    e.message.endsWith(
+      "\nseldon-core-microservice: error: argument --service-type: invalid choice: 'X' " +
+        "(choose from 'MODEL', 'ROUTER', 'TRANSFORMER', 'COMBINER', 'OUTLIER_DETECTOR')",
+    ),
+    e.message,
+  );
+  assert(e.message.includes("[--service-type {MODEL,ROUTER,"), e.message);
+});

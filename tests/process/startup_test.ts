@@ -1,54 +1,13 @@
 /**
- * Audit regressions (server.md §1.1, §1.7): argparse's token rules and leftovers as upstream's
- * `parse_known_args` sees them, its option order, and a bad gRPC size annotation that stops
- * only gRPC.
+ * Start-up of the real program (server.md §1.5, §1.7; metrics-and-processes.md §1.1, §4.1, §6.2):
+ * the start-up log line, a bad gRPC size annotation that stops only gRPC, and failures (a port
+ * in use, bad parameters) that exit 1 and leave no pidfile or temporary folder behind.
  */
-import { assert, assertEquals, assertThrows } from "../_helpers/assert.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
 import { join } from "node:path";
-import { ConfigExit, parseConfig } from "../../src/config/options.ts";
-import { appFolder, spawnServer } from "../_helpers/spawn.ts";
+import { appFolder, freePorts, IDENTITY_APP, runMain, spawnServer } from "../_helpers/spawn.ts";
 
-function exitOf(argv: string[]): ConfigExit {
-  return assertThrows(() => parseConfig(argv, {}), (e) => e instanceof ConfigExit);
-}
-
-Deno.test("audit cli: Unknown args lists each leftover token exactly as typed", () => {
-  const e = exitOf(["M", "--foo=", "-xyz", "-x y", "--bar", "z"]);
-  assertEquals(e.exitCode, 255);
-  assert(e.message.startsWith("Unknown args ['--foo=', '-xyz', '-x y', '--bar', 'z']. Note"));
-});
-
-Deno.test("audit cli: `-` and values with a space are flag values, as argparse takes them", () => {
-  assertEquals(parseConfig(["M", "--parameters", "-"], {}).parameters, "-");
-  assertEquals(parseConfig(["M", "--pidfile", "-a b"], {}).pidfile, "-a b");
-  assertEquals(parseConfig(["M", "--debug", "-"], {}).debug, true);
-  assertEquals(exitOf(["M", "--parameters", "--workers=1 2"]).exitCode, 2);
-});
-
-Deno.test("audit cli: ambiguous prefixes name the whole token, candidates in upstream's order", () => {
-  const p = exitOf(["M", "--p", "1"]);
-  assertEquals(p.exitCode, 2);
-  assert(
-    p.message.endsWith(
-      "error: ambiguous option: --p could match --persistence, --parameters, --pidfile",
-    ),
-    p.message,
-  );
-  const g = exitOf(["M", "--grpc=5"]);
-  assert(
-    g.message.endsWith(
-      "error: ambiguous option: --grpc=5 could match --grpc-port, --grpc-threads, --grpc-workers",
-    ),
-    g.message,
-  );
-  assert(p.message.includes("[--service-type {"), p.message);
-  assert(
-    p.message.indexOf("[--persistence [PERSISTENCE]]") < p.message.indexOf("[--parameters"),
-    p.message,
-  );
-});
-
-Deno.test("audit annotations: a non-integer grpc-max-message-size stops gRPC only; REST serves", async () => {
+Deno.test("start-up: a non-integer grpc-max-message-size stops gRPC only; REST serves", async () => {
   const dir = await appFolder({
     "MyModel.js": "export class MyModel { predict(X) { return X; } }\n",
     "annotations": 'seldon.io/grpc-max-message-size="abc"\n',
@@ -74,10 +33,8 @@ Deno.test("audit annotations: a non-integer grpc-max-message-size stops gRPC onl
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("audit examples: start-up logs `Starting servers` in the upstream log format (supervisor and --debug)", async () => {
-  const dir = await appFolder({
-    "MyModel.js": "export class MyModel { predict(X) { return X; } }\n",
-  });
+Deno.test("start-up: logs `Starting servers` in the upstream log format (supervisor and --debug)", async () => {
+  const dir = await appFolder(IDENTITY_APP);
   for (const extra of [[], ["--debug"]]) {
     const s = await spawnServer(dir, ["MyModel", ...extra]);
     await s.stop();
@@ -90,4 +47,78 @@ Deno.test("audit examples: start-up logs `Starting servers` in the upstream log 
     );
   }
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("start-up: a metrics port in use exits 1 and leaves no pidfile or temp folder", async () => {
+  const dir = await appFolder(IDENTITY_APP);
+  const tmp = await Deno.makeTempDir({ prefix: "seldon-audit-tmp-" });
+  const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const pidfile = join(dir, "server.pid");
+  try {
+    const busy = String((holder.addr as Deno.NetAddr).port);
+    const out = await runMain(
+      [
+        "MyModel",
+        "--http-port",
+        "0",
+        "--grpc-port",
+        "0",
+        "--metrics-port",
+        busy,
+        "--pidfile",
+        pidfile,
+      ],
+      dir,
+      { TMPDIR: tmp },
+    );
+    assertEquals(out.code, 1, out.stderr);
+    assert(out.stderr.includes("AddrInUse"), out.stderr);
+    assertEquals(await Deno.stat(pidfile).then(() => true, () => false), false);
+    assertEquals([...Deno.readDirSync(tmp)], []);
+  } finally {
+    holder.close();
+    await Deno.remove(tmp, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("start-up: a REST port in use exits 1 (not 3) and cleans up", async () => {
+  const dir = await appFolder(IDENTITY_APP);
+  const tmp = await Deno.makeTempDir({ prefix: "seldon-audit-tmp-" });
+  const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const busy = String((holder.addr as Deno.NetAddr).port);
+    const [grpc, metrics] = freePorts(2);
+    const out = await runMain(
+      [
+        "MyModel",
+        "--http-port",
+        busy,
+        "--grpc-port",
+        String(grpc),
+        "--metrics-port",
+        String(metrics),
+      ],
+      dir,
+      { TMPDIR: tmp },
+    );
+    assertEquals(out.code, 1, out.stderr);
+    assertEquals([...Deno.readDirSync(tmp)], []);
+  } finally {
+    holder.close();
+    await Deno.remove(tmp, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("start-up: bad --parameters is reported before a bad SELDON_LOG_LEVEL", async () => {
+  const dir = await appFolder({});
+  try {
+    const out = await runMain(["Nope", "--parameters", "bad"], dir, { SELDON_LOG_LEVEL: "LOUD" });
+    assertEquals(out.code, 1);
+    assert(out.stderr.includes("Bad model parameters"), out.stderr);
+    assert(!out.stderr.includes("Invalid log level"), out.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

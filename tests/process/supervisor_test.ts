@@ -1,11 +1,18 @@
 /**
  * The process model, against the real program: supervisor + REST/gRPC worker processes, the
  * metrics port fed by every worker, SIGHUP rolling restarts, max-requests recycling without
- * failed requests, crash restarts, graceful SIGTERM and the pidfile.
+ * failed requests, crash restarts, graceful SIGTERM, the pidfile, and workers that exit when
+ * their supervisor is killed.
  */
 import { assert, assertEquals, eventually } from "../_helpers/assert.ts";
 import { join } from "node:path";
-import { appFolder, freePorts, type Spawned, spawnServer } from "../_helpers/spawn.ts";
+import {
+  appFolder,
+  freePorts,
+  IDENTITY_APP,
+  type Spawned,
+  spawnServer,
+} from "../_helpers/spawn.ts";
 
 const MOD_URL = new URL("../../mod.ts", import.meta.url).href;
 
@@ -448,6 +455,48 @@ Deno.test("process: --debug drains on SIGTERM and stops at once on SIGINT, even 
     assertEquals(await hang, "dropped");
     await stuck.stop();
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The direct children of `pid`. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("ps", { args: ["-o", "pid=", "--ppid", String(pid)] })
+    .output();
+  return new TextDecoder().decode(out.stdout).split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** True while `pid` exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("process: workers exit when their supervisor is SIGKILLed (no orphans)", async () => {
+  const dir = await appFolder(IDENTITY_APP);
+  // A SIGKILLed supervisor cannot remove its private folder: keep it in one we remove.
+  const tmp = await Deno.makeTempDir({ prefix: "seldon-audit-tmp-" });
+  const server = await spawnServer(dir, ["MyModel", "--workers", "2", "--grpc-workers", "1"], {
+    TMPDIR: tmp,
+  });
+  const workers = await childrenOf(server.child.pid);
+  try {
+    assertEquals(workers.length, 3);
+    server.child.kill("SIGKILL");
+    await server.child.status;
+    const deadline = Date.now() + 10_000;
+    while (workers.some(alive) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assertEquals(workers.filter(alive), []);
+  } finally {
+    for (const pid of workers.filter(alive)) Deno.kill(pid, "SIGKILL");
+    await server.stop();
+    await Deno.remove(tmp, { recursive: true });
     await Deno.remove(dir, { recursive: true });
   }
 });

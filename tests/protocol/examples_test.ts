@@ -263,34 +263,3 @@ Deno.test("protocol example: gRPC customData echo and REST 400 for it", () =>
     const r = await s.post("/predict", { customData: any });
     assertEquals(r.status, 400);
   }));
-
-Deno.test("rest: the request document from a urlencoded json field, a +json type, or the query", () =>
-  withServer(identity, async (s) => {
-    const doc = { data: { ndarray: [[1, 2]] } };
-    const form = await s.fetch("/predict", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ json: JSON.stringify(doc) }).toString(),
-    });
-    assertEquals(form.json.data.ndarray, [[1, 2]]);
-    const vendor = await s.post("/predict", doc, {
-      "content-type": "application/vnd.seldon+json; charset=utf-8",
-    });
-    assertEquals(vendor.json.data.ndarray, [[1, 2]]);
-    // the query parameter wins over a JSON body
-    const both = await s.fetch(`/predict?json=${encodeURIComponent('{"strData":"q"}')}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(doc),
-    });
-    assertEquals(both.json.strData, "q");
-    // an empty json= is absent: the body is used
-    const empty = await s.fetch("/predict?json=", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(doc),
-    });
-    assertEquals(empty.json.data.ndarray, [[1, 2]]);
-    const number = await s.post("/predict", "3");
-    assertEquals(number.json.status.info, "Invalid request data type: 3");
-  }));

@@ -1,6 +1,6 @@
 /**
- * Wire-fidelity regressions of the proto-JSON / tftensor audit (protocol.md §2.1, §6.4, §6.5,
- * §7.2; server.md §3.5): REST send-feedback printed like protobuf's `MessageToJson`, and
+ * Proto mode on the wire (protocol.md §2.1, §6.4, §6.5, §7.2; server.md §3.5): REST
+ * send-feedback printed like protobuf's `MessageToJson` (non-finite numbers as strings), and
  * TensorProto ↔ array conversion with TensorFlow's `make_ndarray` / `make_tensor_proto` rules.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
@@ -8,12 +8,11 @@ import { withServer } from "../_helpers/server.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
 import { NDArray } from "../../src/protocol/ndarray.ts";
 import { ndarrayToTftensor, tftensorToNDArray } from "../../src/protocol/tftensor.ts";
-import { toPrintedProtoJson } from "../../src/protocol/proto/json.ts";
 
 const f64 = (values: number[], shape = [values.length]) =>
   new NDArray(Float64Array.from(values), shape, "float64");
 
-Deno.test("audit-proto-json: REST feedback prints non-finite doubles as NaN/Infinity strings (§2.1)", async () => {
+Deno.test("proto json: REST feedback prints non-finite doubles as NaN/Infinity strings (§2.1)", async () => {
   let result: unknown;
   const model = {
     tags: () => ({ n: -Infinity, x: 1.5 }),
@@ -39,7 +38,7 @@ Deno.test("audit-proto-json: REST feedback prints non-finite doubles as NaN/Infi
   });
 });
 
-Deno.test("audit-proto-json: gRPC feedback keeps non-finite numbers as numbers on the wire", async () => {
+Deno.test("proto json: gRPC feedback keeps non-finite numbers as numbers on the wire", async () => {
   const model = { sendFeedback: () => f64([NaN, 2]) };
   await withServer(model, async (s) => {
     const port = s.running.grpc!.port;
@@ -52,7 +51,7 @@ Deno.test("audit-proto-json: gRPC feedback keeps non-finite numbers as numbers o
   });
 });
 
-Deno.test('audit-proto-json: a reward of "NaN" / "Infinity" reaches the hook as that float (§2.1, §7.2)', async () => {
+Deno.test('proto json: a reward of "NaN" / "Infinity" reaches the hook as that float (§2.1, §7.2)', async () => {
   const rewards: number[] = [];
   const model = {
     sendFeedback(_X: unknown, _n: unknown, reward: number) {
@@ -69,14 +68,7 @@ Deno.test('audit-proto-json: a reward of "NaN" / "Infinity" reaches the hook as 
   assertEquals(rewards.slice(1), [Infinity, -Infinity, Math.fround(0.1)]);
 });
 
-Deno.test("audit-proto-json: toPrintedProtoJson rewrites only non-finite numbers", () => {
-  const msg = { data: { ndarray: [1, "NaN", [2.5, NaN]] }, meta: {} };
-  assertEquals(toPrintedProtoJson(msg), { data: { ndarray: [1, "NaN", [2.5, "NaN"]] }, meta: {} });
-  const clean = { data: { tensor: { shape: [1], values: [0.5] } } };
-  assert(toPrintedProtoJson(clean) === clean, "unchanged input is returned as is");
-});
-
-Deno.test("audit-proto-json: DT_FLOAT floatVal decodes to float32 and prints shortest (§6.4, §6.5)", async () => {
+Deno.test("proto json: DT_FLOAT floatVal decodes to float32 and prints shortest (§6.4, §6.5)", async () => {
   const x = tftensorToNDArray({
     dtype: "DT_FLOAT",
     tensorShape: { dim: [{ size: "2" }] },
@@ -109,7 +101,7 @@ Deno.test("audit-proto-json: DT_FLOAT floatVal decodes to float32 and prints sho
   assertEquals(seen, [Math.fround(0.1)]);
 });
 
-Deno.test("audit-proto-json: a single non-finite typed value prints as a string (§2.1, §6.5)", async () => {
+Deno.test("proto json: a single non-finite typed value prints as a string (§2.1, §6.5)", async () => {
   assertEquals(ndarrayToTftensor(f64([NaN], [1, 1])).doubleVal, ["NaN"]);
   assertEquals(
     ndarrayToTftensor(new NDArray(Float64Array.from([-Infinity]), [1], "float32")).floatVal,
@@ -129,7 +121,7 @@ Deno.test("audit-proto-json: a single non-finite typed value prints as a string 
   });
 });
 
-Deno.test("audit-proto-json: uint16 is never packed into tensorContent (make_tensor_proto)", async () => {
+Deno.test("proto json: uint16 is never packed into tensorContent (make_tensor_proto)", async () => {
   const u16 = new NDArray(Float64Array.from([1, 2, 65535]), [3], "uint16");
   assertEquals(ndarrayToTftensor(u16), {
     dtype: "DT_UINT16",
@@ -154,7 +146,7 @@ Deno.test("audit-proto-json: uint16 is never packed into tensorContent (make_ten
   });
 });
 
-Deno.test("audit-proto-json: tftensor decode errors and inferred dims follow numpy (§6.4)", async () => {
+Deno.test("proto json: tftensor decode errors and inferred dims follow numpy (§6.4)", async () => {
   const shape2 = { dim: [{ size: "2" }] };
   const fails = (proto: Record<string, unknown>, text: string) => {
     try {

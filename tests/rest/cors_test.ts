@@ -54,3 +54,28 @@ Deno.test("rest: HEAD on a GET route answers like GET without a body", () =>
     assertEquals(head.status, 200);
     assertEquals(head.text, "");
   }));
+
+Deno.test("cors: preflight sorts requested headers; unknown method is not a preflight", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const pre = await s.fetch("/predict", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://a",
+        "access-control-request-method": "post",
+        "access-control-request-headers": "x-b,  content-type ,X-A",
+      },
+    });
+    assertEquals(pre.status, 200);
+    assertEquals(pre.headers.get("access-control-allow-headers"), "X-A, content-type, x-b");
+    assertEquals(
+      pre.headers.get("access-control-allow-methods"),
+      "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+    );
+    const odd = await s.fetch("/predict", {
+      method: "OPTIONS",
+      headers: { "access-control-request-method": "FETCH" },
+    });
+    assertEquals(odd.status, 200);
+    assertEquals(odd.headers.get("access-control-allow-methods"), null);
+    assertEquals(odd.headers.get("access-control-allow-origin"), "*");
+  }));

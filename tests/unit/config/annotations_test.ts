@@ -1,5 +1,9 @@
 import { deepStrictEqual } from "node:assert/strict";
+import { join } from "node:path";
+import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
+import { testConfig } from "../../_helpers/server.ts";
 import { parseAnnotations, readAnnotations } from "../../../src/config/annotations.ts";
+import { serverAnnotations } from "../../../src/serve.ts";
 
 Deno.test("test_load_annotations", () => {
   deepStrictEqual(parseAnnotations('foo="bar"'), { foo: "bar" });
@@ -60,5 +64,21 @@ Deno.test("readAnnotations: file, missing file, directory, unreadable", () => {
     deepStrictEqual(logs, [["error", `Failed to open annotations file ${file}`]]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("annotations: annotation integers follow Python int() (empty or 1e3 is an error)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "annotations");
+    const config = testConfig({}, { annotationsFile: file });
+    await Deno.writeTextFile(file, 'seldon.io/rest-timeout="2_500"\n');
+    assertEquals(serverAnnotations(config).restTimeoutMs, 2000);
+    for (const bad of ['""', '"1e3"', '"1.0"']) {
+      await Deno.writeTextFile(file, `seldon.io/rest-timeout=${bad}\n`);
+      assertThrows(() => serverAnnotations(config));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

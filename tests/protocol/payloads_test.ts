@@ -1,15 +1,17 @@
 /**
- * Wire-fidelity regressions found by the protocol audit (protocol.md §3–§7): each test sends raw
- * JSON text to a real REST server on an ephemeral loopback port and compares the answer.
+ * Payloads as upstream's numpy and protobuf code leaves them (protocol.md §3–§7): integral float
+ * tokens, 0-d and bare-integer shapes, `puid` truthiness, bad binData, route and feedback
+ * results; raw JSON text sent to a real server on an ephemeral loopback port (REST, and gRPC
+ * through a `@grpc/proto-loader` client where proto mode differs).
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
+import { loaderClient, loaderUnary as unary } from "../_helpers/grpc.ts";
 import type { NDArray } from "../../mod.ts";
-import { parseJson } from "../../src/protocol/json.ts";
 
 const identity = { predict: (X: unknown) => X };
 
-Deno.test("audit: integral float tokens stay floats when numpy makes a string array (§6.1)", () =>
+Deno.test("protocol: integral float tokens stay floats when numpy makes a string array (§6.1)", () =>
   withServer(identity, async (s) => {
     const r = await s.post("/predict", '{"data":{"ndarray":[["a",4.0,4,-0.0,1E2,2.50,1e15]]}}');
     assertEquals(r.status, 200);
@@ -26,7 +28,7 @@ Deno.test("audit: integral float tokens stay floats when numpy makes a string ar
     assertEquals(t.json, { data: { names: [], ndarray: ["b", "2.0", "3"] }, meta: {} });
   }));
 
-Deno.test("audit: integral float tokens give float64 X; integers give int64 (§6.1)", async () => {
+Deno.test("protocol: integral float tokens give float64 X; integers give int64 (§6.1)", async () => {
   const seen: string[] = [];
   const model = {
     predict(X: NDArray) {
@@ -60,15 +62,7 @@ Deno.test("audit: integral float tokens give float64 X; integers give int64 (§6
   });
 });
 
-Deno.test("audit: integral-float tracking leaves plain JSON values unchanged", () => {
-  assertEquals(parseJson('{"a":[1.0,"x",2],"b":3.0,"c":9007199254740993}'), {
-    a: [1, "x", 2],
-    b: 3,
-    c: 9007199254740993n,
-  });
-});
-
-Deno.test("audit: a 0-d array as tftensor has an empty tensorShape {} (§2.1, §6.5)", () =>
+Deno.test("protocol: a 0-d array as tftensor has an empty tensorShape {} (§2.1, §6.5)", () =>
   withServer(identity, async (s) => {
     const r = await s.post(
       "/predict",
@@ -81,14 +75,14 @@ Deno.test("audit: a 0-d array as tftensor has an empty tensorShape {} (§2.1, §
     });
   }));
 
-Deno.test("audit: route returning a boolean is rejected (§4.1 [TS] SHOULD)", () =>
+Deno.test("protocol: route returning a boolean is rejected (§4.1 [TS] SHOULD)", () =>
   withServer({ route: () => true }, async (s) => {
     const r = await s.post("/route", '{"data":{"ndarray":[[1,2]]}}');
     assertEquals(r.status, 400);
     assertEquals(r.json.status.info, "Routing response must be int but got True");
   }));
 
-Deno.test("audit: puid is copied when Python calls it true (upstream `if puid:`)", () =>
+Deno.test("protocol: puid is copied when Python calls it true (upstream `if puid:`)", () =>
   withServer(identity, async (s) => {
     const n = await s.post("/predict", '{"meta":{"puid":5},"data":{"ndarray":[1]}}');
     assertEquals(n.json.meta, { puid: 5 });
@@ -98,7 +92,7 @@ Deno.test("audit: puid is copied when Python calls it true (upstream `if puid:`)
     assertEquals(empty.json.meta, {});
   }));
 
-Deno.test("audit: a non-string binData fails like Python's b64decode (500)", () =>
+Deno.test("protocol: a non-string binData fails like Python's b64decode (500)", () =>
   withServer(identity, async (s) => {
     const r = await s.post("/predict", '{"binData":5}');
     assertEquals(r.status, 500);
@@ -110,7 +104,7 @@ Deno.test("audit: a non-string binData fails like Python's b64decode (500)", () 
     });
   }));
 
-Deno.test("audit: a tensor shape given as a bare integer reshapes like numpy", () =>
+Deno.test("protocol: a tensor shape given as a bare integer reshapes like numpy", () =>
   withServer(identity, async (s) => {
     const r = await s.post("/predict", '{"data":{"tensor":{"shape":4,"values":[1,2,3,4]}}}');
     assertEquals(r.status, 200);
@@ -120,7 +114,7 @@ Deno.test("audit: a tensor shape given as a bare integer reshapes like numpy", (
     });
   }));
 
-Deno.test("protocol audit: a feedback hook's scalar result fails like upstream's proto builder (§4.1)", () =>
+Deno.test("protocol: a feedback hook's scalar result fails like upstream's proto builder (§4.1)", () =>
   withServer({ sendFeedback: () => 5 }, async (s) => {
     for (const body of [{ reward: 1 }, { request: { data: { ndarray: [[1]] } } }]) {
       const r = await s.post("/api/v1.0/feedback", body);
@@ -131,5 +125,34 @@ Deno.test("protocol audit: a feedback hook's scalar result fails like upstream's
         code: -1,
         reason: "MICROSERVICE_INTERNAL_ERROR",
       });
+    }
+  }));
+
+Deno.test("protocol: numbers of a jsonData list are doubles, so a mixed echo writes `4.0`", () =>
+  // protocol.md §3.1 (proto mode: jsonData numbers are doubles), §4.1 (a list returned from a
+  // jsonData request goes to `data`), §6.1 (string array: floats printed like "1.0").
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const client = loaderClient("Model", s.running.grpc!.port);
+    const number = (v: number) => ({ numberValue: v });
+    try {
+      const row = (a: string, b: number) => ({
+        listValue: { values: [{ stringValue: a }, number(b)] },
+      });
+      const res = await unary(client, "Predict", {
+        jsonData: { listValue: { values: [row("x", 4), row("y", -2)] } },
+      });
+      assertEquals(
+        res.data.ndarray.values.map((r: any) => r.listValue.values.map((v: any) => v.stringValue)),
+        [["x", "4.0"], ["y", "-2.0"]],
+      );
+      const flat = await unary(client, "Predict", {
+        jsonData: { listValue: { values: [{ stringValue: "x" }, number(4)] } },
+      });
+      assertEquals(flat.data.ndarray.values.map((v: any) => v.stringValue), ["x", "4.0"]);
+      // REST (JSON mode) writes the returned list back unchanged.
+      const rest = await s.post("/predict", { jsonData: ["x", 4, 0.5] });
+      assertEquals(rest.json.data.ndarray, ["x", 4, 0.5]);
+    } finally {
+      client.close();
     }
   }));
