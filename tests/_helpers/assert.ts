@@ -11,31 +11,33 @@ export function assert(value: unknown, message?: string): asserts value {
   assertNode.ok(value, message as string);
 }
 
+/** What an expected error must match: a message pattern or a predicate. */
+type ErrorPattern = RegExp | ((e: any) => boolean);
+
+/** Asserts that `err` matches `pattern` (anything matches no pattern) and returns it. */
+function matching(err: unknown, pattern?: ErrorPattern): any {
+  if (pattern instanceof RegExp) {
+    assertNode.match(String((err as Error)?.message ?? err), pattern);
+  } else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
+  return err;
+}
+
 /** `fn` throws (or rejects) with an error matching `pattern`, if given. */
-export async function assertRejects(
-  fn: () => unknown,
-  pattern?: RegExp | ((e: any) => boolean),
-): Promise<any> {
+export async function assertRejects(fn: () => unknown, pattern?: ErrorPattern): Promise<any> {
   try {
     await fn();
   } catch (err) {
-    if (pattern instanceof RegExp) {
-      assertNode.match(String((err as Error)?.message ?? err), pattern);
-    } else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
-    return err;
+    return matching(err, pattern);
   }
   assertNode.fail("expected an error");
 }
 
 /** Synchronous variant of {@link assertRejects}. */
-export function assertThrows(fn: () => unknown, pattern?: RegExp | ((e: any) => boolean)): any {
+export function assertThrows(fn: () => unknown, pattern?: ErrorPattern): any {
   try {
     fn();
   } catch (err) {
-    if (pattern instanceof RegExp) {
-      assertNode.match(String((err as Error)?.message ?? err), pattern);
-    } else if (pattern) assertNode.ok(pattern(err), `unexpected error: ${err}`);
-    return err;
+    return matching(err, pattern);
   }
   assertNode.fail("expected an error");
 }

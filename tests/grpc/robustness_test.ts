@@ -7,6 +7,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { appFolder, type Spawned, spawnServer } from "../_helpers/spawn.ts";
 import { seldonClient } from "../_helpers/grpc.ts";
+import { concat } from "../_helpers/bytes.ts";
 
 const SLOW_MODEL = `
 export class Slow {
@@ -104,16 +105,6 @@ async function rawSend(port: number, bytes: Uint8Array, readBack = true) {
 }
 
 const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 Deno.test("grpc robustness: malformed frames, cancelled calls and abrupt disconnects", () =>
   withSlowServer(async (s) => {

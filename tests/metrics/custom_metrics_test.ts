@@ -8,8 +8,16 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import type { SeldonComponent } from "../../mod.ts";
 import { type TestServer, withServer } from "../_helpers/server.ts";
 import { grpcCall, loaderClient, loaderUnary } from "../_helpers/grpc.ts";
-import { checkExposition, scrape } from "../_helpers/prometheus.ts";
-import type { Series } from "../../src/metrics/store.ts";
+import {
+  assertFeedbackReward,
+  assertMetricsInMeta,
+  assertScrapeAround,
+  findSeries,
+  forEachVariant,
+  includeEnv,
+  verifyUserMetrics,
+  workerSeries,
+} from "../_helpers/metrics.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Test user classes (catalog "Test user classes"). Every call returns fresh metric objects.
@@ -47,10 +55,11 @@ class UserObject {
   }
 }
 
-/** REST only: raw hooks returning a JSON message whose meta.metrics are SIX. */
-class UserObjectLowLevel {
-  #answer() {
-    return { meta: { metrics: six() }, data: { names: ["input"], data: ["output"] } };
+/** Raw hooks answering a message whose meta.metrics are SIX and whose data is `data(route)`. */
+abstract class RawHooks {
+  abstract data(route: boolean): unknown;
+  #answer(route = false) {
+    return { meta: { metrics: six() }, data: this.data(route) };
   }
   predictRaw() {
     return this.#answer();
@@ -65,105 +74,42 @@ class UserObjectLowLevel {
     return this.#answer();
   }
   routeRaw() {
-    return { meta: { metrics: six() }, data: { names: ["input"], data: [22] } };
+    return this.#answer(true);
   }
 }
 
-/** gRPC only: raw hooks returning a proto3-JSON SeldonMessage whose meta.metrics are SIX. */
-class UserObjectLowLevelGrpc {
-  #answer() {
-    return { meta: { metrics: six() }, data: { tensor: { shape: [2, 1], values: [9, 9] } } };
+/** REST only: raw hooks returning a JSON message. */
+class UserObjectLowLevel extends RawHooks {
+  data(route: boolean) {
+    return { names: ["input"], data: [route ? 22 : "output"] };
   }
-  predictRaw() {
-    return this.#answer();
-  }
-  aggregateRaw() {
-    return this.#answer();
-  }
-  transformInputRaw() {
-    return this.#answer();
-  }
-  transformOutputRaw() {
-    return this.#answer();
-  }
-  routeRaw() {
-    return { meta: { metrics: six() }, data: { tensor: { shape: [1, 1], values: [22] } } };
+}
+
+/** gRPC only: raw hooks returning a proto3-JSON SeldonMessage. */
+class UserObjectLowLevelGrpc extends RawHooks {
+  data(route: boolean) {
+    return route ? { tensor: { shape: [1, 1], values: [22] } } : {
+      tensor: { shape: [2, 1], values: [9, 9] },
+    };
   }
 }
 
 type ComponentClass = new () => SeldonComponent;
 const REST_CLASSES: readonly ComponentClass[] = [UserObject, UserObjectLowLevel];
 const GRPC_CLASSES: readonly ComponentClass[] = [UserObject, UserObjectLowLevelGrpc];
-const INCLUDE = [true, false] as const;
-
-function includeEnv(include: boolean): Record<string, string> {
-  return { INCLUDE_METRICS_IN_CLIENT_RESPONSE: include ? "true" : "false" };
-}
 
 // ---------------------------------------------------------------------------------------------
-// The store of the current worker and VERIFY(n, method).
-
-/** Index of the TIMER bin holding 0.0202 s: [0.019018554321561593, 0.02347185009632733). */
-const BIN_0_0202 = 15;
-
-function workerSeries(s: TestServer): Series[] {
-  const store = s.running.collector.store(String(Deno.pid));
-  assert(store, "no metrics store for this worker");
-  return store.series();
-}
-
-function findSeries(
-  series: Series[],
-  type: string,
-  key: string,
-  tags: Record<string, string>,
-): Series {
-  const found = series.filter((x) =>
-    x.type === type && x.key === key && Object.keys(x.tags).length === Object.keys(tags).length &&
-    Object.entries(tags).every(([k, v]) => x.tags[k] === v)
-  );
-  assertEquals(
-    found.length,
-    1,
-    `expected one series ${type} ${key} ${JSON.stringify(tags)}; store: ${
-      JSON.stringify(series.map((x) => [x.type, x.key, x.tags]))
-    }`,
-  );
-  return found[0];
-}
-
-function assertClose(actual: number, expected: number, what: string, rel = 1e-6): void {
-  assert(
-    Math.abs(actual - expected) <= rel * Math.abs(expected),
-    `${what}: ${actual} is not close to ${expected}`,
-  );
-}
+// VERIFY(n, method).
 
 /** VERIFY(n, method) of the catalog. */
 function verify(s: TestServer, n: number, method: string): void {
   const series = workerSeries(s);
-  const gauge = findSeries(series, "GAUGE", "mygauge", { method });
-  assertEquals(gauge.value, 100, `mygauge{method=${method}}`);
-  const custom = findSeries(series, "GAUGE", "customtag", { mytag: "mytagvalue", method });
-  assertEquals(custom.value, 200, `customtag{method=${method}}`);
-  assertEquals({ ...custom.tags }, { mytag: "mytagvalue", method });
-  const counter = findSeries(series, "COUNTER", "mycounter", { method });
-  assertEquals(counter.value, n, `mycounter{method=${method}} after ${n} request(s)`);
-  const timer = findSeries(series, "TIMER", "mytimer", { method });
-  const bins = new Array(51).fill(0);
-  bins[BIN_0_0202] = n;
-  assertEquals(timer.bins, bins, `mytimer{method=${method}} histogram after ${n} request(s)`);
-  assertClose(timer.value, n * 0.0202, `mytimer{method=${method}} sum`);
+  verifyUserMetrics(series, n, method);
   const d1 = findSeries(series, "GAUGE", "distincttag", { mytag: "mytagvalue-1", method });
   const d2 = findSeries(series, "GAUGE", "distincttag", { mytag: "mytagvalue-2", method });
   assert(d1 !== d2, "distincttag series must be separate");
   assertEquals(d1.value, 200);
   assertEquals(d2.value, 200);
-}
-
-function assertMetricsInMeta(body: any, include: boolean, what: string): void {
-  assert(body?.meta !== undefined && body.meta !== null, `${what}: response has no meta`);
-  assertEquals("metrics" in body.meta, include, `${what}: "metrics" in meta`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,22 +124,15 @@ async function restTwice(
   method: string,
   t: Deno.TestContext,
 ): Promise<void> {
-  for (const cls of REST_CLASSES) {
-    for (const include of INCLUDE) {
-      await t.step(
-        `${name} (${cls.name}, INCLUDE=${include})`,
-        () =>
-          withServer(new cls(), async (s) => {
-            for (const n of [1, 2]) {
-              const r = await s.get(path, doc);
-              assertEquals(r.status, 200, r.text);
-              assertMetricsInMeta(r.json, include, `${path} #${n}`);
-              verify(s, n, method);
-            }
-          }, includeEnv(include)),
-      );
-    }
-  }
+  await forEachVariant(t, name, REST_CLASSES, (cls, include) =>
+    withServer(new cls(), async (s) => {
+      for (const n of [1, 2]) {
+        const r = await s.get(path, doc);
+        assertEquals(r.status, 200, r.text);
+        assertMetricsInMeta(r.json, include, `${path} #${n}`);
+        verify(s, n, method);
+      }
+    }, includeEnv(include)));
 }
 
 Deno.test("test_seldon_metrics_predict", (t) =>
@@ -208,16 +147,7 @@ Deno.test("test_seldon_metrics_send_feedback", async (t) => {
           for (const expected of [42, 84]) {
             const r = await s.get("/send-feedback", { reward: 42 });
             assertEquals(r.status, 200, r.text);
-            const reward = findSeries(
-              workerSeries(s),
-              "COUNTER",
-              "seldon_api_model_feedback_reward",
-              { method: "feedback" },
-            );
-            assertEquals({ value: reward.value, tags: { ...reward.tags } }, {
-              value: expected,
-              tags: { method: "feedback" },
-            });
+            assertFeedbackReward(s, expected);
           }
         }),
     );
@@ -273,21 +203,14 @@ async function grpcTwice(
   method: string,
   t: Deno.TestContext,
 ): Promise<void> {
-  for (const cls of GRPC_CLASSES) {
-    for (const include of INCLUDE) {
-      await t.step(
-        `${name} (${cls.name}, INCLUDE=${include})`,
-        () =>
-          withServer(new cls(), async (s) => {
-            for (const n of [1, 2]) {
-              const res = await grpcCall(service, s.running.grpc!.port, rpc, request);
-              assertMetricsInMeta(res, include, `${service}/${rpc} #${n}`);
-              verify(s, n, method);
-            }
-          }, includeEnv(include)),
-      );
-    }
-  }
+  await forEachVariant(t, name, GRPC_CLASSES, (cls, include) =>
+    withServer(new cls(), async (s) => {
+      for (const n of [1, 2]) {
+        const res = await grpcCall(service, s.running.grpc!.port, rpc, request);
+        assertMetricsInMeta(res, include, `${service}/${rpc} #${n}`);
+        verify(s, n, method);
+      }
+    }, includeEnv(include)));
 }
 
 Deno.test("test_proto_seldon_metrics_predict", (t) =>
@@ -329,48 +252,32 @@ Deno.test("test_proto_seldon_metrics_route", (t) =>
 // ---------------------------------------------------------------------------------------------
 // Metrics endpoint
 
-Deno.test("test_seldon_metrics_endpoint", async (t) => {
-  for (const cls of REST_CLASSES) {
-    for (const include of INCLUDE) {
-      await t.step(
-        `test_seldon_metrics_endpoint (${cls.name}, INCLUDE=${include})`,
-        () =>
-          withServer(new cls(), async (s) => {
-            const before = await scrape(s);
-            assertEquals(before.status, 200);
-            assertEquals(before.text, "");
-            const r = await s.get("/predict", REST_DOC);
-            assertEquals(r.status, 200, r.text);
-            assertMetricsInMeta(r.json, include, "/predict");
-            const after = await scrape(s);
-            assertEquals(after.status, 200);
-            checkExposition(after.text);
-          }, includeEnv(include)),
-      );
-    }
-  }
-});
+Deno.test("test_seldon_metrics_endpoint", (t) =>
+  forEachVariant(
+    t,
+    "test_seldon_metrics_endpoint",
+    REST_CLASSES,
+    (cls, include) =>
+      withServer(new cls(), (s) =>
+        assertScrapeAround(s, async () => {
+          const r = await s.get("/predict", REST_DOC);
+          assertEquals(r.status, 200, r.text);
+          assertMetricsInMeta(r.json, include, "/predict");
+        }), includeEnv(include)),
+  ));
 
-Deno.test("test_proto_seldon_metrics_endpoint", async (t) => {
-  for (const cls of GRPC_CLASSES) {
-    for (const include of INCLUDE) {
-      await t.step(
-        `test_proto_seldon_metrics_endpoint (${cls.name}, INCLUDE=${include})`,
-        () =>
-          withServer(new cls(), async (s) => {
-            const before = await scrape(s);
-            assertEquals(before.status, 200);
-            assertEquals(before.text, "");
-            const res = await grpcCall("Model", s.running.grpc!.port, "Predict", TENSOR_REQ);
-            assertMetricsInMeta(res, include, "Model/Predict");
-            const after = await scrape(s);
-            assertEquals(after.status, 200);
-            checkExposition(after.text);
-          }, includeEnv(include)),
-      );
-    }
-  }
-});
+Deno.test("test_proto_seldon_metrics_endpoint", (t) =>
+  forEachVariant(
+    t,
+    "test_proto_seldon_metrics_endpoint",
+    GRPC_CLASSES,
+    (cls, include) =>
+      withServer(new cls(), (s) =>
+        assertScrapeAround(s, async () => {
+          const res = await grpcCall("Model", s.running.grpc!.port, "Predict", TENSOR_REQ);
+          assertMetricsInMeta(res, include, "Model/Predict");
+        }), includeEnv(include)),
+  ));
 
 Deno.test("metrics port: HEAD carries GET's Content-Length; preflights follow Flask-CORS", () =>
   withServer(new UserObject(), async (s) => {

@@ -4,13 +4,22 @@
  * over `tags()`, runtime metrics recorded next to `metrics()` (REST and gRPC), the
  * `INCLUDE_METRICS_IN_CLIENT_RESPONSE` switch and the Prometheus text on the metrics port.
  */
-import { assert, assertEquals } from "../_helpers/assert.ts";
+import { assertEquals } from "../_helpers/assert.ts";
 import { SeldonResponse } from "../../mod.ts";
 import type { Metric } from "../../mod.ts";
 import { type TestServer, withServer } from "../_helpers/server.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
-import { checkExposition, scrape } from "../_helpers/prometheus.ts";
-import { type Series, tagsKey } from "../../src/metrics/store.ts";
+import { tagsKey } from "../../src/metrics/store.ts";
+import {
+  assertFeedbackReward,
+  assertMetricsInMeta,
+  assertScrapeAround,
+  findSeries,
+  forEachVariant,
+  includeEnv,
+  verifyUserMetrics,
+  workerSeries,
+} from "../_helpers/metrics.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Test user class (catalog "Test user class"). Every call returns fresh metric/tag objects.
@@ -54,76 +63,19 @@ class UserObject {
   }
 }
 
-const INCLUDE = [true, false] as const;
-
-function includeEnv(include: boolean): Record<string, string> {
-  return { INCLUDE_METRICS_IN_CLIENT_RESPONSE: include ? "true" : "false" };
-}
-
 // ---------------------------------------------------------------------------------------------
-// The store of the current worker and VERIFY_RT(n, method).
-
-/** Index of the TIMER bin holding 0.0202 s: [0.019018554321561593, 0.02347185009632733). */
-const BIN_0_0202 = 15;
-
-function workerSeries(s: TestServer): Series[] {
-  const store = s.running.collector.store(String(Deno.pid));
-  assert(store, "no metrics store for this worker");
-  return store.series();
-}
-
-function findSeries(
-  series: Series[],
-  type: string,
-  key: string,
-  tags: Record<string, string>,
-): Series {
-  const found = series.filter((x) =>
-    x.type === type && x.key === key && Object.keys(x.tags).length === Object.keys(tags).length &&
-    Object.entries(tags).every(([k, v]) => x.tags[k] === v)
-  );
-  assertEquals(
-    found.length,
-    1,
-    `expected one series ${type} ${key} ${JSON.stringify(tags)}; store: ${
-      JSON.stringify(series.map((x) => [x.type, x.key, x.tags]))
-    }`,
-  );
-  return found[0];
-}
-
-function assertClose(actual: number, expected: number, what: string, rel = 1e-6): void {
-  assert(
-    Math.abs(actual - expected) <= rel * Math.abs(expected),
-    `${what}: ${actual} is not close to ${expected}`,
-  );
-}
+// VERIFY_RT(n, method).
 
 /** VERIFY_RT(n, method) of the catalog. */
 function verifyRt(s: TestServer, n: number, method: string): void {
   const series = workerSeries(s);
   const runtime = findSeries(series, "GAUGE", "runtime_gauge", { method });
   assertEquals(runtime.value, 42, `runtime_gauge{method=${method}}`);
-  const gauge = findSeries(series, "GAUGE", "mygauge", { method });
-  assertEquals(gauge.value, 100, `mygauge{method=${method}}`);
-  const custom = findSeries(series, "GAUGE", "customtag", { mytag: "mytagvalue", method });
-  assertEquals(custom.value, 200, `customtag{method=${method}}`);
-  assertEquals({ ...custom.tags }, { mytag: "mytagvalue", method });
+  verifyUserMetrics(series, n, method);
   // The store's tags key: keys sorted, `key-value` pairs joined by `_`.
+  const custom = findSeries(series, "GAUGE", "customtag", { mytag: "mytagvalue", method });
   assertEquals(tagsKey(custom.tags), `method-${method}_mytag-mytagvalue`);
   assertEquals(tagsKey({ mytag: "mytagvalue", method }), `method-${method}_mytag-mytagvalue`);
-  const counter = findSeries(series, "COUNTER", "mycounter", { method });
-  assertEquals(counter.value, n, `mycounter{method=${method}} after ${n} request(s)`);
-  const timer = findSeries(series, "TIMER", "mytimer", { method });
-  const bins = new Array(51).fill(0);
-  bins[BIN_0_0202] = n;
-  assertEquals(timer.bins, bins, `mytimer{method=${method}} histogram after ${n} request(s)`);
-  assertClose(timer.value, n * 0.0202, `mytimer{method=${method}} sum`);
-}
-
-function assertMetricsInMeta(body: any, include: boolean, what: string): void {
-  assert(body?.meta !== undefined && body.meta !== null, `${what}: response has no meta`);
-  assertEquals("metrics" in body.meta, include, `${what}: "metrics" in meta`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,49 +91,38 @@ async function restTwice(
   expectedNdarray: unknown,
   t: Deno.TestContext,
 ): Promise<void> {
-  for (const include of INCLUDE) {
-    await t.step(`${name} (INCLUDE=${include})`, () =>
-      withServer(new UserObject(), async (s) => {
-        for (const n of [1, 2]) {
-          const r = await s.get(path, doc);
-          assertEquals(r.status, 200, r.text);
-          assertEquals(r.json.data.ndarray, expectedNdarray, `${path} #${n}: data.ndarray`);
-          assertEquals(r.json.meta.tags, EXPECTED_TAGS, `${path} #${n}: meta.tags`);
-          assertMetricsInMeta(r.json, include, `${path} #${n}`);
-          verifyRt(s, n, method);
-        }
-      }, includeEnv(include)));
-  }
+  await forEachVariant(t, name, [UserObject], (cls, include) =>
+    withServer(new cls(), async (s) => {
+      for (const n of [1, 2]) {
+        const r = await s.get(path, doc);
+        assertEquals(r.status, 200, r.text);
+        assertEquals(r.json.data.ndarray, expectedNdarray, `${path} #${n}: data.ndarray`);
+        assertEquals(r.json.meta.tags, EXPECTED_TAGS, `${path} #${n}: meta.tags`);
+        assertMetricsInMeta(r.json, include, `${path} #${n}`);
+        verifyRt(s, n, method);
+      }
+    }, includeEnv(include)));
 }
 
 Deno.test("test_seldon_runtime_data_predict", (t) =>
   restTwice("test_seldon_runtime_data_predict", "/predict", REST_DOC, "predict", ["data"], t));
 
 Deno.test("test_seldon_runtime_data_send_feedback", async (t) => {
-  for (const include of INCLUDE) {
-    await t.step(
-      `test_seldon_runtime_data_send_feedback (INCLUDE=${include})`,
-      () =>
-        withServer(new UserObject(), async (s) => {
-          for (const [n, expectedReward] of [[1, 42], [2, 84]]) {
-            const r = await s.get("/send-feedback", { reward: 42 });
-            assertEquals(r.status, 200, r.text);
-            assertEquals(r.json?.meta?.tags, EXPECTED_TAGS, `send-feedback #${n}: meta.tags`);
-            verifyRt(s, n, "feedback");
-            const reward = findSeries(
-              workerSeries(s),
-              "COUNTER",
-              "seldon_api_model_feedback_reward",
-              { method: "feedback" },
-            );
-            assertEquals({ value: reward.value, tags: { ...reward.tags } }, {
-              value: expectedReward,
-              tags: { method: "feedback" },
-            });
-          }
-        }, includeEnv(include)),
-    );
-  }
+  await forEachVariant(
+    t,
+    "test_seldon_runtime_data_send_feedback",
+    [UserObject],
+    (cls, include) =>
+      withServer(new cls(), async (s) => {
+        for (const [n, expectedReward] of [[1, 42], [2, 84]]) {
+          const r = await s.get("/send-feedback", { reward: 42 });
+          assertEquals(r.status, 200, r.text);
+          assertEquals(r.json?.meta?.tags, EXPECTED_TAGS, `send-feedback #${n}: meta.tags`);
+          verifyRt(s, n, "feedback");
+          assertFeedbackReward(s, expectedReward);
+        }
+      }, includeEnv(include)),
+  );
 });
 
 Deno.test("test_seldon_runtime_data_aggregate", (t) =>
@@ -239,19 +180,17 @@ async function grpcTwice(
   expectedData: unknown,
   t: Deno.TestContext,
 ): Promise<void> {
-  for (const include of INCLUDE) {
-    await t.step(`${name} (INCLUDE=${include})`, () =>
-      withServer(new UserObject(), async (s) => {
-        for (const n of [1, 2]) {
-          const res = await grpcCall(service, s.running.grpc!.port, rpc, request);
-          const what = `${service}/${rpc} #${n}`;
-          assertEquals(res.data, expectedData, `${what}: data`);
-          assertEquals(res.meta?.tags, EXPECTED_TAGS, `${what}: meta.tags`);
-          assertMetricsInMeta(res, include, what);
-          verifyRt(s, n, method);
-        }
-      }, includeEnv(include)));
-  }
+  await forEachVariant(t, name, [UserObject], (cls, include) =>
+    withServer(new cls(), async (s) => {
+      for (const n of [1, 2]) {
+        const res = await grpcCall(service, s.running.grpc!.port, rpc, request);
+        const what = `${service}/${rpc} #${n}`;
+        assertEquals(res.data, expectedData, `${what}: data`);
+        assertEquals(res.meta?.tags, EXPECTED_TAGS, `${what}: meta.tags`);
+        assertMetricsInMeta(res, include, what);
+        verifyRt(s, n, method);
+      }
+    }, includeEnv(include)));
 }
 
 Deno.test("test_proto_seldon_runtime_data_predict", (t) =>
@@ -312,45 +251,33 @@ Deno.test("test_proto_seldon_runtime_data_route", (t) =>
 // ---------------------------------------------------------------------------------------------
 // Metrics endpoint
 
-Deno.test("test_seldon_metrics_endpoint", async (t) => {
-  for (const include of INCLUDE) {
-    await t.step(
-      `test_seldon_metrics_endpoint (UserObject, INCLUDE=${include})`,
-      () =>
-        withServer(new UserObject(), async (s) => {
-          const before = await scrape(s);
-          assertEquals(before.status, 200);
-          assertEquals(before.text, "");
+Deno.test("test_seldon_metrics_endpoint", (t) =>
+  forEachVariant(
+    t,
+    "test_seldon_metrics_endpoint",
+    [UserObject],
+    (cls, include) =>
+      withServer(new cls(), (s) =>
+        assertScrapeAround(s, async () => {
           const r = await s.get("/predict", REST_DOC);
           assertEquals(r.status, 200, r.text);
           assertEquals(r.json.data.ndarray, ["data"]);
           assertEquals(r.json.meta.tags, EXPECTED_TAGS);
           assertMetricsInMeta(r.json, include, "/predict");
-          const after = await scrape(s);
-          assertEquals(after.status, 200);
-          checkExposition(after.text);
-        }, includeEnv(include)),
-    );
-  }
-});
+        }), includeEnv(include)),
+  ));
 
-Deno.test("test_proto_seldon_metrics_endpoint", async (t) => {
-  for (const include of INCLUDE) {
-    await t.step(
-      `test_proto_seldon_metrics_endpoint (UserObject, INCLUDE=${include})`,
-      () =>
-        withServer(new UserObject(), async (s) => {
-          const before = await scrape(s);
-          assertEquals(before.status, 200);
-          assertEquals(before.text, "");
+Deno.test("test_proto_seldon_metrics_endpoint", (t) =>
+  forEachVariant(
+    t,
+    "test_proto_seldon_metrics_endpoint",
+    [UserObject],
+    (cls, include) =>
+      withServer(new cls(), (s) =>
+        assertScrapeAround(s, async () => {
           const res = await grpcCall("Model", s.running.grpc!.port, "Predict", TENSOR_REQ);
           assertEquals(res.data, TENSOR_DATA);
           assertEquals(res.meta?.tags, EXPECTED_TAGS);
           assertMetricsInMeta(res, include, "Model/Predict");
-          const after = await scrape(s);
-          assertEquals(after.status, 200);
-          checkExposition(after.text);
-        }, includeEnv(include)),
-    );
-  }
-});
+        }), includeEnv(include)),
+  ));

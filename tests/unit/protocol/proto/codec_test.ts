@@ -4,6 +4,7 @@
  */
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import protobuf from "protobufjs";
+import { concat } from "../../../_helpers/bytes.ts";
 import {
   decodeMessage,
   encodeMessage,
@@ -522,16 +523,6 @@ Deno.test("codec: last oneof member wins; repeated singular message fields merge
     meta: { puid: "p", tags: { a: 1, b: 2 }, metrics: [{ key: "k" }] },
   });
 });
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 Deno.test("codec: truncated and garbage bytes throw ProtoDecodeError", () => {
   const full = encodeMessage("SeldonMessage", {
