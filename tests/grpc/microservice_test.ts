@@ -6,6 +6,7 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { BaseComponent, NDArray, ProtoAny } from "../../mod.ts";
 import { type TestServer, withServer } from "../_helpers/server.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
+import { META_U } from "../_helpers/upstream.ts";
 
 const TENSOR_REQ = { data: { tensor: { shape: [2, 1], values: [1, 2] } } };
 const MYCOUNTER = { key: "mycounter", value: 1 };
@@ -383,14 +384,7 @@ Deno.test("test_aggregate_proto_lowlevel_ok", () =>
 Deno.test("test_model_metadata_ok_grpc", () =>
   withServer({
     predict: (X: unknown) => X,
-    initMetadata: () => ({
-      name: "my-model-name",
-      versions: ["model-version"],
-      platform: "model-platform",
-      inputs: [{ name: "input", datatype: "BYTES", shape: [1] }],
-      outputs: [{ name: "output", datatype: "BYTES", shape: [1] }],
-      custom: { "tag-key": "tag-value" },
-    }),
+    initMetadata: () => structuredClone(META_U),
   }, async (s) => {
     const expected = {
       name: "my-model-name",

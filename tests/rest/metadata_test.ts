@@ -4,16 +4,8 @@
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
+import { META_U } from "../_helpers/upstream.ts";
 import { jsonText } from "../../src/rest/respond.ts";
-
-const META_U = {
-  name: "my-model-name",
-  versions: ["model-version"],
-  platform: "model-platform",
-  inputs: [{ name: "input", datatype: "BYTES", shape: [1] }],
-  outputs: [{ name: "output", datatype: "BYTES", shape: [1] }],
-  custom: { "tag-key": "tag-value" },
-};
 
 class MetadataUser {
   constructor(readonly meta: unknown = META_U) {}

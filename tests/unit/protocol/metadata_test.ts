@@ -7,6 +7,7 @@ import {
   splitImageTag,
   validateModelMetadata,
 } from "../../../src/protocol/metadata.ts";
+import { META_U } from "../../_helpers/upstream.ts";
 
 /** Parse a YAML test document like upstream's `yaml.safe_load(data)`. */
 function yaml(text: string): Record<string, unknown> {
@@ -319,16 +320,6 @@ Deno.test("test_v1_v2_mix", () => {
     custom: { "tag-key": "tag-value" },
   });
 });
-
-/** META_U of the test_metadata.py UserObject. */
-const META_U = {
-  name: "my-model-name",
-  versions: ["model-version"],
-  platform: "model-platform",
-  inputs: [{ name: "input", datatype: "BYTES", shape: [1] }],
-  outputs: [{ name: "output", datatype: "BYTES", shape: [1] }],
-  custom: { "tag-key": "tag-value" },
-};
 
 Deno.test("test_validate_model_metadata", () => {
   deepStrictEqual(validateModelMetadata(structuredClone(META_U), undefined), META_U);
