@@ -146,31 +146,6 @@ Deno.test("test_model_puid_ok", () =>
     assertEquals(r.json.meta.puid, "123");
   }));
 
-const NODE_ENV = {
-  PREDICTIVE_UNIT_ID: "my-test-model",
-  PREDICTIVE_UNIT_IMAGE: "my-test-model-image",
-};
-
-Deno.test("test_requestPath_ok", () =>
-  withServer(new UserObject(), async (s) => {
-    const r = await s.get("/predict", { meta: { puid: "123" }, ...NAMES_DOC });
-    assertEquals(r.status, 200);
-    assertEquals(r.json.meta.requestPath, { "my-test-model": "my-test-model-image" });
-  }, NODE_ENV));
-
-Deno.test("test_requestPath_2nd_node_ok", () =>
-  withServer(new UserObject(), async (s) => {
-    const r = await s.get("/predict", {
-      meta: { puid: "123", requestPath: { "earlier-node": "earlier-image" } },
-      ...NAMES_DOC,
-    });
-    assertEquals(r.status, 200);
-    assertEquals(r.json.meta.requestPath, {
-      "my-test-model": "my-test-model-image",
-      "earlier-node": "earlier-image",
-    });
-  }, NODE_ENV));
-
 Deno.test("test_model_lowlevel_ok", () =>
   withServer(new UserObjectLowLevel(), async (s) => {
     const r = await s.get("/predict", { data: { ndarray: [1, 2] } });
@@ -269,19 +244,6 @@ Deno.test("test_model_non200status_lowlevel", () =>
     assertEquals(r.json.data.ndarray, [9, 9]);
   }));
 
-Deno.test("test_model_tftensor_ok", () =>
-  withServer(new UserObject(), async (s) => {
-    const tftensor = {
-      dtype: "DT_INT64",
-      tensorShape: { dim: [{ size: "2" }] },
-      tensorContent: "AQAAAAAAAAACAAAAAAAAAA==",
-    };
-    const r = await s.get("/predict", { data: { tftensor } });
-    assertEquals(r.status, 200);
-    assertTagsAndCounter(r.json);
-    assertEquals(r.json.data.tftensor, tftensor);
-  }));
-
 Deno.test("test_model_ok_with_names", () =>
   withServer(new UserObject(), async (s) => {
     const r = await s.get("/predict", NAMES_DOC);
@@ -294,14 +256,6 @@ Deno.test("test_model_bin_data", () =>
     const r = await s.get("/predict", { binData: "MTIz" });
     assertEquals(r.status, 200);
     assertEquals(r.json.binData, "MTIz");
-    assertTagsAndCounter(r.json);
-  }));
-
-Deno.test("test_model_bin_data_nparray", () =>
-  withServer(new UserObject(true, true), async (s) => {
-    const r = await s.get("/predict", { binData: btoa("1234") });
-    assertEquals(r.status, 200);
-    assertEquals(r.json.data.tensor.values, [1, 2, 3]);
     assertTagsAndCounter(r.json);
   }));
 
@@ -357,32 +311,6 @@ Deno.test("test_model_error_status_code", () =>
     assertEquals(r.json, {
       status: { status: 1, info: "foo", code: -1, reason: "MICROSERVICE_BAD_DATA" },
     });
-  }));
-
-Deno.test("test_model_gets_meta", () =>
-  withServer(new UserObject(true, false, true), async (s) => {
-    const r = await s.get("/predict", { meta: { puid: "abc" }, data: { ndarray: [] } });
-    assertEquals(r.status, 200);
-    assertEquals(r.json.meta.tags, { inc_meta: { puid: "abc" } });
-    assertEquals(r.json.meta.metrics[0], MYCOUNTER);
-  }));
-
-Deno.test("test_model_passes_through_tags", () =>
-  withServer(new UserObject(), async (s) => {
-    const r = await s.get("/predict", { meta: { tags: { foo: "bar" } }, data: { ndarray: [] } });
-    assertEquals(r.status, 200);
-    assertEquals(r.json.meta.tags, { foo: "bar", mytag: 1 });
-  }));
-
-Deno.test("test_model_passes_through_metrics", () =>
-  withServer(new UserObject(), async (s) => {
-    const r = await s.get("/predict", {
-      meta: { metrics: [{ key: "request_gauge", type: "GAUGE", value: 100 }] },
-      data: { ndarray: [] },
-    });
-    assertEquals(r.status, 200);
-    assertEquals(r.json.meta.metrics[0], { key: "request_gauge", type: "GAUGE", value: 100 });
-    assertEquals(r.json.meta.metrics[1], MYCOUNTER);
   }));
 
 Deno.test("test_model_seldon_json_ok", () =>

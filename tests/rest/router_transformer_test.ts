@@ -218,12 +218,8 @@ const TRANSFORMS = [
     raw: "test_transformer_input_lowlevel_raw_ok",
     inherited: "test_transformer_input_lowlevel_raw_ingerited_ok",
     bin: "test_transformer_input_bin_data",
-    binArray: "test_transformer_input_bin_data_nparray",
     noJson: "test_transform_input_no_json",
     badMetrics: "test_transform_input_bad_metrics",
-    getsMeta: "test_transform_input_gets_meta",
-    tags: "test_transform_input_passes_through_tags",
-    metrics: "test_transform_input_passes_through_metrics",
   },
   {
     path: "/transform-output",
@@ -232,12 +228,8 @@ const TRANSFORMS = [
     raw: "test_transformer_output_lowlevel_raw_ok",
     inherited: "test_transformer_output_lowlevel_raw_inherited_ok",
     bin: "test_transformer_output_bin_data",
-    binArray: "test_transformer_output_bin_data_nparray",
     noJson: "test_transform_output_no_json",
     badMetrics: "test_transform_output_bad_metrics",
-    getsMeta: "test_transform_output_gets_meta",
-    tags: "test_transform_output_passes_through_tags",
-    metrics: "test_transform_output_passes_through_metrics",
   },
 ];
 
@@ -276,13 +268,6 @@ for (const t of TRANSFORMS) {
       assertEquals(r.json.binData, "MTIz");
       tagsAndCounter(r.json);
     }));
-  Deno.test(t.binArray, () =>
-    withServer(new TransformerUser(true, true), async (s) => {
-      const r = await s.get(path, { binData: "MTIz" });
-      assertEquals(r.status, 200);
-      assertEquals(r.json.data.tensor.values, [1, 2, 3]);
-      tagsAndCounter(r.json);
-    }));
   Deno.test(t.noJson, () =>
     withServer(new TransformerUser(), async (s) => {
       const r = await s.fetch(`${path}?`);
@@ -294,30 +279,6 @@ for (const t of TRANSFORMS) {
       const r = await s.get(path, { data: { ndarray: [1] } });
       assertEquals(r.status, 500);
       assertEquals(r.json.status.reason, "MICROSERVICE_BAD_METRIC");
-    }));
-  Deno.test(t.getsMeta, () =>
-    withServer(new TransformerUser(true, false, true), async (s) => {
-      const r = await s.get(path, { meta: { puid: "abc" }, data: { ndarray: [1] } });
-      assertEquals(r.status, 200);
-      assertEquals(r.json.meta.tags, { inc_meta: { puid: "abc" } });
-      assertEquals(r.json.meta.metrics[0], { type: "COUNTER", key: "mycounter", value: 1 });
-    }));
-  Deno.test(t.tags, () =>
-    withServer(new TransformerUser(), async (s) => {
-      const r = await s.get(path, { meta: { tags: { foo: "bar" } }, data: { ndarray: [1] } });
-      assertEquals(r.status, 200);
-      assertEquals(r.json.meta.tags, { foo: "bar", mytag: 1 });
-    }));
-  Deno.test(t.metrics, () =>
-    withServer(new TransformerUser(), async (s) => {
-      const r = await s.get(path, {
-        meta: { metrics: [{ key: "request_gauge", type: "GAUGE", value: 100 }] },
-        data: { ndarray: [1] },
-      });
-      assertEquals(r.status, 200);
-      assertEquals(r.json.meta.tags, { mytag: 1 });
-      assertEquals(r.json.meta.metrics[0], { key: "request_gauge", type: "GAUGE", value: 100 });
-      assertEquals(r.json.meta.metrics[1], { type: "COUNTER", key: "mycounter", value: 1 });
     }));
 }
 
