@@ -1,6 +1,7 @@
 /**
  * Conformance: the [gRPC] lines of upstream test_model/router/transformer/combiner_microservice.py
  * and test_metadata.py, with a real grpc-js client over loopback.
+ * Lines whose REST twin must answer the same are rows of `tests/protocol/rest_and_grpc_agree_test.ts`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { NDArray, ProtoAny } from "../../mod.ts";

@@ -1,5 +1,6 @@
 /**
- * Conformance: upstream test_model_microservice.py (REST lines), against a real server.
+ * Conformance: upstream test_model_microservice.py (REST lines), against a real server. Lines
+ * whose gRPC twin must answer the same are rows of `tests/protocol/rest_and_grpc_agree_test.ts`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { BaseComponent, NDArray, SeldonMicroserviceException } from "../../mod.ts";

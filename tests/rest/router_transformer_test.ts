@@ -1,6 +1,7 @@
 /**
  * Conformance: upstream test_router_microservice.py and test_transformer_microservice.py
- * (REST lines), against a real server.
+ * (REST lines), against a real server. Lines whose gRPC twin must answer the same are rows of
+ * `tests/protocol/rest_and_grpc_agree_test.ts`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { BaseComponent, NDArray } from "../../mod.ts";

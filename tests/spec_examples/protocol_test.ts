@@ -862,7 +862,7 @@ ex(
 );
 
 // §8 examples. Those of ndarray, mixed strings, tensor with puid, tftensor, customData, meta
-// merging, route, aggregate and send-feedback are tested in protocol_examples_test.ts.
+// merging, route, aggregate and send-feedback are tested in tests/protocol/examples_test.ts.
 ex(
   P,
   "§8",

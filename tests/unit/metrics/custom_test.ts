@@ -3,7 +3,7 @@
  * (tests-catalog.md): the metric helpers (`counter`/`gauge`/`timer`), validation
  * (metrics-and-processes.md §3), collecting a component's metrics, the per-process store
  * (§2.4), the tags key, and custom metrics inside a protobuf `Meta` (protocol.md §2.1).
- * `test_split_image_tag*` live in metadata_test.ts.
+ * `test_split_image_tag*` live in tests/unit/protocol/metadata_test.ts.
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "../../_helpers/assert.ts";
 import { counter, gauge, timer } from "../../../src/component/api.ts";
