@@ -3,10 +3,10 @@
  * printed answer, the gRPC example client, and the "Writing a model" model with its parameters.
  * Code and expected outputs are read from README.md, so the README cannot drift from the server.
  */
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./_helpers/assert.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { appFolder, spawnServer } from "./spawn.ts";
+import { appFolder, spawnServer } from "./_helpers/spawn.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const README = Deno.readTextFileSync(join(ROOT, "README.md"));

@@ -2,8 +2,8 @@
  * The proto-JSON error path renders values with the one Python repr (src/python/repr.ts): a
  * control character in a dict key is written `\x07`, as Python's `'{0}'.format(value)` does.
  */
-import { assertEquals } from "../assert.ts";
-import { withServer } from "../helpers.ts";
+import { assertEquals } from "../_helpers/assert.ts";
+import { withServer } from "../_helpers/server.ts";
 
 Deno.test("proto json: a BEL in a key of a rejected value is written \\x07, as Python's repr", () =>
   withServer({}, async (s) => {

@@ -2,7 +2,7 @@
  * The house's one-way layers (README "Architecture"): what each folder of `src/` never imports,
  * checked on every static and dynamic import of every module.
  */
-import { assertEquals } from "../assert.ts";
+import { assertEquals } from "../_helpers/assert.ts";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 

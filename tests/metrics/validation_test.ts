@@ -1,0 +1,80 @@
+/**
+ * Custom metrics that upstream refuses or records in its own way (metrics-and-processes.md
+ * §2.2, §3.3): non-string tag values and non-numeric raw-hook values fail the request as Python
+ * fails, nothing of a failed list is kept, and a raw-hook metric without a type is a COUNTER.
+ */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { withServer } from "../_helpers/server.ts";
+import { scrape } from "../_helpers/prometheus.ts";
+
+const DATA = { data: { ndarray: [1] } };
+
+Deno.test("metrics: a non-string tag value fails the request with Python's join error (§3.3)", async () => {
+  for (
+    const [tags, info] of [
+      [{ shard: 3 }, "sequence item 1: expected str instance, int found"],
+      [{ a: "x", shard: 2.5 }, "sequence item 1: expected str instance, float found"],
+      ["abc", "'str' object does not support item assignment"],
+      [null, "'NoneType' object does not support item assignment"],
+    ] as const
+  ) {
+    await withServer({
+      predict: (X: unknown) => X,
+      metrics: () => [{ type: "GAUGE", key: "q", value: 3, tags }],
+    }, async (server) => {
+      const r = await server.post("/predict", DATA);
+      assertEquals(r.status, 500);
+      assertEquals(r.json, {
+        status: { code: -1, info, reason: "MICROSERVICE_INTERNAL_ERROR", status: 1 },
+      });
+    });
+  }
+});
+
+Deno.test("metrics: raw-hook metrics: non-numeric COUNTER/TIMER fail as Python, nothing of the list is kept", async () => {
+  for (
+    const [metrics, info] of [
+      [
+        [{ type: "COUNTER", key: "c", value: "5" }],
+        "unsupported operand type(s) for +: 'int' and 'str'",
+      ],
+      [
+        [{ type: "COUNTER", key: "c", value: null }],
+        "unsupported operand type(s) for +: 'int' and 'NoneType'",
+      ],
+      [
+        [{ type: "TIMER", key: "t", value: "5" }],
+        "unsupported operand type(s) for /: 'str' and 'int'",
+      ],
+      [
+        [{ type: "COUNTER", key: "ok", value: 1.5 }, { type: "COUNTER", key: "ok", value: "x" }],
+        "unsupported operand type(s) for +: 'float' and 'str'",
+      ],
+    ] as const
+  ) {
+    await withServer({
+      predictRaw: (m: { data: unknown }) => ({ data: m.data, meta: { metrics } }),
+    }, async (server) => {
+      const r = await server.post("/predict", DATA);
+      assertEquals(r.status, 500);
+      assertEquals(r.json.status.info, info);
+      assertEquals(r.json.status.reason, "MICROSERVICE_INTERNAL_ERROR");
+      assertEquals(await scrape(server), { status: 200, text: "" });
+    });
+  }
+});
+
+Deno.test("metrics: a raw-hook metric without type is recorded as a COUNTER (upstream default)", () =>
+  withServer({
+    predictRaw: (m: { data: unknown }) => ({
+      data: m.data,
+      meta: { metrics: [{ key: "untyped", value: 2 }] },
+    }),
+  }, async (server) => {
+    const r = await server.post("/predict", DATA);
+    assertEquals(r.status, 200);
+    const { status, text } = await scrape(server);
+    assertEquals(status, 200);
+    assert(text.includes("# TYPE untyped_total counter\n"), text);
+    assert(/\nuntyped_total\{.*method="predict".*\} 2\.0\n/.test(text), text);
+  }));
