@@ -2,7 +2,7 @@
  * Table form of the Seldon protobuf schema (`proto/prediction.proto` and the TensorFlow
  * subset under `proto/tensorflow/`), shared by the binary codec (`codec.ts`) and the strict
  * proto3 JSON parser (`json.ts`). The tables are written by hand for speed and to avoid
- * loading `.proto` files at run time; `tests/unit/proto_codec_test.ts` checks them field by
+ * loading `.proto` files at run time; `tests/unit/protocol/proto/codec_test.ts` checks them field by
  * field against the `.proto` files loaded with protobufjs.
  * @module
  */
