@@ -3,9 +3,12 @@
  * and the time from spawning the server until `/health/ping` answers, as medians over several
  * cold starts (Linux /proc).
  *
- *   deno run -A bench/footprint.ts [--runs 5] [--root .] [--model ./examples/iris/IrisClassifier.ts#IrisClassifier] [-- extra server args]
+ *   deno run -A bench/footprint.ts [--runs 5] [--root .]... [--model ./examples/iris/IrisClassifier.ts#IrisClassifier] [-- extra server args]
  *
- * `--root` is the checkout whose `main.ts` is started (another checkout measures "before").
+ * `--root` is a checkout whose `main.ts` is started; give it twice (e.g. a `git archive` of the
+ * commit before a change, then this one) and runs alternate between them, so machine noise hits
+ * both alike. A model outside the repository that imports npm packages adds them to the
+ * checkout's `deno.lock` (the server runs with its `deno.json`): restore it afterwards.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -18,16 +21,17 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     runs: { type: "string", default: "5" },
-    root: { type: "string", default: join(here, "..") },
+    root: { type: "string", multiple: true, default: [join(here, "..")] },
     model: { type: "string", default: "./examples/iris/IrisClassifier.ts#IrisClassifier" },
   },
 });
-const root = resolve(values.root);
+const roots = values.root.map((r) => resolve(r));
 
 /** One cold start: milliseconds to a ready REST port and the RSS in MiB of every process. */
 interface Sample {
   readyMs: number;
-  rss: Map<string, number[]>;
+  /** Per role, `[VmRSS, RssAnon]` of each of its processes. */
+  rss: Map<string, [number, number][]>;
 }
 
 function freePort(): number {
@@ -37,11 +41,15 @@ function freePort(): number {
   return port;
 }
 
-/** `VmRSS` of `pid` in MiB. */
-function rssMiB(pid: number): number {
+/**
+ * `VmRSS` and `RssAnon` of `pid` in MiB. The rest of the RSS is mostly the `deno` executable's
+ * pages, shared by every process; `RssAnon` is what each process adds on its own.
+ */
+function rssMiB(pid: number): [number, number] {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]);
-  return kb / 1024;
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)![1]);
+  return [field("VmRSS") / 1024, field("RssAnon") / 1024];
 }
 
 /** The children of `pid` with the role in their environment (`SELDON_TS_ROLE`). */
@@ -54,7 +62,7 @@ function children(pid: number): { pid: number; role: string }[] {
   });
 }
 
-async function once(): Promise<Sample> {
+async function once(root: string): Promise<Sample> {
   const http = freePort();
   const args = [
     "run",
@@ -102,7 +110,7 @@ async function once(): Promise<Sample> {
   }
   await started;
   await new Promise((r) => setTimeout(r, 1000)); // settle
-  const rss = new Map<string, number[]>([["supervisor", [rssMiB(child.pid)]]]);
+  const rss = new Map<string, [number, number][]>([["supervisor", [rssMiB(child.pid)]]]);
   for (const c of children(child.pid)) {
     rss.set(`${c.role} worker`, [...rss.get(`${c.role} worker`) ?? [], rssMiB(c.pid)]);
   }
@@ -111,11 +119,23 @@ async function once(): Promise<Sample> {
   return { readyMs, rss };
 }
 
-const samples: Sample[] = [];
-for (let i = 0; i < Number(values.runs); i++) samples.push(await once());
-const roles = [...new Set(samples.flatMap((s) => [...s.rss.keys()]))];
-console.log(`root ${root}, model ${values.model}, ${samples.length} runs (medians)`);
-console.log(`| time to ready (ms) | ${roles.map((r) => `${r} RSS (MiB)`).join(" | ")} |`);
-console.log(`|---:|${roles.map(() => "---:").join("|")}|`);
-const cells = roles.map((role) => median(samples.flatMap((s) => s.rss.get(role) ?? [])).toFixed(1));
-console.log(`| ${median(samples.map((s) => s.readyMs)).toFixed(0)} | ${cells.join(" | ")} |`);
+const samples = new Map<string, Sample[]>(roots.map((r) => [r, []]));
+for (let i = 0; i < Number(values.runs); i++) {
+  for (const root of roots) samples.get(root)!.push(await once(root));
+}
+const all = [...samples.values()].flat();
+const roles = [...new Set(all.flatMap((s) => [...s.rss.keys()]))];
+console.log(`model ${values.model}, ${values.runs} runs each (medians)`);
+console.log(
+  `| checkout | time to ready (ms) | ${roles.map((r) => `${r} RSS / anon (MiB)`).join(" | ")} |`,
+);
+console.log(`|---|---:|${roles.map(() => "---:").join("|")}|`);
+for (const [root, runs] of samples) {
+  const cells = roles.map((role) => {
+    const values = runs.flatMap((s) => s.rss.get(role) ?? []);
+    const [rss, anon] = [0, 1].map((i) => median(values.map((v) => v[i])).toFixed(1));
+    return `${rss} / ${anon}`;
+  });
+  const ready = median(runs.map((s) => s.readyMs)).toFixed(0);
+  console.log(`| ${root} | ${ready} | ${cells.join(" | ")} |`);
+}

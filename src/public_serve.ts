@@ -8,7 +8,7 @@ import { constructComponent } from "./component/loader.ts";
 import { type Config, parseConfig } from "./config/options.ts";
 import { parseParameters } from "./config/parameters.ts";
 import { setupLogging } from "./logging.ts";
-import { type Running, startServing } from "./serve.ts";
+import type { Running } from "./serve.ts";
 
 /** Overrides of the configuration for {@link serve}; anything unset comes from env/defaults. */
 export type ServeOptions = Partial<Omit<Config, "interfaceName">> & {
@@ -46,6 +46,9 @@ export async function serve(
   const component = typeof componentOrClass === "function"
     ? constructComponent(componentOrClass, parseParameters(config.parameters))
     : componentOrClass;
+  // Imported here, not at the top: a model importing the public API (this module, through
+  // `mod.ts`) must not load the REST and gRPC stacks into every worker.
+  const { startServing } = await import("./serve.ts");
   const running: Running = await startServing(component, config);
   const rest = running.rest!;
   return {

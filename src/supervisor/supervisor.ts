@@ -3,7 +3,9 @@
  * processes sharing their ports (SO_REUSEPORT), keeps every worker's custom metrics and serves
  * them on the metrics port, restarts crashed workers, replaces recycled ones (max-requests,
  * SIGHUP) before draining the old, forwards SIGTERM/SIGINT, and writes the pidfile.
- * It never serves model requests (metrics-and-processes.md §1, §6, §7).
+ * It never serves model requests, and never loads the serving stack or the user's model: a
+ * worker that cannot load the model reports it over the control channel, and the supervisor
+ * stops the server with that status (metrics-and-processes.md §1, §6, §7).
  * @module
  */
 import { errorText } from "../error_text.ts";

@@ -20,10 +20,10 @@ interface Graph {
   redirects: Record<string, string>;
 }
 
-/** The graph of main.ts and of everything it may import. */
-async function moduleGraph(): Promise<Graph> {
+/** The graph of `entry` (default main.ts) and of everything it may import. */
+async function moduleGraph(entry = "main.ts"): Promise<Graph> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "main.ts"],
+    args: ["info", "--json", entry],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -102,6 +102,14 @@ Deno.test("roles: a REST worker loads no gRPC stack, a gRPC worker no REST stack
   // --debug serves everything in one process.
   const single = evaluated(graph, ["main.ts", "src/roles/single.ts"]);
   assert(single.has("src/rest/server.ts") && single.has("src/grpc/server.ts"));
+});
+
+Deno.test("roles: a model importing the public API (mod.ts) loads no transport into a worker", async () => {
+  const graph = await moduleGraph("mod.ts");
+  const api = evaluated(graph, ["mod.ts"]);
+  assertEquals(matching(api, [...GRPC, ...REST, /^src\/serve\.ts$/]), []);
+  // serve() still serves everything in one process, importing it when called.
+  assert(evaluated(graph, ["mod.ts", "src/serve.ts"]).has("src/grpc/server.ts"));
 });
 
 /** A model that writes its importer's pid to `imported-<pid>` at import. */
