@@ -48,7 +48,9 @@ function toUrl(spec: string, dir: string): string {
 }
 
 /** Why the component could not be loaded (exit status 1). */
-export class LoadError extends Error {}
+export class LoadError extends Error {
+  override name = "LoadError";
+}
 
 function fileExists(url: string): boolean {
   if (!url.startsWith("file:")) return true;
