@@ -3,7 +3,10 @@
  * this server's predict on an identity model, both driven by `wrk` (Debian package `wrk`) on
  * loopback. Rounds alternate between the two servers so machine noise hits both alike.
  *
- *   deno task bench [--seconds 5] [--rounds 3] [--connections 32]
+ *   deno task bench [--seconds 5] [--rounds 3] [--connections 32] [--compare DIR]
+ *
+ * `--compare DIR` also runs the server of another checkout (e.g. a `git worktree` of an older
+ * commit) in the same rounds, for before/after figures measured side by side.
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
@@ -16,6 +19,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "32" },
+    compare: { type: "string" },
   },
 });
 
@@ -49,43 +53,58 @@ async function wrk(url: string): Promise<number> {
   return Number(m[1]);
 }
 
+/** This server (or another checkout's) on the identity model, REST only. */
+function spawnSeldon(root: string) {
+  return spawn(
+    [
+      "run",
+      "-A",
+      "--unstable-net",
+      "--config",
+      join(root, "deno.json"),
+      join(root, "main.ts"),
+      "./identity.ts#Identity",
+      "--http-port",
+      "0",
+      "--metrics-port",
+      "0",
+      "--grpc-workers",
+      "0",
+      "--host",
+      "127.0.0.1",
+    ],
+    here,
+  );
+}
+
 const echo = await spawn(["run", "-A", join(here, "echo_server.ts")], here);
-const seldon = await spawn(
-  [
-    "run",
-    "-A",
-    "--unstable-net",
-    join(here, "..", "main.ts"),
-    "./identity.ts#Identity",
-    "--http-port",
-    "0",
-    "--metrics-port",
-    "0",
-    "--grpc-workers",
-    "0",
-    "--host",
-    "127.0.0.1",
-  ],
-  here,
-);
+const seldon = await spawnSeldon(join(here, ".."));
+const other = values.compare === undefined ? undefined : await spawnSeldon(values.compare);
 const results: { echo: number; seldon: number; echoCpu: number; seldonCpu: number }[] = [];
+const others: { rps: number; cpuUs: number }[] = [];
+const predictions = "/api/v1.0/predictions";
 try {
   for (let i = 0; i < Number(values.rounds); i++) {
     const e = await measure(`http://127.0.0.1:${echo.port}/`, echo.child.pid);
-    const s = await measure(
-      `http://127.0.0.1:${seldon.port}/api/v1.0/predictions`,
-      seldon.child.pid,
-    );
+    const s = await measure(`http://127.0.0.1:${seldon.port}${predictions}`, seldon.child.pid);
     results.push({ echo: e.rps, seldon: s.rps, echoCpu: e.cpuUs, seldonCpu: s.cpuUs });
-    console.log(
+    let line =
       `round ${i + 1}: echo ${e.rps.toFixed(0)} req/s (${e.cpuUs.toFixed(1)} µs CPU/req), ` +
-        `seldon predict ${s.rps.toFixed(0)} req/s (${s.cpuUs.toFixed(1)} µs CPU/req), ratio ${
-          (s.rps / e.rps).toFixed(3)
-        }`,
-    );
+      `seldon predict ${s.rps.toFixed(0)} req/s (${s.cpuUs.toFixed(1)} µs CPU/req), ratio ${
+        (s.rps / e.rps).toFixed(3)
+      }`;
+    if (other) {
+      const o = await measure(`http://127.0.0.1:${other.port}${predictions}`, other.child.pid);
+      others.push(o);
+      line += `; compared ${o.rps.toFixed(0)} req/s (${o.cpuUs.toFixed(1)} µs CPU/req), ratio ${
+        (o.rps / e.rps).toFixed(3)
+      }`;
+    }
+    console.log(line);
   }
 } finally {
-  for (const p of [echo, seldon]) {
+  for (const p of [echo, seldon, other]) {
+    if (p === undefined) continue;
     p.child.kill("SIGTERM");
     await p.child.status;
   }
@@ -100,3 +119,10 @@ console.log(
   }; ` +
     `CPU/request echo ${ec.toFixed(1)} µs, seldon ${sc.toFixed(1)} µs`,
 );
+if (others.length > 0) {
+  const o = median(others.map((r) => r.rps));
+  console.log(
+    `compared (${values.compare}): ${o.toFixed(0)} req/s, ratio ${(o / e).toFixed(3)}; ` +
+      `CPU/request ${median(others.map((r) => r.cpuUs)).toFixed(1)} µs`,
+  );
+}
