@@ -1,38 +1,42 @@
 /**
- * JSON text in and out, keeping integers beyond ±2^53 exact (user-api.md §5) and the int/float
- * distinction of array items (protocol.md §6.1): a cheap native pre-check finds integer tokens of
- * 16+ digits or integral float tokens (`2.0`); only then does parsing use a reviver, which turns
- * unsafe integer tokens into `bigint` and remembers integral floats. Writing turns `bigint` back
- * into its digits.
+ * JSON text in and out as Python's `json` module reads and writes it, where clients can tell:
+ * integers beyond ±2^53 stay exact (`bigint`, user-api.md §5); array items written as integral
+ * floats (`2.0`) stay floats for numpy's rules (protocol.md §6.1) at every body size; the
+ * literals `NaN`, `Infinity` and `-Infinity` are read and written (protocol.md §2.2).
+ *
+ * The native `JSON.parse` / `JSON.stringify` do the work. A walk over the parsed value, much
+ * cheaper than a reviver or a regular expression over the text, finds when more is needed; only
+ * then does the text get looked at again.
  * @module
  */
 
 /** An integer token (not part of a float) with 16 or more digits. */
 const LONG_INT = /(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/;
 
-/**
- * A number token that may be a float with an integral value (`2.0`, `1e2`, `1.5e3`): Python's
- * parser keeps it a float while `JSON.parse` makes it indistinguishable from `2` (protocol.md §6.1).
- */
-const INTEGRAL_FLOAT = /(?:^|[[,:\s])-?\d+(?:\.0+(?![\d])|(?:\.\d+)?[eE])/;
-
 type ReviverContext = { source?: string };
 
-/** Per array: the indexes of items that were float tokens with an integral value. */
-const FLOAT_TOKENS = new WeakMap<object, Set<number>>();
+/**
+ * Which items of a list the request wrote as floats with an integral value (`2.0`, `1e2`):
+ * their indexes in ascending order, or `true` for "every integral number item" (where only the
+ * list's dtype can tell, see {@link markIntegralFloats}).
+ */
+export type IntegralFloats = readonly number[] | true;
+
+/** Per list: {@link IntegralFloats}. */
+const FLOAT_TOKENS = new WeakMap<object, IntegralFloats>();
 
 /**
- * The indexes of `list`'s items that the request wrote as floats with an integral value (`2.0`),
- * or undefined. Only arrays decoded by {@link parseJson} carry this; numpy would make them
- * floats (`"2.0"` in a string array, float64 dtype) where `2` stays an integer.
+ * The items of `list` that the request wrote as floats with an integral value (`2.0`), or
+ * undefined. Only lists decoded by {@link parseJson} carry this; numpy would make them floats
+ * (`"2.0"` in a string array, float64 dtype) where `2` stays an integer.
  */
-export function integralFloatIndexes(list: readonly unknown[]): ReadonlySet<number> | undefined {
+export function integralFloats(list: readonly unknown[]): IntegralFloats | undefined {
   return FLOAT_TOKENS.get(list);
 }
 
 /**
- * Marks the integral numbers of every array inside `value` as floats (see
- * {@link integralFloatIndexes}): a proto-mode `google.protobuf.Value` holds doubles only, so
+ * Marks the integral numbers of every list inside `value` as floats (see
+ * {@link integralFloats}): a proto-mode `google.protobuf.Value` holds doubles only, so
  * upstream's Python sees `4.0` where JS sees `4` (`"4.0"` in a string array).
  */
 export function markNumbersAsFloats(value: unknown): void {
@@ -41,13 +45,8 @@ export function markNumbersAsFloats(value: unknown): void {
     for (const v of Object.values(value)) markNumbersAsFloats(v);
     return;
   }
-  let set: Set<number> | undefined;
-  for (let i = 0; i < value.length; i++) {
-    const v = value[i];
-    if (typeof v === "number" && Number.isInteger(v)) (set ??= new Set()).add(i);
-    else markNumbersAsFloats(v);
-  }
-  if (set !== undefined) FLOAT_TOKENS.set(value, set);
+  FLOAT_TOKENS.set(value, true);
+  for (const v of value) markNumbersAsFloats(v);
 }
 
 function exactReviver(this: unknown, key: string, value: unknown, ctx?: ReviverContext): unknown {
@@ -55,33 +54,337 @@ function exactReviver(this: unknown, key: string, value: unknown, ctx?: ReviverC
   const src = ctx.source;
   if (!Number.isSafeInteger(value) && /^-?\d+$/.test(src)) return BigInt(src);
   if (Number.isInteger(value) && Array.isArray(this) && /[.eE]/.test(src)) {
-    let set = FLOAT_TOKENS.get(this);
-    if (set === undefined) FLOAT_TOKENS.set(this, set = new Set());
-    set.add(Number(key));
+    const marks = FLOAT_TOKENS.get(this) as number[] | undefined;
+    if (marks === undefined) FLOAT_TOKENS.set(this, [Number(key)]);
+    else marks.push(Number(key));
   }
   return value;
 }
 
-/**
- * Bodies up to this length have their integral float tokens remembered. A reviver costs ~10× a
- * plain parse, so larger numeric payloads keep the fast path and lose only the `2.0`/`2`
- * distinction (values stay equal; user-api.md §5).
- */
-const FLOAT_TRACKING_LIMIT = 32 * 1024;
+/** {@link numberNeeds}: a number lies beyond ±2^53 (it may have been a longer integer token). */
+const BEYOND_SAFE = 1;
+/** A list holds integers and no fraction: a float token among them makes its dtype float64. */
+const FLOAT_LISTS = 2;
+/** Lists nested in one another hold strings and integers: each integer's token decides its text. */
+const FLOAT_ITEMS = 4;
 
 /**
- * `JSON.parse`, except that integers beyond ±2^53 become exact `bigint`s and array items written
- * as integral floats are remembered ({@link integralFloatIndexes}). A native pre-check keeps the
- * plain fast path for bodies that need neither.
+ * Which source information `value` (a `JSON.parse` result) may have lost, as bit flags
+ * ({@link BEYOND_SAFE}, {@link FLOAT_LISTS}, {@link FLOAT_ITEMS}). Iterative: no depth limit.
+ */
+function numberNeeds(value: unknown): number {
+  if (typeof value !== "object" || value === null) {
+    return typeof value === "number" && !(Math.abs(value) <= Number.MAX_SAFE_INTEGER)
+      ? BEYOND_SAFE
+      : 0;
+  }
+  let needs = 0;
+  const objects: object[] = [value];
+  while (objects.length > 0) {
+    const node = objects.pop()!;
+    if (Array.isArray(node)) {
+      needs |= listNeeds(node, objects);
+      continue;
+    }
+    for (const key in node) {
+      const v = (node as Record<string, unknown>)[key];
+      if (typeof v === "number") {
+        if (!(Math.abs(v) <= Number.MAX_SAFE_INTEGER)) needs |= BEYOND_SAFE;
+      } else if (typeof v === "object" && v !== null) objects.push(v);
+    }
+  }
+  return needs;
+}
+
+/**
+ * {@link numberNeeds} of the lists nested in `list` (any of them may be flattened into one
+ * array); objects met are pushed to `objects`, when given, for the caller to look into.
+ */
+function listNeeds(list: readonly unknown[], objects?: object[]): number {
+  let needs = 0, strings = false, integers = false;
+  const lists: (readonly unknown[])[] = [list];
+  while (lists.length > 0) {
+    const node = lists.pop()!;
+    let ints = false, fraction = false;
+    for (let i = 0; i < node.length; i++) {
+      const v = node[i];
+      if (typeof v === "number") {
+        if (!Number.isInteger(v)) fraction = true;
+        else if (v <= Number.MAX_SAFE_INTEGER && v >= -Number.MAX_SAFE_INTEGER) ints = true;
+        else needs |= BEYOND_SAFE;
+      } else if (typeof v === "string") strings = true;
+      else if (typeof v === "object" && v !== null) {
+        if (Array.isArray(v)) lists.push(v);
+        else objects?.push(v);
+      }
+    }
+    if (ints) {
+      integers = true;
+      if (!fraction) needs |= FLOAT_LISTS;
+    }
+  }
+  return strings && integers ? needs | FLOAT_ITEMS : needs;
+}
+
+/**
+ * `JSON.parse`, except that integers beyond ±2^53 become exact `bigint`s, list items written as
+ * integral floats are remembered ({@link integralFloats}), and Python's `NaN`, `Infinity` and
+ * `-Infinity` literals are accepted. The plain parse comes first; a walk over its result
+ * ({@link numberNeeds}) and a look for `.`/`e` in the text decide whether the text is read
+ * again: side by side with the value for integral float tokens ({@link markIntegralFloats}),
+ * or, for long integer tokens, with a reviver (~10× a plain parse).
  */
 export function parseJson(text: string): unknown {
-  if (
-    text.length >= 3 &&
-    ((text.length <= FLOAT_TRACKING_LIMIT && INTEGRAL_FLOAT.test(text)) || LONG_INT.test(text))
-  ) {
-    return JSON.parse(text, exactReviver as (key: string, value: unknown) => unknown);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return parseWithNonFinite(text, err);
   }
-  return JSON.parse(text);
+  const needs = numberNeeds(value);
+  if (needs === 0) return value;
+  if ((needs & BEYOND_SAFE) !== 0 && LONG_INT.test(text)) return parseExact(text);
+  if (
+    (needs & (FLOAT_LISTS | FLOAT_ITEMS)) !== 0 && mayHoldFloatToken(text) &&
+    !markIntegralFloats(text, value)
+  ) {
+    return parseExact(text);
+  }
+  return value;
+}
+
+/** A number token with a fraction or an exponent may be in the text (a cheap over-guess). */
+function mayHoldFloatToken(text: string): boolean {
+  return text.includes(".") || EXPONENT.test(text);
+}
+const EXPONENT = /\d[eE]/;
+
+function parseExact(text: string): unknown {
+  return JSON.parse(text, exactReviver as (key: string, value: unknown) => unknown);
+}
+
+/** A string token (skipped whole) or a non-finite literal. */
+const STRING_OR_NON_FINITE = /"[^"\\]*(?:\\.[^"\\]*)*"|-?Infinity|NaN/g;
+
+/**
+ * The start of a JSON string token, `"\u0000<n>`, that `text` does not hold: tokens made with it
+ * cannot be mistaken for the text's own.
+ */
+function unusedTokenStart(text: string): string {
+  for (let n = 0;; n++) {
+    const start = `"\\u0000${n}`;
+    if (!text.includes(start)) return start;
+  }
+}
+
+/**
+ * Python's reader accepts `NaN`, `Infinity` and `-Infinity` where a value may stand (tabular
+ * clients send missing values so). They are swapped for string tokens the text does not hold,
+ * parsed (exactly, with a reviver: this is the rare path) and swapped back. A literal where
+ * Python refuses one (a key, `-NaN`, `1NaN`, inside a word) leaves the text invalid, and
+ * `error`, the plain parse's, is thrown.
+ */
+function parseWithNonFinite(text: string, error: unknown): unknown {
+  if (!text.includes("NaN") && !text.includes("Infinity")) throw error;
+  const start = unusedTokenStart(text);
+  const nan = `${start}NaN"`, inf = `${start}Infinity"`, negInf = `${start}-Infinity"`;
+  let found = false, asKey = false;
+  const swapped = text.replace(STRING_OR_NON_FINITE, (m, offset: number) => {
+    if (m.charCodeAt(0) === 0x22) return m;
+    found = true;
+    if (text.charCodeAt(skipSpace(text, offset + m.length)) === 0x3a /* : */) asKey = true;
+    return m === "NaN" ? nan : m === "Infinity" ? inf : negInf;
+  });
+  if (!found || asKey) throw error;
+  try {
+    return JSON.parse(
+      swapped,
+      function (this: unknown, key, value, ctx?: ReviverContext) {
+        if (typeof value !== "string") return exactReviver.call(this, key, value, ctx);
+        const src = ctx?.source;
+        return src === nan ? NaN : src === inf ? Infinity : src === negInf ? -Infinity : value;
+      } as (key: string, value: unknown) => unknown,
+    );
+  } catch {
+    throw error;
+  }
+}
+
+/** One open list or object of {@link markIntegralFloats}. */
+class Frame {
+  /** List: the current item's index; object: keys seen so far. */
+  index = 0;
+  /** Object: the current member's key. */
+  key = "";
+  /** List: the indexes of its integral float tokens so far. */
+  floats: number[] | undefined;
+  constructor(
+    readonly node: Record<string, unknown> | unknown[],
+    readonly array: boolean,
+    /** List: its items' tokens are marked one by one (strings and integers are nested in it). */
+    readonly perItem = false,
+  ) {}
+}
+
+function skipSpace(text: string, i: number): number {
+  let c = text.charCodeAt(i);
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
+  return i;
+}
+
+/** The index after the string token starting at `i`, or -1. */
+function skipString(text: string, i: number): number {
+  let end = text.indexOf('"', i + 1);
+  for (;;) {
+    if (end < 0) return -1;
+    let slashes = 0;
+    while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 0) return end + 1;
+    end = text.indexOf('"', end + 1);
+  }
+}
+
+/** 0 when every item of `list` is a number with an integral value, 1 with fractions, else -1. */
+function numberList(list: readonly unknown[]): number {
+  let kind = 0;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== "number") return -1;
+    if (!Number.isInteger(v)) kind = 1;
+  }
+  return kind;
+}
+
+/**
+ * Finds `.`, `e` or `E` in ranges of `text` that move forward only, with native searches whose
+ * results are kept until passed (the whole text is searched at most once per character).
+ */
+class FloatChars {
+  #next = [-1, -1, -1];
+  constructor(readonly text: string) {}
+  /** True when `.`, `e` or `E` occurs in `text[from, to)`; `from` never decreases. */
+  within(from: number, to: number): boolean {
+    for (let k = 0; k < 3; k++) {
+      let at = this.#next[k];
+      if (at < from) {
+        at = this.text.indexOf(".eE"[k], from);
+        this.#next[k] = at = at < 0 ? Infinity : at;
+      }
+      if (at < to) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * Marks the integral float tokens of every list in `root`, `JSON.parse(text)`, by reading the
+ * text and the value side by side (lists by index, objects by key). A list of numbers only is
+ * not read token by token: its text is searched natively for `.`/`e`, and if it has one and no
+ * fraction, all its items count as floats (only its dtype can tell — unless strings and integers
+ * are nested in one list, and then the tokens are read one by one). False when text and value
+ * do not line up — an object with a repeated key, whose earlier values `JSON.parse` dropped.
+ */
+function markIntegralFloats(text: string, root: unknown): boolean {
+  const frames: Frame[] = [];
+  const floatChars = new FloatChars(text);
+  let value = root;
+  let i = 0;
+  for (;;) {
+    // A value starts at `i`; `value` is what JSON.parse made of it.
+    i = skipSpace(text, i);
+    const c = text.charCodeAt(i);
+    if (c === 0x5b /* [ */) {
+      if (!Array.isArray(value)) return false;
+      const parent = frames[frames.length - 1];
+      const inherited = parent?.array === true ? parent.perItem : undefined;
+      const numbers = value.length > 0 && inherited !== true ? numberList(value) : -1;
+      if (numbers >= 0) {
+        const end = text.indexOf("]", i);
+        if (end < 0) return false;
+        if (numbers === 0 && floatChars.within(i, end)) FLOAT_TOKENS.set(value, true);
+        i = end + 1;
+      } else {
+        i = skipSpace(text, i + 1);
+        if (text.charCodeAt(i) !== 0x5d /* ] */) {
+          const perItem = inherited ?? (listNeeds(value) & FLOAT_ITEMS) !== 0;
+          frames.push(new Frame(value, true, perItem));
+          value = value[0];
+          continue;
+        }
+        if (value.length !== 0) return false;
+        i++;
+      }
+    } else if (c === 0x7b /* { */) {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+      i = skipSpace(text, i + 1);
+      if (text.charCodeAt(i) !== 0x7d /* } */) {
+        const frame = new Frame(value as Record<string, unknown>, false);
+        frames.push(frame);
+        i = enterMember(text, i, frame);
+        if (i < 0) return false;
+        value = (frame.node as Record<string, unknown>)[frame.key];
+        continue;
+      }
+      i++;
+    } else if (c === 0x22 /* " */) {
+      i = skipString(text, i);
+      if (i < 0) return false;
+    } else {
+      let float = false;
+      for (;;) {
+        const d = text.charCodeAt(i);
+        if (d === 0x2e || d === 0x65 || d === 0x45) float = true;
+        else if (d === 0x2c || d === 0x5d || d === 0x7d || d <= 0x20 || d !== d) break;
+        i++;
+      }
+      if (float && typeof value === "number" && Number.isInteger(value) && frames.length > 0) {
+        const top = frames[frames.length - 1];
+        if (top.array) (top.floats ??= []).push(top.index);
+      }
+    }
+    // The value has ended: close containers until one has a next item.
+    for (;;) {
+      i = skipSpace(text, i);
+      const top = frames[frames.length - 1];
+      if (top === undefined) return i === text.length;
+      const d = text.charCodeAt(i++);
+      if (top.array) {
+        const list = top.node as unknown[];
+        if (d === 0x2c /* , */) {
+          if (++top.index >= list.length) return false;
+          value = list[top.index];
+          break;
+        }
+        if (d !== 0x5d || top.index !== list.length - 1) return false;
+        if (top.floats !== undefined) FLOAT_TOKENS.set(list, top.floats);
+      } else {
+        if (d === 0x2c) {
+          i = enterMember(text, skipSpace(text, i), top);
+          if (i < 0) return false;
+          value = (top.node as Record<string, unknown>)[top.key];
+          break;
+        }
+        if (d !== 0x7d || top.index !== Object.keys(top.node).length) return false;
+      }
+      frames.pop();
+    }
+  }
+}
+
+/**
+ * Reads `"key":` at `i` into `frame` and counts it: the index of the value, or -1 when the key
+ * is not one of the object's own (it cannot be, for `JSON.parse` output).
+ */
+function enterMember(text: string, i: number, frame: Frame): number {
+  if (text.charCodeAt(i) !== 0x22) return -1;
+  const end = skipString(text, i);
+  if (end < 0) return -1;
+  const raw = text.slice(i + 1, end - 1);
+  frame.key = raw.includes("\\") ? JSON.parse(text.slice(i, end)) : raw;
+  if (!Object.hasOwn(frame.node, frame.key)) return -1;
+  frame.index++;
+  i = skipSpace(text, end);
+  return text.charCodeAt(i) === 0x3a /* : */ ? i + 1 : -1;
 }
 
 const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
@@ -96,17 +399,74 @@ export interface StringifyOptions {
   pretty?: boolean;
 }
 
-/** `JSON.stringify` that writes `bigint`s as plain integers. */
+/**
+ * `JSON.stringify`, except that `bigint`s are written as plain integers and non-finite numbers
+ * as Python's `json.dumps` writes them, `NaN`, `Infinity`, `-Infinity` (where `JSON.stringify`
+ * writes `null`), so a Python client reads back what was sent. Those cost a second pass only
+ * when the text holds a `null` and a walk finds one ({@link mayHoldNonFinite}).
+ */
 export function stringifyJson(value: unknown, options: StringifyOptions = {}): string {
   const indent = options.pretty ? 2 : undefined;
+  let text: string;
   try {
-    return JSON.stringify(value, undefined, indent);
+    text = JSON.stringify(value, undefined, indent);
   } catch (err) {
-    if (err instanceof TypeError && /BigInt/i.test(err.message)) {
-      return JSON.stringify(value, bigIntReplacer, indent);
-    }
-    throw err;
+    if (!(err instanceof TypeError && /BigInt/i.test(err.message))) throw err;
+    text = JSON.stringify(value, bigIntReplacer, indent);
   }
+  return text !== undefined && text.includes("null") && mayHoldNonFinite(value)
+    ? stringifyNonFinite(value, indent, text)
+    : text;
+}
+
+/**
+ * False when `value` certainly holds no non-finite number for `JSON.stringify` to write: only
+ * numbers, arrays and plain objects are looked into; anything else (a `toJSON`, a class
+ * instance, a typed array) may hide one. Iterative: no depth limit.
+ */
+function mayHoldNonFinite(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "number") {
+      if (v - v !== 0) return true;
+    } else if (typeof v === "object" && v !== null) {
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const item = v[i];
+          if (typeof item === "number") {
+            if (item - item !== 0) return true;
+          } else if (typeof item === "object" && item !== null) stack.push(item);
+        }
+        continue;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return true;
+      if (typeof (v as { toJSON?: unknown }).toJSON === "function") return true;
+      for (const key in v) stack.push((v as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
+}
+
+/** Python's `json.dumps` text of a non-finite number. */
+function nonFiniteLiteral(x: number): string {
+  return x !== x ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
+}
+
+/**
+ * `value` written with its non-finite numbers as bare literals: they are written as string
+ * tokens `text` (the plain rendering) does not hold, then those tokens are replaced.
+ */
+function stringifyNonFinite(value: unknown, indent: number | undefined, text: string): string {
+  const start = unusedTokenStart(text);
+  const mark = JSON.parse(start + '"') as string;
+  const out = JSON.stringify(value, (_key, v) => {
+    if (typeof v === "number") return v - v === 0 ? v : mark + nonFiniteLiteral(v);
+    return typeof v === "bigint" ? rawJSON(v.toString()) : v;
+  }, indent);
+  return out.replaceAll(start + 'NaN"', "NaN").replaceAll(start + 'Infinity"', "Infinity")
+    .replaceAll(start + '-Infinity"', "-Infinity");
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;

@@ -3,7 +3,7 @@
  * (user-api.md §2), with numpy's visible coercion rules for nested JSON lists (protocol.md §6.1).
  * @module
  */
-import { integralFloatIndexes } from "./json.ts";
+import { type IntegralFloats, integralFloats } from "./json.ts";
 import { pyFloatRepr } from "./pyrepr.ts";
 
 /** Element types. Numeric dtypes keep their values in a `Float64Array`. */
@@ -101,7 +101,8 @@ export class NDArray {
       return new NDArray(items.slice(), [items.length], "object");
     }
     const flat: unknown[] = [];
-    const floats = flatten(nested, shape.length, flat, undefined);
+    const marked = flatten(nested, shape.length, flat, undefined);
+    const floats = marked && floatFlags(marked, flat.length);
     const arr = fromFlat(flat, shape, options.numbersAreFloat === true, floats);
     return dtype ? arr.astype(dtype) : arr;
   }
@@ -352,33 +353,49 @@ function isRegular(value: unknown, shape: number[], axis: number): boolean {
   return true;
 }
 
+/** A leaf list's {@link integralFloats} at its place in a flattened array. */
+interface FloatSegment {
+  readonly offset: number;
+  readonly length: number;
+  readonly marks: IntegralFloats;
+}
+
 /**
- * Appends the leaves of a regular nested list to `out`. Returns `floats` with the flat indexes
- * of leaves the request wrote as integral floats (`2.0`, see {@link integralFloatIndexes}) added;
- * the set is only created when there are any.
+ * Appends the leaves of a regular nested list to `out`. Returns `segments` with the leaf lists
+ * that carry integral float marks (`2.0`, see {@link integralFloats}) added; the list is only
+ * created when there are any.
  */
 function flatten(
   value: unknown,
   depth: number,
   out: unknown[],
-  floats: Set<number> | undefined,
-): Set<number> | undefined {
+  segments: FloatSegment[] | undefined,
+): FloatSegment[] | undefined {
   if (depth === 0) {
     out.push(value);
-    return floats;
+    return segments;
   }
   const items = value as unknown[];
   if (depth === 1) {
-    const marked = integralFloatIndexes(items);
-    if (marked !== undefined) {
-      floats ??= new Set();
-      for (const i of marked) floats.add(out.length + i);
+    const marks = integralFloats(items);
+    if (marks !== undefined) {
+      (segments ??= []).push({ offset: out.length, length: items.length, marks });
     }
     for (let i = 0; i < items.length; i++) out.push(items[i]);
-    return floats;
+    return segments;
   }
-  for (let i = 0; i < items.length; i++) floats = flatten(items[i], depth - 1, out, floats);
-  return floats;
+  for (let i = 0; i < items.length; i++) segments = flatten(items[i], depth - 1, out, segments);
+  return segments;
+}
+
+/** Per flat index, 1 where an integral number was written as a float. */
+function floatFlags(segments: readonly FloatSegment[], size: number): Uint8Array {
+  const flags = new Uint8Array(size);
+  for (const { offset, length, marks } of segments) {
+    if (marks === true) flags.fill(1, offset, offset + length);
+    else for (const i of marks) flags[offset + i] = 1;
+  }
+  return flags;
 }
 
 /** Classifies flat leaves by the first matching row of protocol.md §6.1. */
@@ -386,7 +403,7 @@ function fromFlat(
   flat: unknown[],
   shape: readonly number[],
   numbersAreFloat: boolean,
-  floats?: ReadonlySet<number>,
+  floats?: Uint8Array,
 ): NDArray {
   let hasString = false, hasFloat = false, hasNumber = false, hasBool = false;
   for (let i = 0; i < flat.length; i++) {
@@ -394,7 +411,7 @@ function fromFlat(
     switch (typeof v) {
       case "number":
         hasNumber = true;
-        if (numbersAreFloat || !Number.isInteger(v) || floats?.has(i)) hasFloat = true;
+        if (numbersAreFloat || !Number.isInteger(v) || floats?.[i] === 1) hasFloat = true;
         break;
       case "bigint":
         hasNumber = true;
@@ -410,7 +427,7 @@ function fromFlat(
     }
   }
   if (hasString) {
-    const data = flat.map((v, i) => pyScalarStr(v, numbersAreFloat || floats?.has(i) === true));
+    const data = flat.map((v, i) => pyScalarStr(v, numbersAreFloat || floats?.[i] === 1));
     return new NDArray(data, shape, "string");
   }
   if (hasNumber || flat.length === 0) {
