@@ -17,8 +17,8 @@ type ReviverContext = { source?: string };
 
 /**
  * Which items of a list the request wrote as floats with an integral value (`2.0`, `1e2`):
- * their indexes in ascending order, or `true` for "every integral number item" (where only the
- * list's dtype can tell, see {@link markIntegralFloats}).
+ * their indexes in ascending order, or `true` for "every integral number in the list and in the
+ * lists nested in it" (where only their dtype can tell, see {@link markIntegralFloats}).
  */
 export type IntegralFloats = readonly number[] | true;
 
@@ -68,62 +68,56 @@ const FLOAT_LISTS = 2;
 /** Lists nested in one another hold strings and integers: each integer's token decides its text. */
 const FLOAT_ITEMS = 4;
 
+/** Beyond this depth {@link numberNeeds} assumes every need (the careful paths are exact). */
+const MAX_WALK_DEPTH = 64;
+/** {@link listBits}, inside a list tree only: a string, an integer. */
+const HAS_STRING = 8;
+const HAS_INTEGER = 16;
+
 /**
  * Which source information `value` (a `JSON.parse` result) may have lost, as bit flags
- * ({@link BEYOND_SAFE}, {@link FLOAT_LISTS}, {@link FLOAT_ITEMS}). Iterative: no depth limit.
+ * ({@link BEYOND_SAFE}, {@link FLOAT_LISTS}, {@link FLOAT_ITEMS}). A recursive walk that
+ * allocates nothing: right after a large `JSON.parse`, an allocation may be the one that pays
+ * for the young generation's collection.
  */
-function numberNeeds(value: unknown): number {
-  if (typeof value !== "object" || value === null) {
-    return typeof value === "number" && !(Math.abs(value) <= Number.MAX_SAFE_INTEGER)
-      ? BEYOND_SAFE
-      : 0;
+function numberNeeds(value: unknown, depth = 0): number {
+  if (typeof value === "number") {
+    return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? 0 : BEYOND_SAFE;
   }
+  if (typeof value !== "object" || value === null) return 0;
+  if (Array.isArray(value)) return listNeeds(value, depth);
+  if (depth > MAX_WALK_DEPTH) return BEYOND_SAFE | FLOAT_LISTS | FLOAT_ITEMS;
   let needs = 0;
-  const objects: object[] = [value];
-  while (objects.length > 0) {
-    const node = objects.pop()!;
-    if (Array.isArray(node)) {
-      needs |= listNeeds(node, objects);
-      continue;
-    }
-    for (const key in node) {
-      const v = (node as Record<string, unknown>)[key];
-      if (typeof v === "number") {
-        if (!(Math.abs(v) <= Number.MAX_SAFE_INTEGER)) needs |= BEYOND_SAFE;
-      } else if (typeof v === "object" && v !== null) objects.push(v);
-    }
-  }
+  for (const key in value) needs |= numberNeeds((value as Record<string, unknown>)[key], depth + 1);
   return needs;
 }
 
-/**
- * {@link numberNeeds} of the lists nested in `list` (any of them may be flattened into one
- * array); objects met are pushed to `objects`, when given, for the caller to look into.
- */
-function listNeeds(list: readonly unknown[], objects?: object[]): number {
-  let needs = 0, strings = false, integers = false;
-  const lists: (readonly unknown[])[] = [list];
-  while (lists.length > 0) {
-    const node = lists.pop()!;
-    let ints = false, fraction = false;
-    for (let i = 0; i < node.length; i++) {
-      const v = node[i];
-      if (typeof v === "number") {
-        if (!Number.isInteger(v)) fraction = true;
-        else if (v <= Number.MAX_SAFE_INTEGER && v >= -Number.MAX_SAFE_INTEGER) ints = true;
-        else needs |= BEYOND_SAFE;
-      } else if (typeof v === "string") strings = true;
-      else if (typeof v === "object" && v !== null) {
-        if (Array.isArray(v)) lists.push(v);
-        else objects?.push(v);
+/** {@link numberNeeds} of the lists nested in `list`: any of them may be flattened into one array. */
+function listNeeds(list: readonly unknown[], depth = 0): number {
+  const bits = listBits(list, depth);
+  const needs = bits & (BEYOND_SAFE | FLOAT_LISTS | FLOAT_ITEMS);
+  return (bits & HAS_STRING) !== 0 && (bits & HAS_INTEGER) !== 0 ? needs | FLOAT_ITEMS : needs;
+}
+
+function listBits(list: readonly unknown[], depth: number): number {
+  if (depth > MAX_WALK_DEPTH) return BEYOND_SAFE | FLOAT_LISTS | HAS_STRING | HAS_INTEGER;
+  let bits = 0, ints = false, fraction = false;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) {
+        if (Math.abs(v) <= Number.MAX_SAFE_INTEGER) ints = true;
+        else bits |= BEYOND_SAFE;
+      } else {
+        fraction = true;
+        if (v - v !== 0) bits |= BEYOND_SAFE; // ±Infinity: maybe a 309-digit integer token
       }
-    }
-    if (ints) {
-      integers = true;
-      if (!fraction) needs |= FLOAT_LISTS;
+    } else if (typeof v === "string") bits |= HAS_STRING;
+    else if (typeof v === "object" && v !== null) {
+      bits |= Array.isArray(v) ? listBits(v, depth + 1) : numberNeeds(v, depth + 1);
     }
   }
-  return strings && integers ? needs | FLOAT_ITEMS : needs;
+  return ints ? (fraction ? bits | HAS_INTEGER : bits | HAS_INTEGER | FLOAT_LISTS) : bits;
 }
 
 /**
@@ -146,7 +140,7 @@ export function parseJson(text: string): unknown {
   if ((needs & BEYOND_SAFE) !== 0 && LONG_INT.test(text)) return parseExact(text);
   if (
     (needs & (FLOAT_LISTS | FLOAT_ITEMS)) !== 0 && mayHoldFloatToken(text) &&
-    !markIntegralFloats(text, value)
+    !markIntegralFloats(text, value, (needs & FLOAT_ITEMS) !== 0)
   ) {
     return parseExact(text);
   }
@@ -223,6 +217,8 @@ class Frame {
     readonly array: boolean,
     /** List: its items' tokens are marked one by one (strings and integers are nested in it). */
     readonly perItem = false,
+    /** List: the outermost list it is nested in (itself if none). */
+    readonly tree: unknown[] = [],
   ) {}
 }
 
@@ -244,15 +240,58 @@ function skipString(text: string, i: number): number {
   }
 }
 
-/** 0 when every item of `list` is a number with an integral value, 1 with fractions, else -1. */
-function numberList(list: readonly unknown[]): number {
-  let kind = 0;
+/** What {@link leafKind} found in a list's items. */
+const enum Leaf {
+  /** Numbers only, all integral. */
+  Integral,
+  /** Numbers only, some with a fraction. */
+  Numbers,
+  /** Strings, booleans, nulls besides numbers: no list or object. */
+  Primitives,
+  /** A list or an object among the items (or no item). */
+  Nested,
+}
+
+function leafKind(list: readonly unknown[]): Leaf {
+  if (list.length === 0) return Leaf.Nested;
+  let kind = Leaf.Integral;
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
-    if (typeof v !== "number") return -1;
-    if (!Number.isInteger(v)) kind = 1;
+    if (typeof v === "number") {
+      if (kind === Leaf.Integral && !Number.isInteger(v)) kind = Leaf.Numbers;
+    } else if (typeof v === "object" && v !== null) return Leaf.Nested;
+    else kind = Leaf.Primitives;
   }
   return kind;
+}
+
+/**
+ * Marks the integral float tokens of `list`, a list of primitives whose text starts at `i` (after
+ * its `[`), token by token: the index after its `]`, or -1 when the text does not line up.
+ */
+function markLeaf(text: string, i: number, list: readonly unknown[]): number {
+  let marks: number[] | undefined;
+  const last = list.length - 1;
+  for (let k = 0; k <= last; k++) {
+    if (text.charCodeAt(i) <= 0x20) i = skipSpace(text, i);
+    const v = list[k];
+    if (typeof v === "string") {
+      i = skipString(text, i);
+      if (i < 0) return -1;
+    } else {
+      let float = false;
+      let c = text.charCodeAt(i);
+      while (c > 0x20 && c !== 0x2c && c !== 0x5d) {
+        if (c === 0x2e || c === 0x65 || c === 0x45) float = true;
+        c = text.charCodeAt(++i);
+      }
+      if (float && typeof v === "number" && Number.isInteger(v)) (marks ??= []).push(k);
+    }
+    if (text.charCodeAt(i) <= 0x20) i = skipSpace(text, i);
+    if (text.charCodeAt(i++) !== (k === last ? 0x5d : 0x2c)) return -1;
+  }
+  if (marks !== undefined) FLOAT_TOKENS.set(list, marks);
+  return i;
 }
 
 /**
@@ -277,14 +316,16 @@ class FloatChars {
 }
 
 /**
- * Marks the integral float tokens of every list in `root`, `JSON.parse(text)`, by reading the
- * text and the value side by side (lists by index, objects by key). A list of numbers only is
- * not read token by token: its text is searched natively for `.`/`e`, and if it has one and no
- * fraction, all its items count as floats (only its dtype can tell — unless strings and integers
- * are nested in one list, and then the tokens are read one by one). False when text and value
- * do not line up — an object with a repeated key, whose earlier values `JSON.parse` dropped.
+ * Marks the integral float tokens of the lists in `root`, `JSON.parse(text)`, reading the text
+ * and the value side by side (lists by index, objects by key). When strings and integers are
+ * nested in one outermost list somewhere (`perItemLists`), each token is read and the lists'
+ * items are marked by index. Otherwise only the dtype can tell: a list of numbers is not read
+ * token by token but searched natively for `.`/`e`, and when it holds no fraction and one of
+ * those, its outermost list is marked `true` ("its integral numbers are floats", as numpy makes
+ * them). False when text and value do not line up — an object with a repeated key, whose earlier
+ * values `JSON.parse` dropped.
  */
-function markIntegralFloats(text: string, root: unknown): boolean {
+function markIntegralFloats(text: string, root: unknown, perItemLists: boolean): boolean {
   const frames: Frame[] = [];
   const floatChars = new FloatChars(text);
   let value = root;
@@ -296,18 +337,25 @@ function markIntegralFloats(text: string, root: unknown): boolean {
     if (c === 0x5b /* [ */) {
       if (!Array.isArray(value)) return false;
       const parent = frames[frames.length - 1];
-      const inherited = parent?.array === true ? parent.perItem : undefined;
-      const numbers = value.length > 0 && inherited !== true ? numberList(value) : -1;
-      if (numbers >= 0) {
+      const nested = parent?.array === true;
+      const kind = leafKind(value);
+      if (kind <= Leaf.Numbers && !(nested && parent.perItem)) {
+        // Numbers only, and no string nested with them: only the dtype can tell, so one mark on
+        // the outermost list says "all its integral numbers are floats" (numpy makes them so).
         const end = text.indexOf("]", i);
         if (end < 0) return false;
-        if (numbers === 0 && floatChars.within(i, end)) FLOAT_TOKENS.set(value, true);
+        if (kind === Leaf.Integral && floatChars.within(i, end)) {
+          FLOAT_TOKENS.set(nested ? parent.tree : value, true);
+        }
         i = end + 1;
+      } else if (kind !== Leaf.Nested) {
+        i = markLeaf(text, i + 1, value);
+        if (i < 0) return false;
       } else {
         i = skipSpace(text, i + 1);
         if (text.charCodeAt(i) !== 0x5d /* ] */) {
-          const perItem = inherited ?? (listNeeds(value) & FLOAT_ITEMS) !== 0;
-          frames.push(new Frame(value, true, perItem));
+          const perItem = nested ? parent.perItem : perItemLists;
+          frames.push(new Frame(value, true, perItem, nested ? parent.tree : value));
           value = value[0];
           continue;
         }
@@ -356,7 +404,9 @@ function markIntegralFloats(text: string, root: unknown): boolean {
           break;
         }
         if (d !== 0x5d || top.index !== list.length - 1) return false;
-        if (top.floats !== undefined) FLOAT_TOKENS.set(list, top.floats);
+        if (top.floats !== undefined && FLOAT_TOKENS.get(list) !== true) {
+          FLOAT_TOKENS.set(list, top.floats);
+        }
       } else {
         if (d === 0x2c) {
           i = enterMember(text, skipSpace(text, i), top);

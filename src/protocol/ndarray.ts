@@ -101,8 +101,7 @@ export class NDArray {
       return new NDArray(items.slice(), [items.length], "object");
     }
     const flat: unknown[] = [];
-    const marked = flatten(nested, shape.length, flat, undefined);
-    const floats = marked && floatFlags(marked, flat.length);
+    const floats = flatten(nested, shape.length, flat, undefined);
     const arr = fromFlat(flat, shape, options.numbersAreFloat === true, floats);
     return dtype ? arr.astype(dtype) : arr;
   }
@@ -353,7 +352,7 @@ function isRegular(value: unknown, shape: number[], axis: number): boolean {
   return true;
 }
 
-/** A leaf list's {@link integralFloats} at its place in a flattened array. */
+/** A list's {@link integralFloats}, over the flat range its leaves took. */
 interface FloatSegment {
   readonly offset: number;
   readonly length: number;
@@ -361,9 +360,10 @@ interface FloatSegment {
 }
 
 /**
- * Appends the leaves of a regular nested list to `out`. Returns `segments` with the leaf lists
- * that carry integral float marks (`2.0`, see {@link integralFloats}) added; the list is only
- * created when there are any.
+ * Appends the leaves of a regular nested list to `out`. Returns `segments` with the lists that
+ * carry integral float marks (`2.0`, see {@link integralFloats}) added: a list of leaves with
+ * the indexes of its items, any list marked `true` with all its leaves. The list of segments is
+ * only created when there are any.
  */
 function flatten(
   value: unknown,
@@ -376,16 +376,29 @@ function flatten(
     return segments;
   }
   const items = value as unknown[];
+  const offset = out.length;
   if (depth === 1) {
-    const marks = integralFloats(items);
-    if (marks !== undefined) {
-      (segments ??= []).push({ offset: out.length, length: items.length, marks });
-    }
     for (let i = 0; i < items.length; i++) out.push(items[i]);
-    return segments;
+  } else {
+    for (let i = 0; i < items.length; i++) segments = flatten(items[i], depth - 1, out, segments);
   }
-  for (let i = 0; i < items.length; i++) segments = flatten(items[i], depth - 1, out, segments);
+  const marks = integralFloats(items);
+  if (marks !== undefined && (depth === 1 || marks === true)) {
+    (segments ??= []).push({ offset, length: out.length - offset, marks });
+  }
   return segments;
+}
+
+/** True when a number of `flat` is marked in `segments`. */
+function marksNumber(flat: readonly unknown[], segments: readonly FloatSegment[]): boolean {
+  for (const { offset, length, marks } of segments) {
+    const indexes = marks === true ? undefined : marks;
+    const count = indexes === undefined ? length : indexes.length;
+    for (let k = 0; k < count; k++) {
+      if (typeof flat[offset + (indexes === undefined ? k : indexes[k])] === "number") return true;
+    }
+  }
+  return false;
 }
 
 /** Per flat index, 1 where an integral number was written as a float. */
@@ -403,7 +416,7 @@ function fromFlat(
   flat: unknown[],
   shape: readonly number[],
   numbersAreFloat: boolean,
-  floats?: Uint8Array,
+  segments?: readonly FloatSegment[],
 ): NDArray {
   let hasString = false, hasFloat = false, hasNumber = false, hasBool = false;
   for (let i = 0; i < flat.length; i++) {
@@ -411,7 +424,7 @@ function fromFlat(
     switch (typeof v) {
       case "number":
         hasNumber = true;
-        if (numbersAreFloat || !Number.isInteger(v) || floats?.[i] === 1) hasFloat = true;
+        if (numbersAreFloat || !Number.isInteger(v)) hasFloat = true;
         break;
       case "bigint":
         hasNumber = true;
@@ -427,10 +440,12 @@ function fromFlat(
     }
   }
   if (hasString) {
+    const floats = segments && floatFlags(segments, flat.length);
     const data = flat.map((v, i) => pyScalarStr(v, numbersAreFloat || floats?.[i] === 1));
     return new NDArray(data, shape, "string");
   }
   if (hasNumber || flat.length === 0) {
+    if (!hasFloat && segments !== undefined) hasFloat = marksNumber(flat, segments);
     const data = new Float64Array(flat.length);
     for (let i = 0; i < flat.length; i++) data[i] = Number(flat[i]);
     return new NDArray(data, shape, hasFloat || flat.length === 0 ? "float64" : "int64");
@@ -449,9 +464,9 @@ function pyScalarStr(v: unknown, numbersAreFloat: boolean): unknown {
     case "bigint":
       return v.toString();
     case "number":
-      return Number.isInteger(v) && !numbersAreFloat && Math.abs(v) < 1e16
-        ? String(v)
-        : pyFloatRepr(v);
+      // Python writes integral floats below 1e16 as their digits and `.0` (`-0.0` aside).
+      if (!Number.isInteger(v) || Math.abs(v) >= 1e16) return pyFloatRepr(v);
+      return !numbersAreFloat ? String(v) : v !== 0 ? String(v) + ".0" : pyFloatRepr(v);
     default:
       return String(v);
   }
