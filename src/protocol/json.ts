@@ -452,21 +452,31 @@ export interface StringifyOptions {
 /**
  * `JSON.stringify`, except that `bigint`s are written as plain integers and non-finite numbers
  * as Python's `json.dumps` writes them, `NaN`, `Infinity`, `-Infinity` (where `JSON.stringify`
- * writes `null`), so a Python client reads back what was sent. Those cost a second pass only
- * when the text holds a `null` and a walk finds one ({@link mayHoldNonFinite}).
+ * writes `null`), so a Python client reads back what was sent. Those cost more only when the
+ * text holds a `null` and a walk finds one ({@link mayHoldNonFinite}).
  */
 export function stringifyJson(value: unknown, options: StringifyOptions = {}): string {
   const indent = options.pretty ? 2 : undefined;
-  let text: string;
+  const text = stringify(value, indent);
+  if (text === undefined || !text.includes("null") || !mayHoldNonFinite(value)) return text;
+  // Non-finite numbers are written as string tokens the text does not hold, then unquoted.
+  const start = unusedTokenStart(text);
+  const mark = JSON.parse(start + '"') as string;
+  const marked = markNonFinite(value, mark);
+  const out = marked === NOT_PLAIN
+    ? JSON.stringify(value, (key, v) => markedNumber(bigIntReplacer(key, v), mark), indent)
+    : stringify(marked, indent);
+  return out.replaceAll(start + 'NaN"', "NaN").replaceAll(start + 'Infinity"', "Infinity")
+    .replaceAll(start + '-Infinity"', "-Infinity");
+}
+
+function stringify(value: unknown, indent: number | undefined): string {
   try {
-    text = JSON.stringify(value, undefined, indent);
+    return JSON.stringify(value, undefined, indent);
   } catch (err) {
     if (!(err instanceof TypeError && /BigInt/i.test(err.message))) throw err;
-    text = JSON.stringify(value, bigIntReplacer, indent);
+    return JSON.stringify(value, bigIntReplacer, indent);
   }
-  return text !== undefined && text.includes("null") && mayHoldNonFinite(value)
-    ? stringifyNonFinite(value, indent, text)
-    : text;
 }
 
 /**
@@ -490,33 +500,80 @@ function mayHoldNonFinite(value: unknown): boolean {
         }
         continue;
       }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return true;
-      if (typeof (v as { toJSON?: unknown }).toJSON === "function") return true;
+      if (!isPlainRecord(v)) return true;
       for (const key in v) stack.push((v as Record<string, unknown>)[key]);
     }
   }
   return false;
 }
 
-/** Python's `json.dumps` text of a non-finite number. */
-function nonFiniteLiteral(x: number): string {
-  return x !== x ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
+function isPlainRecord(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) &&
+    typeof (v as { toJSON?: unknown }).toJSON !== "function";
 }
 
 /**
- * `value` written with its non-finite numbers as bare literals: they are written as string
- * tokens `text` (the plain rendering) does not hold, then those tokens are replaced.
+ * Sets an own property, `__proto__` included. (An ordinary object, not a null-prototype one:
+ * `JSON.stringify` leaves its fast path for those.)
  */
-function stringifyNonFinite(value: unknown, indent: number | undefined, text: string): string {
-  const start = unusedTokenStart(text);
-  const mark = JSON.parse(start + '"') as string;
-  const out = JSON.stringify(value, (_key, v) => {
-    if (typeof v === "number") return v - v === 0 ? v : mark + nonFiniteLiteral(v);
-    return typeof v === "bigint" ? rawJSON(v.toString()) : v;
-  }, indent);
-  return out.replaceAll(start + 'NaN"', "NaN").replaceAll(start + 'Infinity"', "Infinity")
-    .replaceAll(start + '-Infinity"', "-Infinity");
+function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(record, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else record[key] = value;
+}
+
+/** {@link markNonFinite}'s answer for a value it cannot copy faithfully. */
+const NOT_PLAIN = Symbol("not plain");
+
+/** `x`, or `mark` and Python's literal when `x` is a non-finite number. */
+function markedNumber(x: unknown, mark: string): unknown {
+  if (typeof x !== "number" || x - x === 0) return x;
+  return mark + (x !== x ? "NaN" : x > 0 ? "Infinity" : "-Infinity");
+}
+
+/**
+ * `value` with its non-finite numbers replaced by {@link markedNumber} strings, copying only the
+ * arrays and objects that change, or {@link NOT_PLAIN} when it holds anything but numbers,
+ * arrays, plain objects and other primitives on the way to one.
+ */
+function markNonFinite(value: unknown, mark: string): unknown {
+  if (typeof value === "number") return markedNumber(value, mark);
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      const m = typeof v === "number"
+        ? markedNumber(v, mark)
+        : typeof v === "object" && v !== null
+        ? markNonFinite(v, mark)
+        : v;
+      if (m === NOT_PLAIN) return NOT_PLAIN;
+      if (m !== v) (out ??= value.slice())[i] = m;
+    }
+    return out ?? value;
+  }
+  if (!isPlainRecord(value)) return NOT_PLAIN;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const v = record[keys[i]];
+    const m = markNonFinite(v, mark);
+    if (m === NOT_PLAIN) return NOT_PLAIN;
+    if (m !== v && out === undefined) {
+      out = {};
+      for (let j = 0; j < i; j++) setOwn(out, keys[j], record[keys[j]]);
+    }
+    if (out !== undefined) setOwn(out, keys[i], m);
+  }
+  return out ?? value;
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;

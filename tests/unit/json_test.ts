@@ -182,6 +182,9 @@ Deno.test("json: stringifyJson writes non-finite numbers as Python's json.dumps 
     stringifyJson({ big: 2n ** 70n, n: -Infinity }),
     '{"big":1180591620717411303424,"n":-Infinity}',
   );
+  // Objects copied on the way keep their keys, `__proto__` included.
+  const withProto = parseJson('{"__proto__": [NaN], "k": {"v": -Infinity}, "b": [1]}');
+  assertEquals(stringifyJson(withProto), '{"__proto__":[NaN],"k":{"v":-Infinity},"b":[1]}');
   // Behind a toJSON, in a class instance, in a typed array.
   assertEquals(stringifyJson({ x: { toJSON: () => NaN } }), '{"x":NaN}');
   assertEquals(
