@@ -135,6 +135,11 @@ export function parseJson(text: string): unknown {
   } catch (err) {
     return parseWithNonFinite(text, err);
   }
+  return withSourceInfo(text, value);
+}
+
+/** `value`, `JSON.parse(text)`, with what the text says besides (see {@link parseJson}). */
+function withSourceInfo(text: string, value: unknown): unknown {
   const needs = numberNeeds(value);
   if (needs === 0) return value;
   if ((needs & BEYOND_SAFE) !== 0 && LONG_INT.test(text)) return parseExact(text);
@@ -160,6 +165,10 @@ function parseExact(text: string): unknown {
 /** A string token (skipped whole) or a non-finite literal. */
 const STRING_OR_NON_FINITE = /"[^"\\]*(?:\\.[^"\\]*)*"|-?Infinity|NaN/g;
 
+/** A string token (skipped whole) or a non-finite literal standing alone where a value may. */
+const STRING_OR_LONE_NON_FINITE =
+  /"[^"\\]*(?:\\.[^"\\]*)*"|(?<=^|[[,:\s])(?:-?Infinity|NaN)(?=$|[\]},\s])/g;
+
 /**
  * The start of a JSON string token, `"\u0000<n>`, that `text` does not hold: tokens made with it
  * cannot be mistaken for the text's own.
@@ -173,13 +182,68 @@ function unusedTokenStart(text: string): string {
 
 /**
  * Python's reader accepts `NaN`, `Infinity` and `-Infinity` where a value may stand (tabular
- * clients send missing values so). They are swapped for string tokens the text does not hold,
- * parsed (exactly, with a reviver: this is the rare path) and swapped back. A literal where
- * Python refuses one (a key, `-NaN`, `1NaN`, inside a word) leaves the text invalid, and
+ * clients send missing values so). Where they stand alone, they are swapped for number tokens
+ * `JSON.parse` reads natively: `±1e999` is ±Infinity, and a random tiny number stands for NaN
+ * until a walk puts NaN back — unless as many are not found as were put in (a repeated key
+ * dropped one, the text held that number), and then {@link parseWithNonFiniteExactly} decides.
+ * A literal where Python refuses one (a key, `-NaN`, `1NaN`) leaves the text invalid, and
  * `error`, the plain parse's, is thrown.
  */
 function parseWithNonFinite(text: string, error: unknown): unknown {
   if (!text.includes("NaN") && !text.includes("Infinity")) throw error;
+  const nanToken = `-1.${Math.floor(Math.random() * 1e9).toString().padStart(9, "0")}7e-300`;
+  let nans = 0;
+  const swapped = text.replace(STRING_OR_LONE_NON_FINITE, (m) => {
+    if (m.charCodeAt(0) === 0x22) return m;
+    if (m !== "NaN") return m === "Infinity" ? "1e999" : "-1e999";
+    nans++;
+    return nanToken;
+  });
+  if (swapped === text) throw error;
+  let value: unknown;
+  try {
+    value = withSourceInfo(swapped, JSON.parse(swapped));
+  } catch {
+    throw error;
+  }
+  return nans === 0 || restoreNaN(value, Number(nanToken)) === nans
+    ? value
+    : parseWithNonFiniteExactly(text, error);
+}
+
+/** Replaces every `standIn` number in `value` with NaN, in place: how many there were. */
+function restoreNaN(value: unknown, standIn: number): number {
+  if (value === standIn) return -1; // a bare top-level NaN is handled by the exact path
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v = node[i];
+        if (v === standIn) {
+          node[i] = NaN;
+          count++;
+        } else if (typeof v === "object" && v !== null) stack.push(v);
+      }
+      continue;
+    }
+    for (const key in node) {
+      const v = node[key];
+      if (v === standIn) {
+        node[key] = NaN;
+        count++;
+      } else if (typeof v === "object" && v !== null) stack.push(v);
+    }
+  }
+  return count;
+}
+
+/**
+ * {@link parseWithNonFinite}, exactly and slowly: the literals are swapped for string tokens the
+ * text does not hold and turned back by a reviver.
+ */
+function parseWithNonFiniteExactly(text: string, error: unknown): unknown {
   const start = unusedTokenStart(text);
   const nan = `${start}NaN"`, inf = `${start}Infinity"`, negInf = `${start}-Infinity"`;
   let found = false, asKey = false;

@@ -145,6 +145,30 @@ Deno.test("json: list items keep Python's int/float distinction for numpy at eve
   }
 });
 
+Deno.test("json: NaN literals among other values, repeated keys and float tokens", () => {
+  // A repeated key drops a NaN: the stand-ins no longer add up, the exact path decides.
+  assertEquals(parseJson('{"a": NaN, "a": 1, "b": [NaN, 2.0]}'), { a: 1, b: [NaN, 2] });
+  assertEquals(parseJson('{"a": 1, "a": NaN}'), { a: NaN });
+  // The number standing in for NaN is random; one the text holds itself is left alone.
+  const random = Math.random;
+  Math.random = () => 0;
+  try {
+    assertEquals(parseJson("[-1.0000000007e-300, NaN]"), [-1.0000000007e-300, NaN]);
+  } finally {
+    Math.random = random;
+  }
+  const rows = parseJson('[["a", NaN, 2.0, Infinity], ["b", -Infinity, 3, 1e2]]') as unknown[][];
+  assertEquals(NDArray.from(rows).data, ["a", "nan", "2.0", "inf", "b", "-inf", "3", "100.0"]);
+  const numbers = parseJson('{"x": [[1.0, NaN], [2, 3]], "y": [1, 2]}') as Record<
+    string,
+    unknown[]
+  >;
+  assertEquals([NDArray.from(numbers.x).dtype, NDArray.from(numbers.y).dtype], [
+    "float64",
+    "int64",
+  ]);
+});
+
 Deno.test("json: a repeated key keeps the last value and its tokens", () => {
   const v = parseJson('{"a": [1, 2.0], "a": [3, 4.0], "b": [5]}') as Record<string, number[]>;
   assertEquals(v, { a: [3, 4], b: [5] });
