@@ -3,7 +3,7 @@
  * (user-api.md §2), with numpy's visible coercion rules for nested JSON lists (protocol.md §6.1).
  * @module
  */
-import { type IntegralFloats, integralFloats } from "./json.ts";
+import { type IntegralFloats, integralFloats } from "./number_tokens.ts";
 import { pyFloatRepr } from "./pyrepr.ts";
 
 /** Element types. Numeric dtypes keep their values in a `Float64Array`. */

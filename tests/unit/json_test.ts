@@ -1,10 +1,11 @@
 /**
- * `protocol/json.ts` against Python's `json` (the CPython-faithful parser in `pyrepr.ts`) and
+ * `protocol/json.ts` (and the `number_tokens.ts` / `non_finite.ts` under it) against Python's `json` (the CPython-faithful parser in `pyrepr.ts`) and
  * numpy's §6.1 rules, on generated documents: what is accepted, what numpy would make of the
  * numbers, small bodies and large alike.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { integralFloats, parseJson, stringifyJson } from "../../src/protocol/json.ts";
+import { parseJson, stringifyJson } from "../../src/protocol/json.ts";
+import { integralFloats } from "../../src/protocol/number_tokens.ts";
 import { NDArray } from "../../src/protocol/ndarray.ts";
 import {
   parseJsonPythonic,
