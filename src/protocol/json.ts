@@ -50,11 +50,9 @@ export interface StringifyOptions {
  */
 export function stringifyJson(value: unknown, options: StringifyOptions = {}): string {
   const indent = options.pretty ? 2 : undefined;
-  const write = (v: unknown, replacer?: Replacer) => stringify(v, indent, replacer);
-  const text = write(value);
-  return text === undefined || !text.includes("null") || !mayHoldNonFinite(value)
-    ? text
-    : stringifyNonFinite(value, text, write);
+  const text = stringify(value, indent);
+  if (text === undefined || !text.includes("null") || !mayHoldNonFinite(value)) return text;
+  return stringifyNonFinite(value, text, (v, replacer) => stringify(v, indent, replacer));
 }
 
 function stringify(value: unknown, indent: number | undefined, replacer?: Replacer): string {
