@@ -1,88 +1,40 @@
 /**
- * JSON text in and out, keeping integers beyond ±2^53 exact (user-api.md §5) and the int/float
- * distinction of array items (protocol.md §6.1): a cheap native pre-check finds integer tokens of
- * 16+ digits or integral float tokens (`2.0`); only then does parsing use a reviver, which turns
- * unsafe integer tokens into `bigint` and remembers integral floats. Writing turns `bigint` back
- * into its digits.
+ * JSON text in and out as Python's `json` module reads and writes it, where clients can tell:
+ * integers beyond ±2^53 stay exact and integral float tokens stay floats for numpy
+ * (`number_tokens.ts`), `NaN`, `Infinity` and `-Infinity` are read and written
+ * (`non_finite.ts`). The native `JSON.parse` / `JSON.stringify` do the work; the rest costs
+ * only where it is needed.
  * @module
  */
+import {
+  mayHoldNonFinite,
+  parseWithNonFinite,
+  type Replacer,
+  stringifyNonFinite,
+} from "./non_finite.ts";
+import { withSourceInfo } from "./number_tokens.ts";
 import { pythonJsonError } from "../python/json_loads.ts";
 
-/** An integer token (not part of a float) with 16 or more digits. */
-const LONG_INT = /(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/;
-
 /**
- * A number token that may be a float with an integral value (`2.0`, `1e2`, `1.5e3`): Python's
- * parser keeps it a float while `JSON.parse` makes it indistinguishable from `2` (protocol.md §6.1).
- */
-const INTEGRAL_FLOAT = /(?:^|[[,:\s])-?\d+(?:\.0+(?![\d])|(?:\.\d+)?[eE])/;
-
-type ReviverContext = { source?: string };
-
-/** Per array: the indexes of items that were float tokens with an integral value. */
-const FLOAT_TOKENS = new WeakMap<object, Set<number>>();
-
-/**
- * The indexes of `list`'s items that the request wrote as floats with an integral value (`2.0`),
- * or undefined. Only arrays decoded by {@link parseJson} carry this; numpy would make them
- * floats (`"2.0"` in a string array, float64 dtype) where `2` stays an integer.
- */
-export function integralFloatIndexes(list: readonly unknown[]): ReadonlySet<number> | undefined {
-  return FLOAT_TOKENS.get(list);
-}
-
-/**
- * Marks the integral numbers of every array inside `value` as floats (see
- * {@link integralFloatIndexes}): a proto-mode `google.protobuf.Value` holds doubles only, so
- * upstream's Python sees `4.0` where JS sees `4` (`"4.0"` in a string array).
- */
-export function markNumbersAsFloats(value: unknown): void {
-  if (typeof value !== "object" || value === null) return;
-  if (!Array.isArray(value)) {
-    for (const v of Object.values(value)) markNumbersAsFloats(v);
-    return;
-  }
-  let set: Set<number> | undefined;
-  for (let i = 0; i < value.length; i++) {
-    const v = value[i];
-    if (typeof v === "number" && Number.isInteger(v)) (set ??= new Set()).add(i);
-    else markNumbersAsFloats(v);
-  }
-  if (set !== undefined) FLOAT_TOKENS.set(value, set);
-}
-
-function exactReviver(this: unknown, key: string, value: unknown, ctx?: ReviverContext): unknown {
-  if (typeof value !== "number" || ctx?.source === undefined) return value;
-  const src = ctx.source;
-  if (!Number.isSafeInteger(value) && /^-?\d+$/.test(src)) return BigInt(src);
-  if (Number.isInteger(value) && Array.isArray(this) && /[.eE]/.test(src)) {
-    let set = FLOAT_TOKENS.get(this);
-    if (set === undefined) FLOAT_TOKENS.set(this, set = new Set());
-    set.add(Number(key));
-  }
-  return value;
-}
-
-/**
- * Bodies up to this length have their integral float tokens remembered. A reviver costs ~10× a
- * plain parse, so larger numeric payloads keep the fast path and lose only the `2.0`/`2`
- * distinction (values stay equal; user-api.md §5).
- */
-const FLOAT_TRACKING_LIMIT = 32 * 1024;
-
-/**
- * `JSON.parse`, except that integers beyond ±2^53 become exact `bigint`s and array items written
- * as integral floats are remembered ({@link integralFloatIndexes}). A native pre-check keeps the
- * plain fast path for bodies that need neither.
+ * `JSON.parse`, except that integers beyond ±2^53 become exact `bigint`s, list items written as
+ * integral floats are remembered (`integralFloats`), and Python's `NaN`, `Infinity` and
+ * `-Infinity` literals are accepted. The plain parse comes first, and stays the only one unless
+ * the body has long integers or literals ({@link withSourceInfo}, {@link parseWithNonFinite}).
  */
 export function parseJson(text: string): unknown {
-  if (
-    text.length >= 3 &&
-    ((text.length <= FLOAT_TRACKING_LIMIT && INTEGRAL_FLOAT.test(text)) || LONG_INT.test(text))
-  ) {
-    return JSON.parse(text, exactReviver as (key: string, value: unknown) => unknown);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return parseWithNonFinite(text, err);
   }
-  return JSON.parse(text);
+  return withSourceInfo(text, value);
+}
+
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+function bigIntReplacer(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? rawJSON(value.toString()) : value;
 }
 
 /**
@@ -100,28 +52,34 @@ export function parseJsonLikePython(text: string): unknown {
   }
 }
 
-const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
-
-function bigIntReplacer(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? rawJSON(value.toString()) : value;
-}
-
 /** Options of {@link stringifyJson}. */
 export interface StringifyOptions {
   /** Indent with two spaces (Flask's pretty-print mode). */
   pretty?: boolean;
 }
 
-/** `JSON.stringify` that writes `bigint`s as plain integers. */
+/**
+ * `JSON.stringify`, except that `bigint`s are written as plain integers and non-finite numbers
+ * as Python's `json.dumps` writes them, `NaN`, `Infinity`, `-Infinity` (where `JSON.stringify`
+ * writes `null`), so a Python client reads back what was sent. Those cost more only when the
+ * text holds a `null` and a walk finds one.
+ */
 export function stringifyJson(value: unknown, options: StringifyOptions = {}): string {
   const indent = options.pretty ? 2 : undefined;
+  const text = stringify(value, indent);
+  if (text === undefined || !text.includes("null") || !mayHoldNonFinite(value)) return text;
+  return stringifyNonFinite(value, text, (v, replacer) => stringify(v, indent, replacer));
+}
+
+function stringify(value: unknown, indent: number | undefined, replacer?: Replacer): string {
   try {
-    return JSON.stringify(value, undefined, indent);
+    return JSON.stringify(value, replacer, indent);
   } catch (err) {
-    if (err instanceof TypeError && /BigInt/i.test(err.message)) {
-      return JSON.stringify(value, bigIntReplacer, indent);
-    }
-    throw err;
+    if (!(err instanceof TypeError && /BigInt/i.test(err.message))) throw err;
+    const bigInts = replacer
+      ? (k: string, v: unknown) => bigIntReplacer(k, replacer(k, v))
+      : bigIntReplacer;
+    return JSON.stringify(value, bigInts, indent);
   }
 }
 

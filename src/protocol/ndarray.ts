@@ -3,7 +3,7 @@
  * (user-api.md §2), with numpy's visible coercion rules for nested JSON lists (protocol.md §6.1).
  * @module
  */
-import { integralFloatIndexes } from "./json.ts";
+import { type IntegralFloats, integralFloats } from "./number_tokens.ts";
 import { pyFloatRepr } from "../python/float.ts";
 
 /** Element types. Numeric dtypes keep their values in a `Float64Array`. */
@@ -352,33 +352,63 @@ function isRegular(value: unknown, shape: number[], axis: number): boolean {
   return true;
 }
 
+/** A list's {@link integralFloats}, over the flat range its leaves took. */
+interface FloatSegment {
+  readonly offset: number;
+  readonly length: number;
+  readonly marks: IntegralFloats;
+}
+
 /**
- * Appends the leaves of a regular nested list to `out`. Returns `floats` with the flat indexes
- * of leaves the request wrote as integral floats (`2.0`, see {@link integralFloatIndexes}) added;
- * the set is only created when there are any.
+ * Appends the leaves of a regular nested list to `out`. Returns `segments` with the lists that
+ * carry integral float marks (`2.0`, see {@link integralFloats}) added: a list of leaves with
+ * the indexes of its items, any list marked `true` with all its leaves. The list of segments is
+ * only created when there are any.
  */
 function flatten(
   value: unknown,
   depth: number,
   out: unknown[],
-  floats: Set<number> | undefined,
-): Set<number> | undefined {
+  segments: FloatSegment[] | undefined,
+): FloatSegment[] | undefined {
   if (depth === 0) {
     out.push(value);
-    return floats;
+    return segments;
   }
   const items = value as unknown[];
+  const offset = out.length;
   if (depth === 1) {
-    const marked = integralFloatIndexes(items);
-    if (marked !== undefined) {
-      floats ??= new Set();
-      for (const i of marked) floats.add(out.length + i);
-    }
     for (let i = 0; i < items.length; i++) out.push(items[i]);
-    return floats;
+  } else {
+    for (let i = 0; i < items.length; i++) segments = flatten(items[i], depth - 1, out, segments);
   }
-  for (let i = 0; i < items.length; i++) floats = flatten(items[i], depth - 1, out, floats);
-  return floats;
+  const marks = integralFloats(items);
+  if (marks !== undefined && (depth === 1 || marks === true)) {
+    (segments ??= []).push({ offset, length: out.length - offset, marks });
+  }
+  return segments;
+}
+
+/** True when a number of `flat` is marked in `segments`. */
+function marksNumber(flat: readonly unknown[], segments: readonly FloatSegment[]): boolean {
+  for (const { offset, length, marks } of segments) {
+    const indexes = marks === true ? undefined : marks;
+    const count = indexes === undefined ? length : indexes.length;
+    for (let k = 0; k < count; k++) {
+      if (typeof flat[offset + (indexes === undefined ? k : indexes[k])] === "number") return true;
+    }
+  }
+  return false;
+}
+
+/** Per flat index, 1 where an integral number was written as a float. */
+function floatFlags(segments: readonly FloatSegment[], size: number): Uint8Array {
+  const flags = new Uint8Array(size);
+  for (const { offset, length, marks } of segments) {
+    if (marks === true) flags.fill(1, offset, offset + length);
+    else for (const i of marks) flags[offset + i] = 1;
+  }
+  return flags;
 }
 
 /** Classifies flat leaves by the first matching row of protocol.md §6.1. */
@@ -386,7 +416,7 @@ function fromFlat(
   flat: unknown[],
   shape: readonly number[],
   numbersAreFloat: boolean,
-  floats?: ReadonlySet<number>,
+  segments?: readonly FloatSegment[],
 ): NDArray {
   let hasString = false, hasFloat = false, hasNumber = false, hasBool = false;
   for (let i = 0; i < flat.length; i++) {
@@ -394,7 +424,7 @@ function fromFlat(
     switch (typeof v) {
       case "number":
         hasNumber = true;
-        if (numbersAreFloat || !Number.isInteger(v) || floats?.has(i)) hasFloat = true;
+        if (numbersAreFloat || !Number.isInteger(v)) hasFloat = true;
         break;
       case "bigint":
         hasNumber = true;
@@ -410,10 +440,12 @@ function fromFlat(
     }
   }
   if (hasString) {
-    const data = flat.map((v, i) => pyScalarStr(v, numbersAreFloat || floats?.has(i) === true));
+    const floats = segments && floatFlags(segments, flat.length);
+    const data = flat.map((v, i) => pyScalarStr(v, numbersAreFloat || floats?.[i] === 1));
     return new NDArray(data, shape, "string");
   }
   if (hasNumber || flat.length === 0) {
+    if (!hasFloat && segments !== undefined) hasFloat = marksNumber(flat, segments);
     const data = new Float64Array(flat.length);
     for (let i = 0; i < flat.length; i++) data[i] = Number(flat[i]);
     return new NDArray(data, shape, hasFloat || flat.length === 0 ? "float64" : "int64");
@@ -432,9 +464,9 @@ function pyScalarStr(v: unknown, numbersAreFloat: boolean): unknown {
     case "bigint":
       return v.toString();
     case "number":
-      return Number.isInteger(v) && !numbersAreFloat && Math.abs(v) < 1e16
-        ? String(v)
-        : pyFloatRepr(v);
+      // Python writes integral floats below 1e16 as their digits and `.0` (`-0.0` aside).
+      if (!Number.isInteger(v) || Math.abs(v) >= 1e16) return pyFloatRepr(v);
+      return !numbersAreFloat ? String(v) : v !== 0 ? String(v) + ".0" : pyFloatRepr(v);
     default:
       return String(v);
   }

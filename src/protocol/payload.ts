@@ -5,7 +5,7 @@
  * @module
  */
 import { decodeBase64Lenient } from "./base64.ts";
-import { markNumbersAsFloats } from "./json.ts";
+import { markNumbersAsFloats } from "./number_tokens.ts";
 import { badData } from "./errors.ts";
 import { NDArray } from "./ndarray.ts";
 import { parseProtoJson } from "./proto/json.ts";

@@ -38,12 +38,30 @@ export interface Spawned {
 /**
  * Runs main.ts with `args` in `cwd` until it logs its REST port (ephemeral ports). With
  * `portFlags` false no port/host flags are added: the ports then come from `env`.
+ *
+ * With port 0 the supervisor picks a free port that its workers bind a moment later; a test
+ * running in parallel can take it in between (`AddrInUse`), so such a start is tried again.
  */
 export async function spawnServer(
   cwd: string,
   args: string[],
   env: Record<string, string> = {},
   portFlags = true,
+): Promise<Spawned> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await spawnOnce(cwd, args, env, portFlags);
+    } catch (err) {
+      if (attempt === 3 || !String(err).includes("AddrInUse")) throw err;
+    }
+  }
+}
+
+async function spawnOnce(
+  cwd: string,
+  args: string[],
+  env: Record<string, string>,
+  portFlags: boolean,
 ): Promise<Spawned> {
   const flags = portFlags
     ? ["--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--host", "127.0.0.1"]
