@@ -1,4 +1,5 @@
 /** Fixtures of upstream's Python tests, shared by their ports. */
+import { NDArray } from "../../mod.ts";
 
 /** Freezes `value` and everything in it: a shared fixture no test can change for another. */
 function deepFreeze<T>(value: T): T {
@@ -18,3 +19,36 @@ export const META_U = deepFreeze({
   outputs: [{ name: "output", datatype: "BYTES", shape: [1] }],
   custom: { "tag-key": "tag-value" },
 });
+
+/** upstream's UserObject(metrics_ok, ret_nparray, ret_meta) of the model/transformer/router tests. */
+export class UserObject {
+  lastMeta: unknown;
+  constructor(readonly metricsOk = true, readonly retNparray = false, readonly retMeta = false) {}
+  #x(X: unknown, meta: unknown) {
+    if (this.retMeta) this.lastMeta = meta;
+    return this.retNparray ? NDArray.from([1, 2, 3]) : X;
+  }
+  predict(X: unknown, _n: unknown, meta: unknown) {
+    return this.#x(X, meta);
+  }
+  transformInput(X: unknown, _n: unknown, meta: unknown) {
+    return this.#x(X, meta);
+  }
+  transformOutput(X: unknown, _n: unknown, meta: unknown) {
+    return this.#x(X, meta);
+  }
+  route(_X: unknown, _n: unknown, meta: unknown) {
+    if (this.retMeta) this.lastMeta = meta;
+    return 22;
+  }
+  aggregate(Xs: unknown[]) {
+    return this.retNparray ? NDArray.from([1, 2, 3]) : Xs[0];
+  }
+  sendFeedback() {}
+  tags() {
+    return this.retMeta ? { inc_meta: this.lastMeta } : { mytag: 1 };
+  }
+  metrics() {
+    return [{ type: this.metricsOk ? "COUNTER" : "BAD", key: "mycounter", value: 1 }];
+  }
+}

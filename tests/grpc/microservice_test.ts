@@ -4,45 +4,13 @@
  * Lines whose REST twin must answer the same are rows of `tests/protocol/rest_and_grpc_agree_test.ts`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { NDArray, ProtoAny } from "../../mod.ts";
+import { ProtoAny } from "../../mod.ts";
 import { type TestServer, withServer } from "../_helpers/server.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
-import { META_U } from "../_helpers/upstream.ts";
+import { META_U, UserObject } from "../_helpers/upstream.ts";
 
 const TENSOR_REQ = { data: { tensor: { shape: [2, 1], values: [1, 2] } } };
 const MYCOUNTER = { key: "mycounter", value: 1 };
-
-class UserObject {
-  lastMeta: unknown;
-  constructor(readonly metricsOk = true, readonly retNparray = false, readonly retMeta = false) {}
-  #x(X: unknown, meta: unknown) {
-    if (this.retMeta) this.lastMeta = meta;
-    return this.retNparray ? NDArray.from([1, 2, 3]) : X;
-  }
-  predict(X: unknown, _n: unknown, meta: unknown) {
-    return this.#x(X, meta);
-  }
-  transformInput(X: unknown, _n: unknown, meta: unknown) {
-    return this.#x(X, meta);
-  }
-  transformOutput(X: unknown, _n: unknown, meta: unknown) {
-    return this.#x(X, meta);
-  }
-  route(_X: unknown, _n: unknown, meta: unknown) {
-    if (this.retMeta) this.lastMeta = meta;
-    return 22;
-  }
-  aggregate(Xs: unknown[]) {
-    return this.retNparray ? NDArray.from([1, 2, 3]) : Xs[0];
-  }
-  sendFeedback() {}
-  tags() {
-    return this.retMeta ? { inc_meta: this.lastMeta } : { mytag: 1 };
-  }
-  metrics() {
-    return [{ type: this.metricsOk ? "COUNTER" : "BAD", key: "mycounter", value: 1 }];
-  }
-}
 
 const LOWLEVEL_TENSOR = { data: { tensor: { shape: [2, 1], values: [9, 9] } } };
 

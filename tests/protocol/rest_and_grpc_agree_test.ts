@@ -9,32 +9,8 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
+import { UserObject } from "../_helpers/upstream.ts";
 import { BaseComponent, NDArray } from "../../mod.ts";
-
-/** upstream's UserObject(metrics_ok, ret_nparray, ret_meta) of the model/transformer tests. */
-class UserObject {
-  lastMeta: unknown;
-  constructor(readonly metricsOk = true, readonly retNparray = false, readonly retMeta = false) {}
-  #x(X: unknown, meta: unknown) {
-    if (this.retMeta) this.lastMeta = meta;
-    return this.retNparray ? NDArray.from([1, 2, 3]) : X;
-  }
-  predict(X: unknown, _n: unknown, meta: unknown) {
-    return this.#x(X, meta);
-  }
-  transformInput(X: unknown, _n: unknown, meta: unknown) {
-    return this.#x(X, meta);
-  }
-  transformOutput(X: unknown, _n: unknown, meta: unknown) {
-    return this.#x(X, meta);
-  }
-  tags() {
-    return this.retMeta ? { inc_meta: this.lastMeta } : { mytag: 1 };
-  }
-  metrics() {
-    return [{ type: this.metricsOk ? "COUNTER" : "BAD", key: "mycounter", value: 1 }];
-  }
-}
 
 /** Where each operation is served. */
 const OPERATIONS = {
