@@ -282,6 +282,26 @@ export const OPTIONS = [
     extension: true,
     help: "Pod annotations file (Kubernetes downward API)",
   },
+  {
+    flag: "--max-connections",
+    key: "maxConnections",
+    kind: "int",
+    range: [0, 10_000_000],
+    env: "SELDON_MAX_CONNECTIONS",
+    fallback: 0,
+    extension: true,
+    help: "Open connections per process and port (0 = open-files limit - 128, at most 16384)",
+  },
+  {
+    flag: "--header-timeout",
+    key: "headerTimeout",
+    kind: "int",
+    range: [0, 86_400],
+    env: "SELDON_HEADER_TIMEOUT",
+    fallback: 10,
+    extension: true,
+    help: "Seconds a new connection has to send its first request head (0 = no limit)",
+  },
 ] as const satisfies readonly OptionSpec[];
 
 /** {@link OPTIONS} as specs, for code that reads any option. */

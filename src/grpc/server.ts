@@ -41,7 +41,17 @@ export interface GrpcOptions {
   readonly concurrency: number;
   /** Largest message received and sent; unset: 4 MiB receive, unlimited send. */
   readonly maxMessageSize?: number;
+  /** Open connections beyond this are closed as soon as accepted (unset: no cap). */
+  readonly maxConnections?: number;
 }
+
+/**
+ * A connection without an RPC in flight for this long is closed with a GOAWAY (grpc-js
+ * `grpc.max_connection_idle_ms`; clients reconnect on their next call). It is also what ends
+ * connections that never speak HTTP/2. Server keep-alive pings stay off (grpc-js's default):
+ * a vanished peer's idle connection ends here; calls are bounded by the client's deadline.
+ */
+export const GRPC_IDLE_TIMEOUT_MS = 60_000;
 
 /** A running gRPC server. */
 export interface GrpcServer {
@@ -116,7 +126,9 @@ class GrpcHookContext implements HookContext {
 
 /** Builds the grpc-js server with every service bound to `plane`. */
 export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Server {
-  const serverOptions: grpc.ServerOptions = {};
+  const serverOptions: grpc.ServerOptions = {
+    "grpc.max_connection_idle_ms": GRPC_IDLE_TIMEOUT_MS,
+  };
   if (options.maxMessageSize !== undefined) {
     // grpc core (upstream) reads any negative size as unlimited; grpc-js only -1.
     const size = options.maxMessageSize < 0 ? -1 : options.maxMessageSize;
@@ -240,7 +252,17 @@ let reflection: ReflectionService | undefined;
 export async function startGrpc(plane: DataPlane, options: GrpcOptions): Promise<GrpcServer> {
   const server = buildGrpcServer(plane, options);
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const listener: NetServer = createServer((socket: Socket) => injector.injectConnection(socket));
+  const cap = options.maxConnections ?? Infinity;
+  let open = 0;
+  const listener: NetServer = createServer((socket: Socket) => {
+    if (open >= cap) {
+      socket.destroy();
+      return;
+    }
+    open++;
+    socket.once("close", () => open--);
+    injector.injectConnection(socket);
+  });
   const port = await new Promise<number>((resolve, reject) => {
     listener.once("error", reject);
     const listenOptions = {

@@ -1,9 +1,11 @@
 /**
- * The metrics port: `Deno.serve` with the metrics handler (metrics-and-processes.md §1.7).
+ * The metrics port: a guarded `Deno.serve` (connection cap, timeouts) with the metrics handler (metrics-and-processes.md §1.7).
  * @module
  */
 import type { Config } from "../config/options.ts";
 import { writeAccessLog } from "../http/access_log.ts";
+import { guardedServe } from "../http/guarded_serve.ts";
+import { connectionLimits } from "../http/limits.ts";
 import { createMetricsHandler } from "./http.ts";
 
 /** A running metrics server. */
@@ -28,10 +30,10 @@ export function startMetricsServer(
       return res;
     }
     : handler;
-  const server = Deno.serve({
+  const server = guardedServe({
+    ...connectionLimits(config),
     port: config.metricsPort,
     hostname: config.host,
-    onListen: () => {},
   }, logged);
-  return { port: (server.addr as Deno.NetAddr).port, shutdown: () => server.shutdown() };
+  return { port: server.addr.port, shutdown: () => server.shutdown() };
 }

@@ -1,5 +1,5 @@
 /**
- * The REST transport: `Deno.serve` on the HTTP port, the route table, payload reading, and one
+ * The REST transport: a guarded `Deno.serve` on the HTTP port, the route table, payload reading, and one
  * mapping of results and errors to HTTP. It hands the data plane Seldon v1's JSON-mode adapter;
  * protocol rules live there and in the data plane.
  * @module
@@ -14,6 +14,7 @@ import {
 } from "../dataplane/dataplane.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { writeAccessLog } from "../http/access_log.ts";
+import { type ConnectionLimits, guardedServe } from "../http/guarded_serve.ts";
 import { corsHeaders, preflight } from "../http/cors.ts";
 import { TEXT_HTML } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
@@ -64,6 +65,8 @@ export interface RestOptions {
   readonly accessLogFilter?: string;
   /** Called once the port is bound. */
   readonly onListen?: (addr: Deno.NetAddr) => void;
+  /** Connection cap and timeouts of the port. */
+  readonly limits: ConnectionLimits;
 }
 
 /** A running REST server. */
@@ -72,7 +75,7 @@ export interface RestServer {
   readonly port: number;
   /** Resolves when the server has stopped. */
   readonly finished: Promise<void>;
-  /** Stops accepting and lets in-flight requests finish. */
+  /** Stops accepting and drains: in-flight requests finish, keep-alive clients are told to go. */
   shutdown(): Promise<void>;
 }
 
@@ -96,7 +99,7 @@ export class RestCall implements Call {
 /** The request handler (exported for in-process use). */
 export function createHandler(
   plane: DataPlane,
-  options: RestOptions,
+  options: Omit<RestOptions, "limits">,
 ): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
   const limiter = new Limiter(options.concurrency);
   const style = options.json;
@@ -286,11 +289,11 @@ function withDeadline<T>(
 /** Starts the REST server; resolves once the port is bound. */
 export function startRest(plane: DataPlane, options: RestOptions): RestServer {
   const handler = createHandler(plane, options);
-  const server = Deno.serve({
+  const server = guardedServe({
+    ...options.limits,
     port: options.port,
     hostname: options.hostname,
     reusePort: options.reusePort,
-    onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
     onError: (err) => {
       const { status, body } = SELDON_JSON.renderError(err);
       return new Response(JSON.stringify(body) + "\n", {
@@ -299,8 +302,9 @@ export function startRest(plane: DataPlane, options: RestOptions): RestServer {
       });
     },
   }, handler);
+  options.onListen?.(server.addr);
   return {
-    port: (server.addr as Deno.NetAddr).port,
+    port: server.addr.port,
     finished: server.finished,
     shutdown: () => server.shutdown(),
   };

@@ -7,6 +7,7 @@ import type { Config } from "../config/options.ts";
 import type { ServerAnnotations } from "../config/server_annotations.ts";
 import type { DataPlane } from "../dataplane/dataplane.ts";
 import { type GrpcServer, startGrpc } from "../grpc/server.ts";
+import { connectionLimits } from "../http/limits.ts";
 import { logger } from "../logging.ts";
 import { announcer } from "./plane.ts";
 
@@ -41,6 +42,7 @@ export async function serveGrpc(
     reusePort: options.reusePort,
     concurrency: config.grpcThreads,
     maxMessageSize: size,
+    maxConnections: connectionLimits(config).maxConnections,
   });
   announcer(options.announce !== false)("GRPC microservice running on port {port}", grpc.port);
   return grpc;

@@ -7,6 +7,7 @@ import type { Config } from "../config/options.ts";
 import { restUrl } from "../config/rest_url.ts";
 import type { ServerAnnotations } from "../config/server_annotations.ts";
 import type { DataPlane } from "../dataplane/dataplane.ts";
+import { connectionLimits } from "../http/limits.ts";
 import { logger } from "../logging.ts";
 import { type RestServer, startRest } from "../rest/server.ts";
 import { announcer } from "./plane.ts";
@@ -49,6 +50,7 @@ export function serveRest(
     timeoutMs: config.debug ? undefined : annotations.restTimeoutMs, // gunicorn only
     onRequest: options.onRequest,
     onStuck: options.onStuck,
+    limits: connectionLimits(config),
   });
   announcer(options.announce !== false)("REST microservice running on port {port}", rest.port);
   if (options.announce !== false) {

@@ -1,0 +1,249 @@
+/**
+ * `Deno.serve` with the guards a server on an open port needs and `Deno.serve` lacks: a cap on
+ * open connections, a header timeout, an idle keep-alive timeout, an accept loop that survives
+ * running out of file descriptors, and a drain that loses no request from keep-alive clients.
+ *
+ * Our own accept loop (`Deno.listen`) hands each connection to Deno's HTTP engine on its own
+ * (`serveHttpOnConnection`, the per-connection form of `Deno.serve`'s internals, same native
+ * fast path: ~3% slower than `Deno.serve` on a bare echo, BENCHMARKS.md), with an abort signal
+ * that closes just that connection. A request is active from its head's arrival until Deno
+ * reports its response fully written (`info.completed`), so slow readers are not cut.
+ * @module
+ */
+import { logger } from "../logging.ts";
+
+const log = logger("http");
+
+/**
+ * Connection guards of one listening port (each process counts its own connections). At the
+ * cap, a new connection replaces the connection idle the longest (as nginx reuses idle
+ * keep-alive connections), or is closed when every connection has a request in flight.
+ */
+export interface ConnectionLimits {
+  /** Open connections beyond this are closed as soon as accepted. */
+  readonly maxConnections: number;
+  /** A new connection must deliver a complete request head within this (0: no limit). */
+  readonly headerTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; 0 closes after every response. */
+  readonly keepAliveMs: number;
+}
+
+/** Options of {@link guardedServe}. */
+export interface GuardedServeOptions extends ConnectionLimits {
+  readonly port: number;
+  readonly hostname: string;
+  /** Share the port with sibling processes (SO_REUSEPORT; needs `--unstable-net`). */
+  readonly reusePort?: boolean;
+  /** Answers a request whose handler threw. */
+  readonly onError?: (error: unknown) => Response | Promise<Response>;
+}
+
+/** A running guarded server. */
+export interface GuardedServer {
+  readonly addr: Deno.NetAddr;
+  /** Resolves when the server has stopped (after {@link GuardedServer.shutdown}). */
+  readonly finished: Promise<void>;
+  /** Connections open now. */
+  readonly connections: number;
+  /**
+   * Stops accepting and drains: a response written from now on carries `connection: close`,
+   * a connection idle for a moment is closed, and the promise resolves when none is left.
+   */
+  shutdown(): Promise<void>;
+}
+
+type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+
+type ServeOnConnection = (
+  conn: Deno.Conn,
+  signal: AbortSignal,
+  handler: Handler,
+  onError: (error: unknown) => Response | Promise<Response>,
+  onListen: () => void,
+) => { finished: Promise<void> };
+
+/** Deno's per-connection server (the internals `Deno.serve` is built on; Deno is pinned). */
+const serveOnConnection = (Deno as unknown as Record<symbol, Record<string, unknown>>)[
+  (Deno as unknown as { internal: symbol }).internal
+]?.serveHttpOnConnection as ServeOnConnection | undefined;
+
+/** How often idle connections are looked for; timeouts are exact to within one tick. */
+const TICK_MS = 250;
+/** How often a draining server looks for idle connections. */
+const DRAIN_TICK_MS = 50;
+/** Longest pause of the accept loop after a failed accept (e.g. out of file descriptors). */
+const MAX_BACKOFF_MS = 1_000;
+
+/** One open connection. */
+interface Connection {
+  readonly close: AbortController;
+  /** Requests whose responses are not fully written yet. */
+  active: number;
+  /** Requests seen (0: still waiting for its first request head). */
+  served: number;
+  /** The tick at which the connection last became idle. */
+  idleSince: number;
+}
+
+const defaultOnError = () => new Response("Internal Server Error", { status: 500 });
+
+/** Serves `handler` on `options.port` with the connection guards of `options`. */
+export function guardedServe(options: GuardedServeOptions, handler: Handler): GuardedServer {
+  if (serveOnConnection === undefined) throw new Error("this Deno has no serveHttpOnConnection");
+  const serve = serveOnConnection;
+  const listener = Deno.listen({
+    port: options.port,
+    hostname: options.hostname,
+    reusePort: options.reusePort,
+  } as Deno.TcpListenOptions);
+  const onError = options.onError ?? defaultOnError;
+  const open = new Set<Connection>();
+  let tick = 0;
+  let draining = false;
+  let resolveFinished!: () => void;
+  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+  let stopped = false;
+  const stop = () => {
+    if (stopped || !draining || open.size > 0) return;
+    stopped = true;
+    clearInterval(sweeper);
+    resolveFinished();
+  };
+
+  const closeAfter = (response: Response): Response => {
+    if (!draining && options.keepAliveMs > 0) return response;
+    try {
+      response.headers.set("connection", "close");
+      return response;
+    } catch { // immutable headers (e.g. `Response.error()`)
+      const copy = new Response(response.body, response);
+      copy.headers.set("connection", "close");
+      return copy;
+    }
+  };
+
+  /** Closes the connection idle the longest; false when every connection is busy. */
+  function evictIdle(): boolean {
+    let oldest: Connection | undefined;
+    for (const connection of open) {
+      if (connection.active === 0 && !connection.close.signal.aborted) {
+        if (oldest === undefined || connection.idleSince < oldest.idleSince) oldest = connection;
+      }
+    }
+    oldest?.close.abort();
+    if (oldest) open.delete(oldest);
+    return oldest !== undefined;
+  }
+
+  function accept(conn: Deno.Conn): void {
+    if (draining || (open.size >= options.maxConnections && !evictIdle())) {
+      conn.close();
+      return;
+    }
+    const connection: Connection = {
+      close: new AbortController(),
+      active: 0,
+      served: 0,
+      idleSince: tick,
+    };
+    const done = () => {
+      if (--connection.active === 0) connection.idleSince = tick;
+    };
+    open.add(connection);
+    const serveOne: Handler = (req, info) => {
+      connection.active++;
+      connection.served++;
+      info.completed.then(done, done);
+      const response = handler(req, info);
+      return response instanceof Response
+        ? closeAfter(response)
+        : response.then(closeAfter, (err) => Promise.resolve(onError(err)).then(closeAfter));
+    };
+    let server: { finished: Promise<void> };
+    try {
+      server = serve(conn, connection.close.signal, serveOne, onError, () => {});
+    } catch (err) {
+      open.delete(connection);
+      conn.close();
+      log.debug("Could not serve a connection: {error}", { error: String(err) });
+      return;
+    }
+    // A peer that resets its connection rejects `finished`: nothing to do but forget it.
+    server.finished.catch(() => {}).finally(() => {
+      open.delete(connection);
+      seen.delete(connection);
+      stop();
+    });
+  }
+
+  /** Closes connections idle longer than their limit. */
+  function sweep(): void {
+    tick++;
+    for (const connection of open) {
+      if (connection.active > 0) continue;
+      const idleMs = (tick - connection.idleSince) * TICK_MS;
+      const limit = connection.served === 0 ? options.headerTimeoutMs : options.keepAliveMs;
+      if (limit > 0 && idleMs >= limit + TICK_MS) connection.close.abort();
+    }
+  }
+  let sweeper = setInterval(sweep, TICK_MS);
+
+  /**
+   * While draining: closes connections that stayed idle between two looks, so a keep-alive
+   * client's next request — sent right after its last response — is still served (with
+   * `connection: close`) rather than lost to a closing socket.
+   */
+  const seen = new Map<Connection, number>();
+  function drainSweep(): void {
+    for (const connection of open) {
+      if (connection.active === 0 && seen.get(connection) === connection.served) {
+        connection.close.abort();
+      }
+      seen.set(connection, connection.served);
+    }
+  }
+
+  (async () => {
+    let backoff = 0;
+    let refused = 0;
+    for (;;) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+        backoff = 0;
+      } catch (err) {
+        if (draining || err instanceof Deno.errors.BadResource) return;
+        // Out of file descriptors, mostly: the backlog waits, serving goes on.
+        if (refused++ % 100 === 0) {
+          log.warning("Accepting connections failed ({n}x so far): {error}", {
+            n: refused,
+            error: String(err),
+          });
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2 || 10);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        continue;
+      }
+      accept(conn);
+    }
+  })();
+
+  return {
+    addr: listener.addr as Deno.NetAddr,
+    finished,
+    get connections() {
+      return open.size;
+    },
+    shutdown() {
+      if (!draining) {
+        draining = true;
+        listener.close();
+        clearInterval(sweeper);
+        sweeper = setInterval(drainSweep, DRAIN_TICK_MS);
+        drainSweep();
+        stop();
+      }
+      return finished;
+    },
+  };
+}
