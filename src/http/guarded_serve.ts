@@ -71,6 +71,8 @@ const serveOnConnection = (Deno as unknown as Record<symbol, Record<string, unkn
 const TICK_MS = 250;
 /** How often a draining server looks for idle connections. */
 const DRAIN_TICK_MS = 50;
+/** How long a draining server waits, listener closed, before telling clients to reconnect. */
+const LISTENERS_CLOSE_MS = 250;
 /** Longest pause of the accept loop after a failed accept (e.g. out of file descriptors). */
 const MAX_BACKOFF_MS = 1_000;
 
@@ -99,6 +101,7 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
   const onError = options.onError ?? defaultOnError;
   const open = new Set<Connection>();
   let tick = 0;
+  let accepting = true;
   let draining = false;
   let resolveFinished!: () => void;
   const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
@@ -136,7 +139,7 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
   }
 
   function accept(conn: Deno.Conn): void {
-    if (draining || (open.size >= options.maxConnections && !evictIdle())) {
+    if (!accepting || (open.size >= options.maxConnections && !evictIdle())) {
       conn.close();
       return;
     }
@@ -212,7 +215,7 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
         conn = await listener.accept();
         backoff = 0;
       } catch (err) {
-        if (draining || err instanceof Deno.errors.BadResource) return;
+        if (!accepting || err instanceof Deno.errors.BadResource) return;
         // Out of file descriptors, mostly: the backlog waits, serving goes on.
         if (refused++ % 100 === 0) {
           log.warning("Accepting connections failed ({n}x so far): {error}", {
@@ -235,14 +238,20 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
       return open.size;
     },
     shutdown() {
-      if (!draining) {
+      if (!accepting) return finished;
+      accepting = false;
+      listener.close();
+      // Siblings sharing the port and draining at the same moment (a SIGHUP) close their
+      // listeners too before any client is told to reconnect: a connection queued on a
+      // listener as it closes is reset by the kernel.
+      const hold = options.reusePort ? LISTENERS_CLOSE_MS : 0;
+      setTimeout(() => {
         draining = true;
-        listener.close();
         clearInterval(sweeper);
         sweeper = setInterval(drainSweep, DRAIN_TICK_MS);
         drainSweep();
         stop();
-      }
+      }, hold);
       return finished;
     },
   };

@@ -215,14 +215,21 @@ export async function runSupervisor(config: Config): Promise<number> {
     spawn(worker.role);
   }
 
-  /** Starts a replacement first, then drains the old worker (no gap with one worker). */
-  async function replace(old: Worker): Promise<void> {
-    if (old.retiring || shuttingDown) return;
-    old.retiring = true;
-    const fresh = spawn(old.role);
-    await Promise.race([fresh.ready, new Promise((r) => setTimeout(r, READY_TIMEOUT_MS))]);
-    collector.clear(String(old.pid));
-    kill(old, "SIGTERM");
+  /**
+   * Starts replacements first, then drains the old workers (no gap with one worker). They are
+   * told to stop together: a listener closing while a sibling's clients reconnect would reset
+   * the connections queued on it.
+   */
+  async function replace(olds: Worker[]): Promise<void> {
+    olds = olds.filter((old) => !old.retiring);
+    if (olds.length === 0 || shuttingDown) return;
+    for (const old of olds) old.retiring = true;
+    const fresh = olds.map((old) => spawn(old.role).ready);
+    await Promise.race([Promise.all(fresh), new Promise((r) => setTimeout(r, READY_TIMEOUT_MS))]);
+    for (const old of olds) {
+      collector.clear(String(old.pid));
+      kill(old, "SIGTERM");
+    }
   }
 
   function kill(worker: Worker, signal: Deno.Signal): void {
@@ -284,7 +291,7 @@ export async function runSupervisor(config: Config): Promise<number> {
         log.info("Replacing worker {pid} at its request (max requests or REST timeout)", {
           pid: msg.pid,
         });
-        replace(worker);
+        replace([worker]);
       }
     }
   }
@@ -323,7 +330,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   Deno.addSignalListener("SIGINT", onSignal(130));
   Deno.addSignalListener("SIGHUP", () => {
     log.info("Handling signal: hup; restarting REST workers");
-    for (const worker of [...workers.values()]) if (worker.role === "rest") replace(worker);
+    replace([...workers.values()].filter((worker) => worker.role === "rest"));
   });
 
   const initial: Worker[] = [];
