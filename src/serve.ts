@@ -79,7 +79,7 @@ export async function startServing(
     // Upstream's gRPC worker dies on the bad annotation; the other servers keep running.
     log.error("gRPC server not started: {error}", { error: annotations.grpcError });
   } else if (serveGrpcToo) {
-    grpc = await serveGrpc(plane, config, annotations, {
+    grpc = serveGrpc(plane, config, annotations, {
       reusePort: options.reusePort,
       announce: options.announce,
     });

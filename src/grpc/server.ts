@@ -11,9 +11,10 @@ import { ReflectionService } from "@grpc/reflection";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Call, DataPlane, HookContext, Operation } from "../dataplane/dataplane.ts";
 import { Limiter } from "../dataplane/limiter.ts";
+import { connStream } from "./socket.ts";
+import { acceptLoop } from "../http/accept.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
 import { encodeMessage } from "../protocol/proto/codec.ts";
@@ -245,39 +246,37 @@ function addReflection(server: grpc.Server): void {
 let reflection: ReflectionService | undefined;
 
 /**
- * Starts the gRPC server on `hostname:port`: a `node:net` listener hands each accepted
- * connection to grpc-js. With `reusePort` (SO_REUSEPORT) several worker processes share the
- * port and the kernel spreads connections between them. One code path for one or N workers.
+ * Starts the gRPC server on `hostname:port`: our accept loop hands each accepted connection to
+ * grpc-js (as a stream, `socket.ts`), closing those beyond `maxConnections`. With `reusePort`
+ * (SO_REUSEPORT) several worker processes share the port and the kernel spreads connections
+ * between them. One code path for one or N workers.
  */
-export async function startGrpc(plane: DataPlane, options: GrpcOptions): Promise<GrpcServer> {
+export function startGrpc(plane: DataPlane, options: GrpcOptions): GrpcServer {
   const server = buildGrpcServer(plane, options);
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const cap = options.maxConnections ?? Infinity;
   let open = 0;
-  const listener: NetServer = createServer((socket: Socket) => {
+  let accepting = true;
+  const listener = Deno.listen({
+    port: options.port,
+    hostname: options.hostname,
+    reusePort: options.reusePort === true,
+  } as Deno.TcpListenOptions);
+  acceptLoop(listener, (conn) => {
     if (open >= cap) {
-      socket.destroy();
+      conn.close();
       return;
     }
     open++;
+    const socket = connStream(conn as Deno.TcpConn);
     socket.once("close", () => open--);
     injector.injectConnection(socket);
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    listener.once("error", reject);
-    const listenOptions = {
-      port: options.port,
-      host: options.hostname,
-      reusePort: options.reusePort === true,
-    };
-    listener.listen(listenOptions as never, () => {
-      listener.off("error", reject);
-      resolve((listener.address() as { port: number }).port);
-    });
-  });
+  }, () => !accepting);
+  const port = (listener.addr as Deno.NetAddr).port;
   return {
     port,
     shutdown: async (grace) => {
+      accepting = false;
       listener.close();
       await shutdownServer(server, grace);
       injector.destroy();

@@ -11,6 +11,7 @@
  * @module
  */
 import { logger } from "../logging.ts";
+import { acceptLoop } from "./accept.ts";
 
 const log = logger("http");
 
@@ -73,8 +74,6 @@ const TICK_MS = 250;
 const DRAIN_TICK_MS = 50;
 /** How long a draining server waits, listener closed, before telling clients to reconnect. */
 const LISTENERS_CLOSE_MS = 250;
-/** Longest pause of the accept loop after a failed accept (e.g. out of file descriptors). */
-const MAX_BACKOFF_MS = 1_000;
 
 /** One open connection. */
 interface Connection {
@@ -206,30 +205,7 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
     }
   }
 
-  (async () => {
-    let backoff = 0;
-    let refused = 0;
-    for (;;) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-        backoff = 0;
-      } catch (err) {
-        if (!accepting || err instanceof Deno.errors.BadResource) return;
-        // Out of file descriptors, mostly: the backlog waits, serving goes on.
-        if (refused++ % 100 === 0) {
-          log.warning("Accepting connections failed ({n}x so far): {error}", {
-            n: refused,
-            error: String(err),
-          });
-        }
-        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2 || 10);
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        continue;
-      }
-      accept(conn);
-    }
-  })();
+  acceptLoop(listener, accept, () => !accepting);
 
   return {
     addr: listener.addr as Deno.NetAddr,

@@ -11,6 +11,8 @@ export function runGrpcWorker(config: Config): Promise<number> {
   return runWorker(config, {
     role: "grpc",
     start: ({ plane, annotations }) =>
-      serveGrpc(plane, config, annotations, { reusePort: true, announce: false }),
+      Promise.resolve(
+        serveGrpc(plane, config, annotations, { reusePort: true, announce: false }),
+      ),
   });
 }

@@ -22,21 +22,21 @@ export interface ServeGrpcOptions {
 }
 
 /**
- * Starts the gRPC server on `plane`; resolves when bound. Rejects when the gRPC size annotation
- * is not an integer (upstream's gRPC worker dies on it, server.md §1.7).
+ * Starts the gRPC server on `plane`, bound on return. Throws when the gRPC size annotation is
+ * not an integer (upstream's gRPC worker dies on it, server.md §1.7).
  */
-export async function serveGrpc(
+export function serveGrpc(
   plane: DataPlane,
   config: Config,
   annotations: ServerAnnotations,
   options: ServeGrpcOptions = {},
-): Promise<GrpcServer> {
+): GrpcServer {
   if (annotations.grpcError !== undefined) throw new Error(annotations.grpcError);
   const size = annotations.grpcMaxMessageSize;
   if (size !== undefined) {
     log.info("Setting grpc max message and receive length to {n}", { n: size });
   }
-  const grpc = await startGrpc(plane, {
+  const grpc = startGrpc(plane, {
     port: config.grpcPort,
     hostname: config.host,
     reusePort: options.reusePort,

@@ -47,14 +47,21 @@ export async function spawnServer(
   args: string[],
   env: Record<string, string> = {},
   portFlags = true,
+  limits: SpawnLimits = {},
 ): Promise<Spawned> {
   for (let attempt = 1;; attempt++) {
     try {
-      return await spawnOnce(cwd, args, env, portFlags);
+      return await spawnOnce(cwd, args, env, portFlags, limits);
     } catch (err) {
       if (attempt === 3 || !String(err).includes("AddrInUse")) throw err;
     }
   }
+}
+
+/** Resource limits of a spawned server. */
+export interface SpawnLimits {
+  /** Soft and hard open-files limit (`prlimit`; Deno raises the soft one to the hard one). */
+  readonly openFiles?: number;
 }
 
 async function spawnOnce(
@@ -62,12 +69,17 @@ async function spawnOnce(
   args: string[],
   env: Record<string, string>,
   portFlags: boolean,
+  limits: SpawnLimits,
 ): Promise<Spawned> {
   const flags = portFlags
     ? ["--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--host", "127.0.0.1"]
     : [];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--unstable-net", "-A", MAIN, ...args, ...flags],
+  const deno = [Deno.execPath(), "run", "--unstable-net", "-A", MAIN, ...args, ...flags];
+  const command = limits.openFiles === undefined
+    ? deno
+    : ["prlimit", `--nofile=${limits.openFiles}:${limits.openFiles}`, ...deno];
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: "null",
