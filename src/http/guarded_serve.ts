@@ -84,6 +84,12 @@ interface Connection {
   served: number;
   /** The tick at which the connection last became idle. */
   idleSince: number;
+  /**
+   * A `connection: close` answer was written. Deno closes such a connection itself, except
+   * while it waits for the rest of a body the handler refused (a timed-out upload): then the
+   * sweeper closes it.
+   */
+  closing: boolean;
 }
 
 const defaultOnError = () => new Response("Internal Server Error", { status: 500 });
@@ -112,6 +118,7 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
     resolveFinished();
   };
 
+  /** `response`, told to close the connection when the server drains or keeps nothing alive. */
   const closeAfter = (response: Response): Response => {
     if (!draining && options.keepAliveMs > 0) return response;
     try {
@@ -147,19 +154,27 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
       active: 0,
       served: 0,
       idleSince: tick,
-    };
-    const done = () => {
-      if (--connection.active === 0) connection.idleSince = tick;
+      closing: false,
     };
     open.add(connection);
     const serveOne: Handler = (req, info) => {
       connection.active++;
       connection.served++;
+      let closing = false;
+      const sent = (response: Response): Response => {
+        const answer = closeAfter(response);
+        closing = answer.headers.get("connection")?.toLowerCase() === "close";
+        return answer;
+      };
+      const done = () => {
+        if (--connection.active === 0) connection.idleSince = tick;
+        if (closing) connection.closing = true;
+      };
       info.completed.then(done, done);
       const response = handler(req, info);
       return response instanceof Response
-        ? closeAfter(response)
-        : response.then(closeAfter, (err) => Promise.resolve(onError(err)).then(closeAfter));
+        ? sent(response)
+        : response.then(sent, (err) => Promise.resolve(onError(err)).then(sent));
     };
     let server: { finished: Promise<void> };
     try {
@@ -184,7 +199,11 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
     for (const connection of open) {
       if (connection.active > 0) continue;
       const idleMs = (tick - connection.idleSince) * TICK_MS;
-      const limit = connection.served === 0 ? options.headerTimeoutMs : options.keepAliveMs;
+      const limit = connection.closing
+        ? TICK_MS
+        : connection.served === 0
+        ? options.headerTimeoutMs
+        : options.keepAliveMs;
       if (limit > 0 && idleMs >= limit + TICK_MS) connection.close.abort();
     }
   }

@@ -164,3 +164,16 @@ Deno.test("guarded server: the default cap follows the open-files limit", () => 
   assertEquals(defaultMaxConnections(1_048_576), 16_384);
   assertEquals(defaultMaxConnections(undefined), 16_384);
 });
+
+Deno.test("guarded server: a connection: close answer to a stalled upload ends the connection", async () => {
+  const refuse = () => new Response("too slow", { status: 408, headers: { connection: "close" } });
+  await withGuarded({ headerTimeoutMs: 60_000, keepAliveMs: 60_000 }, refuse, async (server) => {
+    const conn = await connect(server);
+    await conn.write(
+      encoder.encode("POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\nx"),
+    );
+    await readUntil(conn, "too slow");
+    const ms = await msUntilClosed(conn);
+    assert(ms < 1_000, `closed after ${ms} ms`);
+  });
+});
