@@ -19,7 +19,7 @@ import { TEXT_HTML } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
-import { readPayload } from "./body.ts";
+import { BodyTimeoutError, readPayload } from "./body.ts";
 import {
   canCarryBody,
   errorResponse,
@@ -41,6 +41,8 @@ export interface RestOptions {
   readonly reusePort?: boolean;
   /** Largest request body in bytes. */
   readonly maxBodySize: number;
+  /** A request's whole body must arrive within this many ms (`--body-timeout`; 0/unset: none). */
+  readonly bodyTimeoutMs?: number;
   /** PAYLOAD_PASSTHROUGH: predict routes get the raw body. */
   readonly payloadPassthrough: boolean;
   /** Concurrent requests in the data plane (threads; 1 when single-threaded). */
@@ -100,11 +102,9 @@ export function createHandler(
 ): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
   const limiter = new Limiter(options.concurrency);
   const style = options.json;
-  const readOptions = { limit: options.maxBodySize, passthrough: false };
-  const passthroughOptions = {
-    limit: options.maxBodySize,
-    passthrough: options.payloadPassthrough,
-  };
+  const limits = { limit: options.maxBodySize, timeoutMs: options.bodyTimeoutMs };
+  const readOptions = { ...limits, passthrough: false };
+  const passthroughOptions = { ...limits, passthrough: options.payloadPassthrough };
 
   async function dispatch(
     req: Request,
@@ -186,6 +186,12 @@ export function createHandler(
     err: unknown,
     action: RouteAction | undefined,
   ): Promise<Response> {
+    if (err instanceof BodyTimeoutError) {
+      // The transport's own answer: the body never came, the connection is not reused.
+      const response = logged(req, SELDON_JSON.renderError(err));
+      response.headers.set("connection", "close");
+      return response;
+    }
     if (action !== undefined && isOperation(action)) {
       try {
         const answer = await plane.userErrorResponse(err, new RestCall(req.headers), action);
