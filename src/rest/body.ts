@@ -4,6 +4,7 @@
  * @module
  */
 import { werkzeugText } from "../http/werkzeug.ts";
+import { clearDeadline, setDeadline } from "./deadlines.ts";
 import { encodeBase64 } from "../protocol/base64.ts";
 import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
@@ -76,22 +77,27 @@ export function readBody(req: Request, limits: BodyLimits): Promise<Uint8Array<A
   const declared = req.headers.get("content-length");
   const size = declared === null ? undefined : Number(declared);
   if (size !== undefined && size > limits.limit) return Promise.reject(tooLarge());
-  if (req.body === null) return Promise.resolve(new Uint8Array(0));
   if (size !== undefined && size <= FAST_PATH_MAX) {
     // Reading without touching `req.body` keeps Deno's fast path (no JS stream is created).
     return limits.timeoutMs ? withTimeout(req.bytes(), limits.timeoutMs) : req.bytes();
   }
-  return readChunks(req.body, limits, size);
+  const body = req.body;
+  return body === null ? Promise.resolve(new Uint8Array(0)) : readChunks(body, limits, size);
 }
 
 /** `read` unless `ms` pass first (then a {@link BodyTimeoutError}; `read`'s fate is ignored). */
 function withTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BodyTimeoutError()), ms);
+  return new Promise((resolve, reject) => {
+    const deadline = setDeadline(ms, () => reject(new BodyTimeoutError()));
+    read.then((value) => {
+      clearDeadline(deadline);
+      resolve(value);
+    }, (err) => {
+      // After a timeout, the connection closing fails the read: settled already, ignored.
+      clearDeadline(deadline);
+      reject(err);
+    });
   });
-  read.catch(() => {}); // the connection closing after the 408 fails the read
-  return Promise.race([read, expired]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -105,11 +111,11 @@ async function readChunks(
 ): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
   let timedOut = false;
-  const timer = limits.timeoutMs
-    ? setTimeout(() => {
+  const deadline = limits.timeoutMs
+    ? setDeadline(limits.timeoutMs, () => {
       timedOut = true;
       reader.cancel().catch(() => {});
-    }, limits.timeoutMs)
+    })
     : undefined;
   let buffer = new Uint8Array(Math.min(declared ?? FAST_PATH_MAX, FIRST_BUFFER_MAX));
   let total = 0;
@@ -134,7 +140,7 @@ async function readChunks(
     reader.cancel().catch(() => {});
     throw err;
   } finally {
-    clearTimeout(timer);
+    if (deadline) clearDeadline(deadline);
   }
   return total === buffer.length ? buffer : buffer.subarray(0, total);
 }
