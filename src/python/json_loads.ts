@@ -45,19 +45,7 @@ export function parseJsonPythonic(text: string): unknown {
   return new PyJsonParser(text).decode();
 }
 
-/**
- * Python's `json.loads` message for `text` (`<msg>: line L column C (char N)`), or undefined
- * when Python accepts it (e.g. `NaN`, which `JSON.parse` refuses).
- */
-export function pythonJsonError(text: string): string | undefined {
-  try {
-    parseJsonPythonic(text);
-    return undefined;
-  } catch (err) {
-    if (err instanceof PyJsonDecodeError) return err.message;
-    throw err;
-  }
-}
+export { pythonJsonError } from "./json_error.ts";
 
 /**
  * A recursive-descent parser over code points (Python counts positions in code points) that
