@@ -9,7 +9,7 @@ import { markNumbersAsFloats } from "./number_tokens.ts";
 import { badData } from "./errors.ts";
 import { NDArray } from "./ndarray.ts";
 import { parseProtoJson } from "./proto/json.ts";
-import { pyStr, pyTypeName } from "../python/repr.ts";
+import { pyStrBounded, pyTypeName } from "../python/repr.ts";
 import { checkShape } from "./shape.ts";
 import { tftensorToNDArray } from "./tftensor.ts";
 
@@ -55,7 +55,7 @@ export function emptyArray(): NDArray {
 
 /** The 400 error for a request that is not a usable SeldonMessage. */
 export function invalidRequest(value: unknown, repr?: () => string): Error {
-  return badData(`Invalid request data type: ${repr ? repr() : pyStr(value)}`);
+  return badData(`Invalid request data type: ${repr ? repr() : pyStrBounded(value)}`);
 }
 
 /**

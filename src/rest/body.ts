@@ -9,8 +9,8 @@ import { encodeBase64 } from "../protocol/base64.ts";
 import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
 import { parseJsonLikePython } from "../protocol/json.ts";
-import { pyStrFromJsonText } from "../python/json_loads.ts";
-import { pyStr } from "../python/repr.ts";
+import { pyStrFromJsonText } from "../python/json_str.ts";
+import { ECHO_CAP, pyStrBounded } from "../python/repr.ts";
 
 /** A decoded payload and how to render it in `Invalid request data type` errors. */
 export interface Payload {
@@ -185,8 +185,8 @@ export async function readPayload(
   const query = url.search.length > 1 ? new URLSearchParams(url.search).get("json") : null;
   if (query) return options.passthrough ? rawString(query) : parseParameter(query);
   if (options.passthrough) {
-    body ??= await readBody(req, options);
-    return { value: body, repr: () => pyStr(body) };
+    const raw = body ?? await readBody(req, options);
+    return { value: raw, repr: () => pyStrBounded(raw, ECHO_CAP, raw.length) };
   }
   if (!isJsonType(contentType)) throw badData(NO_JSON);
   body = await readBody(req, options);
@@ -200,11 +200,11 @@ export async function readPayload(
     throw badData(NO_JSON);
   }
   if (value === null) throw badData(NO_JSON);
-  return { value, repr: () => pyStrFromJsonText(text) };
+  return { value, repr: () => pyStrFromJsonText(text, ECHO_CAP, body.length) };
 }
 
 function rawString(text: string): Payload {
-  return { value: text, repr: () => pyStr(text) };
+  return { value: text, repr: () => pyStrBounded(text) };
 }
 
 /**
@@ -234,5 +234,5 @@ async function readMultipart(body: Uint8Array<ArrayBuffer>, contentType: string)
     const bytes = new Uint8Array(await file.arrayBuffer());
     message[key] = key === "binData" ? encodeBase64(bytes) : utf8.decode(bytes);
   }
-  return { value: message, repr: () => pyStr(message) };
+  return { value: message, repr: () => pyStrBounded(message) };
 }

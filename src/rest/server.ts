@@ -4,7 +4,7 @@
  * protocol rules live there and in the data plane.
  * @module
  */
-import { errorText } from "../error_text.ts";
+import { errorText, logText } from "../error_text.ts";
 import {
   type Call,
   type DataPlane,
@@ -205,7 +205,7 @@ export function createHandler(
   }
 
   function logged(req: Request, answer: HttpErrorAnswer): Response {
-    log.error("{body}", { body: JSON.stringify(answer.body) });
+    log.error("{body}", { body: logText(JSON.stringify(answer.body)) });
     return errorResponse(req, answer, style);
   }
 
