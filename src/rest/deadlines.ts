@@ -36,9 +36,7 @@ export function setDeadline(ms: number, expire: () => void): Deadline {
   const deadline = { at: Date.now() + ms, expire };
   pending.add(deadline);
   if (ticker === undefined) {
-    const id = setInterval(tick, TICK_MS);
-    Deno.unrefTimer(id); // pending reads keep the process alive, not their deadlines
-    ticker = id;
+    ticker = setInterval(tick, TICK_MS); // stops once no deadline is pending
   }
   return deadline;
 }

@@ -6,6 +6,8 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { appFolder, IDENTITY_APP, spawnServer } from "../_helpers/spawn.ts";
 import { withServer } from "../_helpers/server.ts";
+import { DataPlane } from "../../src/dataplane/dataplane.ts";
+import { createHandler } from "../../src/rest/server.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -189,3 +191,45 @@ Deno.test("bodies: large bodies arrive whole, in any chunking, up to the limit",
     {},
     { maxBodySize: 4_000_000 },
   ));
+
+Deno.test("bodies: a stalled body (no content-length) gets the 408 and the connection hook", async () => {
+  const plane = await DataPlane.create({ predict: (X: unknown) => X }, {
+    includeMetrics: true,
+    executorEnabled: true,
+  });
+  const timedOut: unknown[] = [];
+  const handle = createHandler(plane, {
+    port: 0,
+    hostname: "",
+    maxBodySize: 1 << 20,
+    bodyTimeoutMs: 300,
+    onBodyTimeout: (info) => timedOut.push((info?.remoteAddr as Deno.NetAddr).port),
+    payloadPassthrough: false,
+    concurrency: 1,
+    json: { pretty: false, ascii: true },
+  });
+  let cancelled = false;
+  const stalled = new ReadableStream<Uint8Array>({
+    start: (c) => c.enqueue(enc.encode('{"data":')),
+    cancel: () => {
+      cancelled = true;
+    },
+  });
+  const info = { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 4242 } };
+  const t = performance.now();
+  const res = await handle(
+    new Request("http://127.0.0.1/api/v1.0/predictions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: stalled,
+    }),
+    info as Deno.ServeHandlerInfo,
+  );
+  const elapsed = performance.now() - t;
+  assertEquals(res.status, 408);
+  assertEquals(res.headers.get("connection"), "close");
+  assertEquals((await res.json()).status.info, TIMEOUT_TEXT);
+  assert(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
+  assertEquals(timedOut, [4242]);
+  assert(cancelled, "the body stream was cancelled");
+});
