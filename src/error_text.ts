@@ -33,3 +33,13 @@ export function failureText(err: unknown): string {
   if (err instanceof Error && err.name !== "LoadError" && err.stack) return err.stack;
   return message;
 }
+
+/** The longest error text written to a log line, in characters (twice an echo's cap). */
+export const LOG_TEXT_CAP = 128 * 1024;
+
+/** `text` cut at {@link LOG_TEXT_CAP} with a ` ... [truncated, N characters]` marker. */
+export function logText(text: string): string {
+  return text.length <= LOG_TEXT_CAP
+    ? text
+    : `${text.slice(0, LOG_TEXT_CAP)} ... [truncated, ${text.length} characters]`;
+}

@@ -265,6 +265,16 @@ export const OPTIONS = [
     help: "Largest accepted REST request body in bytes (suffixes k, m, g)",
   },
   {
+    flag: "--body-timeout",
+    key: "bodyTimeout",
+    kind: "int",
+    range: [0, 86_400],
+    env: "SELDON_BODY_TIMEOUT",
+    fallback: 60,
+    extension: true,
+    help: "Seconds a REST request's whole body has to arrive (0 = no limit)",
+  },
+  {
     flag: "--grpc-max-message-size",
     key: "grpcMaxMessageSize",
     kind: "size",

@@ -17,7 +17,7 @@ import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { buildModelMetadata } from "../protocol/metadata.ts";
 import { NDArray } from "../protocol/ndarray.ts";
 import { decodeProtoData, emptyArray, isObject, type JsonObject } from "../protocol/payload.ts";
-import { pyStr } from "../python/repr.ts";
+import { pyStrBounded } from "../python/repr.ts";
 import type { MetaParts, ResponseBuilder, ResponseContext } from "../protocol/response.ts";
 import { ABSENT, callOptional, callRequired, classNamesOf, hasHook, isThenable } from "./hooks.ts";
 
@@ -433,7 +433,7 @@ function routeArray(value: unknown): NDArray {
   // A boolean is rejected (protocol.md §4.1: upstream's `[[True]]` quirk is not reproduced).
   if (typeof value === "number" && Number.isInteger(value)) n = value;
   else if (typeof value === "bigint") n = Number(value);
-  else throw badData(`Routing response must be int but got ${pyStr(value)}`);
+  else throw badData(`Routing response must be int but got ${pyStrBounded(value)}`);
   return new NDArray(new Float64Array([n]), [1, 1], "int64");
 }
 

@@ -4,7 +4,7 @@
  * Seldon v1's proto-mode adapter; protocol rules live there and in the data plane.
  * @module
  */
-import { errorText } from "../error_text.ts";
+import { errorText, logText } from "../error_text.ts";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
@@ -168,7 +168,7 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
           (err) => {
             log.error("{method} failed: {error}", {
               method: `${service}/${rpc}`,
-              error: errorText(err),
+              error: logText(errorText(err)),
             });
             callback(SELDON_PROTO.renderError(err));
           },

@@ -9,7 +9,7 @@
 export const TEXT_HTML = "text/html; charset=utf-8";
 
 /** The werkzeug errors the servers answer. */
-export type HttpError = 404 | 405 | 413 | 500;
+export type HttpError = 404 | 405 | 408 | 413 | 500;
 
 const ERRORS: Readonly<Record<HttpError, readonly [name: string, description: string]>> = {
   404: [
@@ -18,6 +18,11 @@ const ERRORS: Readonly<Record<HttpError, readonly [name: string, description: st
     "check your spelling and try again.",
   ],
   405: ["Method Not Allowed", "The method is not allowed for the requested URL."],
+  408: [
+    "Request Timeout",
+    "The server closed the network connection because the browser didn't finish the request " +
+    "within the specified time.",
+  ],
   413: ["Request Entity Too Large", "The data value transmitted exceeds the capacity limit."],
   500: [
     "Internal Server Error",

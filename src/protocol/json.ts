@@ -13,7 +13,7 @@ import {
   stringifyNonFinite,
 } from "./non_finite.ts";
 import { withSourceInfo } from "./number_tokens.ts";
-import { pythonJsonError } from "../python/json_loads.ts";
+import { pythonJsonError } from "../python/json_error.ts";
 
 /**
  * `JSON.parse`, except that integers beyond ±2^53 become exact `bigint`s, list items written as
@@ -38,15 +38,31 @@ function bigIntReplacer(_key: string, value: unknown): unknown {
 }
 
 /**
+ * The longest text whose invalid JSON gets CPython's exact error text (1 Mi characters, ~10 ms
+ * of scanning); a longer one gets JavaScript's message, so no error costs more than its parse.
+ */
+export const PYTHON_JSON_ERROR_CAP = 1 << 20;
+
+/**
  * {@link parseJson} failing like Python's `json.loads`: the error's message is CPython's
  * `JSONDecodeError` text, where upstream shows it to clients (an invalid `json` parameter or
- * multipart field, server.md §2.3).
+ * multipart field, server.md §2.3) — for texts up to {@link PYTHON_JSON_ERROR_CAP}; a longer one
+ * fails with `Invalid JSON (N characters; …): <JavaScript's message>` (without the message when
+ * the text holds `NaN` or `Infinity`, which JavaScript's parser would wrongly blame).
  */
 export function parseJsonLikePython(text: string): unknown {
   try {
     return parseJson(text);
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
+    if (text.length > PYTHON_JSON_ERROR_CAP) {
+      // JavaScript's message would blame a NaN or Infinity literal, which Python accepts.
+      const detail = text.includes("NaN") || text.includes("Infinity") ? "" : `: ${err.message}`;
+      throw new SyntaxError(
+        `Invalid JSON (${text.length} characters; Python's error text is given up to ` +
+          `${PYTHON_JSON_ERROR_CAP})${detail}`,
+      );
+    }
     const message = pythonJsonError(text);
     throw message === undefined ? err : new SyntaxError(message);
   }

@@ -299,7 +299,7 @@ export function shapeSize(shape: readonly number[]): number {
 }
 
 /** numpy's tuple rendering of a shape, as in its error texts: `(2,2)`, `(3,)`. */
-function pyShape(shape: readonly number[]): string {
+export function pyShape(shape: readonly unknown[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(",")})`;
 }
 

@@ -9,7 +9,8 @@ import { markNumbersAsFloats } from "./number_tokens.ts";
 import { badData } from "./errors.ts";
 import { NDArray } from "./ndarray.ts";
 import { parseProtoJson } from "./proto/json.ts";
-import { pyStr, pyTypeName } from "../python/repr.ts";
+import { pyStrBounded, pyTypeName } from "../python/repr.ts";
+import { checkShape } from "./shape.ts";
 import { tftensorToNDArray } from "./tftensor.ts";
 
 /** REST requests are plain JSON values; gRPC requests and feedback are proto3-JSON messages. */
@@ -54,7 +55,7 @@ export function emptyArray(): NDArray {
 
 /** The 400 error for a request that is not a usable SeldonMessage. */
 export function invalidRequest(value: unknown, repr?: () => string): Error {
-  return badData(`Invalid request data type: ${repr ? repr() : pyStr(value)}`);
+  return badData(`Invalid request data type: ${repr ? repr() : pyStrBounded(value)}`);
 }
 
 /**
@@ -94,12 +95,9 @@ function decodeJsonData(data: JsonObject): NDArray {
     if (!("shape" in tensor)) throw new Error("'shape'");
     // numpy's `reshape(4)` takes a bare integer like `reshape([4])`.
     const shape = typeof tensor.shape === "number" ? [tensor.shape] : tensor.shape;
-    if (
-      !Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d))
-    ) {
-      throw new Error(`'shape' must be a list of integers`);
-    }
-    return NDArray.from(tensor.values).reshape(shape);
+    if (!Array.isArray(shape)) throw new Error(`'shape' must be a list of integers`);
+    const values = NDArray.from(tensor.values);
+    return values.reshape(checkShape(shape, values.size));
   }
   if ("ndarray" in data) return NDArray.from(data.ndarray);
   if ("tftensor" in data) return tftensorToNDArray(parseProtoJson("TensorProto", data.tftensor));
@@ -140,7 +138,7 @@ export function decodeProtoData(data: JsonObject): NDArray {
     const values = tensor.values ?? [];
     const shape = tensor.shape ?? (values.length === 0 ? [0] : []);
     return new NDArray(Float64Array.from(values, Number), [values.length], "float64").reshape(
-      shape,
+      checkShape(shape, values.length),
     );
   }
   if (data.ndarray !== undefined) {

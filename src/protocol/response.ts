@@ -10,7 +10,7 @@ import { isArrayValue, isNumericDType, NDArray } from "./ndarray.ts";
 import { isObject, type JsonObject, type Mode, ProtoAny } from "./payload.ts";
 import { isPlainObject } from "./plain_object.ts";
 import { parseProtoJson } from "./proto/json.ts";
-import { pyStr, pyTypeName } from "../python/repr.ts";
+import { pyStrBounded, pyTypeName } from "../python/repr.ts";
 import { ndarrayToTftensor } from "./tftensor.ts";
 
 /** The parts of request meta merged into a response (§4.5). */
@@ -46,7 +46,7 @@ export interface ResponseContext {
 /** The 400 for a return value that has no payload kind (§4.1). */
 export function unknownPayload(value: unknown): Error {
   return badData(
-    `Unknown data type returned as payload (must be list or np array):${pyStr(value)}`,
+    `Unknown data type returned as payload (must be list or np array):${pyStrBounded(value)}`,
   );
 }
 

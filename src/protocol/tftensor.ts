@@ -6,6 +6,7 @@
  */
 import { decodeBase64Lenient, encodeBase64 } from "./base64.ts";
 import { type DType, NDArray, resolveShape, shapeSize } from "./ndarray.ts";
+import { checkShape } from "./shape.ts";
 import { shortestFloat32 } from "./proto/schema.ts";
 
 /** One TensorFlow dtype: our dtype, bytes per element in `tensor_content`, the typed field. */
@@ -164,7 +165,13 @@ function dtypeName(dtype: unknown): string {
 
 function tensorShape(proto: Record<string, unknown>): number[] {
   const shape = proto.tensorShape as { dim?: { size?: string | number }[] } | undefined;
-  return (shape?.dim ?? []).map((d) => Number(d.size ?? 0));
+  const dims = (shape?.dim ?? []).map((d) => {
+    const n = Number(d.size ?? 0);
+    return Number.isSafeInteger(n) ? n : BigInt(d.size!); // int64 digits, kept for the error
+  });
+  // Negative sizes keep make_ndarray's own errors; absurd ones are refused before sizing.
+  checkShape(dims.map((d) => d < 0 ? -d : d), 0);
+  return dims as number[];
 }
 
 /**

@@ -4,7 +4,6 @@
  * @module
  */
 import { PyFloat } from "./float.ts";
-import { pyStr } from "./repr.ts";
 
 /**
  * Python's `json.JSONDecodeError`: `msg` at a code-point position of the document, rendered as
@@ -45,19 +44,7 @@ export function parseJsonPythonic(text: string): unknown {
   return new PyJsonParser(text).decode();
 }
 
-/**
- * Python's `json.loads` message for `text` (`<msg>: line L column C (char N)`), or undefined
- * when Python accepts it (e.g. `NaN`, which `JSON.parse` refuses).
- */
-export function pythonJsonError(text: string): string | undefined {
-  try {
-    parseJsonPythonic(text);
-    return undefined;
-  } catch (err) {
-    if (err instanceof PyJsonDecodeError) return err.message;
-    throw err;
-  }
-}
+export { pythonJsonError } from "./json_error.ts";
 
 /**
  * A recursive-descent parser over code points (Python counts positions in code points) that
@@ -202,23 +189,4 @@ const LITERALS: ReadonlyArray<[string, unknown]> = [
   ["-Infinity", new PyFloat(-Infinity)],
 ];
 
-/**
- * Python `str()` of the value that `json.loads(text)` would produce — the
- * `<value>` of `Invalid request data type: <value>` (protocol.md §2.4).
- * Keeps source key order, renders float tokens as Python floats (`5.0` → `5.0`,
- * `1E2` → `100.0`, `1e20` → `1e+20`, `0.00001` → `1e-05`) and integer tokens
- * with their exact digits (even beyond 2^53). If the text is not valid JSON
- * (should not happen: callers parsed it already) it falls back to `pyStr` of
- * `JSON.parse`, and finally to the text itself.
- */
-export function pyStrFromJsonText(text: string): string {
-  try {
-    return pyStr(parseJsonPythonic(text));
-  } catch {
-    try {
-      return pyStr(JSON.parse(text));
-    } catch {
-      return text;
-    }
-  }
-}
+export { pyStrFromJsonText } from "./json_str.ts";

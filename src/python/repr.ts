@@ -47,7 +47,12 @@ export function hex(n: number, width: number): string {
 export function pyStrRepr(s: string): string {
   if (PLAIN_ASCII.test(s)) return `'${s}'`;
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
+  return quote + escapeStr(s, quote) + quote;
+}
+
+/** The body of `repr(str)` between the quotes. */
+function escapeStr(s: string, quote: string): string {
+  let out = "";
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
     if (ch === quote || ch === "\\") out += "\\" + ch;
@@ -61,7 +66,7 @@ export function pyStrRepr(s: string): string {
     else if (c <= 0xffff) out += "\\u" + hex(c, 4);
     else out += "\\U" + hex(c, 8);
   }
-  return out + quote;
+  return out;
 }
 
 /**
@@ -98,10 +103,41 @@ export function asBytes(v: object): Uint8Array | undefined {
   return undefined;
 }
 
-function reprInto(value: unknown, out: string[], seen: Set<object>): void {
+/** The longest echo of a request (or of any value) in an error text or log line, in characters. */
+export const ECHO_CAP = 64 * 1024;
+
+/** The marker after a cut echo: ` ... [truncated]`, with the request's size when known. */
+export function truncationMarker(size?: number): string {
+  return size === undefined
+    ? " ... [truncated]"
+    : ` ... [truncated, the request has ${size} bytes]`;
+}
+
+const FULL = Symbol("full");
+
+/** Where a repr is written; past `limit` characters it stops (throws {@link FULL}). */
+class Out {
+  readonly parts: string[] = [];
+  length = 0;
+  constructor(readonly limit = Infinity) {}
+
+  push(text: string): void {
+    this.parts.push(text);
+    this.length += text.length;
+    if (this.length > this.limit) throw FULL;
+  }
+
+  /** What may still be written before the limit, plus one (to pass it). */
+  get room(): number {
+    return this.limit - this.length + 1;
+  }
+}
+
+function reprInto(value: unknown, out: Out, seen: Set<object>): void {
   switch (typeof value) {
     case "string":
-      out.push(pyStrRepr(value));
+      // A cut string is quoted as its start would be (scanning it all would cost its size).
+      out.push(pyStrRepr(value.length <= out.room ? value : value.slice(0, out.room)));
       return;
     case "number":
       out.push(pyNumber(value));
@@ -129,14 +165,14 @@ function reprInto(value: unknown, out: string[], seen: Set<object>): void {
   reprObject(value as object, out, seen);
 }
 
-function reprObject(value: object, out: string[], seen: Set<object>): void {
+function reprObject(value: object, out: Out, seen: Set<object>): void {
   if (value instanceof PyFloat) {
     out.push(pyFloatRepr(value.value));
     return;
   }
   const bytes = asBytes(value);
   if (bytes) {
-    out.push(pyBytesRepr(bytes));
+    out.push(pyBytesRepr(bytes.length <= out.room ? bytes : bytes.subarray(0, out.room)));
     return;
   }
   if (value instanceof Date) {
@@ -162,7 +198,7 @@ function reprSequence(
   items: ArrayLike<unknown>,
   open: string,
   close: string,
-  out: string[],
+  out: Out,
   seen: Set<object>,
 ): void {
   out.push(open);
@@ -176,7 +212,7 @@ function reprSequence(
 function reprEntries(
   entries: Iterable<[unknown, unknown]>,
   reprKeys: boolean,
-  out: string[],
+  out: Out,
   seen: Set<object>,
 ): void {
   out.push("{");
@@ -197,9 +233,9 @@ function reprEntries(
  * Recursive containers print `[...]` / `{...}` like Python.
  */
 export function pyRepr(value: unknown): string {
-  const out: string[] = [];
+  const out = new Out();
   reprInto(value, out, new Set());
-  return out.join("");
+  return out.parts.join("");
 }
 
 /**
@@ -210,6 +246,25 @@ export function pyRepr(value: unknown): string {
  */
 export function pyStr(value: unknown): string {
   return typeof value === "string" ? value : pyRepr(value);
+}
+
+/**
+ * {@link pyStr} cut at `cap` characters (default {@link ECHO_CAP}) with a
+ * {@link truncationMarker}; only about `cap` characters are ever rendered, however large the
+ * value. For echoes of requests and results in error texts and logs.
+ */
+export function pyStrBounded(value: unknown, cap = ECHO_CAP, size?: number): string {
+  if (typeof value === "string") {
+    return value.length <= cap ? value : value.slice(0, cap) + truncationMarker(size);
+  }
+  const out = new Out(cap);
+  try {
+    reprInto(value, out, new Set());
+    return out.parts.join("");
+  } catch (err) {
+    if (err !== FULL) throw err;
+    return out.parts.join("").slice(0, cap) + truncationMarker(size);
+  }
 }
 
 /**

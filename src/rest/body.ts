@@ -4,12 +4,13 @@
  * @module
  */
 import { werkzeugText } from "../http/werkzeug.ts";
+import { clearDeadline, setDeadline } from "./deadlines.ts";
 import { encodeBase64 } from "../protocol/base64.ts";
 import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
 import { parseJsonLikePython } from "../protocol/json.ts";
-import { pyStrFromJsonText } from "../python/json_loads.ts";
-import { pyStr } from "../python/repr.ts";
+import { pyStrFromJsonText } from "../python/json_str.ts";
+import { ECHO_CAP, pyStrBounded } from "../python/repr.ts";
 
 /** A decoded payload and how to render it in `Invalid request data type` errors. */
 export interface Payload {
@@ -40,34 +41,108 @@ function decodeUtf8Strict(bytes: Uint8Array): string {
   return text.includes("\uFFFD") ? utf8.decode(bytes) : text;
 }
 
-/** Reads the whole body, refusing more than `limit` bytes. */
-export function readBody(req: Request, limit: number): Promise<Uint8Array> {
-  const declared = req.headers.get("content-length");
-  if (declared === null) return readChunks(req, limit);
-  if (Number(declared) > limit) return Promise.reject(tooLarge());
-  // Reading without touching `req.body` keeps Deno's fast path (no JS stream is created), and
-  // handing on its promise (no async wrapper) saves a promise and a microtask per request.
-  return req.bytes();
+/** How a body is read: its size limit and the time it has to arrive. */
+export interface BodyLimits {
+  /** Largest body accepted, in bytes. */
+  readonly limit: number;
+  /** The whole body must arrive within this many ms of the read's start (0 or unset: no limit). */
+  readonly timeoutMs?: number;
 }
 
-/** A body without `content-length`, read chunk by chunk up to `limit` bytes. */
-async function readChunks(req: Request, limit: number): Promise<Uint8Array> {
-  if (req.body === null) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
+/**
+ * A body that did not arrive within `--body-timeout`: 408 with werkzeug's text. The transport
+ * answers it itself (no model error handler) and closes the connection.
+ */
+export class BodyTimeoutError extends SeldonMicroserviceException {
+  constructor() {
+    super(werkzeugText(408), { statusCode: 408, reason: "MICROSERVICE_BAD_DATA" });
+  }
+}
+
+/**
+ * Bodies declared at most this long are read with `req.bytes()` (Deno's fast path, which sizes
+ * its buffer from `content-length`): what a lying client can make the server hold is bounded by
+ * it. Larger ones are read chunk by chunk.
+ */
+const FAST_PATH_MAX = 64 * 1024;
+/** The first buffer of a chunk-by-chunk read is at most this long; it then grows with the data. */
+const FIRST_BUFFER_MAX = 256 * 1024;
+
+/**
+ * Reads the whole body, refusing more than `limit` bytes and failing with a
+ * {@link BodyTimeoutError} when it is not all there after `timeoutMs`. Memory grows with what
+ * has arrived, never from the declared `content-length` alone.
+ */
+export function readBody(req: Request, limits: BodyLimits): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = req.headers.get("content-length");
+  const size = declared === null ? undefined : Number(declared);
+  if (size !== undefined && size > limits.limit) return Promise.reject(tooLarge());
+  if (size !== undefined && size <= FAST_PATH_MAX) {
+    // Reading without touching `req.body` keeps Deno's fast path (no JS stream is created).
+    return limits.timeoutMs ? withTimeout(req.bytes(), limits.timeoutMs) : req.bytes();
+  }
+  const body = req.body;
+  return body === null ? Promise.resolve(new Uint8Array(0)) : readChunks(body, limits, size);
+}
+
+/** `read` unless `ms` pass first (then a {@link BodyTimeoutError}; `read`'s fate is ignored). */
+function withTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const deadline = setDeadline(ms, () => reject(new BodyTimeoutError()));
+    read.then((value) => {
+      clearDeadline(deadline);
+      resolve(value);
+    }, (err) => {
+      // After a timeout, the connection closing fails the read: settled already, ignored.
+      clearDeadline(deadline);
+      reject(err);
+    });
+  });
+}
+
+/**
+ * A body read chunk by chunk into a buffer that grows with the data (doubling, up to the
+ * declared size), so what is held is at most about twice what arrived.
+ */
+async function readChunks(
+  body: ReadableStream<Uint8Array>,
+  limits: BodyLimits,
+  declared: number | undefined,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  let timedOut = false;
+  const deadline = limits.timeoutMs
+    ? setDeadline(limits.timeoutMs, () => {
+      timedOut = true;
+      reader.cancel().catch(() => {});
+    })
+    : undefined;
+  let buffer = new Uint8Array(Math.min(declared ?? FAST_PATH_MAX, FIRST_BUFFER_MAX));
   let total = 0;
-  for await (const chunk of req.body) {
-    total += chunk.length;
-    if (total > limit) throw tooLarge();
-    chunks.push(chunk);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (timedOut) throw new BodyTimeoutError();
+      if (done) break;
+      const end = total + value.length;
+      if (end > limits.limit) throw tooLarge();
+      if (end > buffer.length) {
+        let capacity = Math.max(buffer.length * 2, end);
+        if (declared !== undefined && end <= declared) capacity = Math.min(capacity, declared);
+        const grown = new Uint8Array(capacity);
+        grown.set(buffer.subarray(0, total));
+        buffer = grown;
+      }
+      buffer.set(value, total);
+      total = end;
+    }
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    throw err;
+  } finally {
+    if (deadline) clearDeadline(deadline);
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
+  return total === buffer.length ? buffer : buffer.subarray(0, total);
 }
 
 function isJsonType(contentType: string): boolean {
@@ -81,16 +156,16 @@ function parseParameter(text: string): Payload {
 }
 
 /** Options of {@link readPayload}. */
-export interface ReadOptions {
-  /** Largest body accepted. */
-  readonly limit: number;
+export interface ReadOptions extends BodyLimits {
   /** PAYLOAD_PASSTHROUGH on a predict route: no JSON decoding. */
   readonly passthrough: boolean;
 }
 
 /**
  * The request payload of any JSON operation route. Throws 400 `Can't find JSON in data` when
- * there is none, 500 for an invalid `json` parameter or multipart field.
+ * there is none, 500 for an invalid `json` parameter or multipart field. A body is read only
+ * when the answer depends on it: not when a `json` query parameter decides (unless the form may
+ * hold a `json` field first), nor when its content type is not JSON and passthrough is off.
  */
 export async function readPayload(
   req: Request,
@@ -98,18 +173,24 @@ export async function readPayload(
   options: ReadOptions,
 ): Promise<Payload> {
   const contentType = req.headers.get("content-type") ?? "";
-  if (contentType.includes("multipart/form-data")) return await readMultipart(req, options.limit);
-  let body: Uint8Array | undefined;
+  if (contentType.includes("multipart/form-data")) {
+    return readMultipart(await readBody(req, options), contentType);
+  }
+  let body: Uint8Array<ArrayBuffer> | undefined;
   if (contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-    body = await readBody(req, options.limit);
+    body = await readBody(req, options);
     const field = new URLSearchParams(new TextDecoder().decode(body)).get("json");
     if (field) return options.passthrough ? rawString(field) : parseParameter(field);
   }
   const query = url.search.length > 1 ? new URLSearchParams(url.search).get("json") : null;
   if (query) return options.passthrough ? rawString(query) : parseParameter(query);
-  body ??= await readBody(req, options.limit);
-  if (options.passthrough) return { value: body, repr: () => pyStr(body) };
-  if (!isJsonType(contentType) || body.length === 0) throw badData(NO_JSON);
+  if (options.passthrough) {
+    const raw = body ?? await readBody(req, options);
+    return { value: raw, repr: () => pyStrBounded(raw, ECHO_CAP, raw.length) };
+  }
+  if (!isJsonType(contentType)) throw badData(NO_JSON);
+  body = await readBody(req, options);
+  if (body.length === 0) throw badData(NO_JSON);
   let text: string;
   let value: unknown;
   try {
@@ -119,25 +200,24 @@ export async function readPayload(
     throw badData(NO_JSON);
   }
   if (value === null) throw badData(NO_JSON);
-  return { value, repr: () => pyStrFromJsonText(text) };
+  return { value, repr: () => pyStrFromJsonText(text, ECHO_CAP, body.length) };
 }
 
 function rawString(text: string): Payload {
-  return { value: text, repr: () => pyStr(text) };
+  return { value: text, repr: () => pyStrBounded(text) };
 }
 
 /**
  * Assembles a message object from multipart parts: text fields are JSON (except `strData`),
  * a `binData` file is base64-encoded, other files are strict UTF-8 text; files win over fields,
  * and of repeated names the first part counts (werkzeug `MultiDict.get`). A body werkzeug cannot
- * parse (no boundary, malformed parts) is an empty form, so the message is `{}`.
+ * parse (no boundary, malformed parts) is an empty form, so the message is `{}`. The body was
+ * read under the size limit and timeout first (`req.formData()` would read it unbounded).
  */
-async function readMultipart(req: Request, limit: number): Promise<Payload> {
-  const declared = req.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) throw tooLarge();
+async function readMultipart(body: Uint8Array<ArrayBuffer>, contentType: string): Promise<Payload> {
   let form: FormData | undefined;
   try {
-    form = await req.formData();
+    form = await new Response(body, { headers: { "content-type": contentType } }).formData();
   } catch {
     form = undefined;
   }
@@ -154,5 +234,5 @@ async function readMultipart(req: Request, limit: number): Promise<Payload> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     message[key] = key === "binData" ? encodeBase64(bytes) : utf8.decode(bytes);
   }
-  return { value: message, repr: () => pyStr(message) };
+  return { value: message, repr: () => pyStrBounded(message) };
 }

@@ -4,7 +4,7 @@
  * protocol rules live there and in the data plane.
  * @module
  */
-import { errorText } from "../error_text.ts";
+import { errorText, logText } from "../error_text.ts";
 import {
   type Call,
   type DataPlane,
@@ -20,7 +20,7 @@ import { TEXT_HTML } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
-import { readPayload } from "./body.ts";
+import { BodyTimeoutError, readPayload } from "./body.ts";
 import {
   canCarryBody,
   errorResponse,
@@ -42,6 +42,14 @@ export interface RestOptions {
   readonly reusePort?: boolean;
   /** Largest request body in bytes. */
   readonly maxBodySize: number;
+  /** A request's whole body must arrive within this many ms (`--body-timeout`; 0/unset: none). */
+  readonly bodyTimeoutMs?: number;
+  /**
+   * Called after the 408 of a body that did not arrive in time. Deno keeps such a connection
+   * open until the declared body is complete or the client closes it, so a connection layer may
+   * close it (`info.remoteAddr` names it).
+   */
+  readonly onBodyTimeout?: (info?: Deno.ServeHandlerInfo) => void;
   /** PAYLOAD_PASSTHROUGH: predict routes get the raw body. */
   readonly payloadPassthrough: boolean;
   /** Concurrent requests in the data plane (threads; 1 when single-threaded). */
@@ -103,11 +111,9 @@ export function createHandler(
 ): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
   const limiter = new Limiter(options.concurrency);
   const style = options.json;
-  const readOptions = { limit: options.maxBodySize, passthrough: false };
-  const passthroughOptions = {
-    limit: options.maxBodySize,
-    passthrough: options.payloadPassthrough,
-  };
+  const limits = { limit: options.maxBodySize, timeoutMs: options.bodyTimeoutMs };
+  const readOptions = { ...limits, passthrough: false };
+  const passthroughOptions = { ...limits, passthrough: options.payloadPassthrough };
 
   async function dispatch(
     req: Request,
@@ -189,6 +195,12 @@ export function createHandler(
     err: unknown,
     action: RouteAction | undefined,
   ): Promise<Response> {
+    if (err instanceof BodyTimeoutError) {
+      // The transport's own answer: the body never came, the connection is not reused.
+      const response = logged(req, SELDON_JSON.renderError(err));
+      response.headers.set("connection", "close");
+      return response;
+    }
     if (action !== undefined && isOperation(action)) {
       try {
         const answer = await plane.userErrorResponse(err, new RestCall(req.headers), action);
@@ -202,7 +214,7 @@ export function createHandler(
   }
 
   function logged(req: Request, answer: HttpErrorAnswer): Response {
-    log.error("{body}", { body: JSON.stringify(answer.body) });
+    log.error("{body}", { body: logText(JSON.stringify(answer.body)) });
     return errorResponse(req, answer, style);
   }
 
@@ -222,6 +234,7 @@ export function createHandler(
           );
       } catch (err) {
         response = await fail(req, err, action);
+        if (err instanceof BodyTimeoutError) options.onBodyTimeout?.(info);
       }
     } else if (match.kind === "options") {
       response = preflight(req, match.allow);

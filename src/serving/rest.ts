@@ -38,6 +38,7 @@ export function serveRest(
     hostname: config.host,
     reusePort: options.reusePort,
     maxBodySize: config.maxBodySize,
+    bodyTimeoutMs: config.bodyTimeout * 1000,
     payloadPassthrough: config.payloadPassthrough,
     concurrency: config.singleThreaded ? 1 : config.debug ? Infinity : config.threads,
     json: {

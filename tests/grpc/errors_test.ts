@@ -140,3 +140,38 @@ Deno.test("grpc: a raw hook result that is not a SeldonMessage → INTERNAL", ()
     assertEquals(err.code, grpc.status.INTERNAL);
     assertEquals(err.details, "Failed to serialize response!");
   }));
+
+Deno.test("grpc: absurd tensor shapes fail as Seldon exceptions (UNKNOWN), never echoed", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    // Tensor.shape is int32: the product of three large ones passes 2^53.
+    const big = 2147483647;
+    for (const shape of [[big, big, big, 0], [-5, 0]]) {
+      const err = await assertRejects(() =>
+        grpcCall("Model", port(s), "Predict", { data: { tensor: { shape, values: [] } } })
+      );
+      assertEquals(
+        { code: err.code, details: err.details },
+        { code: grpc.status.UNKNOWN, details: "Exception calling application: " },
+        JSON.stringify(shape),
+      );
+    }
+    const tf = await assertRejects(() =>
+      grpcCall("Model", port(s), "Predict", {
+        data: {
+          tftensor: {
+            dtype: "DT_DOUBLE",
+            tensorShape: { dim: [{ size: "9223372036854775807" }, { size: "0" }] },
+          },
+        },
+      })
+    );
+    assertEquals(tf.code, grpc.status.UNKNOWN);
+    // The REST answer of the same tensor names the reason.
+    const rest = await s.post("/predict", { data: { tensor: { shape: [1e18, 0], values: [] } } });
+    assertEquals(rest.status, 400);
+    assertEquals(rest.json.status.info, "tensor shape (1000000000000000000,0) is too large");
+    const ok = await grpcCall("Model", port(s), "Predict", {
+      data: { tensor: { shape: [big, 0], values: [] } },
+    }) as any;
+    assertEquals(ok.data.tensor.shape, [big, 0]);
+  }));

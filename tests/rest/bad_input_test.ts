@@ -328,3 +328,52 @@ Deno.test("bad input: feedback with unknown field or wrong type → 400 Invalid 
     );
     await stillServing(s);
   }));
+
+Deno.test("bad input: absurd tensor shapes → 400, never an echo of the shape", () =>
+  withServer(identity, async (s) => {
+    const cases: [string, string][] = [
+      ["[1e300, 0]", "'float' object cannot be interpreted as an integer"],
+      ["[2.5, 0]", "'float' object cannot be interpreted as an integer"],
+      ["[2.0, 0]", "'float' object cannot be interpreted as an integer"],
+      ['["2", 0]', "'str' object cannot be interpreted as an integer"],
+      ["[null, 0]", "'NoneType' object cannot be interpreted as an integer"],
+      ["[-5, 0]", "cannot reshape array of size 0 into shape (-5,0)"],
+      ["[100000000000000000000, 0]", "tensor shape (100000000000000000000,0) is too large"],
+      ["[9007199254740992, 0]", "tensor shape (9007199254740992,0) is too large"],
+      ["[4294967296, 4294967296, 0]", "tensor shape (4294967296,4294967296,0) is too large"],
+      [
+        JSON.stringify(new Array(33).fill(1)),
+        "maximum supported dimension for an ndarray is 32, found 33",
+      ],
+    ];
+    for (const [shape, info] of cases) {
+      const r = await s.post("/predict", `{"data":{"tensor":{"shape":${shape},"values":[]}}}`);
+      assertError(r, 400, "MICROSERVICE_BAD_DATA", info);
+    }
+    // Large but sane empty shapes, and -1, still work.
+    const ok = await s.post("/predict", {
+      data: { tensor: { shape: [2147483648, 0], values: [] } },
+    });
+    assertEquals(ok.status, 200);
+    assertEquals(ok.json.data.tensor.shape, [2147483648, 0]);
+    const inferred = await s.post("/predict", {
+      data: { tensor: { shape: [-1, 2], values: [1, 2, 3, 4] } },
+    });
+    assertEquals(inferred.json.data.tensor.shape, [2, 2]);
+    // A tftensor naming an absurd dimension is refused before anything is sized from it.
+    const tf = await s.post("/predict", {
+      data: {
+        tftensor: {
+          dtype: "DT_DOUBLE",
+          tensorShape: { dim: [{ size: "9223372036854775807" }, { size: "0" }] },
+        },
+      },
+    });
+    assertError(
+      tf,
+      400,
+      "MICROSERVICE_BAD_DATA",
+      "tensor shape (9223372036854775807,0) is too large",
+    );
+    await stillServing(s);
+  }));

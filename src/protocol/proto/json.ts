@@ -16,7 +16,7 @@
  */
 import { parsePythonFloat, parsePythonInt } from "../../python/builtins.ts";
 import { PyFloat, pyFloatRepr } from "../../python/float.ts";
-import { pyRepr, pyStr as pyStrOf, pyStrRepr, pyTypeName } from "../../python/repr.ts";
+import { pyRepr, pyStrBounded, pyStrRepr, pyTypeName } from "../../python/repr.ts";
 import { isPlainObject, setKey } from "../plain_object.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
 import {
@@ -90,9 +90,9 @@ function asPython(v: unknown): unknown {
   return v;
 }
 
-/** Python `str` of a decoded JSON value (as used by `'{0}'.format(value)`). */
+/** Python `str` of a decoded JSON value (as used by `'{0}'.format(value)`), cut at its cap. */
 function pyStr(v: unknown): string {
-  return pyStrOf(asPython(v));
+  return pyStrBounded(asPython(v));
 }
 
 // ---------------------------------------------------------------------------------------

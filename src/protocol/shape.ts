@@ -1,0 +1,46 @@
+/**
+ * Checking a shape a request names (`tensor.shape`, a tftensor's dims) before anything is sized
+ * from it: absurd shapes (`[1e300, 0]`, a dimension past 2^53, too many dimensions, non-integer
+ * or negative sizes) are a 400 `MICROSERVICE_BAD_DATA`, never an array echoing them.
+ * @module
+ */
+import { badData } from "./errors.ts";
+import { MAX_DIMS, pyShape } from "./ndarray.ts";
+import { integralFloats } from "./number_tokens.ts";
+import { pyTypeName } from "../python/repr.ts";
+
+/**
+ * The dimensions of a requested `shape` (a list; `-1` stays, to be inferred), holding `size`
+ * values. Throws 400 with numpy's text where numpy has one: `'float' object cannot be
+ * interpreted as an integer` (a float token such as `1e300` or `2.5`, a string, …), `maximum
+ * supported dimension for an ndarray is 32, found 33`, `cannot reshape array of size 0 into
+ * shape (-5,0)`; and `tensor shape (…) is too large` when a dimension or the product of the
+ * non-zero ones passes 2^53 − 1 (numpy would overflow or allocate).
+ */
+export function checkShape(shape: readonly unknown[], size: number): number[] {
+  if (shape.length > MAX_DIMS) {
+    throw badData(
+      `maximum supported dimension for an ndarray is ${MAX_DIMS}, found ${shape.length}`,
+    );
+  }
+  const floats = integralFloats(shape);
+  let product = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    const float = floats === true || (floats !== undefined && floats.includes(i));
+    if (typeof d === "bigint") throw tooLarge(shape);
+    if (typeof d !== "number" || !Number.isInteger(d) || float) {
+      throw badData(
+        `'${float ? "float" : pyTypeName(d)}' object cannot be interpreted as an integer`,
+      );
+    }
+    if (d < -1) throw badData(`cannot reshape array of size ${size} into shape ${pyShape(shape)}`);
+    if (d > 0) product *= d;
+    if (product > Number.MAX_SAFE_INTEGER) throw tooLarge(shape);
+  }
+  return shape as number[];
+}
+
+function tooLarge(shape: readonly unknown[]) {
+  return badData(`tensor shape ${pyShape(shape)} is too large`);
+}
