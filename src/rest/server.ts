@@ -44,12 +44,6 @@ export interface RestOptions {
   readonly maxBodySize: number;
   /** A request's whole body must arrive within this many ms (`--body-timeout`; 0/unset: none). */
   readonly bodyTimeoutMs?: number;
-  /**
-   * Called after the 408 of a body that did not arrive in time. Deno keeps such a connection
-   * open until the declared body is complete or the client closes it, so a connection layer may
-   * close it (`info.remoteAddr` names it).
-   */
-  readonly onBodyTimeout?: (info?: Deno.ServeHandlerInfo) => void;
   /** PAYLOAD_PASSTHROUGH: predict routes get the raw body. */
   readonly payloadPassthrough: boolean;
   /** Concurrent requests in the data plane (threads; 1 when single-threaded). */
@@ -234,7 +228,6 @@ export function createHandler(
           );
       } catch (err) {
         response = await fail(req, err, action);
-        if (err instanceof BodyTimeoutError) options.onBodyTimeout?.(info);
       }
     } else if (match.kind === "options") {
       response = preflight(req, match.allow);

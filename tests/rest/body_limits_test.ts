@@ -107,6 +107,13 @@ Deno.test("bodies: 60 connections declaring 128 MiB and sending 1 byte hold < 10
     }
     const elapsed = performance.now() - sent;
     assert(elapsed > 2500 && elapsed < 8000, `408s after ${elapsed.toFixed(0)} ms`);
+    // …and the server then closes those connections rather than wait for the rest.
+    const buf = new Uint8Array(16);
+    for (const conn of conns) {
+      const timer = setTimeout(() => conn.close(), 5_000);
+      assertEquals(await conn.read(buf).catch(() => "cut by the test"), null);
+      clearTimeout(timer);
+    }
     assert(await pingMs(server.url) < 1000);
   } finally {
     for (const conn of conns) {
@@ -192,18 +199,16 @@ Deno.test("bodies: large bodies arrive whole, in any chunking, up to the limit",
     { maxBodySize: 4_000_000 },
   ));
 
-Deno.test("bodies: a stalled body (no content-length) gets the 408 and the connection hook", async () => {
+Deno.test("bodies: a stalled body (no content-length) gets the 408", async () => {
   const plane = await DataPlane.create({ predict: (X: unknown) => X }, {
     includeMetrics: true,
     executorEnabled: true,
   });
-  const timedOut: unknown[] = [];
   const handle = createHandler(plane, {
     port: 0,
     hostname: "",
     maxBodySize: 1 << 20,
     bodyTimeoutMs: 300,
-    onBodyTimeout: (info) => timedOut.push((info?.remoteAddr as Deno.NetAddr).port),
     payloadPassthrough: false,
     concurrency: 1,
     json: { pretty: false, ascii: true },
@@ -230,6 +235,5 @@ Deno.test("bodies: a stalled body (no content-length) gets the 408 and the conne
   assertEquals(res.headers.get("connection"), "close");
   assertEquals((await res.json()).status.info, TIMEOUT_TEXT);
   assert(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
-  assertEquals(timedOut, [4242]);
   assert(cancelled, "the body stream was cancelled");
 });
