@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Call, DataPlane, HookContext, Operation } from "../dataplane/dataplane.ts";
+import { InFlight } from "../dataplane/inflight.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
@@ -41,6 +42,22 @@ export interface GrpcOptions {
   readonly concurrency: number;
   /** Largest message received and sent; unset: 4 MiB receive, unlimited send. */
   readonly maxMessageSize?: number;
+  /** Called after every answered RPC (the worker's memory check). */
+  readonly onRequest?: () => void;
+  /**
+   * Aborted when a stopping worker's grace period is about to run out: every RPC not yet
+   * answered (running or queued for a `--grpc-threads` slot) is answered `UNAVAILABLE` at once
+   * and its work abandoned, as is any later one; the count is logged. (gRPC has no per-call
+   * timeout, as upstream.)
+   */
+  readonly terminating?: AbortSignal;
+}
+
+/** An RPC the worker could not finish within its graceful timeout (`UNAVAILABLE`). */
+class Unavailable extends Error {
+  constructor() {
+    super("The server is shutting down: the call did not finish within its graceful timeout");
+  }
 }
 
 /** A running gRPC server. */
@@ -126,6 +143,12 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
   const server = new grpc.Server(serverOptions);
   const table = handlers(plane);
   const limiter = new Limiter(options.concurrency);
+  const inflight = options.terminating ? new InFlight() : undefined;
+  options.terminating?.addEventListener("abort", () => {
+    const count = inflight!.answerAll(() => new Unavailable());
+    log.warning("Graceful timeout: {count} unfinished calls answered UNAVAILABLE", { count });
+  }, { once: true });
+  const onRequest = options.onRequest;
   for (const [service, rpcs] of Object.entries(SERVICES)) {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const rpc of rpcs) {
@@ -140,7 +163,10 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
           return;
         }
         const ctx = new GrpcCall(call.metadata);
-        limiter.run(() => handle(call.request, ctx)).then(
+        const answered = inflight === undefined
+          ? limiter.run(() => handle(call.request, ctx))
+          : inflight.run((ticket) => limiter.run(() => handle(call.request, ctx), ticket));
+        answered.then(
           (response) => {
             let bytes: Uint8Array;
             try {
@@ -153,6 +179,10 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
             callback(null, toBuffer(bytes));
           },
           (err) => {
+            if (err instanceof Unavailable) {
+              callback({ code: grpc.status.UNAVAILABLE, details: err.message });
+              return;
+            }
             log.error("{method} failed: {error}", {
               method: `${service}/${rpc}`,
               error: errorText(err),
@@ -160,6 +190,7 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
             callback(SELDON_PROTO.renderError(err));
           },
         );
+        if (onRequest) answered.then(onRequest, onRequest);
       };
     }
     server.addService(serviceDefinition(service), impl);

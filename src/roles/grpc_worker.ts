@@ -10,7 +10,12 @@ import { runWorker } from "./worker.ts";
 export function runGrpcWorker(config: Config): Promise<number> {
   return runWorker(config, {
     role: "grpc",
-    start: ({ plane, annotations }) =>
-      serveGrpc(plane, config, annotations, { reusePort: true, announce: false }),
+    start: ({ plane, annotations }, { onRequest, terminating }) =>
+      serveGrpc(plane, config, annotations, {
+        reusePort: true,
+        announce: false,
+        onRequest,
+        terminating,
+      }),
   });
 }

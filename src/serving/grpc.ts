@@ -18,6 +18,10 @@ export interface ServeGrpcOptions {
   readonly reusePort?: boolean;
   /** Log the "running on port" line at INFO (workers leave that to the supervisor). */
   readonly announce?: boolean;
+  /** Called after every RPC (the memory check). */
+  readonly onRequest?: () => void;
+  /** Aborted when the grace period is about to run out: unfinished RPCs get UNAVAILABLE. */
+  readonly terminating?: AbortSignal;
 }
 
 /**
@@ -41,6 +45,8 @@ export async function serveGrpc(
     reusePort: options.reusePort,
     concurrency: config.grpcThreads,
     maxMessageSize: size,
+    onRequest: options.onRequest,
+    terminating: options.terminating,
   });
   announcer(options.announce !== false)("GRPC microservice running on port {port}", grpc.port);
   return grpc;

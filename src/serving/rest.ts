@@ -21,6 +21,8 @@ export interface ServeRestOptions {
   readonly onRequest?: () => void;
   /** Called when a request is stuck long after its `seldon.io/rest-timeout` deadline. */
   readonly onStuck?: () => void;
+  /** Aborted when the grace period is about to run out: unfinished requests get a 503. */
+  readonly terminating?: AbortSignal;
   /** Log the "running on port" lines at INFO (workers leave that to the supervisor). */
   readonly announce?: boolean;
 }
@@ -49,6 +51,7 @@ export function serveRest(
     timeoutMs: config.debug ? undefined : annotations.restTimeoutMs, // gunicorn only
     onRequest: options.onRequest,
     onStuck: options.onStuck,
+    terminating: options.terminating,
   });
   announcer(options.announce !== false)("REST microservice running on port {port}", rest.port);
   if (options.announce !== false) {

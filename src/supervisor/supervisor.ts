@@ -24,9 +24,6 @@ import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
 
 const log = logger("supervisor");
 
-/** Grace period for draining workers on shutdown, as gunicorn's `graceful_timeout`. */
-/** How long SIGTERM waits for in-flight requests before stopping anyway (gunicorn's default). */
-export const GRACE_MS = 30_000;
 /** How long a replacement may take to become ready before the old worker is stopped anyway. */
 const READY_TIMEOUT_MS = 60_000;
 
@@ -45,8 +42,8 @@ interface Worker {
   lastBeat: number;
 }
 
-/** SIGTERM, then SIGKILL after the grace period; resolves when the child has exited. */
-async function stopChild(child: Deno.ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the child has exited. */
+async function stopChild(child: Deno.ChildProcess, graceMs: number): Promise<void> {
   try {
     child.kill("SIGTERM");
   } catch { /* already gone */ }
@@ -54,7 +51,7 @@ async function stopChild(child: Deno.ChildProcess): Promise<void> {
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
-  }, GRACE_MS);
+  }, graceMs);
   await child.status;
   clearTimeout(timer);
 }
@@ -72,6 +69,8 @@ export async function runSupervisor(config: Config): Promise<number> {
   // imported here: the first worker that cannot import or construct it reports why
   // (`bootFailed`), and the server stops with that status.
   parseParameters(config.parameters);
+  /** `--graceful-timeout`: how long a stopping worker may take before it is killed. */
+  const graceMs = config.gracefulTimeout * 1000;
 
   const collector = new Collector();
   const labels = metricsLabels(config);
@@ -223,6 +222,10 @@ export async function runSupervisor(config: Config): Promise<number> {
     await Promise.race([fresh.ready, new Promise((r) => setTimeout(r, READY_TIMEOUT_MS))]);
     collector.clear(String(old.pid));
     kill(old, "SIGTERM");
+    // The worker answers what it could not finish shortly before this (see worker.ts).
+    const timer = setTimeout(() => kill(old, "SIGKILL"), graceMs);
+    Deno.unrefTimer(timer);
+    old.child.status.then(() => clearTimeout(timer));
   }
 
   function kill(worker: Worker, signal: Deno.Signal): void {
@@ -243,7 +246,7 @@ export async function runSupervisor(config: Config): Promise<number> {
         log.warning("Worker {pid} did not stop in time: killing it", { pid: worker.pid });
         kill(worker, "SIGKILL");
       }
-    }, GRACE_MS);
+    }, graceMs);
     Deno.unrefTimer(timer);
   }
 
@@ -281,8 +284,9 @@ export async function runSupervisor(config: Config): Promise<number> {
         if (worker) worker.lastBeat = Date.now();
         worker?.markReady();
       } else if (msg.op === "recycle" && worker) {
-        log.info("Replacing worker {pid} at its request (max requests or REST timeout)", {
+        log.info("Replacing worker {pid} at its request ({reason})", {
           pid: msg.pid,
+          reason: msg.reason ?? "max requests",
         });
         replace(worker);
       }
@@ -302,21 +306,20 @@ export async function runSupervisor(config: Config): Promise<number> {
     log.error("gRPC workers not started: {error}", { error: annotations.grpcError });
     grpcWorkers = 0;
   }
-  if (timeoutMs !== undefined) {
-    // gunicorn's worker timeout: a REST worker silent for longer than the timeout is killed
-    // (its client sees the connection closed) and replaced by the crash path.
-    const watchdog = setInterval(() => {
-      for (const worker of workers.values()) {
-        if (worker.role !== "rest" || !worker.isReady || worker.retiring) continue;
-        if (Date.now() - worker.lastBeat > timeoutMs) {
-          log.error("WORKER TIMEOUT (pid:{pid})", { pid: worker.pid });
-          worker.lastBeat = Infinity;
-          kill(worker, "SIGKILL");
-        }
+  // gunicorn's worker timeout (5000 s without the annotation): a REST worker silent for longer
+  // than the timeout is killed (its client sees the connection closed) and replaced by the crash
+  // path.
+  const watchdog = setInterval(() => {
+    for (const worker of workers.values()) {
+      if (worker.role !== "rest" || !worker.isReady || worker.retiring) continue;
+      if (Date.now() - worker.lastBeat > timeoutMs) {
+        log.error("WORKER TIMEOUT (pid:{pid})", { pid: worker.pid });
+        worker.lastBeat = Infinity;
+        kill(worker, "SIGKILL");
       }
-    }, heartbeatMs(timeoutMs));
-    Deno.unrefTimer(watchdog);
-  }
+    }
+  }, heartbeatMs(timeoutMs));
+  Deno.unrefTimer(watchdog);
 
   const onSignal = (code: number) => () => shutdown(code);
   Deno.addSignalListener("SIGTERM", onSignal(0));
@@ -346,7 +349,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     });
   }
   await done;
-  if (custom) await stopChild(custom);
+  if (custom) await stopChild(custom, graceMs);
   await metricsServer.shutdown();
   control.close();
   await cleanup();
