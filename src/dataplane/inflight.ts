@@ -47,6 +47,7 @@ export class InFlight {
   #head: Entry | undefined = undefined;
   #tail: Entry | undefined = undefined;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #idleWaiters: (() => void)[] = [];
   /** Set by {@link answerAll}: later calls are answered with it at once. */
   #closed: (() => unknown) | undefined = undefined;
 
@@ -104,6 +105,12 @@ export class InFlight {
     return this.#head === undefined;
   }
 
+  /** Resolves once there is no unanswered call (at once when there is none). */
+  whenIdle(): Promise<void> {
+    if (this.#head === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
   #link(entry: Entry): void {
     if (this.#tail) {
       this.#tail.next = entry;
@@ -124,7 +131,12 @@ export class InFlight {
     if (entry.next) entry.next.prev = entry.prev;
     else this.#tail = entry.prev;
     entry.prev = entry.next = undefined;
-    if (this.#head === undefined && this.#timer !== undefined) Deno.unrefTimer(this.#timer);
+    if (this.#head === undefined) {
+      if (this.#timer !== undefined) Deno.unrefTimer(this.#timer);
+      if (this.#idleWaiters.length > 0) {
+        for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      }
+    }
   }
 
   /** The work settled: true if it answers the call (no deadline or `answerAll` came first). */

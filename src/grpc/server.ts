@@ -131,8 +131,15 @@ class GrpcHookContext implements HookContext {
   }
 }
 
-/** Builds the grpc-js server with every service bound to `plane`. */
-export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Server {
+/**
+ * Builds the grpc-js server with every service bound to `plane`; with `inflight`, every RPC is
+ * registered there (`options.terminating` answers the unfinished ones).
+ */
+export function buildGrpcServer(
+  plane: DataPlane,
+  options: GrpcOptions,
+  inflight?: InFlight,
+): grpc.Server {
   const serverOptions: grpc.ServerOptions = {};
   if (options.maxMessageSize !== undefined) {
     // grpc core (upstream) reads any negative size as unlimited; grpc-js only -1.
@@ -143,11 +150,12 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
   const server = new grpc.Server(serverOptions);
   const table = handlers(plane);
   const limiter = new Limiter(options.concurrency);
-  const inflight = options.terminating ? new InFlight() : undefined;
-  options.terminating?.addEventListener("abort", () => {
-    const count = inflight!.answerAll(() => new Unavailable());
-    log.warning("Graceful timeout: {count} unfinished calls answered UNAVAILABLE", { count });
-  }, { once: true });
+  if (inflight) {
+    options.terminating?.addEventListener("abort", () => {
+      const count = inflight.answerAll(() => new Unavailable());
+      log.warning("Graceful timeout: {count} unfinished calls answered UNAVAILABLE", { count });
+    }, { once: true });
+  }
   const onRequest = options.onRequest;
   for (const [service, rpcs] of Object.entries(SERVICES)) {
     const impl: grpc.UntypedServiceImplementation = {};
@@ -269,7 +277,8 @@ let reflection: ReflectionService | undefined;
  * port and the kernel spreads connections between them. One code path for one or N workers.
  */
 export async function startGrpc(plane: DataPlane, options: GrpcOptions): Promise<GrpcServer> {
-  const server = buildGrpcServer(plane, options);
+  const inflight = options.terminating ? new InFlight() : undefined;
+  const server = buildGrpcServer(plane, options, inflight);
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const listener: NetServer = createServer((socket: Socket) => injector.injectConnection(socket));
   const port = await new Promise<number>((resolve, reject) => {
@@ -286,15 +295,29 @@ export async function startGrpc(plane: DataPlane, options: GrpcOptions): Promise
   });
   return {
     port,
-    shutdown: async (grace) => {
+    shutdown: async (graceMs = DEFAULT_GRACE_MS) => {
       listener.close();
-      await shutdownServer(server, grace);
+      // grpc-js closes its HTTP/2 sessions on shutdown, and under Deno that resets the streams
+      // of unanswered calls: wait for them first (`terminating` answers them in time).
+      const started = Date.now();
+      if (inflight) await waitIdle(inflight, graceMs);
+      await shutdownServer(server, Math.max(0, graceMs - (Date.now() - started)));
       injector.destroy();
     },
   };
 }
 
-function shutdownServer(server: grpc.Server, graceMs = 30_000): Promise<void> {
+/** The grace period of `shutdown()` without an argument (gunicorn's default). */
+const DEFAULT_GRACE_MS = 30_000;
+
+/** Resolves when `inflight` has no unanswered call, or after `ms`. */
+async function waitIdle(inflight: InFlight, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([inflight.whenIdle(), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+function shutdownServer(server: grpc.Server, graceMs: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       server.forceShutdown();
