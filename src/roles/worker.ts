@@ -13,6 +13,7 @@ import { logger } from "../logging.ts";
 import { loadModel } from "../serving/component.ts";
 import { type Booted, bootPlane } from "../serving/plane.ts";
 import { heartbeatMs, WorkerChannel } from "../supervisor/channel.ts";
+import { removeOrphanedDir } from "../supervisor/private_dir.ts";
 import { CONTROL_ENV } from "../supervisor/self.ts";
 import { answerUnfinishedAfterMs } from "./grace.ts";
 import { memoryCheck, mib } from "./memory.ts";
@@ -150,7 +151,8 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   const terminated = new Promise<boolean>((resolve) => {
     Deno.addSignalListener("SIGTERM", () => resolve(false));
   });
-  if (await Promise.race([terminated, orphaned])) {
+  const isOrphan = await Promise.race([terminated, orphaned]);
+  if (isOrphan) {
     log.warning("The supervisor is gone: stopping worker {pid}", { pid: Deno.pid });
   }
   // Requests still unfinished shortly before the supervisor's SIGKILL are answered (503 /
@@ -161,5 +163,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   clearTimeout(answer);
   clearInterval(beats);
   channel.close();
+  // A supervisor killed with -9 could not remove its private folder.
+  if (isOrphan) await removeOrphanedDir(socket);
   return 0;
 }

@@ -20,6 +20,7 @@ import { Collector } from "../metrics/collector.ts";
 import { metricsLabels } from "../metrics/labels.ts";
 import { startMetricsServer } from "../metrics/server.ts";
 import { heartbeatMs, LineWriter, readLines, type WorkerMessage } from "./channel.ts";
+import { makePrivateDir, SOCKET_NAME, sweepStaleDirs } from "./private_dir.ts";
 import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
 
 const log = logger("supervisor");
@@ -83,16 +84,19 @@ export async function runSupervisor(config: Config): Promise<number> {
         (key) => log.error("Invalid metric name {key}: series skipped", { key }),
       ),
   );
-  const dir = await Deno.makeTempDir({ prefix: "seldon-ts-" });
+  const dir = await makePrivateDir();
+  // Folders left by supervisors killed with -9 (whose workers died too) go now.
+  sweepStaleDirs(dir).then((removed) => {
+    for (const path of removed) log.info("Removed stale folder {path}", { path });
+  });
   /** Removes the pidfile and the private folder (on exit, and when start-up fails). */
   const cleanup = async () => {
     if (config.pidfile) await Deno.remove(config.pidfile).catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
-  const socketPath = join(dir, "control.sock");
+  const socketPath = join(dir, SOCKET_NAME);
   let control: Deno.Listener;
   try {
-    await Deno.chmod(dir, 0o700);
     control = Deno.listen({ transport: "unix", path: socketPath });
     if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
   } catch (err) {

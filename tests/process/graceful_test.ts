@@ -6,7 +6,8 @@
  */
 import { assert, assertEquals, eventually } from "../_helpers/assert.ts";
 import { seldonClient } from "../_helpers/grpc.ts";
-import { appFolder, spawnServer } from "../_helpers/spawn.ts";
+import { join } from "node:path";
+import { appFolder, IDENTITY_APP, spawnServer } from "../_helpers/spawn.ts";
 
 /** Every hook call takes about a second. */
 const SLOW_MODEL = `export class Slow {
@@ -76,6 +77,67 @@ Deno.test("graceful: on SIGTERM what cannot finish within --graceful-timeout is 
   } finally {
     grpc.close();
     await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The supervisor folders (`seldon-ts-<pid>-…`) in `tmp`, by supervisor pid. */
+async function privateDirs(tmp: string): Promise<Map<number, string>> {
+  const dirs = new Map<number, string>();
+  for await (const entry of Deno.readDir(tmp)) {
+    const m = /^seldon-ts-(\d+)-/.exec(entry.name);
+    if (m) dirs.set(Number(m[1]), entry.name);
+  }
+  return dirs;
+}
+
+/** The direct children of `pid`. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("ps", { args: ["-o", "pid=", "--ppid", String(pid)] })
+    .output();
+  return new TextDecoder().decode(out.stdout).split(/\s+/).filter(Boolean).map(Number);
+}
+
+Deno.test("graceful: a supervisor killed with -9 leaves no folder behind; a live one's is kept", async () => {
+  const dir = await appFolder(IDENTITY_APP);
+  const tmp = await Deno.makeTempDir({ prefix: "seldon-graceful-tmp-" });
+  const env = { TMPDIR: tmp };
+  const args = ["MyModel", "--grpc-workers", "0"];
+  const live = await spawnServer(dir, args, env);
+  const servers = [live];
+  try {
+    // Killed with its workers (kill -9 of the process group): the next start sweeps its folder.
+    const crashed = await spawnServer(dir, args, env);
+    servers.push(crashed);
+    const workers = await childrenOf(crashed.child.pid);
+    crashed.child.kill("SIGSTOP"); // no replacement worker in between
+    for (const pid of workers) Deno.kill(pid, "SIGKILL");
+    crashed.child.kill("SIGKILL");
+    await crashed.child.status;
+    const stale = (await privateDirs(tmp)).get(crashed.child.pid);
+    assert(stale, "the killed supervisor's folder is there");
+    await new Promise((r) => setTimeout(r, 2100)); // only folders older than 2 s are swept
+    const next = await spawnServer(dir, args, env);
+    servers.push(next);
+    const swept = await eventually(async () => !(await privateDirs(tmp)).has(crashed.child.pid));
+    assert(swept, next.log());
+    assert(next.log().includes(`Removed stale folder ${join(tmp, stale)}`), next.log());
+    const dirs = await privateDirs(tmp);
+    assert(dirs.has(live.child.pid) && dirs.has(next.child.pid), JSON.stringify([...dirs]));
+    assertEquals(await fetch(`${live.url}/health/ping`).then((r) => r.text()), "pong");
+
+    // Killed alone: its orphaned workers remove the folder as they exit.
+    const alone = await spawnServer(dir, args, env);
+    servers.push(alone);
+    alone.child.kill("SIGKILL");
+    await alone.child.status;
+    const cleaned = await eventually(async () => !(await privateDirs(tmp)).has(alone.child.pid));
+    assert(cleaned, alone.log());
+    assert((await privateDirs(tmp)).has(live.child.pid));
+  } finally {
+    for (const s of servers) await s.stop();
+    assertEquals([...(await privateDirs(tmp)).keys()], []); // normal stops clean up
+    await Deno.remove(tmp, { recursive: true });
     await Deno.remove(dir, { recursive: true });
   }
 });
