@@ -141,3 +141,49 @@ Deno.test("graceful: a supervisor killed with -9 leaves no folder behind; a live
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Keeps 64 MiB more (touched) for every "grow" request. */
+const GROWING_MODEL = `const held = [];
+export class Growing {
+  predict(X) {
+    if (X === "grow") held.push(new Uint8Array(64 * 1024 * 1024).fill(1));
+    return { pid: Deno.pid };
+  }
+}`;
+
+Deno.test("graceful: --max-worker-memory replaces a worker whose RSS grew above it, without a failed request", async () => {
+  const dir = await appFolder({ "Growing.js": GROWING_MODEL });
+  const s = await spawnServer(dir, [
+    "Growing",
+    "--grpc-workers",
+    "0",
+    "--max-worker-memory",
+    "300m",
+  ]);
+  try {
+    const pidOf = async (strData: string) => {
+      const res = await post(s.url, { strData });
+      assertEquals(res.status, 200);
+      return (await res.json()).jsonData.pid as number;
+    };
+    const first = await pidOf("x");
+    // Growing by 64 MiB a request: replaced within a few (its replacement starts small).
+    const pids = new Set<number>();
+    for (let i = 0; i < 12 && pids.size < 2; i++) {
+      pids.add(await pidOf("grow"));
+      await new Promise((r) => setTimeout(r, 300)); // the check runs at most every 250 ms
+    }
+    const replaced = await eventually(() => pidOf("x").then((pid) => pid !== first && pid));
+    assert(replaced, s.log());
+    assert(
+      new RegExp(
+        `Replacing worker ${first} at its request \\(memory: RSS \\d+\\.\\d MiB > 300\\.0 MiB\\)`,
+      )
+        .test(s.log()),
+      s.log(),
+    );
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
