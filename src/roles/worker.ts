@@ -16,7 +16,7 @@ import { heartbeatMs, WorkerChannel } from "../supervisor/channel.ts";
 import { removeOrphanedDir } from "../supervisor/private_dir.ts";
 import { CONTROL_ENV } from "../supervisor/self.ts";
 import { answerUnfinishedAfterMs } from "./grace.ts";
-import { memoryCheck, mib } from "./memory.ts";
+import { idleCollector, memoryCheck, mib, takeGc } from "./memory.ts";
 
 const log = logger("worker");
 
@@ -59,6 +59,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     log.error("worker started without a supervisor");
     return 1;
   }
+  const gc = takeGc();
   const channel = await WorkerChannel.connect(socket);
   // The terminal's Ctrl-C reaches the whole process group: the supervisor orchestrates the stop.
   Deno.addSignalListener("SIGINT", () => {});
@@ -96,12 +97,8 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
         .catch(() => {});
     })
     : undefined;
-  const onRequest = countRequest && checkMemory
-    ? () => {
-      countRequest();
-      checkMemory();
-    }
-    : countRequest ?? checkMemory;
+  const collector = gc ? idleCollector(gc) : undefined;
+  const onRequest = allOf([countRequest, checkMemory, collector?.onRequest]);
   // A request that overran the REST timeout and still has not settled long after keeps its
   // `--threads` slot (a hook promise may never settle): like a stuck gunicorn worker, this
   // worker is replaced so later requests do not queue behind it for ever.
@@ -162,8 +159,19 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   await server.shutdown(graceMs);
   clearTimeout(answer);
   clearInterval(beats);
+  collector?.stop();
   channel.close();
   // A supervisor killed with -9 could not remove its private folder.
   if (isOrphan) await removeOrphanedDir(socket);
   return 0;
+}
+
+/** One callback calling each of `callbacks` that is defined (none: `undefined`). */
+function allOf(callbacks: readonly ((() => void) | undefined)[]): (() => void) | undefined {
+  const defined: (() => void)[] = [];
+  for (const f of callbacks) if (f !== undefined) defined.push(f);
+  if (defined.length <= 1) return defined[0];
+  return () => {
+    for (const f of defined) f();
+  };
 }

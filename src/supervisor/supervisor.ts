@@ -21,7 +21,7 @@ import { metricsLabels } from "../metrics/labels.ts";
 import { startMetricsServer } from "../metrics/server.ts";
 import { heartbeatMs, LineWriter, readLines, type WorkerMessage } from "./channel.ts";
 import { makePrivateDir, SOCKET_NAME, sweepStaleDirs } from "./private_dir.ts";
-import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
+import { CONTROL_ENV, exposeGcEnv, ROLE_ENV, selfCommand } from "./self.ts";
 
 const log = logger("supervisor");
 
@@ -117,6 +117,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   const httpPort = config.httpPort || freePort(config.host);
   const grpcPort = config.grpcPort || freePort(config.host);
   const self = selfCommand();
+  const gcEnv = exposeGcEnv();
   const childArgs = [
     ...self.args,
     ...Deno.args,
@@ -145,7 +146,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   function spawn(role: Role): Worker {
     const child = new Deno.Command(self.command, {
       args: childArgs,
-      env: { ...tracingEnv, [ROLE_ENV]: role, [CONTROL_ENV]: socketPath },
+      env: { ...tracingEnv, ...gcEnv, [ROLE_ENV]: role, [CONTROL_ENV]: socketPath },
       stdin: "null",
       stdout: "inherit",
       stderr: "inherit",
