@@ -187,3 +187,27 @@ Deno.test("graceful: --max-worker-memory replaces a worker whose RSS grew above 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("graceful: --debug answers a request that never finishes with a 503 when the grace runs out", async () => {
+  const dir = await appFolder({
+    "Hanging.js": "export class Hanging { predict() { return new Promise(() => {}); } }\n",
+  });
+  const s = await spawnServer(dir, ["Hanging", "--debug", "--graceful-timeout", "1"]);
+  try {
+    const hanging = post(s.url, { strData: "x" });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    s.child.kill("SIGTERM");
+    const res = await hanging;
+    assertEquals(res.status, 503);
+    assertEquals((await res.json()).status.reason, "MICROSERVICE_UNAVAILABLE");
+    assertEquals((await s.child.status).code, 0);
+    const took = Date.now() - started;
+    assert(took >= 400 && took < 1500, `answered and stopped after ${took} ms`);
+    await s.stop();
+    assert(s.log().includes("Graceful timeout: 1 unfinished requests answered 503"), s.log());
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
