@@ -5,7 +5,7 @@
  * folder is swept at the next start after a `kill -9`.
  */
 import { assert, assertEquals, eventually } from "../_helpers/assert.ts";
-import { seldonClient } from "../_helpers/grpc.ts";
+import { grpcCall, seldonClient } from "../_helpers/grpc.ts";
 import { join } from "node:path";
 import { appFolder, IDENTITY_APP, spawnServer } from "../_helpers/spawn.ts";
 
@@ -153,13 +153,7 @@ export class Growing {
 
 Deno.test("graceful: --max-worker-memory replaces a worker whose RSS grew above it, without a failed request", async () => {
   const dir = await appFolder({ "Growing.js": GROWING_MODEL });
-  const s = await spawnServer(dir, [
-    "Growing",
-    "--grpc-workers",
-    "0",
-    "--max-worker-memory",
-    "300m",
-  ]);
+  const s = await spawnServer(dir, ["Growing", "--max-worker-memory", "300m"]);
   try {
     const pidOf = async (strData: string) => {
       const res = await post(s.url, { strData });
@@ -182,6 +176,16 @@ Deno.test("graceful: --max-worker-memory replaces a worker whose RSS grew above 
         .test(s.log()),
       s.log(),
     );
+    // gRPC workers too (a fresh channel per call reaches the replacement once the old one left)
+    const rpcPid = async (strData: string) =>
+      Number((await grpcCall("Model", s.grpcPort!, "Predict", { strData })).jsonData.pid);
+    const grpcFirst = await rpcPid("x");
+    for (let i = 0; i < 12 && (await rpcPid("grow")) === grpcFirst; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const grpcReplaced = await eventually(() => rpcPid("x").then((pid) => pid !== grpcFirst));
+    assert(grpcReplaced, s.log());
+    assert(s.log().includes(`Replacing worker ${grpcFirst} at its request (memory: RSS`), s.log());
   } finally {
     await s.stop();
     await Deno.remove(dir, { recursive: true });
