@@ -56,6 +56,8 @@ export interface StartOptions {
   readonly onRestStuck?: () => void;
   /** Log the "running on port" lines at INFO (workers leave that to the supervisor). */
   readonly announce?: boolean;
+  /** Aborted when the grace period is about to run out: unfinished requests are answered. */
+  readonly terminating?: AbortSignal;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function startServing(
     grpc = serveGrpc(plane, config, annotations, {
       reusePort: options.reusePort,
       announce: options.announce,
+      terminating: options.terminating,
     });
   }
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
@@ -99,6 +102,7 @@ export async function startServing(
       onRequest: options.onRestRequest,
       onStuck: options.onRestStuck,
       announce: options.announce,
+      terminating: options.terminating,
     })
     : undefined;
   return {
@@ -109,7 +113,11 @@ export async function startServing(
     collector,
     annotations,
     stop: async () => {
-      await Promise.all([rest?.shutdown(), grpc?.shutdown(), metrics?.shutdown()]);
+      await Promise.all([
+        rest?.shutdown(),
+        grpc?.shutdown(config.gracefulTimeout * 1000),
+        metrics?.shutdown(),
+      ]);
     },
   };
 }

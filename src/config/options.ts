@@ -312,6 +312,25 @@ export const OPTIONS = [
     extension: true,
     help: "Seconds a new connection has to send its first request head (0 = no limit)",
   },
+  {
+    flag: "--graceful-timeout",
+    key: "gracefulTimeout",
+    kind: "int",
+    range: [0, 86_400],
+    env: "SELDON_GRACEFUL_TIMEOUT",
+    fallback: 30,
+    extension: true,
+    help: "Seconds a stopping worker lets requests finish; unfinished ones are answered 503",
+  },
+  {
+    flag: "--max-worker-memory",
+    key: "maxWorkerMemory",
+    kind: "size",
+    env: "SELDON_MAX_WORKER_MEMORY",
+    fallback: 0,
+    extension: true,
+    help: "Replace a worker whose RSS exceeds this after a request (suffixes k, m, g; 0 = never)",
+  },
 ] as const satisfies readonly OptionSpec[];
 
 /** {@link OPTIONS} as specs, for code that reads any option. */

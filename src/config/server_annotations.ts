@@ -14,6 +14,12 @@ import {
 import type { Config } from "./options.ts";
 import { parsePythonInt } from "../python/builtins.ts";
 
+/**
+ * The REST worker timeout without the `seldon.io/rest-timeout` annotation: upstream's 5000 —
+ * meant as milliseconds, used by gunicorn as seconds (metrics-and-processes.md §1.5).
+ */
+export const DEFAULT_REST_TIMEOUT_MS = 5000 * 1000;
+
 /** Integer annotations that tune the servers (server.md §1.7). */
 export interface ServerAnnotations {
   readonly grpcMaxMessageSize: number | undefined;
@@ -22,7 +28,8 @@ export interface ServerAnnotations {
    * crash at start while REST keeps serving (server.md §1.7); unused when gRPC is off.
    */
   readonly grpcError?: string;
-  readonly restTimeoutMs: number | undefined;
+  /** The REST worker timeout: the annotation's, else {@link DEFAULT_REST_TIMEOUT_MS}. */
+  readonly restTimeoutMs: number;
 }
 
 /** An {@link AnnotationLog} writing to `log` (errors at ERROR, the rest at INFO). */
@@ -52,7 +59,7 @@ export function serverAnnotations(
     grpcMaxMessageSize: grpc ?? config.grpcMaxMessageSize,
     // gunicorn's worker timeout: int(ms / 1000) seconds, at least 1.
     restTimeoutMs: timeout === undefined
-      ? undefined
+      ? DEFAULT_REST_TIMEOUT_MS
       : Math.max(1, Math.trunc(timeout / 1000)) * 1000,
   };
 }

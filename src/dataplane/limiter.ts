@@ -3,6 +3,21 @@
  * Maps `--threads` / `--single-threaded` / `--grpc-threads` (server.md §6.3).
  * @module
  */
+
+/**
+ * A task's handle, through which its caller can give up on it (a deadline passed, the worker
+ * is stopping): a cancelled task never starts, and one waiting for a slot leaves the queue.
+ */
+export interface Ticket {
+  /** True once the caller gave up: the task does not start and rejects with `reason`. */
+  cancelled: boolean;
+  /** Why the caller gave up. */
+  reason: unknown;
+  /** Set by the limiter while the task waits for a slot: leaves the queue, rejecting. */
+  leave: ((reason: unknown) => void) | undefined;
+}
+
+/** A FIFO semaphore (see the module). */
 export class Limiter {
   #active = 0;
   readonly #waiting: (() => void)[] = [];
@@ -11,27 +26,29 @@ export class Limiter {
   constructor(readonly max: number) {}
 
   /**
-   * Runs `task` when a slot is free (no extra promise when unlimited or a slot is free). If
-   * `signal` aborts while the task still waits, it leaves the queue without running and the
-   * promise rejects with the signal's reason; a task already running is not affected.
+   * Runs `task` when a slot is free (no extra promise when unlimited or a slot is free). A task
+   * whose `ticket` is cancelled does not start; cancelled while it waits, it leaves the queue
+   * and the promise rejects with the ticket's reason. A task already running is not affected.
    */
-  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(task: () => Promise<T>, ticket?: Ticket): Promise<T> {
+    if (ticket?.cancelled) return Promise.reject(ticket.reason);
     if (this.max <= 0 || this.max === Infinity) return task();
     if (this.#active < this.max) {
       this.#active++;
       return this.#track(task);
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
       const start = () => {
-        signal?.removeEventListener("abort", leave);
+        if (ticket) ticket.leave = undefined;
         resolve();
       };
-      const leave = () => {
-        this.#waiting.splice(this.#waiting.indexOf(start), 1);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", leave, { once: true });
+      if (ticket) {
+        ticket.leave = (reason) => {
+          ticket.leave = undefined;
+          this.#waiting.splice(this.#waiting.indexOf(start), 1);
+          reject(reason);
+        };
+      }
       this.#waiting.push(start);
     }).then(() => this.#track(task));
   }

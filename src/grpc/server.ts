@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Call, DataPlane, HookContext, Operation } from "../dataplane/dataplane.ts";
+import { InFlight } from "../dataplane/inflight.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { connStream } from "./socket.ts";
 import { acceptLoop } from "../http/accept.ts";
@@ -44,6 +45,22 @@ export interface GrpcOptions {
   readonly maxMessageSize?: number;
   /** Open connections beyond this are closed as soon as accepted (unset: no cap). */
   readonly maxConnections?: number;
+  /** Called after every answered RPC (the worker's memory check). */
+  readonly onRequest?: () => void;
+  /**
+   * Aborted when a stopping worker's grace period is about to run out: every RPC not yet
+   * answered (running or queued for a `--grpc-threads` slot) is answered `UNAVAILABLE` at once
+   * and its work abandoned, as is any later one; the count is logged. (gRPC has no per-call
+   * timeout, as upstream.)
+   */
+  readonly terminating?: AbortSignal;
+}
+
+/** An RPC the worker could not finish within its graceful timeout (`UNAVAILABLE`). */
+class Unavailable extends Error {
+  constructor() {
+    super("The server is shutting down: the call did not finish within its graceful timeout");
+  }
 }
 
 /**
@@ -125,8 +142,15 @@ class GrpcHookContext implements HookContext {
   }
 }
 
-/** Builds the grpc-js server with every service bound to `plane`. */
-export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Server {
+/**
+ * Builds the grpc-js server with every service bound to `plane`; with `inflight`, every RPC is
+ * registered there (`options.terminating` answers the unfinished ones).
+ */
+export function buildGrpcServer(
+  plane: DataPlane,
+  options: GrpcOptions,
+  inflight?: InFlight,
+): grpc.Server {
   const serverOptions: grpc.ServerOptions = {
     "grpc.max_connection_idle_ms": GRPC_IDLE_TIMEOUT_MS,
   };
@@ -139,6 +163,13 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
   const server = new grpc.Server(serverOptions);
   const table = handlers(plane);
   const limiter = new Limiter(options.concurrency);
+  if (inflight) {
+    options.terminating?.addEventListener("abort", () => {
+      const count = inflight.answerAll(() => new Unavailable());
+      log.warning("Graceful timeout: {count} unfinished calls answered UNAVAILABLE", { count });
+    }, { once: true });
+  }
+  const onRequest = options.onRequest;
   for (const [service, rpcs] of Object.entries(SERVICES)) {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const rpc of rpcs) {
@@ -153,7 +184,10 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
           return;
         }
         const ctx = new GrpcCall(call.metadata);
-        limiter.run(() => handle(call.request, ctx)).then(
+        const answered = inflight === undefined
+          ? limiter.run(() => handle(call.request, ctx))
+          : inflight.run((ticket) => limiter.run(() => handle(call.request, ctx), ticket));
+        answered.then(
           (response) => {
             let bytes: Uint8Array;
             try {
@@ -166,6 +200,10 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
             callback(null, toBuffer(bytes));
           },
           (err) => {
+            if (err instanceof Unavailable) {
+              callback({ code: grpc.status.UNAVAILABLE, details: err.message });
+              return;
+            }
             log.error("{method} failed: {error}", {
               method: `${service}/${rpc}`,
               error: logText(errorText(err)),
@@ -173,6 +211,7 @@ export function buildGrpcServer(plane: DataPlane, options: GrpcOptions): grpc.Se
             callback(SELDON_PROTO.renderError(err));
           },
         );
+        if (onRequest) answered.then(onRequest, onRequest);
       };
     }
     server.addService(serviceDefinition(service), impl);
@@ -252,7 +291,8 @@ let reflection: ReflectionService | undefined;
  * between them. One code path for one or N workers.
  */
 export function startGrpc(plane: DataPlane, options: GrpcOptions): GrpcServer {
-  const server = buildGrpcServer(plane, options);
+  const inflight = options.terminating ? new InFlight() : undefined;
+  const server = buildGrpcServer(plane, options, inflight);
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const cap = options.maxConnections ?? Infinity;
   let open = 0;
@@ -275,16 +315,30 @@ export function startGrpc(plane: DataPlane, options: GrpcOptions): GrpcServer {
   const port = (listener.addr as Deno.NetAddr).port;
   return {
     port,
-    shutdown: async (grace) => {
+    shutdown: async (graceMs = DEFAULT_GRACE_MS) => {
       accepting = false;
       listener.close();
-      await shutdownServer(server, grace);
+      // grpc-js closes its HTTP/2 sessions on shutdown, and under Deno that resets the streams
+      // of unanswered calls: wait for them first (`terminating` answers them in time).
+      const started = Date.now();
+      if (inflight) await waitIdle(inflight, graceMs);
+      await shutdownServer(server, Math.max(0, graceMs - (Date.now() - started)));
       injector.destroy();
     },
   };
 }
 
-function shutdownServer(server: grpc.Server, graceMs = 30_000): Promise<void> {
+/** The grace period of `shutdown()` without an argument (gunicorn's default). */
+const DEFAULT_GRACE_MS = 30_000;
+
+/** Resolves when `inflight` has no unanswered call, or after `ms`. */
+async function waitIdle(inflight: InFlight, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([inflight.whenIdle(), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+function shutdownServer(server: grpc.Server, graceMs: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       server.forceShutdown();

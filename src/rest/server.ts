@@ -12,7 +12,8 @@ import {
   isOperation,
   type Operation,
 } from "../dataplane/dataplane.ts";
-import { Limiter } from "../dataplane/limiter.ts";
+import { InFlight } from "../dataplane/inflight.ts";
+import { Limiter, type Ticket } from "../dataplane/limiter.ts";
 import { writeAccessLog } from "../http/access_log.ts";
 import { type ConnectionLimits, guardedServe } from "../http/guarded_serve.ts";
 import { corsHeaders, preflight } from "../http/cors.ts";
@@ -20,6 +21,7 @@ import { TEXT_HTML } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
+import { SeldonMicroserviceException } from "../protocol/errors.ts";
 import { BodyTimeoutError, readPayload } from "./body.ts";
 import {
   canCarryBody,
@@ -49,8 +51,18 @@ export interface RestOptions {
   /** Concurrent requests in the data plane (threads; 1 when single-threaded). */
   readonly concurrency: number;
   readonly json: JsonStyle;
-  /** Per-request deadline (annotation `seldon.io/rest-timeout`); unset: none. */
+  /**
+   * Per-request deadline (annotation `seldon.io/rest-timeout`, upstream's 5000 s without it),
+   * time waiting for a `--threads` slot included; unset: none (`--debug`).
+   */
   readonly timeoutMs?: number;
+  /**
+   * Aborted when a stopping worker's grace period is about to run out: every request not yet
+   * answered (running, queued for a slot, or still sending its body) is answered at once with a
+   * 503 `MICROSERVICE_UNAVAILABLE` and its work abandoned, as is any later request; the count is
+   * logged.
+   */
+  readonly terminating?: AbortSignal;
   /** Called after every request (the worker counts them for `--max-requests`). */
   readonly onRequest?: () => void;
   /**
@@ -105,6 +117,17 @@ export function createHandler(
 ): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
   const limiter = new Limiter(options.concurrency);
   const style = options.json;
+  const inflight = options.timeoutMs === undefined && options.terminating === undefined
+    ? undefined
+    : new InFlight({
+      timeoutMs: options.timeoutMs,
+      timeoutError: (ms) => new DeadlineError(`Request timed out after ${ms / 1000} s`),
+      onStuck: options.onStuck,
+    });
+  options.terminating?.addEventListener("abort", () => {
+    const count = inflight!.answerAll(() => new Unavailable());
+    log.warning("Graceful timeout: {count} unfinished requests answered 503", { count });
+  }, { once: true });
   const limits = { limit: options.maxBodySize, timeoutMs: options.bodyTimeoutMs };
   const readOptions = { ...limits, passthrough: false };
   const passthroughOptions = { ...limits, passthrough: options.payloadPassthrough };
@@ -113,7 +136,7 @@ export function createHandler(
     req: Request,
     action: RouteAction,
     url: Target,
-    deadline?: AbortSignal,
+    ticket?: Ticket,
   ): Promise<Response> {
     const call = new RestCall(req.headers);
     switch (action) {
@@ -128,7 +151,7 @@ export function createHandler(
       case "health-status":
         return jsonResponse(
           req,
-          await limiter.run(() => plane.healthStatus(call), deadline),
+          await limiter.run(() => plane.healthStatus(call), ticket),
           200,
           style,
         );
@@ -136,7 +159,7 @@ export function createHandler(
         const payload = await readPayload(req, url, readOptions);
         return jsonResponse(
           req,
-          await limiter.run(() => plane.sendFeedback(payload.value, call), deadline),
+          await limiter.run(() => plane.sendFeedback(payload.value, call), ticket),
           200,
           style,
         );
@@ -146,7 +169,7 @@ export function createHandler(
         call.repr = payload.repr;
         return jsonResponse(
           req,
-          await limiter.run(() => plane.aggregate(payload.value, call), deadline),
+          await limiter.run(() => plane.aggregate(payload.value, call), ticket),
           200,
           style,
         );
@@ -156,7 +179,7 @@ export function createHandler(
         call.repr = payload.repr;
         const result = await limiter.run(
           () => plane.message("predict", payload.value, call),
-          deadline,
+          ticket,
         );
         return predictResponse(req, result);
       }
@@ -165,7 +188,7 @@ export function createHandler(
         call.repr = payload.repr;
         return jsonResponse(
           req,
-          await limiter.run(() => plane.message(action, payload.value, call), deadline),
+          await limiter.run(() => plane.message(action, payload.value, call), ticket),
           200,
           style,
         );
@@ -195,6 +218,7 @@ export function createHandler(
       response.headers.set("connection", "close");
       return response;
     }
+    if (err instanceof Unavailable) return errorResponse(req, SELDON_JSON.renderError(err), style);
     if (action !== undefined && isOperation(action)) {
       try {
         const answer = await plane.userErrorResponse(err, new RestCall(req.headers), action);
@@ -219,13 +243,9 @@ export function createHandler(
     if (match.kind === "route") {
       const action = match.route.action;
       try {
-        response = options.timeoutMs === undefined
+        response = inflight === undefined
           ? await dispatch(req, action, url)
-          : await withDeadline(
-            (deadline) => dispatch(req, action, url, deadline),
-            options.timeoutMs,
-            options.onStuck,
-          );
+          : await inflight.run((ticket) => dispatch(req, action, url, ticket));
       } catch (err) {
         response = await fail(req, err, action);
       }
@@ -263,33 +283,14 @@ export function splitTarget(url: string): Target {
 /** A request that missed its `seldon.io/rest-timeout` deadline (a 500). */
 class DeadlineError extends Error {}
 
-/**
- * Runs `start` against a deadline of `ms`: then the answer is a 500 and the signal aborts, so a
- * request still queued for a `--threads` slot is dropped without running its hook. A hook
- * already running cannot be stopped; if it has still not settled two timeouts later, `onStuck`
- * is called.
- */
-function withDeadline<T>(
-  start: (deadline: AbortSignal) => Promise<T>,
-  ms: number,
-  onStuck?: () => void,
-): Promise<T> {
-  const controller = new AbortController();
-  const work = start(controller.signal);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new DeadlineError(`Request timed out after ${ms / 1000} s`);
-      controller.abort(err);
-      reject(err);
-      if (onStuck) {
-        const stuck = setTimeout(onStuck, 2 * ms);
-        const settled = () => clearTimeout(stuck);
-        work.then(settled, settled);
-      }
-    }, ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+/** A request the worker could not finish within its graceful timeout (a 503). */
+class Unavailable extends SeldonMicroserviceException {
+  constructor() {
+    super("The server is shutting down: the request did not finish within its graceful timeout", {
+      statusCode: 503,
+      reason: "MICROSERVICE_UNAVAILABLE",
+    });
+  }
 }
 
 /** Starts the REST server; resolves once the port is bound. */

@@ -10,9 +10,12 @@ import { runWorker } from "./worker.ts";
 export function runGrpcWorker(config: Config): Promise<number> {
   return runWorker(config, {
     role: "grpc",
-    start: ({ plane, annotations }) =>
-      Promise.resolve(
-        serveGrpc(plane, config, annotations, { reusePort: true, announce: false }),
-      ),
+    start: ({ plane, annotations }, { onRequest, terminating }) =>
+      Promise.resolve(serveGrpc(plane, config, annotations, {
+        reusePort: true,
+        announce: false,
+        onRequest,
+        terminating,
+      })),
   });
 }

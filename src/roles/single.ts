@@ -8,7 +8,7 @@ import type { Config } from "../config/options.ts";
 import { logger } from "../logging.ts";
 import { startServing } from "../serve.ts";
 import { loadComponent } from "../serving/component.ts";
-import { GRACE_MS } from "../supervisor/supervisor.ts";
+import { answerUnfinishedAfterMs } from "./grace.ts";
 
 const log = logger("microservice");
 
@@ -23,8 +23,9 @@ export async function runSingle(config: Config): Promise<number> {
   }
   log.info("Starting servers");
   let running;
+  const terminating = new AbortController();
   try {
-    running = await startServing(component, config);
+    running = await startServing(component, config, { terminating: terminating.signal });
   } catch (err) {
     log.error("Worker failed to boot: {error}", { error: failureText(err) });
     return 3;
@@ -34,13 +35,17 @@ export async function runSingle(config: Config): Promise<number> {
   await new Promise<void>((resolve) => {
     Deno.addSignalListener("SIGINT", () => resolve());
     Deno.addSignalListener("SIGTERM", () => {
+      const graceMs = config.gracefulTimeout * 1000;
+      // Unfinished requests are answered (503 / UNAVAILABLE) before the grace runs out.
+      const answer = setTimeout(() => terminating.abort(), answerUnfinishedAfterMs(graceMs));
       const timer = setTimeout(() => {
         log.warning("In-flight requests did not finish in {s} s: stopping anyway", {
-          s: GRACE_MS / 1000,
+          s: config.gracefulTimeout,
         });
         resolve();
-      }, GRACE_MS);
+      }, config.gracefulTimeout * 1000);
       running.stop().then(() => {
+        clearTimeout(answer);
         clearTimeout(timer);
         resolve();
       });

@@ -13,23 +13,37 @@ import { logger } from "../logging.ts";
 import { loadModel } from "../serving/component.ts";
 import { type Booted, bootPlane } from "../serving/plane.ts";
 import { heartbeatMs, WorkerChannel } from "../supervisor/channel.ts";
+import { removeOrphanedDir } from "../supervisor/private_dir.ts";
 import { CONTROL_ENV } from "../supervisor/self.ts";
+import { answerUnfinishedAfterMs } from "./grace.ts";
+import { idleCollector, memoryCheck, mib, takeGc } from "./memory.ts";
 
 const log = logger("worker");
 
 /** How long a worker that could not load the model waits for the supervisor to take note. */
 const BOOT_FAILED_ACK_MS = 5_000;
 
-/** What a REST worker's transport calls back (max-requests counting, stuck requests). */
+/** What a worker's transport calls back and listens to. */
 export interface RequestHooks {
+  /** Called after every request (max-requests counting, the memory check). */
   readonly onRequest?: () => void;
+  /** Called when a REST request is stuck long after its timeout. */
   readonly onStuck?: () => void;
+  /** Aborted when the grace period is about to run out: unfinished requests are answered. */
+  readonly terminating?: AbortSignal;
+}
+
+/** A worker's running transport. */
+export interface WorkerServer {
+  readonly port: number;
+  /** Stops accepting and lets in-flight requests finish (gRPC: forced after `graceMs`). */
+  shutdown(graceMs?: number): Promise<void>;
 }
 
 /** The transport a worker serves: started on the booted data plane, sharing its port. */
 export interface WorkerTransport {
   readonly role: "rest" | "grpc";
-  start(booted: Booted, hooks: RequestHooks): Promise<{ port: number; shutdown(): Promise<void> }>;
+  start(booted: Booted, hooks: RequestHooks): Promise<WorkerServer>;
 }
 
 /** This worker's request limit: `maxRequests + randint(0, jitter)`; 0 means never. */
@@ -45,6 +59,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     log.error("worker started without a supervisor");
     return 1;
   }
+  const gc = takeGc();
   const channel = await WorkerChannel.connect(socket);
   // The terminal's Ctrl-C reaches the whole process group: the supervisor orchestrates the stop.
   Deno.addSignalListener("SIGINT", () => {});
@@ -64,14 +79,26 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   await channel.loaded(loaded.customService).catch(() => {});
   const limit = role === "rest" ? requestLimit(config) : 0;
   let served = 0;
-  const onRequest = limit > 0
+  const countRequest = limit > 0
     ? () => {
       if (++served === limit) {
         log.info("Autorestarting worker after current request.");
-        channel.recycle().catch(() => {});
+        channel.recycle("max requests").catch(() => {});
       }
     }
     : undefined;
+  const checkMemory = config.maxWorkerMemory > 0
+    ? memoryCheck(config.maxWorkerMemory, (rss) => {
+      log.warning("Worker {pid} uses {rss} MiB, above --max-worker-memory: restarting", {
+        pid: Deno.pid,
+        rss: mib(rss),
+      });
+      channel.recycle(`memory: RSS ${mib(rss)} MiB > ${mib(config.maxWorkerMemory)} MiB`)
+        .catch(() => {});
+    })
+    : undefined;
+  const collector = gc ? idleCollector(gc) : undefined;
+  const onRequest = allOf([countRequest, checkMemory, collector?.onRequest]);
   // A request that overran the REST timeout and still has not settled long after keeps its
   // `--threads` slot (a hook promise may never settle): like a stuck gunicorn worker, this
   // worker is replaced so later requests do not queue behind it for ever.
@@ -82,16 +109,18 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     log.error("WORKER TIMEOUT (pid:{pid}): a request is stuck past the REST timeout; restarting", {
       pid: Deno.pid,
     });
-    channel.recycle().catch(() => {});
+    channel.recycle("REST timeout").catch(() => {});
   };
+  const terminating = new AbortController();
   let booted: Booted;
-  let server: { port: number; shutdown(): Promise<void> };
+  let server: WorkerServer;
   try {
     booted = await bootPlane(loaded.component, config, channel);
-    server = await transport.start(
-      booted,
-      role === "rest" ? { onRequest, onStuck } : {},
-    );
+    server = await transport.start(booted, {
+      onRequest,
+      onStuck: role === "rest" ? onStuck : undefined,
+      terminating: terminating.signal,
+    });
   } catch (err) {
     log.error("Worker failed to boot: {error}", {
       error: failureText(err),
@@ -101,21 +130,48 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     return err instanceof Deno.errors.AddrInUse ? 1 : 3;
   }
   await channel.ready(role, server.port).catch(() => {});
-  // With a REST timeout, heartbeats let the supervisor kill a worker whose event loop is stuck
-  // in synchronous model code (gunicorn's worker timeout).
-  const timeoutMs = booted.annotations.restTimeoutMs;
-  const beats = role === "rest" && timeoutMs !== undefined
-    ? setInterval(() => channel.beat().catch(() => {}), heartbeatMs(timeoutMs))
+  if (config.maxWorkerMemory > 0 && Deno.memoryUsage().rss > config.maxWorkerMemory) {
+    log.warning("Worker {pid} uses {rss} MiB once loaded, above --max-worker-memory", {
+      pid: Deno.pid,
+      rss: mib(Deno.memoryUsage().rss),
+    });
+  }
+  // Heartbeats let the supervisor kill a REST worker whose event loop is stuck in synchronous
+  // model code (gunicorn's worker timeout; 5000 s without the annotation).
+  const beats = role === "rest"
+    ? setInterval(
+      () => channel.beat().catch(() => {}),
+      heartbeatMs(booted.annotations.restTimeoutMs),
+    )
     : undefined;
   const orphaned = channel.closed.then(() => true);
   const terminated = new Promise<boolean>((resolve) => {
     Deno.addSignalListener("SIGTERM", () => resolve(false));
   });
-  if (await Promise.race([terminated, orphaned])) {
+  const isOrphan = await Promise.race([terminated, orphaned]);
+  if (isOrphan) {
     log.warning("The supervisor is gone: stopping worker {pid}", { pid: Deno.pid });
   }
-  await server.shutdown();
+  // Requests still unfinished shortly before the supervisor's SIGKILL are answered (503 /
+  // UNAVAILABLE) rather than cut.
+  const graceMs = config.gracefulTimeout * 1000;
+  const answer = setTimeout(() => terminating.abort(), answerUnfinishedAfterMs(graceMs));
+  await server.shutdown(graceMs);
+  clearTimeout(answer);
   clearInterval(beats);
+  collector?.stop();
   channel.close();
+  // A supervisor killed with -9 could not remove its private folder.
+  if (isOrphan) await removeOrphanedDir(socket);
   return 0;
+}
+
+/** One callback calling each of `callbacks` that is defined (none: `undefined`). */
+function allOf(callbacks: readonly ((() => void) | undefined)[]): (() => void) | undefined {
+  const defined: (() => void)[] = [];
+  for (const f of callbacks) if (f !== undefined) defined.push(f);
+  if (defined.length <= 1) return defined[0];
+  return () => {
+    for (const f of defined) f();
+  };
 }

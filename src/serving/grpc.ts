@@ -19,6 +19,10 @@ export interface ServeGrpcOptions {
   readonly reusePort?: boolean;
   /** Log the "running on port" line at INFO (workers leave that to the supervisor). */
   readonly announce?: boolean;
+  /** Called after every RPC (the memory check). */
+  readonly onRequest?: () => void;
+  /** Aborted when the grace period is about to run out: unfinished RPCs get UNAVAILABLE. */
+  readonly terminating?: AbortSignal;
 }
 
 /**
@@ -43,6 +47,8 @@ export function serveGrpc(
     concurrency: config.grpcThreads,
     maxMessageSize: size,
     maxConnections: connectionLimits(config).maxConnections,
+    onRequest: options.onRequest,
+    terminating: options.terminating,
   });
   announcer(options.announce !== false)("GRPC microservice running on port {port}", grpc.port);
   return grpc;

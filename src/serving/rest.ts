@@ -22,6 +22,8 @@ export interface ServeRestOptions {
   readonly onRequest?: () => void;
   /** Called when a request is stuck long after its `seldon.io/rest-timeout` deadline. */
   readonly onStuck?: () => void;
+  /** Aborted when the grace period is about to run out: unfinished requests get a 503. */
+  readonly terminating?: AbortSignal;
   /** Log the "running on port" lines at INFO (workers leave that to the supervisor). */
   readonly announce?: boolean;
 }
@@ -52,6 +54,7 @@ export function serveRest(
     onRequest: options.onRequest,
     onStuck: options.onStuck,
     limits: connectionLimits(config),
+    terminating: options.terminating,
   });
   announcer(options.announce !== false)("REST microservice running on port {port}", rest.port);
   if (options.announce !== false) {

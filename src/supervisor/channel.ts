@@ -21,7 +21,8 @@ export type WorkerMessage =
    */
   | { op: "bootFailed"; id: number; pid: number; stage: BootStage; status: number; message: string }
   | { op: "ready"; role: "rest" | "grpc"; pid: number; port: number }
-  | { op: "recycle"; pid: number }
+  /** Replace this worker; `reason` is logged (max requests, REST timeout, memory). */
+  | { op: "recycle"; pid: number; reason?: string }
   | { op: "beat"; pid: number }
   | {
     op: "metrics";
@@ -156,9 +157,9 @@ export class WorkerChannel implements MetricsRecorder {
     return this.#writer.send({ op: "beat", pid: Deno.pid } satisfies WorkerMessage);
   }
 
-  /** Asks the supervisor for a replacement (max-requests reached). */
-  recycle(): Promise<void> {
-    return this.#writer.send({ op: "recycle", pid: Deno.pid } satisfies WorkerMessage);
+  /** Asks the supervisor for a replacement (max-requests reached, stuck, too much memory). */
+  recycle(reason: string): Promise<void> {
+    return this.#writer.send({ op: "recycle", pid: Deno.pid, reason } satisfies WorkerMessage);
   }
 
   /** Sends metrics to the supervisor's store and waits for the acknowledgement. */

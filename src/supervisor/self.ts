@@ -11,6 +11,15 @@ import { fileURLToPath } from "node:url";
 export const ROLE_ENV = "SELDON_TS_ROLE";
 /** Environment variable with the control socket's path. */
 export const CONTROL_ENV = "SELDON_TS_CONTROL";
+/**
+ * The environment that gives a worker V8's `gc()` (`DENO_V8_FLAGS` plus `--expose-gc`), so an
+ * idle worker can collect the garbage of large requests.
+ */
+export function exposeGcEnv(): Record<string, string> {
+  const flags = Deno.env.get("DENO_V8_FLAGS") ?? "";
+  if (flags.split(",").includes("--expose-gc")) return {};
+  return { DENO_V8_FLAGS: flags ? `${flags},--expose-gc` : "--expose-gc" };
+}
 
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi", "import"] as const;
 

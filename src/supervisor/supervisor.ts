@@ -20,13 +20,11 @@ import { Collector } from "../metrics/collector.ts";
 import { metricsLabels } from "../metrics/labels.ts";
 import { startMetricsServer } from "../metrics/server.ts";
 import { heartbeatMs, LineWriter, readLines, type WorkerMessage } from "./channel.ts";
-import { CONTROL_ENV, ROLE_ENV, selfCommand } from "./self.ts";
+import { makePrivateDir, SOCKET_NAME, sweepStaleDirs } from "./private_dir.ts";
+import { CONTROL_ENV, exposeGcEnv, ROLE_ENV, selfCommand } from "./self.ts";
 
 const log = logger("supervisor");
 
-/** Grace period for draining workers on shutdown, as gunicorn's `graceful_timeout`. */
-/** How long SIGTERM waits for in-flight requests before stopping anyway (gunicorn's default). */
-export const GRACE_MS = 30_000;
 /** How long a replacement may take to become ready before the old worker is stopped anyway. */
 const READY_TIMEOUT_MS = 60_000;
 
@@ -45,8 +43,8 @@ interface Worker {
   lastBeat: number;
 }
 
-/** SIGTERM, then SIGKILL after the grace period; resolves when the child has exited. */
-async function stopChild(child: Deno.ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the child has exited. */
+async function stopChild(child: Deno.ChildProcess, graceMs: number): Promise<void> {
   try {
     child.kill("SIGTERM");
   } catch { /* already gone */ }
@@ -54,7 +52,7 @@ async function stopChild(child: Deno.ChildProcess): Promise<void> {
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
-  }, GRACE_MS);
+  }, graceMs);
   await child.status;
   clearTimeout(timer);
 }
@@ -72,6 +70,8 @@ export async function runSupervisor(config: Config): Promise<number> {
   // imported here: the first worker that cannot import or construct it reports why
   // (`bootFailed`), and the server stops with that status.
   parseParameters(config.parameters);
+  /** `--graceful-timeout`: how long a stopping worker may take before it is killed. */
+  const graceMs = config.gracefulTimeout * 1000;
 
   const collector = new Collector();
   const labels = metricsLabels(config);
@@ -84,16 +84,19 @@ export async function runSupervisor(config: Config): Promise<number> {
         (key) => log.error("Invalid metric name {key}: series skipped", { key }),
       ),
   );
-  const dir = await Deno.makeTempDir({ prefix: "seldon-ts-" });
+  const dir = await makePrivateDir();
+  // Folders left by supervisors killed with -9 (whose workers died too) go now.
+  sweepStaleDirs(dir).then((removed) => {
+    for (const path of removed) log.info("Removed stale folder {path}", { path });
+  });
   /** Removes the pidfile and the private folder (on exit, and when start-up fails). */
   const cleanup = async () => {
     if (config.pidfile) await Deno.remove(config.pidfile).catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
-  const socketPath = join(dir, "control.sock");
+  const socketPath = join(dir, SOCKET_NAME);
   let control: Deno.Listener;
   try {
-    await Deno.chmod(dir, 0o700);
     control = Deno.listen({ transport: "unix", path: socketPath });
     if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
   } catch (err) {
@@ -114,6 +117,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   const httpPort = config.httpPort || freePort(config.host);
   const grpcPort = config.grpcPort || freePort(config.host);
   const self = selfCommand();
+  const gcEnv = exposeGcEnv();
   const childArgs = [
     ...self.args,
     ...Deno.args,
@@ -142,7 +146,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   function spawn(role: Role): Worker {
     const child = new Deno.Command(self.command, {
       args: childArgs,
-      env: { ...tracingEnv, [ROLE_ENV]: role, [CONTROL_ENV]: socketPath },
+      env: { ...tracingEnv, ...gcEnv, [ROLE_ENV]: role, [CONTROL_ENV]: socketPath },
       stdin: "null",
       stdout: "inherit",
       stderr: "inherit",
@@ -218,7 +222,8 @@ export async function runSupervisor(config: Config): Promise<number> {
   /**
    * Starts replacements first, then drains the old workers (no gap with one worker). They are
    * told to stop together: a listener closing while a sibling's clients reconnect would reset
-   * the connections queued on it.
+   * the connections queued on it. A worker still running after the grace is killed (it
+   * answers what it could not finish shortly before, see worker.ts).
    */
   async function replace(olds: Worker[]): Promise<void> {
     olds = olds.filter((old) => !old.retiring);
@@ -229,6 +234,9 @@ export async function runSupervisor(config: Config): Promise<number> {
     for (const old of olds) {
       collector.clear(String(old.pid));
       kill(old, "SIGTERM");
+      const timer = setTimeout(() => kill(old, "SIGKILL"), graceMs);
+      Deno.unrefTimer(timer);
+      old.child.status.then(() => clearTimeout(timer));
     }
   }
 
@@ -250,7 +258,7 @@ export async function runSupervisor(config: Config): Promise<number> {
         log.warning("Worker {pid} did not stop in time: killing it", { pid: worker.pid });
         kill(worker, "SIGKILL");
       }
-    }, GRACE_MS);
+    }, graceMs);
     Deno.unrefTimer(timer);
   }
 
@@ -288,8 +296,9 @@ export async function runSupervisor(config: Config): Promise<number> {
         if (worker) worker.lastBeat = Date.now();
         worker?.markReady();
       } else if (msg.op === "recycle" && worker) {
-        log.info("Replacing worker {pid} at its request (max requests or REST timeout)", {
+        log.info("Replacing worker {pid} at its request ({reason})", {
           pid: msg.pid,
+          reason: msg.reason ?? "max requests",
         });
         replace([worker]);
       }
@@ -309,21 +318,20 @@ export async function runSupervisor(config: Config): Promise<number> {
     log.error("gRPC workers not started: {error}", { error: annotations.grpcError });
     grpcWorkers = 0;
   }
-  if (timeoutMs !== undefined) {
-    // gunicorn's worker timeout: a REST worker silent for longer than the timeout is killed
-    // (its client sees the connection closed) and replaced by the crash path.
-    const watchdog = setInterval(() => {
-      for (const worker of workers.values()) {
-        if (worker.role !== "rest" || !worker.isReady || worker.retiring) continue;
-        if (Date.now() - worker.lastBeat > timeoutMs) {
-          log.error("WORKER TIMEOUT (pid:{pid})", { pid: worker.pid });
-          worker.lastBeat = Infinity;
-          kill(worker, "SIGKILL");
-        }
+  // gunicorn's worker timeout (5000 s without the annotation): a REST worker silent for longer
+  // than the timeout is killed (its client sees the connection closed) and replaced by the crash
+  // path.
+  const watchdog = setInterval(() => {
+    for (const worker of workers.values()) {
+      if (worker.role !== "rest" || !worker.isReady || worker.retiring) continue;
+      if (Date.now() - worker.lastBeat > timeoutMs) {
+        log.error("WORKER TIMEOUT (pid:{pid})", { pid: worker.pid });
+        worker.lastBeat = Infinity;
+        kill(worker, "SIGKILL");
       }
-    }, heartbeatMs(timeoutMs));
-    Deno.unrefTimer(watchdog);
-  }
+    }
+  }, heartbeatMs(timeoutMs));
+  Deno.unrefTimer(watchdog);
 
   const onSignal = (code: number) => () => shutdown(code);
   Deno.addSignalListener("SIGTERM", onSignal(0));
@@ -353,7 +361,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     });
   }
   await done;
-  if (custom) await stopChild(custom);
+  if (custom) await stopChild(custom, graceMs);
   await metricsServer.shutdown();
   control.close();
   await cleanup();

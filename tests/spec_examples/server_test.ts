@@ -130,9 +130,9 @@ ex(
 ex(
   M,
   "§1.5",
-  "rest-timeout absent → no deadline (5000 s upstream; server.md §1.7 says 5 s)",
+  "rest-timeout absent → 5000 s, upstream's worker timeout (server.md §1.7 says 5 s)",
   async () => {
-    assertEquals(await timeoutFor(undefined), undefined);
+    assertEquals(await timeoutFor(undefined), 5000 * 1000);
   },
 );
 const NOT_FOUND =

@@ -1,7 +1,18 @@
 import { assert, assertEquals, assertRejects } from "../../_helpers/assert.ts";
-import { Limiter } from "../../../src/dataplane/limiter.ts";
+import { Limiter, type Ticket } from "../../../src/dataplane/limiter.ts";
 
-Deno.test("limiter: an aborted waiter leaves the queue without running; the rest keep order", async () => {
+function ticket(): Ticket {
+  return { cancelled: false, reason: undefined, leave: undefined };
+}
+
+/** Gives up on `t` as its owner does (a deadline passed). */
+function cancel(t: Ticket, reason: unknown): void {
+  t.cancelled = true;
+  t.reason = reason;
+  t.leave?.(reason);
+}
+
+Deno.test("limiter: a cancelled waiter leaves the queue without running; the rest keep order", async () => {
   const limiter = new Limiter(1);
   const ran: string[] = [];
   let release!: () => void;
@@ -9,21 +20,22 @@ Deno.test("limiter: an aborted waiter leaves the queue without running; the rest
     ran.push("first");
     return new Promise<void>((r) => (release = r));
   });
-  const controller = new AbortController();
-  const dropped = limiter.run(() => Promise.resolve(ran.push("dropped")), controller.signal);
+  const t = ticket();
+  const dropped = limiter.run(() => Promise.resolve(ran.push("dropped")), t);
   const third = limiter.run(() => Promise.resolve(ran.push("third")));
-  controller.abort(new Error("deadline"));
+  assert(t.leave !== undefined, "a waiting task's ticket can leave the queue");
+  cancel(t, new Error("deadline"));
   await assertRejects(() => dropped, /deadline/);
-  await assertRejects(
-    () => limiter.run(() => Promise.resolve(ran.push("late")), controller.signal),
-    /deadline/,
-  );
+  // a cancelled ticket never starts, even with a free slot
   release();
   await first;
   await third;
+  await assertRejects(() => limiter.run(() => Promise.resolve(ran.push("late")), t), /deadline/);
   assertEquals(ran, ["first", "third"]);
-  // the slot is free again: a task runs at once
+  // the slot is free again: a task runs at once, and a ticket that started cannot leave
+  const running = ticket();
   let ranNow = false;
-  await limiter.run(() => Promise.resolve(ranNow = true));
+  await limiter.run(() => Promise.resolve(ranNow = true), running);
   assert(ranNow);
+  assertEquals(running.leave, undefined);
 });
