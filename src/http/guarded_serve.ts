@@ -84,15 +84,23 @@ interface Connection {
   served: number;
   /** The tick at which the connection last became idle. */
   idleSince: number;
-  /**
-   * A `connection: close` answer was written. Deno closes such a connection itself, except
-   * while it waits for the rest of a body the handler refused (a timed-out upload): then the
-   * sweeper closes it.
-   */
+  /** An answer was marked with {@link closeAfterAnswer}: the sweeper closes it once idle. */
   closing: boolean;
 }
 
 const defaultOnError = () => new Response("Internal Server Error", { status: 500 });
+
+/** Requests whose connection is closed once their answer is written. */
+const closeRequested = new WeakSet<Request>();
+
+/**
+ * Closes `req`'s connection once its answer is written. For answers that refuse the rest of a
+ * body (a timed-out upload): Deno would otherwise keep the connection open to read it. Say
+ * `connection: close` in the answer too.
+ */
+export function closeAfterAnswer(req: Request): void {
+  closeRequested.add(req);
+}
 
 /** Serves `handler` on `options.port` with the connection guards of `options`. */
 export function guardedServe(options: GuardedServeOptions, handler: Handler): GuardedServer {
@@ -118,9 +126,8 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
     resolveFinished();
   };
 
-  /** `response`, told to close the connection when the server drains or keeps nothing alive. */
+  /** `response`, telling the client to close the connection (draining, or no keep-alive). */
   const closeAfter = (response: Response): Response => {
-    if (!draining && options.keepAliveMs > 0) return response;
     try {
       response.headers.set("connection", "close");
       return response;
@@ -157,24 +164,18 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
       closing: false,
     };
     open.add(connection);
+    const finished = (req: Request) => {
+      if (--connection.active === 0) connection.idleSince = tick;
+      if (closeRequested.has(req)) connection.closing = true;
+    };
     const serveOne: Handler = (req, info) => {
       connection.active++;
       connection.served++;
-      let closing = false;
-      const sent = (response: Response): Response => {
-        const answer = closeAfter(response);
-        closing = answer.headers.get("connection")?.toLowerCase() === "close";
-        return answer;
-      };
-      const done = () => {
-        if (--connection.active === 0) connection.idleSince = tick;
-        if (closing) connection.closing = true;
-      };
+      const done = () => finished(req);
       info.completed.then(done, done);
       const response = handler(req, info);
-      return response instanceof Response
-        ? sent(response)
-        : response.then(sent, (err) => Promise.resolve(onError(err)).then(sent));
+      if (!draining && options.keepAliveMs > 0) return response;
+      return response instanceof Response ? closeAfter(response) : response.then(closeAfter);
     };
     let server: { finished: Promise<void> };
     try {

@@ -15,7 +15,7 @@ import {
 import { InFlight } from "../dataplane/inflight.ts";
 import { Limiter, type Ticket } from "../dataplane/limiter.ts";
 import { writeAccessLog } from "../http/access_log.ts";
-import { type ConnectionLimits, guardedServe } from "../http/guarded_serve.ts";
+import { closeAfterAnswer, type ConnectionLimits, guardedServe } from "../http/guarded_serve.ts";
 import { corsHeaders, preflight } from "../http/cors.ts";
 import { TEXT_HTML } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
@@ -216,6 +216,7 @@ export function createHandler(
       // The transport's own answer: the body never came, the connection is not reused.
       const response = logged(req, SELDON_JSON.renderError(err));
       response.headers.set("connection", "close");
+      closeAfterAnswer(req);
       return response;
     }
     if (err instanceof Unavailable) return errorResponse(req, SELDON_JSON.renderError(err), style);

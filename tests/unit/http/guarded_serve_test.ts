@@ -1,6 +1,7 @@
 /** The guarded server: connection cap, header and keep-alive timeouts, drain (issue 8). */
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import {
+  closeAfterAnswer,
   type ConnectionLimits,
   guardedServe,
   type GuardedServer,
@@ -165,8 +166,11 @@ Deno.test("guarded server: the default cap follows the open-files limit", () => 
   assertEquals(defaultMaxConnections(undefined), 16_384);
 });
 
-Deno.test("guarded server: a connection: close answer to a stalled upload ends the connection", async () => {
-  const refuse = () => new Response("too slow", { status: 408, headers: { connection: "close" } });
+Deno.test("guarded server: closeAfterAnswer ends a stalled upload's connection", async () => {
+  const refuse = (req: Request) => {
+    closeAfterAnswer(req);
+    return new Response("too slow", { status: 408, headers: { connection: "close" } });
+  };
   await withGuarded({ headerTimeoutMs: 60_000, keepAliveMs: 60_000 }, refuse, async (server) => {
     const conn = await connect(server);
     await conn.write(
