@@ -5,7 +5,8 @@
  * @module
  */
 import type { MetricsRecorder } from "./custom.ts";
-import { type DefaultLabels, renderExposition } from "./exposition.ts";
+import type { DefaultLabels } from "./exposition.ts";
+import { customRegistry, renderRegistry } from "./registry.ts";
 import { MetricsStore } from "./store.ts";
 
 /** All workers' series. */
@@ -32,10 +33,10 @@ export class Collector {
     return this.#workers.get(workerId);
   }
 
-  /** The Prometheus text exposition of every worker's series. */
-  render(labels: DefaultLabels, onSkip?: (key: string) => void): string {
+  /** The Prometheus text exposition of every worker's series (rendered by prom-client). */
+  render(labels: DefaultLabels, onSkip?: (key: string) => void): Promise<string> {
     const workers = [...this.#workers].map(([id, store]) => [id, store.series()] as const);
-    return renderExposition(workers, labels, onSkip);
+    return renderRegistry([customRegistry(workers, labels, onSkip)]);
   }
 
   /** A recorder that files metrics under `workerId` (this process, when serving in-process). */
