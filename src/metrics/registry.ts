@@ -16,7 +16,16 @@
  *   refuses negative and infinite ones.
  * @module
  */
-import { Counter, Gauge, type Metric, Registry } from "prom-client";
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  type Metric,
+  type MetricObjectWithValues,
+  type MetricValue,
+  Registry,
+} from "prom-client";
+import { labelWorker } from "./builtin.ts";
 import type { DefaultLabels, SkipHandler } from "./exposition.ts";
 import { isValidMetricKey } from "./exposition.ts";
 import { BUCKETS, type Series } from "./store.ts";
@@ -147,4 +156,31 @@ export async function renderRegistry(registries: readonly Registry[]): Promise<s
   const nonEmpty = registries.filter((r) => r.getMetricsAsArray().length > 0);
   if (nonEmpty.length === 0) return "";
   return await Registry.merge(nonEmpty).metrics();
+}
+
+/** What one worker shows on the metrics port. */
+export interface WorkerView {
+  readonly id: string;
+  /** Its custom-metric series. */
+  readonly series: readonly Series[];
+  /** Its built-in metrics (`--builtin-metrics`), as prom-client JSON. */
+  readonly builtin?: readonly MetricObjectWithValues<MetricValue<string>>[];
+}
+
+/**
+ * The scrape: every worker's custom series, then the built-in families of every worker
+ * (labelled `worker_id`, merged by prom-client's `AggregatorRegistry`). A built-in family whose
+ * name a custom family already took is left out.
+ */
+export function renderWorkers(
+  workers: readonly WorkerView[],
+  labels: DefaultLabels,
+  onSkip?: SkipHandler,
+): Promise<string> {
+  const custom = customRegistry(workers.map((w) => [w.id, w.series] as const), labels, onSkip);
+  const taken = new Set(custom.getMetricsAsArray().map((m) => m.name));
+  const builtins = workers.filter((w) => w.builtin !== undefined && w.builtin.length > 0)
+    .map((w) => labelWorker(w.builtin!, w.id).filter((family) => !taken.has(family.name)));
+  if (builtins.length === 0) return renderRegistry([custom]);
+  return renderRegistry([custom, AggregatorRegistry.aggregate(builtins)]);
 }

@@ -1,14 +1,13 @@
 /**
- * The supervisor (production mode): starts `--grpc-workers` gRPC and `--workers` REST worker
- * processes sharing their ports (SO_REUSEPORT), keeps every worker's custom metrics and serves
- * them on the metrics port, restarts crashed workers, replaces recycled ones (max-requests,
+ * The supervisor (production mode): starts the metrics collector process, then `--grpc-workers`
+ * gRPC and `--workers` REST worker processes sharing their ports (SO_REUSEPORT), restarts crashed
+ * workers (and the collector), replaces recycled ones (max-requests,
  * SIGHUP) before draining the old, forwards SIGTERM/SIGINT, and writes the pidfile.
  * It never serves model requests, and never loads the serving stack or the user's model: a
  * worker that cannot load the model reports it over the control channel, and the supervisor
  * stops the server with that status (metrics-and-processes.md §1, §6, §7).
  * @module
  */
-import { errorText } from "../error_text.ts";
 import { join } from "node:path";
 import type { Config } from "../config/options.ts";
 import { parseParameters } from "../config/parameters.ts";
@@ -16,12 +15,15 @@ import { restUrl } from "../config/rest_url.ts";
 import { annotationLog, serverAnnotations } from "../config/server_annotations.ts";
 import { tracingSetup } from "../config/tracing.ts";
 import { logger } from "../logging.ts";
-import { Collector } from "../metrics/collector.ts";
-import { metricsLabels } from "../metrics/labels.ts";
-import { startMetricsServer } from "../metrics/server.ts";
 import { heartbeatMs, LineWriter, readLines, type WorkerMessage } from "./channel.ts";
-import { makePrivateDir, SOCKET_NAME, sweepStaleDirs } from "./private_dir.ts";
-import { CONTROL_ENV, exposeGcEnv, ROLE_ENV, selfCommand } from "./self.ts";
+import { CollectorFailed, CollectorProcess } from "./collector_process.ts";
+import {
+  COLLECTOR_SOCKET_NAME,
+  makePrivateDir,
+  SOCKET_NAME,
+  sweepStaleDirs,
+} from "./private_dir.ts";
+import { COLLECTOR_ENV, CONTROL_ENV, exposeGcEnv, ROLE_ENV, selfCommand } from "./self.ts";
 
 const log = logger("supervisor");
 
@@ -73,17 +75,6 @@ export async function runSupervisor(config: Config): Promise<number> {
   /** `--graceful-timeout`: how long a stopping worker may take before it is killed. */
   const graceMs = config.gracefulTimeout * 1000;
 
-  const collector = new Collector();
-  const labels = metricsLabels(config);
-  // Bound first: a metrics port held by another program fails before anything needs cleaning.
-  const metricsServer = startMetricsServer(
-    config,
-    () =>
-      collector.render(
-        labels,
-        (key) => log.error("Invalid metric name {key}: series skipped", { key }),
-      ),
-  );
   const dir = await makePrivateDir();
   // Folders left by supervisors killed with -9 (whose workers died too) go now.
   sweepStaleDirs(dir).then((removed) => {
@@ -100,7 +91,6 @@ export async function runSupervisor(config: Config): Promise<number> {
     control = Deno.listen({ transport: "unix", path: socketPath });
     if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
   } catch (err) {
-    await metricsServer.shutdown();
     await cleanup();
     throw err;
   }
@@ -116,6 +106,8 @@ export async function runSupervisor(config: Config): Promise<number> {
 
   const httpPort = config.httpPort || freePort(config.host);
   const grpcPort = config.grpcPort || freePort(config.host);
+  // A fixed port, so a restarted collector serves where the first one did.
+  const metricsPort = config.metricsPort || freePort(config.host);
   const self = selfCommand();
   const gcEnv = exposeGcEnv();
   const childArgs = [
@@ -140,13 +132,34 @@ export async function runSupervisor(config: Config): Promise<number> {
     });
   }
 
-  log.info("REST metrics microservice running on port {port}", { port: metricsServer.port });
+  // The collector first: a metrics port held by another program fails before any worker runs.
+  let collector: CollectorProcess;
+  try {
+    collector = await CollectorProcess.start({
+      command: self.command,
+      args: [...childArgs, "--metrics-port", String(metricsPort)],
+      env: { ...gcEnv },
+      socket: join(dir, COLLECTOR_SOCKET_NAME),
+    });
+  } catch (err) {
+    control.close();
+    await cleanup();
+    if (err instanceof CollectorFailed) return err.code || 1;
+    throw err;
+  }
+  log.info("REST metrics microservice running on port {port}", { port: metricsPort });
   log.info("Starting servers");
 
   function spawn(role: Role): Worker {
     const child = new Deno.Command(self.command, {
       args: childArgs,
-      env: { ...tracingEnv, ...gcEnv, [ROLE_ENV]: role, [CONTROL_ENV]: socketPath },
+      env: {
+        ...tracingEnv,
+        ...gcEnv,
+        [ROLE_ENV]: role,
+        [CONTROL_ENV]: socketPath,
+        [COLLECTOR_ENV]: join(dir, COLLECTOR_SOCKET_NAME),
+      },
       stdin: "null",
       stdout: "inherit",
       stderr: "inherit",
@@ -195,7 +208,7 @@ export async function runSupervisor(config: Config): Promise<number> {
 
   function onExit(worker: Worker, status: Deno.CommandStatus): void {
     workers.delete(worker.pid);
-    collector.clear(String(worker.pid));
+    collector.forget(worker.pid);
     if (shuttingDown || worker.retiring) {
       if (workers.size === 0 && shuttingDown) resolveDone();
       return;
@@ -232,7 +245,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     const fresh = olds.map((old) => spawn(old.role).ready);
     await Promise.race([Promise.all(fresh), new Promise((r) => setTimeout(r, READY_TIMEOUT_MS))]);
     for (const old of olds) {
-      collector.clear(String(old.pid));
+      collector.clear(old.pid);
       kill(old, "SIGTERM");
       const timer = setTimeout(() => kill(old, "SIGKILL"), graceMs);
       Deno.unrefTimer(timer);
@@ -267,17 +280,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     for await (const raw of readLines(conn)) {
       const msg = raw as WorkerMessage;
       const worker = workers.get(msg.pid);
-      if (msg.op === "metrics") {
-        let error: string | undefined;
-        if (worker && !worker.retiring) {
-          try {
-            collector.record(String(msg.pid), msg.metrics, msg.method);
-          } catch (err) {
-            error = errorText(err);
-          }
-        }
-        writer.send(error === undefined ? { id: msg.id } : { id: msg.id, error }).catch(() => {});
-      } else if (msg.op === "loaded") {
+      if (msg.op === "loaded") {
         // The first worker to load the model tells whether it has a `customService()`.
         if (msg.customService && custom === undefined && !shuttingDown) {
           custom = spawnCustomService();
@@ -362,7 +365,8 @@ export async function runSupervisor(config: Config): Promise<number> {
   }
   await done;
   if (custom) await stopChild(custom, graceMs);
-  await metricsServer.shutdown();
+  // Last, so metrics recorded during the drain stay visible until the end.
+  await collector.stop(graceMs);
   control.close();
   await cleanup();
   return exitCode;
