@@ -23,6 +23,11 @@ const log = logger("collector");
 
 /** How long a scrape waits for a worker's snapshot. */
 const COLLECT_TIMEOUT_MS = 1_000;
+/**
+ * How long after its start a collector's scrape waits for the workers the supervisor named to
+ * connect (a restarted collector: they reconnect within ~100 ms), so it shows every value.
+ */
+const EXPECT_WINDOW_MS = 3_000;
 
 interface Link {
   readonly pid: string;
@@ -42,7 +47,17 @@ export async function runCollector(config: Config): Promise<number> {
   const links = new Map<string, Link>();
   /** Workers the supervisor retired: their series are gone even if they still connect. */
   const cleared = new Set<string>();
+  /** Live workers the supervisor named that have not connected yet. */
+  const expected = new Set<string>();
+  const startedAt = performance.now();
   let nextId = 1;
+
+  /** Waits (within the start-up window) until every expected worker connected. */
+  async function awaitExpected(): Promise<void> {
+    while (expected.size > 0 && performance.now() - startedAt < EXPECT_WINDOW_MS) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 
   async function collect(link: Link): Promise<void> {
     const id = nextId++;
@@ -68,6 +83,7 @@ export async function runCollector(config: Config): Promise<number> {
   }
 
   const render = async () => {
+    await awaitExpected();
     await Promise.all([...links.values()].map(collect));
     return collector.render(
       labels,
@@ -99,13 +115,17 @@ export async function runCollector(config: Config): Promise<number> {
         if (cleared.has(pid)) break;
         link = { pid, writer, pending: new Map() };
         links.set(pid, link);
+        expected.delete(pid);
       } else if (msg.op === "snapshot" && link) {
         link.pending.get(msg.id as number)?.(msg);
       } else if (msg.op === "supervisor") {
         supervisor = true;
+      } else if (msg.op === "expect") {
+        for (const pid of msg.pids as string[]) if (!links.has(pid)) expected.add(pid);
       } else if (msg.op === "clear") {
         for (const pid of msg.pids as string[]) {
           cleared.add(pid);
+          expected.delete(pid);
           links.delete(pid);
           collector.clear(pid);
         }

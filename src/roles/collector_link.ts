@@ -10,8 +10,8 @@ import { LineWriter, readLines } from "../supervisor/channel.ts";
 import { seriesToWire, type Snapshot } from "../metrics/wire.ts";
 
 /** How long the link waits before connecting again (doubling up to {@link MAX_RETRY_MS}). */
-const FIRST_RETRY_MS = 25;
-const MAX_RETRY_MS = 200;
+const FIRST_RETRY_MS = 10;
+const MAX_RETRY_MS = 100;
 
 /** The worker's end: answers `collect` requests with `snapshot()`. */
 export class CollectorLink {

@@ -18,6 +18,8 @@ export interface CollectorSpawn {
   readonly env: Record<string, string>;
   /** Its Unix socket. */
   readonly socket: string;
+  /** The workers serving now (a restarted collector waits for them at its first scrape). */
+  readonly liveWorkers: () => number[];
 }
 
 /** Thrown when the collector exits before it serves (e.g. the metrics port is in use). */
@@ -86,6 +88,8 @@ export class CollectorProcess {
         this.#conn = conn;
         this.#writer = writer;
         if (this.#cleared.size > 0) await writer.send({ op: "clear", pids: [...this.#cleared] });
+        const live = this.spawn.liveWorkers().map(String).filter((pid) => !this.#cleared.has(pid));
+        if (live.length > 0) await writer.send({ op: "expect", pids: live });
         return;
       } catch (err) {
         if (err instanceof CollectorFailed) throw err;

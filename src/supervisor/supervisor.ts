@@ -140,6 +140,8 @@ export async function runSupervisor(config: Config): Promise<number> {
       args: [...childArgs, "--metrics-port", String(metricsPort)],
       env: { ...gcEnv },
       socket: join(dir, COLLECTOR_SOCKET_NAME),
+      liveWorkers: () =>
+        [...workers.values()].filter((w) => w.isReady && !w.retiring).map((w) => w.pid),
     });
   } catch (err) {
     control.close();
