@@ -3,6 +3,8 @@
  * processes sharing their ports (SO_REUSEPORT), keeps every worker's custom metrics and serves
  * them on the metrics port, restarts crashed workers, replaces recycled ones (max-requests,
  * SIGHUP) before draining the old, forwards SIGTERM/SIGINT, and writes the pidfile.
+ * This module only wires the parts: the worker pool (pool.ts), the control channel server
+ * (control_server.ts), auxiliary children (auxiliary.ts), the private folder, signals, metrics.
  * It never serves model requests, and never loads the serving stack or the user's model: a
  * worker that cannot load the model reports it over the control channel, and the supervisor
  * stops the server with that status (metrics-and-processes.md §1, §6, §7).
@@ -33,6 +35,41 @@ function freePort(hostname: string): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/** The ports every worker shares (chosen now when 0) and how to start this program again. */
+function children(config: Config) {
+  const httpPort = config.httpPort || freePort(config.host);
+  const grpcPort = config.grpcPort || freePort(config.host);
+  const self = selfCommand();
+  const args = [
+    ...self.args,
+    ...Deno.args,
+    "--http-port",
+    String(httpPort),
+    "--grpc-port",
+    String(grpcPort),
+  ];
+  /** Starts this program with `env` added (`SELDON_TS_ROLE` names the role). */
+  const spawn = (env: Record<string, string>) => spawnProcess(self.command, args, env);
+  return { httpPort, grpcPort, spawn };
+}
+
+/** Upstream's start-up lines, once every worker serves. */
+function logServing(config: Config, grpcWorkers: number, httpPort: number, grpcPort: number) {
+  if (grpcWorkers > 0) {
+    log.info("GRPC microservice running on port {port} with {n} processes", {
+      port: grpcPort,
+      n: config.grpcWorkers,
+    });
+  }
+  log.info("REST microservice running on port {port} with {n} workers", {
+    port: httpPort,
+    n: config.workers,
+  });
+  log.info("Predictions: POST {url}/api/v1.0/predictions", {
+    url: restUrl(config.host, httpPort),
+  });
 }
 
 /** The environment that exports the workers' traces (`--tracing`), logged once. */
@@ -81,17 +118,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   };
   const socketPath = join(dir, SOCKET_NAME);
 
-  const httpPort = config.httpPort || freePort(config.host);
-  const grpcPort = config.grpcPort || freePort(config.host);
-  const self = selfCommand();
-  const childArgs = [
-    ...self.args,
-    ...Deno.args,
-    "--http-port",
-    String(httpPort),
-    "--grpc-port",
-    String(grpcPort),
-  ];
+  const { httpPort, grpcPort, spawn } = children(config);
   const workerEnv = { ...tracingEnv(config), ...exposeGcEnv(), [CONTROL_ENV]: socketPath };
 
   log.info("REST metrics microservice running on port {port}", { port: metricsServer.port });
@@ -106,7 +133,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     grpcWorkers = 0;
   }
   const pool = new Pool({
-    spawn: (role) => spawnProcess(self.command, childArgs, { ...workerEnv, [ROLE_ENV]: role }),
+    spawn: (role) => spawn({ ...workerEnv, [ROLE_ENV]: role }),
     graceMs,
     // gunicorn's worker timeout (5000 s without the annotation): a REST worker silent for
     // longer is killed (its client sees the connection closed) and replaced.
@@ -115,12 +142,13 @@ export async function runSupervisor(config: Config): Promise<number> {
     onDrop: (pid) => collector.clear(String(pid)),
   });
 
-  // Auxiliary children: beside the workers, stopped after them.
+  // Auxiliary children, beside the workers: each is started when it is needed (one needed by
+  // the workers before they start), restarted after a crash if its options say so, and stopped
+  // after the workers.
   /** The `customService()` process: started once a worker reports one, never restarted. */
   const custom = new Auxiliary({
     name: "custom service",
-    spawn: () =>
-      spawnProcess(self.command, childArgs, { [ROLE_ENV]: "custom", [CONTROL_ENV]: socketPath }),
+    spawn: () => spawn({ [ROLE_ENV]: "custom", [CONTROL_ENV]: socketPath }),
     expected: () => pool.stopping,
   });
   const auxiliaries = [custom];
@@ -167,21 +195,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     ...Array<Role>(grpcWorkers).fill("grpc"),
     ...Array<Role>(config.workers).fill("rest"),
   ];
-  if (await pool.start(roles)) {
-    if (grpcWorkers > 0) {
-      log.info("GRPC microservice running on port {port} with {n} processes", {
-        port: grpcPort,
-        n: config.grpcWorkers,
-      });
-    }
-    log.info("REST microservice running on port {port} with {n} workers", {
-      port: httpPort,
-      n: config.workers,
-    });
-    log.info("Predictions: POST {url}/api/v1.0/predictions", {
-      url: restUrl(config.host, httpPort),
-    });
-  }
+  if (await pool.start(roles)) logServing(config, grpcWorkers, httpPort, grpcPort);
   const exitCode = await pool.done;
   await Promise.all(auxiliaries.map((child) => child.stop(graceMs)));
   await metricsServer.shutdown();
