@@ -164,14 +164,14 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
       closing: false,
     };
     open.add(connection);
-    const finished = (req: Request) => {
+    const answered = (req: Request) => {
       if (--connection.active === 0) connection.idleSince = tick;
       if (closeRequested.has(req)) connection.closing = true;
     };
     const serveOne: Handler = (req, info) => {
       connection.active++;
       connection.served++;
-      const done = () => finished(req);
+      const done = () => answered(req);
       info.completed.then(done, done);
       const response = handler(req, info);
       if (!draining && options.keepAliveMs > 0) return response;

@@ -18,7 +18,8 @@ export class PyJsonDecodeError extends SyntaxError {
 }
 
 const JSON_WS = new Set([" ", "\t", "\n", "\r"]);
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+/** What the one-letter escapes of a JSON string (`\n`, `\"`, …) stand for. */
+export const JSON_ESCAPES: Readonly<Record<string, string>> = {
   '"': '"',
   "\\": "\\",
   "/": "/",
@@ -114,7 +115,7 @@ class PyJsonParser {
       i++; // the backslash
       if (i >= s.length) this.fail("Unterminated string starting at", start - 1);
       if (s[i] !== "u") {
-        const escaped = SIMPLE_ESCAPES[s[i]];
+        const escaped = JSON_ESCAPES[s[i]];
         if (escaped === undefined) this.fail("Invalid \\escape", i - 1);
         out += escaped;
         i++;

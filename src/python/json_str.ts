@@ -5,6 +5,7 @@
  * @module
  */
 import { PyFloat, pyFloatRepr } from "./float.ts";
+import { JSON_ESCAPES } from "./json_loads.ts";
 import { ECHO_CAP, pyStr, pyStrRepr, truncationMarker } from "./repr.ts";
 
 /** Thrown when the input passes the cap: `partial` is the rendering of what was read. */
@@ -15,16 +16,6 @@ class Cut {
 /** Not valid JSON (callers parsed the text already, so only a safety net). */
 class Invalid {}
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-};
 const LITERALS: ReadonlyArray<[string, string]> = [
   ["null", "None"],
   ["true", "True"],
@@ -102,8 +93,8 @@ class Renderer {
         out += String.fromCharCode(parseInt(digits, 16));
         i = j + 6;
       } else {
-        if (ESCAPES[e] === undefined) throw new Invalid();
-        out += ESCAPES[e];
+        if (JSON_ESCAPES[e] === undefined) throw new Invalid();
+        out += JSON_ESCAPES[e];
         i = j + 2;
       }
       this.check(i, show(out));

@@ -1,128 +1,83 @@
 /**
- * The supervisor's handle on the metrics collector process (role `collector`): started before
- * the workers, restarted at once when it dies (workers keep their own metrics and reconnect, so
- * nothing is lost), told which workers are retired (`clear`: their series vanish from the metrics
- * port while they drain), stopped last.
+ * The supervisor's line to the metrics collector process (role `collector`, an auxiliary child
+ * restarted at once when it dies): it connects to each new collector, tells it which workers are
+ * retired (`clear`: their series vanish while they drain) and which serve (`expect`: a restarted
+ * collector's first scrape waits for them to reconnect, so it shows every cumulative value).
+ * Its connection closing tells the collector that the supervisor is gone.
  * @module
  */
-import { logger } from "../logging.ts";
+import type { Child } from "./child.ts";
 import { LineWriter } from "./channel.ts";
-import { COLLECTOR_ENV, ROLE_ENV } from "./self.ts";
 
-const log = logger("supervisor");
-
-/** How to start the collector. */
-export interface CollectorSpawn {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env: Record<string, string>;
-  /** Its Unix socket. */
-  readonly socket: string;
-  /** The workers serving now (a restarted collector waits for them at its first scrape). */
-  readonly liveWorkers: () => number[];
+/** The workers as the collector must know them. */
+export interface CollectorView {
+  /** Workers being retired: not shown. */
+  readonly retired: readonly number[];
+  /** Workers serving. */
+  readonly live: readonly number[];
 }
 
-/** Thrown when the collector exits before it serves (e.g. the metrics port is in use). */
-export class CollectorFailed extends Error {
-  constructor(readonly code: number) {
-    super(`the metrics collector exited with status ${code} before it served`);
-  }
+/** Why the first collector could not start. */
+export interface AttachResult {
+  readonly ok: boolean;
+  /** Its exit status, when it exited before accepting connections. */
+  readonly code?: number;
 }
 
-/** A running collector, restarted until {@link CollectorProcess.stop}. */
-export class CollectorProcess {
-  #child!: Deno.ChildProcess;
-  #writer: LineWriter | undefined;
+/** The supervisor's end of the collector socket. */
+export class CollectorControl {
   #conn: Deno.Conn | undefined;
-  #stopping = false;
-  /** Retired workers that may still be connected to the collector. */
-  readonly #cleared = new Set<string>();
+  #writer: LineWriter | undefined;
+  #served = false;
 
-  private constructor(private readonly spawn: CollectorSpawn) {}
+  constructor(private readonly socket: string, private readonly view: () => CollectorView) {}
 
-  /** Starts the collector; resolves once it accepts connections. */
-  static async start(spawn: CollectorSpawn): Promise<CollectorProcess> {
-    const collector = new CollectorProcess(spawn);
-    await collector.#launch();
-    return collector;
+  /** True once some collector accepted the supervisor's connection. */
+  get served(): boolean {
+    return this.#served;
   }
 
-  /** The collector's pid. */
-  get pid(): number {
-    return this.#child.pid;
-  }
-
-  async #launch(): Promise<void> {
-    const child = new Deno.Command(this.spawn.command, {
-      args: [...this.spawn.args],
-      env: { ...this.spawn.env, [ROLE_ENV]: "collector", [COLLECTOR_ENV]: this.spawn.socket },
-      stdin: "null",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
-    this.#child = child;
-    log.info("Booting metrics collector with pid: {pid}", { pid: child.pid });
-    const state: { exited?: Deno.CommandStatus } = {};
-    child.status.then((status) => {
-      state.exited = status;
-      this.#writer = undefined;
-      if (this.#stopping || this.#child !== child) return;
-      log.warning("Metrics collector {pid} exited ({code}); starting a new one", {
-        pid: child.pid,
-        code: status.signal ?? status.code,
-      });
-      this.#launch().catch((err) => log.error("Metrics collector not restarted: {err}", { err }));
-    });
+  /** Connects to `child` (a new collector) once it listens; fails if it exits first. */
+  async attach(child: Child): Promise<AttachResult> {
+    let exited: number | undefined;
+    child.status.then((status) => (exited = status.code));
     while (true) {
-      if (state.exited) throw new CollectorFailed(state.exited.code);
+      if (exited !== undefined) return { ok: false, code: exited };
+      let conn: Deno.Conn;
       try {
-        const conn = await Deno.connect({ transport: "unix", path: this.spawn.socket });
-        // A previous collector's socket file may still be there: talk only to this child.
-        const writer = new LineWriter(conn);
-        await writer.send({ op: "supervisor" });
-        const gone = state.exited as Deno.CommandStatus | undefined;
-        if (gone) {
-          conn.close();
-          throw new CollectorFailed(gone.code);
-        }
-        this.#conn = conn;
-        this.#writer = writer;
-        if (this.#cleared.size > 0) await writer.send({ op: "clear", pids: [...this.#cleared] });
-        const live = this.spawn.liveWorkers().map(String).filter((pid) => !this.#cleared.has(pid));
-        if (live.length > 0) await writer.send({ op: "expect", pids: live });
-        return;
-      } catch (err) {
-        if (err instanceof CollectorFailed) throw err;
+        conn = await Deno.connect({ transport: "unix", path: this.socket });
+      } catch {
+        // Not listening yet (or a dead collector's socket file): try again shortly.
         await new Promise((r) => setTimeout(r, 10));
+        continue;
       }
+      try {
+        this.#conn?.close();
+      } catch { /* closed */ }
+      const writer = new LineWriter(conn);
+      const { retired, live } = this.view();
+      try {
+        await writer.send({ op: "supervisor" });
+        if (retired.length > 0) await writer.send({ op: "clear", pids: retired.map(String) });
+        if (live.length > 0) await writer.send({ op: "expect", pids: live.map(String) });
+      } catch {
+        conn.close();
+        continue;
+      }
+      this.#conn = conn;
+      this.#writer = writer;
+      this.#served = true;
+      return { ok: true };
     }
   }
 
-  /** Drops a retired worker's series (it may still be draining). */
+  /** Drops a retired or exited worker's series. */
   clear(pid: number): void {
-    this.#cleared.add(String(pid));
     this.#writer?.send({ op: "clear", pids: [String(pid)] }).catch(() => {});
   }
 
-  /** A worker exited: it can no longer connect, so it need not be remembered. */
-  forget(pid: number): void {
-    this.#cleared.delete(String(pid));
-  }
-
-  /** Stops the collector (SIGTERM, SIGKILL after `graceMs`). */
-  async stop(graceMs: number): Promise<void> {
-    this.#stopping = true;
-    const child = this.#child;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }, graceMs);
-    await child.status;
-    clearTimeout(timer);
+  /** Closes the connection (the collector then stops, if it still runs). */
+  close(): void {
     try {
       this.#conn?.close();
     } catch { /* closed */ }

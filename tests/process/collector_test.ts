@@ -19,7 +19,7 @@ const MODEL = `export class Counting {
 
 /** Collector pids in the order the supervisor booted them. */
 function collectorPids(s: Spawned): number[] {
-  return [...s.log().matchAll(/Booting metrics collector with pid: (\d+)/g)].map((m) =>
+  return [...s.log().matchAll(/Starting metrics collector with pid: (\d+)/g)].map((m) =>
     Number(m[1])
   );
 }
