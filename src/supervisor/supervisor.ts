@@ -174,7 +174,6 @@ export async function runSupervisor(config: Config): Promise<number> {
       firstCollector ??= attached;
     },
   });
-  const auxiliaries = [custom, collector];
 
   /** A worker reported that the model cannot be loaded (printed once). */
   let bootFailed = false;
