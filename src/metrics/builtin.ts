@@ -10,6 +10,7 @@
 import {
   collectDefaultMetrics,
   Counter,
+  Gauge,
   Histogram,
   type MetricObjectWithValues,
   type MetricValue,
@@ -49,6 +50,23 @@ export class BuiltinMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: BUILTIN_PREFIX });
+    // prom-client reads the RSS (and, in the same collect, the virtual and data sizes) from
+    // /proc/self/status, which Deno lets only a process with every permission read (else they
+    // stay 0): the RSS comes from Deno instead, the other two are left out.
+    const rss = `${BUILTIN_PREFIX}process_resident_memory_bytes`;
+    for (const name of [rss, "process_virtual_memory_bytes", "process_heap_bytes"]) {
+      this.registry.removeSingleMetric(
+        name.startsWith(BUILTIN_PREFIX) ? name : BUILTIN_PREFIX + name,
+      );
+    }
+    new Gauge({
+      name: rss,
+      help: "Resident memory size in bytes.",
+      registers: [this.registry],
+      collect() {
+        this.set(Deno.memoryUsage().rss);
+      },
+    });
   }
 
   /** Records one answered request. */
