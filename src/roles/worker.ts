@@ -15,7 +15,6 @@ import { type Booted, bootPlane } from "../serving/plane.ts";
 import { heartbeatMs, WorkerChannel } from "../supervisor/channel.ts";
 import { removeOrphanedDir } from "../supervisor/private_dir.ts";
 import { COLLECTOR_ENV, CONTROL_ENV } from "../supervisor/self.ts";
-import { BuiltinMetrics } from "../metrics/builtin.ts";
 import { MetricsStore } from "../metrics/store.ts";
 import { CollectorLink } from "./collector_link.ts";
 import { answerUnfinishedAfterMs } from "./grace.ts";
@@ -82,7 +81,10 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   await channel.loaded(loaded.customService).catch(() => {});
   // This worker's cumulative metrics live here; the collector asks for them at each scrape.
   const store = new MetricsStore();
-  const builtin = config.builtinMetrics ? new BuiltinMetrics() : undefined;
+  // prom-client is loaded only when the built-in metrics are on.
+  const builtin = config.builtinMetrics
+    ? new (await import("../metrics/builtin.ts")).BuiltinMetrics()
+    : undefined;
   const collectorPath = Deno.env.get(COLLECTOR_ENV);
   const link = collectorPath
     ? new CollectorLink(collectorPath, role, async () => ({

@@ -101,6 +101,8 @@ Deno.test("roles: a REST worker loads no gRPC stack, a gRPC worker no REST stack
   const rest = evaluated(graph, ["main.ts", "src/roles/rest_worker.ts"]);
   assertEquals(matching(rest, GRPC), []);
   assert(rest.has("src/rest/server.ts") && rest.has("src/dataplane/dataplane.ts"));
+  // prom-client only with --builtin-metrics (imported when on).
+  assert(![...rest].some((m) => m.includes("prom-client")), [...rest].join("\n"));
   const grpc = evaluated(graph, ["main.ts", "src/roles/grpc_worker.ts"]);
   assertEquals(matching(grpc, REST), []);
   assert(grpc.has("src/grpc/server.ts") && grpc.has("npm:/@grpc/grpc-js@1.14.7"));
