@@ -103,7 +103,14 @@ export async function startServing(
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   if (options.metrics ?? options.recorder === undefined) {
     const labels = metricsLabels(config);
-    metrics = startMetricsServer(config, () => collector.render(labels));
+    metrics = startMetricsServer(
+      config,
+      () =>
+        collector.render(
+          labels,
+          (key) => log.error("Invalid metric name {key}: series skipped", { key }),
+        ),
+    );
     announcer(options.announce !== false)(
       "REST metrics microservice running on port {port}",
       metrics.port,

@@ -52,9 +52,17 @@ export async function runCollector(config: Config): Promise<number> {
   const startedAt = performance.now();
   let nextId = 1;
 
-  /** Waits (within the start-up window) until every expected worker connected. */
+  /** Whether the supervisor has said which workers serve (`synced`). */
+  let synced = false;
+
+  /**
+   * Waits (within the start-up window) until the supervisor said which workers serve and every
+   * one of them connected.
+   */
   async function awaitExpected(): Promise<void> {
-    while (expected.size > 0 && performance.now() - startedAt < EXPECT_WINDOW_MS) {
+    while (
+      (!synced || expected.size > 0) && performance.now() - startedAt < EXPECT_WINDOW_MS
+    ) {
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -122,6 +130,8 @@ export async function runCollector(config: Config): Promise<number> {
         supervisor = true;
       } else if (msg.op === "expect") {
         for (const pid of msg.pids as string[]) if (!links.has(pid)) expected.add(pid);
+      } else if (msg.op === "synced") {
+        synced = true;
       } else if (msg.op === "clear") {
         for (const pid of msg.pids as string[]) {
           cleared.add(pid);

@@ -1,8 +1,9 @@
 /**
  * The supervisor's line to the metrics collector process (role `collector`, an auxiliary child
  * restarted at once when it dies): it connects to each new collector, tells it which workers are
- * retired (`clear`: their series vanish while they drain) and which serve (`expect`: a restarted
- * collector's first scrape waits for them to reconnect, so it shows every cumulative value).
+ * retired (`clear`: their series vanish while they drain) and which serve (`expect`, then
+ * `synced`: a new collector's scrapes wait for this and for those workers to reconnect, so the
+ * first one after a restart shows every cumulative value).
  * Its connection closing tells the collector that the supervisor is gone.
  * @module
  */
@@ -60,6 +61,7 @@ export class CollectorControl {
         await writer.send({ op: "supervisor" });
         if (retired.length > 0) await writer.send({ op: "clear", pids: retired.map(String) });
         if (live.length > 0) await writer.send({ op: "expect", pids: live.map(String) });
+        await writer.send({ op: "synced" });
       } catch {
         conn.close();
         continue;
