@@ -1,11 +1,12 @@
 /**
  * The metrics collector process (issue 9): started by the supervisor with role `collector`,
- * restarted when killed with -9 while requests flow — no request fails, and afterwards the
+ * restarted when killed with -9 while REST and gRPC requests flow — no request fails, and afterwards the
  * metrics port shows the same cumulative counters, histograms and feedback values (workers keep
  * them) — and the built-in `seldon_ts_*` metrics of `--builtin-metrics`, per worker.
  */
 import { assert, assertEquals, eventually } from "../_helpers/assert.ts";
 import { parseSamples } from "../_helpers/prometheus.ts";
+import { seldonClient } from "../_helpers/grpc.ts";
 import { appFolder, type Spawned, spawnServer } from "../_helpers/spawn.ts";
 
 /** Counts calls and their time, and sends a TIMER; feedback rewards go to upstream's counters. */
@@ -58,7 +59,7 @@ Deno.test("collector: kill -9 under load loses no request and no cumulative valu
     "--workers",
     "2",
     "--grpc-workers",
-    "0",
+    "1",
     "--builtin-metrics",
   ]);
   try {
@@ -90,7 +91,22 @@ Deno.test("collector: kill -9 under load loses no request and no cumulative valu
         if (failure) failures.push(failure);
       }
     };
-    await Promise.all([client(), client(), client(), client()]);
+    const GRPC_CALLS = 100;
+    const grpcClient = async () => {
+      const client = seldonClient("Model", s.grpcPort!);
+      try {
+        for (let i = 0; i < GRPC_CALLS; i++) {
+          try {
+            await client.call("Predict", { data: { ndarray: [1] } });
+          } catch (err) {
+            failures.push(`gRPC ${err}`);
+          }
+        }
+      } finally {
+        client.close();
+      }
+    };
+    await Promise.all([client(), client(), client(), client(), grpcClient()]);
     assertEquals(failures, []);
     assert(killedAt > 0);
     // A new collector serves the metrics port again.
@@ -109,8 +125,12 @@ Deno.test("collector: kill -9 under load loses no request and no cumulative valu
     assert(restartedMs < 5_000, `${restartedMs} ms`);
     const text = await scrape(s);
     const predicts = PREDICTS + FEEDBACKS - FEEDBACKS;
-    assertEquals(total(text, "calls_total", { method: "predict" }), predicts);
-    assertEquals(total(text, "work_ms_count", { method: "predict" }), predicts);
+    assertEquals(total(text, "calls_total", { method: "predict" }), predicts + GRPC_CALLS);
+    assertEquals(total(text, "work_ms_count", { method: "predict" }), predicts + GRPC_CALLS);
+    assertEquals(
+      total(text, "seldon_ts_requests_total", { protocol: "grpc", status: "OK" }),
+      GRPC_CALLS,
+    );
     assertEquals(total(text, "seldon_api_model_feedback_total"), FEEDBACKS);
     assertEquals(total(text, "seldon_api_model_feedback_reward_total"), 2 * FEEDBACKS);
     assertEquals(
@@ -125,13 +145,18 @@ Deno.test("collector: kill -9 under load loses no request and no cumulative valu
       total(text, "seldon_ts_request_duration_seconds_count", { operation: "send-feedback" }),
       FEEDBACKS,
     );
-    // Two workers, each its own series (process metrics too), none from the dead collector.
+    // Three workers (2 REST, 1 gRPC), each its own series (process metrics too), none from the
+    // dead collector; the gRPC worker's custom series are its own.
     const workers = new Set(
       parseSamples(text).filter((x) => x.name === "seldon_ts_process_resident_memory_bytes")
         .map((x) => x.labels.worker_id),
     );
-    assertEquals(workers.size, 2);
+    assertEquals(workers.size, 3);
     assert(!workers.has(String(first)));
+    const grpcWorker = parseSamples(text).find((x) =>
+      x.name === "seldon_ts_requests_total" && x.labels.protocol === "grpc"
+    )!.labels.worker_id;
+    assertEquals(total(text, "calls_total", { worker_id: grpcWorker }), GRPC_CALLS);
   } finally {
     await s.stop();
     await Deno.remove(dir, { recursive: true });
