@@ -167,7 +167,8 @@ export async function runSupervisor(config: Config): Promise<number> {
     name: "metrics collector",
     spawn: () =>
       spawn({ ...exposeGcEnv(), [ROLE_ENV]: "collector", [COLLECTOR_ENV]: collectorSocket }),
-    restartAfterMs: 0,
+    // Soon enough to serve again within a second; not a hot loop if it cannot start at all.
+    restartAfterMs: 100,
     expected: () => pool.stopping || !collectorControl.served,
     onStart: (child) => {
       const attached = collectorControl.attach(child);
