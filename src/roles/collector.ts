@@ -28,6 +28,8 @@ const COLLECT_TIMEOUT_MS = 1_000;
  * connect (a restarted collector: they reconnect within ~100 ms), so it shows every value.
  */
 const EXPECT_WINDOW_MS = 3_000;
+/** How many retired workers' pids are remembered. */
+const MAX_CLEARED = 10_000;
 
 interface Link {
   readonly pid: string;
@@ -135,6 +137,8 @@ export async function runCollector(config: Config): Promise<number> {
       } else if (msg.op === "clear") {
         for (const pid of msg.pids as string[]) {
           cleared.add(pid);
+          // Recycled workers' pids pile up over a long life: the oldest are long gone.
+          if (cleared.size > MAX_CLEARED) cleared.delete(cleared.values().next().value!);
           expected.delete(pid);
           links.delete(pid);
           collector.clear(pid);
