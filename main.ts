@@ -1,7 +1,7 @@
 /**
  * The `seldon-core-microservice` command: parse flags and environment, then import and run one
- * role — the supervisor (production: worker processes for REST and gRPC, metrics in the
- * supervisor), a worker or the custom service (started by the supervisor, `SELDON_TS_ROLE`), or
+ * role — the supervisor (production: the metrics collector, worker processes for REST and gRPC),
+ * the collector, a worker or the custom service (started by the supervisor, `SELDON_TS_ROLE`), or
  * everything in one process (`--debug`). Exit statuses follow upstream: 2 for flag errors, 255
  * for unknown arguments, 1 for bad parameters, import or constructor failures (reported by the
  * worker that found them), 3 when a worker fails to boot (metrics-and-processes.md §6.2).
@@ -40,6 +40,9 @@ async function main(): Promise<number> {
   }
   if (role === "grpc") {
     return await (await import("./src/roles/grpc_worker.ts")).runGrpcWorker(config);
+  }
+  if (role === "collector") {
+    return await (await import("./src/roles/collector.ts")).runCollector(config);
   }
   if (role === "custom") {
     return await (await import("./src/roles/custom_service.ts")).runCustomService(config);

@@ -133,6 +133,7 @@ console.log(`|---|---:|${roles.map(() => "---:").join("|")}|`);
 for (const [root, runs] of samples) {
   const cells = roles.map((role) => {
     const values = runs.flatMap((s) => s.rss.get(role) ?? []);
+    if (values.length === 0) return "—";
     const [rss, anon] = [0, 1].map((i) => median(values.map((v) => v[i])).toFixed(1));
     return `${rss} / ${anon}`;
   });

@@ -10,6 +10,7 @@ import type { ServerAnnotations } from "./config/server_annotations.ts";
 import type { DataPlane } from "./dataplane/dataplane.ts";
 import type { GrpcServer } from "./grpc/server.ts";
 import { logger } from "./logging.ts";
+import { BuiltinMetrics } from "./metrics/builtin.ts";
 import { Collector } from "./metrics/collector.ts";
 import type { MetricsRecorder } from "./metrics/custom.ts";
 import { metricsLabels } from "./metrics/labels.ts";
@@ -20,6 +21,9 @@ import { announcer, bootPlane } from "./serving/plane.ts";
 import { serveRest } from "./serving/rest.ts";
 
 const log = logger("microservice");
+
+/** Called after every answered request: operation, status, seconds. */
+type OnRequest = (operation: string, status: string, seconds: number) => void;
 
 /** A running serving process. */
 export interface Running {
@@ -51,7 +55,7 @@ export interface StartOptions {
   /** Serve the metrics port from this process's collector (default: no external recorder). */
   readonly metrics?: boolean;
   /** Called after every REST request (max-requests counting). */
-  readonly onRestRequest?: () => void;
+  readonly onRestRequest?: OnRequest;
   /** Called when a REST request is stuck long after its `seldon.io/rest-timeout` deadline. */
   readonly onRestStuck?: () => void;
   /** Log the "running on port" lines at INFO (workers leave that to the supervisor). */
@@ -69,7 +73,15 @@ export async function startServing(
   config: Config,
   options: StartOptions = {},
 ): Promise<Running> {
-  const collector = new Collector();
+  const builtin = config.builtinMetrics ? new BuiltinMetrics() : undefined;
+  const collector = new Collector(builtin);
+  const observe = (protocol: "rest" | "grpc", then?: OnRequest): OnRequest | undefined =>
+    builtin
+      ? (operation, status, seconds) => {
+        builtin.observe(protocol, operation, status, seconds);
+        then?.(operation, status, seconds);
+      }
+      : then;
   const { plane, annotations } = await bootPlane(
     component,
     config,
@@ -85,12 +97,20 @@ export async function startServing(
       reusePort: options.reusePort,
       announce: options.announce,
       terminating: options.terminating,
+      onRequest: observe("grpc"),
     });
   }
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   if (options.metrics ?? options.recorder === undefined) {
     const labels = metricsLabels(config);
-    metrics = startMetricsServer(config, () => collector.render(labels));
+    metrics = startMetricsServer(
+      config,
+      () =>
+        collector.render(
+          labels,
+          (key) => log.error("Invalid metric name {key}: series skipped", { key }),
+        ),
+    );
     announcer(options.announce !== false)(
       "REST metrics microservice running on port {port}",
       metrics.port,
@@ -99,7 +119,7 @@ export async function startServing(
   const rest = options.rest ?? true
     ? serveRest(plane, config, annotations, {
       reusePort: options.reusePort,
-      onRequest: options.onRestRequest,
+      onRequest: observe("rest", options.onRestRequest),
       onStuck: options.onRestStuck,
       announce: options.announce,
       terminating: options.terminating,

@@ -331,6 +331,15 @@ export const OPTIONS = [
     extension: true,
     help: "Replace a worker whose RSS exceeds this after a request (suffixes k, m, g; 0 = never)",
   },
+  {
+    flag: "--builtin-metrics",
+    key: "builtinMetrics",
+    kind: "optBool",
+    env: "SELDON_BUILTIN_METRICS",
+    fallback: false,
+    extension: true,
+    help: "Also expose request counts, latencies and each worker's process metrics (seldon_ts_*)",
+  },
 ] as const satisfies readonly OptionSpec[];
 
 /** {@link OPTIONS} as specs, for code that reads any option. */

@@ -45,8 +45,12 @@ export interface GrpcOptions {
   readonly maxMessageSize?: number;
   /** Open connections beyond this are closed as soon as accepted (unset: no cap). */
   readonly maxConnections?: number;
-  /** Called after every answered RPC (the worker's memory check). */
-  readonly onRequest?: () => void;
+  /**
+   * Called after every answered RPC (the worker's memory check, the built-in request metrics):
+   * the operation (`predict`, `send-feedback`, … as on REST), the status code's name (`OK`,
+   * `INTERNAL`, …) and the seconds from the call's arrival to its answer.
+   */
+  readonly onRequest?: (operation: string, status: string, seconds: number) => void;
   /**
    * Aborted when a stopping worker's grace period is about to run out: every RPC not yet
    * answered (running or queued for a `--grpc-threads` slot) is answered `UNAVAILABLE` at once
@@ -80,6 +84,25 @@ export interface GrpcServer {
 }
 
 type Handler = (request: unknown, call: Call) => Promise<unknown>;
+
+/** Each RPC's operation name, as the REST routes name it (the built-in request metrics). */
+const OPERATION_NAMES: Readonly<Record<RpcKind, string>> = {
+  Predict: "predict",
+  TransformInput: "transform-input",
+  TransformOutput: "transform-output",
+  Route: "route",
+  Aggregate: "aggregate",
+  SendFeedback: "send-feedback",
+  Metadata: "metadata",
+  ModelMetadata: "metadata",
+  GraphMetadata: "graph-metadata",
+};
+
+/** gRPC status code → its name (`0` → `OK`). */
+const STATUS_NAMES: readonly string[] = Object.entries(grpc.status)
+  .filter(([, code]) => typeof code === "number")
+  .sort(([, a], [, b]) => (a as number) - (b as number))
+  .map(([name]) => name);
 
 function handlers(plane: DataPlane): Record<RpcKind, Handler> {
   return {
@@ -175,10 +198,22 @@ export function buildGrpcServer(
     for (const rpc of rpcs) {
       const [, responseType] = rpcTypes(rpc);
       const handle = table[rpc];
+      const operation = OPERATION_NAMES[rpc as RpcKind] ?? rpc;
       impl[rpc] = (
         call: grpc.ServerUnaryCall<unknown, unknown>,
-        callback: grpc.sendUnaryData<unknown>,
+        done: grpc.sendUnaryData<unknown>,
       ) => {
+        const start = onRequest ? performance.now() : 0;
+        const callback: grpc.sendUnaryData<unknown> = onRequest
+          ? (err, value) => {
+            done(err, value);
+            onRequest(
+              operation,
+              STATUS_NAMES[err?.code ?? 0] ?? "UNKNOWN",
+              (performance.now() - start) / 1000,
+            );
+          }
+          : done;
         if (call.request instanceof DecodeFailure) {
           callback({ code: grpc.status.INTERNAL, details: "Exception deserializing request!" });
           return;
@@ -211,7 +246,6 @@ export function buildGrpcServer(
             callback(SELDON_PROTO.renderError(err));
           },
         );
-        if (onRequest) answered.then(onRequest, onRequest);
       };
     }
     server.addService(serviceDefinition(service), impl);

@@ -4,13 +4,28 @@
  * cross-worker aggregation; a worker's series vanish when it exits.
  * @module
  */
+import type { MetricObjectWithValues, MetricValue } from "prom-client";
+import type { BuiltinMetrics } from "./builtin.ts";
 import type { MetricsRecorder } from "./custom.ts";
-import { type DefaultLabels, renderExposition } from "./exposition.ts";
+import type { DefaultLabels } from "./exposition.ts";
+import { renderWorkers, type WorkerView } from "./registry.ts";
+import type { Series } from "./store.ts";
 import { MetricsStore } from "./store.ts";
 
 /** All workers' series. */
 export class Collector {
   readonly #workers = new Map<string, MetricsStore>();
+  /** Workers in other processes: their latest snapshot. */
+  readonly #remote = new Map<string, WorkerView>();
+
+  /**
+   * @param builtin this process's built-in metrics (`--builtin-metrics`), shown under
+   *   `selfId` when it serves requests itself (`--debug`, `serve()`).
+   */
+  constructor(
+    readonly builtin?: BuiltinMetrics,
+    readonly selfId: string = String(Deno.pid),
+  ) {}
 
   /** Records one request's metrics for `workerId`. */
   record(workerId: string, metrics: readonly Record<string, unknown>[], method: string): void {
@@ -22,9 +37,19 @@ export class Collector {
     store.record(metrics, method);
   }
 
+  /** Replaces everything shown for `workerId` (a worker process's snapshot). */
+  setSnapshot(
+    workerId: string,
+    series: readonly Series[],
+    builtin?: readonly MetricObjectWithValues<MetricValue<string>>[],
+  ): void {
+    this.#remote.set(workerId, { id: workerId, series, builtin });
+  }
+
   /** Drops every series of `workerId`. */
   clear(workerId: string): void {
     this.#workers.delete(workerId);
+    this.#remote.delete(workerId);
   }
 
   /** The store of one worker, if it recorded anything. */
@@ -32,10 +57,20 @@ export class Collector {
     return this.#workers.get(workerId);
   }
 
-  /** The Prometheus text exposition of every worker's series. */
-  render(labels: DefaultLabels, onSkip?: (key: string) => void): string {
-    const workers = [...this.#workers].map(([id, store]) => [id, store.series()] as const);
-    return renderExposition(workers, labels, onSkip);
+  /** The Prometheus text exposition of every worker's series (rendered by prom-client). */
+  async render(labels: DefaultLabels, onSkip?: (key: string) => void): Promise<string> {
+    const views: WorkerView[] = [...this.#workers].map(([id, store]) => ({
+      id,
+      series: store.series(),
+    }));
+    views.push(...this.#remote.values());
+    if (this.builtin !== undefined) {
+      const own = await this.builtin.snapshot();
+      const self = views.find((v) => v.id === this.selfId);
+      if (self) views[views.indexOf(self)] = { ...self, builtin: own };
+      else views.push({ id: this.selfId, series: [], builtin: own });
+    }
+    return renderWorkers(views, labels, onSkip);
   }
 
   /** A recorder that files metrics under `workerId` (this process, when serving in-process). */

@@ -63,8 +63,13 @@ export interface RestOptions {
    * logged.
    */
   readonly terminating?: AbortSignal;
-  /** Called after every request (the worker counts them for `--max-requests`). */
-  readonly onRequest?: () => void;
+  /**
+   * Called after every request (the worker counts them for `--max-requests`; the built-in
+   * request metrics): the route's action (`predict`, `send-feedback`, …; `options` for a
+   * preflight, `unmatched` for no route), the HTTP status and the seconds from the request's
+   * arrival to its answer.
+   */
+  readonly onRequest?: (operation: string, status: string, seconds: number) => void;
   /**
    * Called when a request that missed its deadline has still not settled two timeouts later.
    * Such work cannot be stopped and may hold a `--threads` slot for ever (a promise that never
@@ -237,7 +242,9 @@ export function createHandler(
     return errorResponse(req, answer, style);
   }
 
+  const onRequest = options.onRequest;
   return async function handle(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
+    const start = onRequest ? performance.now() : 0;
     const url = splitTarget(req.url);
     const match = matchRoute(req.method, url.path);
     let response: Response;
@@ -256,7 +263,14 @@ export function createHandler(
       response = errorResponse(req, internalError(match.info), style);
     }
     if (options.accessLog) writeAccessLog(req, response, info, options.accessLogFilter);
-    options.onRequest?.();
+    if (onRequest) {
+      const operation = match.kind === "route"
+        ? match.route.action
+        : match.kind === "options"
+        ? "options"
+        : "unmatched";
+      onRequest(operation, String(response.status), (performance.now() - start) / 1000);
+    }
     return response;
   };
 }

@@ -1,8 +1,8 @@
 /**
  * A worker process's life (roles `rest` and `grpc`, started by the supervisor): loads the model
  * — or tells the supervisor why it could not, which stops the server with status 1 — runs
- * `load()`, serves its one transport on the shared port, sends custom metrics to the
- * supervisor, asks to be recycled after `--max-requests` (+ jitter) requests, and drains on
+ * `load()`, serves its one transport on the shared port, keeps its own metrics (which the
+ * collector process asks for at each scrape), asks to be recycled after `--max-requests` (+ jitter) requests, and drains on
  * SIGTERM. Each role's entry (`rest_worker.ts`, `grpc_worker.ts`) brings its own transport, so a
  * worker loads only the stack it serves.
  * @module
@@ -14,7 +14,9 @@ import { loadModel } from "../serving/component.ts";
 import { type Booted, bootPlane } from "../serving/plane.ts";
 import { heartbeatMs, WorkerChannel } from "../supervisor/channel.ts";
 import { removeOrphanedDir } from "../supervisor/private_dir.ts";
-import { CONTROL_ENV } from "../supervisor/self.ts";
+import { COLLECTOR_ENV, CONTROL_ENV } from "../supervisor/self.ts";
+import { MetricsStore } from "../metrics/store.ts";
+import { CollectorLink } from "./collector_link.ts";
 import { answerUnfinishedAfterMs } from "./grace.ts";
 import { idleCollector, memoryCheck, mib, takeGc } from "./memory.ts";
 
@@ -26,7 +28,7 @@ const BOOT_FAILED_ACK_MS = 5_000;
 /** What a worker's transport calls back and listens to. */
 export interface RequestHooks {
   /** Called after every request (max-requests counting, the memory check). */
-  readonly onRequest?: () => void;
+  readonly onRequest?: (operation: string, status: string, seconds: number) => void;
   /** Called when a REST request is stuck long after its timeout. */
   readonly onStuck?: () => void;
   /** Aborted when the grace period is about to run out: unfinished requests are answered. */
@@ -77,6 +79,22 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     return status;
   }
   await channel.loaded(loaded.customService).catch(() => {});
+  // This worker's cumulative metrics live here; the collector asks for them at each scrape.
+  const store = new MetricsStore();
+  // prom-client is loaded only when the built-in metrics are on.
+  const builtin = config.builtinMetrics
+    ? new (await import("../metrics/builtin.ts")).BuiltinMetrics()
+    : undefined;
+  const collectorPath = Deno.env.get(COLLECTOR_ENV);
+  const link = collectorPath
+    ? new CollectorLink(collectorPath, role, async () => ({
+      series: store.series(),
+      builtin: await builtin?.snapshot(),
+    }))
+    : undefined;
+  const observe: OnRequest | undefined = builtin
+    ? (operation, status, seconds) => builtin.observe(role, operation, status, seconds)
+    : undefined;
   const limit = role === "rest" ? requestLimit(config) : 0;
   let served = 0;
   const countRequest = limit > 0
@@ -98,7 +116,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     })
     : undefined;
   const collector = gc ? idleCollector(gc) : undefined;
-  const onRequest = allOf([countRequest, checkMemory, collector?.onRequest]);
+  const onRequest = allOf([observe, countRequest, checkMemory, collector?.onRequest]);
   // A request that overran the REST timeout and still has not settled long after keeps its
   // `--threads` slot (a hook promise may never settle): like a stuck gunicorn worker, this
   // worker is replaced so later requests do not queue behind it for ever.
@@ -115,7 +133,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   let booted: Booted;
   let server: WorkerServer;
   try {
-    booted = await bootPlane(loaded.component, config, channel);
+    booted = await bootPlane(loaded.component, config, store);
     server = await transport.start(booted, {
       onRequest,
       onStuck: role === "rest" ? onStuck : undefined,
@@ -149,6 +167,8 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     Deno.addSignalListener("SIGTERM", () => resolve(false));
   });
   const isOrphan = await Promise.race([terminated, orphaned]);
+  // A stopping worker's series leave the metrics port at once (upstream clears them at exit).
+  link?.close();
   if (isOrphan) {
     log.warning("The supervisor is gone: stopping worker {pid}", { pid: Deno.pid });
   }
@@ -166,12 +186,14 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   return 0;
 }
 
+type OnRequest = (operation: string, status: string, seconds: number) => void;
+
 /** One callback calling each of `callbacks` that is defined (none: `undefined`). */
-function allOf(callbacks: readonly ((() => void) | undefined)[]): (() => void) | undefined {
-  const defined: (() => void)[] = [];
+function allOf(callbacks: readonly (OnRequest | undefined)[]): OnRequest | undefined {
+  const defined: OnRequest[] = [];
   for (const f of callbacks) if (f !== undefined) defined.push(f);
   if (defined.length <= 1) return defined[0];
-  return () => {
-    for (const f of defined) f();
+  return (operation, status, seconds) => {
+    for (const f of defined) f(operation, status, seconds);
   };
 }

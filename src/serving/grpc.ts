@@ -20,7 +20,7 @@ export interface ServeGrpcOptions {
   /** Log the "running on port" line at INFO (workers leave that to the supervisor). */
   readonly announce?: boolean;
   /** Called after every RPC (the memory check). */
-  readonly onRequest?: () => void;
+  readonly onRequest?: (operation: string, status: string, seconds: number) => void;
   /** Aborted when the grace period is about to run out: unfinished RPCs get UNAVAILABLE. */
   readonly terminating?: AbortSignal;
 }

@@ -19,7 +19,7 @@ export interface ServeRestOptions {
   /** Share the port with sibling processes. */
   readonly reusePort?: boolean;
   /** Called after every request (max-requests counting). */
-  readonly onRequest?: () => void;
+  readonly onRequest?: (operation: string, status: string, seconds: number) => void;
   /** Called when a request is stuck long after its `seldon.io/rest-timeout` deadline. */
   readonly onStuck?: () => void;
   /** Aborted when the grace period is about to run out: unfinished requests get a 503. */

@@ -1,12 +1,11 @@
 /**
  * The control channel between the supervisor and its workers: newline-delimited JSON over a
  * Unix socket in a private temporary folder (metrics-and-processes.md §7.4). Workers report the
- * model they loaded (or why they could not), announce readiness, ask to be recycled, and send
- * custom metrics, awaiting the supervisor's acknowledgement before they answer the request (so
- * a scrape after a response sees it).
+ * model they loaded (or why they could not), announce readiness, beat and ask to be recycled.
+ * Metrics go to the collector process instead (`src/roles/collector_link.ts`). The line reader
+ * and writer serve both sockets.
  * @module
  */
-import type { MetricsRecorder } from "../metrics/custom.ts";
 
 /** Where a worker failed to load the model (`--parameters`, the module import, the constructor). */
 export type BootStage = "parameters" | "import" | "construct";
@@ -17,20 +16,13 @@ export type WorkerMessage =
   | { op: "loaded"; pid: number; customService: boolean }
   /**
    * The model could not be loaded: the server stops with `status`, printing `message`
-   * (acknowledged like `metrics`, so the worker exits only once the supervisor knows).
+   * (acknowledged, so the worker exits only once the supervisor knows).
    */
   | { op: "bootFailed"; id: number; pid: number; stage: BootStage; status: number; message: string }
   | { op: "ready"; role: "rest" | "grpc"; pid: number; port: number }
   /** Replace this worker; `reason` is logged (max requests, REST timeout, memory). */
   | { op: "recycle"; pid: number; reason?: string }
-  | { op: "beat"; pid: number }
-  | {
-    op: "metrics";
-    id: number;
-    pid: number;
-    method: string;
-    metrics: readonly Record<string, unknown>[];
-  };
+  | { op: "beat"; pid: number };
 
 /**
  * How often a REST worker beats (and the supervisor's watchdog looks) for a worker timeout of
@@ -42,7 +34,7 @@ export function heartbeatMs(timeoutMs: number): number {
   return Math.min(1000, Math.floor(timeoutMs / 4));
 }
 
-/** The supervisor's answer to a `metrics` or `bootFailed` message. */
+/** The supervisor's answer to a `bootFailed` message. */
 export interface MetricsAck {
   id: number;
   error?: string;
@@ -89,8 +81,8 @@ export class LineWriter {
   }
 }
 
-/** A worker's end of the channel: readiness, recycling, and a remote metrics recorder. */
-export class WorkerChannel implements MetricsRecorder {
+/** A worker's end of the channel: boot report, readiness, heartbeats, recycling. */
+export class WorkerChannel {
   readonly #writer: LineWriter;
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #nextId = 1;
@@ -122,7 +114,7 @@ export class WorkerChannel implements MetricsRecorder {
     }
     this.#closed = true;
     for (const waiter of this.#pending.values()) {
-      waiter.reject(new Error("metrics collector is gone"));
+      waiter.reject(new Error("the supervisor is gone"));
     }
     this.#pending.clear();
   }
@@ -160,16 +152,6 @@ export class WorkerChannel implements MetricsRecorder {
   /** Asks the supervisor for a replacement (max-requests reached, stuck, too much memory). */
   recycle(reason: string): Promise<void> {
     return this.#writer.send({ op: "recycle", pid: Deno.pid, reason } satisfies WorkerMessage);
-  }
-
-  /** Sends metrics to the supervisor's store and waits for the acknowledgement. */
-  record(metrics: readonly Record<string, unknown>[], method: string): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error("metrics collector is gone"));
-    const id = this.#nextId++;
-    return this.#request(
-      id,
-      { op: "metrics", id, pid: Deno.pid, method, metrics } satisfies WorkerMessage,
-    );
   }
 
   /** Sends `message` and waits for the acknowledgement of `id`. */

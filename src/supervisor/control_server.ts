@@ -1,16 +1,13 @@
 /**
  * The supervisor's end of the control channel (channel.ts): accepts worker connections on the
  * Unix socket and hands each message to a callback. It knows nothing of the pool or the metrics
- * store; it only acknowledges the messages a worker awaits (`metrics`, `bootFailed`).
+ * collector; it only acknowledges the message a worker awaits (`bootFailed`).
  * @module
  */
-import { errorText } from "../error_text.ts";
 import { LineWriter, readLines, type WorkerMessage } from "./channel.ts";
 
 /** What the supervisor does with each message. */
 export interface ControlHandlers {
-  /** Custom metrics from `pid`; a throw is sent back to the worker as the error. */
-  metrics(pid: number, method: string, metrics: readonly Record<string, unknown>[]): void;
   /** `pid` loaded the model, which has a `customService()` or not. */
   loaded(pid: number, customService: boolean): void;
   /** `pid` cannot load the model: the server stops with `status`. */
@@ -45,15 +42,7 @@ async function serveConnection(conn: Deno.Conn, handlers: ControlHandlers): Prom
   const writer = new LineWriter(conn);
   for await (const raw of readLines(conn)) {
     const msg = raw as WorkerMessage;
-    if (msg.op === "metrics") {
-      let error: string | undefined;
-      try {
-        handlers.metrics(msg.pid, msg.method, msg.metrics);
-      } catch (err) {
-        error = errorText(err);
-      }
-      writer.send(error === undefined ? { id: msg.id } : { id: msg.id, error }).catch(() => {});
-    } else if (msg.op === "loaded") {
+    if (msg.op === "loaded") {
       handlers.loaded(msg.pid, msg.customService);
     } else if (msg.op === "bootFailed") {
       handlers.bootFailed(msg.pid, msg.status, msg.message);

@@ -11,6 +11,8 @@ import { basename, dirname, join } from "node:path";
 const PREFIX = "seldon-ts-";
 /** The control socket's name in the folder. */
 export const SOCKET_NAME = "control.sock";
+/** The metrics collector's socket in that folder. */
+export const COLLECTOR_SOCKET_NAME = "collector.sock";
 /** A folder younger than this may belong to a supervisor that has not listened yet. */
 const MIN_AGE_MS = 2000;
 /** How long a connection to a control socket may take before its supervisor counts as alive. */

@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 export const ROLE_ENV = "SELDON_TS_ROLE";
 /** Environment variable with the control socket's path. */
 export const CONTROL_ENV = "SELDON_TS_CONTROL";
+/** Environment variable with the metrics collector's socket path. */
+export const COLLECTOR_ENV = "SELDON_TS_COLLECTOR";
 /**
  * The environment that gives a worker V8's `gc()` (`DENO_V8_FLAGS` plus `--expose-gc`), so an
  * idle worker can collect the garbage of large requests.

@@ -1,10 +1,11 @@
 /**
- * The supervisor (production mode): starts `--grpc-workers` gRPC and `--workers` REST worker
- * processes sharing their ports (SO_REUSEPORT), keeps every worker's custom metrics and serves
- * them on the metrics port, restarts crashed workers, replaces recycled ones (max-requests,
- * SIGHUP) before draining the old, forwards SIGTERM/SIGINT, and writes the pidfile.
+ * The supervisor (production mode): starts the metrics collector process, then `--grpc-workers`
+ * gRPC and `--workers` REST worker processes sharing their ports (SO_REUSEPORT), restarts
+ * crashed workers and the collector, replaces recycled workers (max-requests, SIGHUP) before
+ * draining the old, forwards SIGTERM/SIGINT, and writes the pidfile. It holds no metrics.
  * This module only wires the parts: the worker pool (pool.ts), the control channel server
- * (control_server.ts), auxiliary children (auxiliary.ts), the private folder, signals, metrics.
+ * (control_server.ts), auxiliary children (auxiliary.ts: the collector, the custom service),
+ * the collector's line (collector_process.ts), the private folder, signals.
  * It never serves model requests, and never loads the serving stack or the user's model: a
  * worker that cannot load the model reports it over the control channel, and the supervisor
  * stops the server with that status (metrics-and-processes.md §1, §6, §7).
@@ -17,16 +18,19 @@ import { restUrl } from "../config/rest_url.ts";
 import { annotationLog, serverAnnotations } from "../config/server_annotations.ts";
 import { tracingSetup } from "../config/tracing.ts";
 import { logger } from "../logging.ts";
-import { Collector } from "../metrics/collector.ts";
-import { metricsLabels } from "../metrics/labels.ts";
-import { startMetricsServer } from "../metrics/server.ts";
 import { Auxiliary } from "./auxiliary.ts";
 import { heartbeatMs } from "./channel.ts";
 import { spawnProcess } from "./child.ts";
+import { type AttachResult, CollectorControl } from "./collector_process.ts";
 import { type ControlServer, startControlServer } from "./control_server.ts";
 import { Pool, type Role } from "./pool.ts";
-import { makePrivateDir, SOCKET_NAME, sweepStaleDirs } from "./private_dir.ts";
-import { CONTROL_ENV, exposeGcEnv, ROLE_ENV, selfCommand } from "./self.ts";
+import {
+  COLLECTOR_SOCKET_NAME,
+  makePrivateDir,
+  SOCKET_NAME,
+  sweepStaleDirs,
+} from "./private_dir.ts";
+import { COLLECTOR_ENV, CONTROL_ENV, exposeGcEnv, ROLE_ENV, selfCommand } from "./self.ts";
 
 const log = logger("supervisor");
 
@@ -37,10 +41,14 @@ function freePort(hostname: string): number {
   return port;
 }
 
-/** The ports every worker shares (chosen now when 0) and how to start this program again. */
+/**
+ * The ports every worker shares and the metrics port (chosen now when 0, so a restarted
+ * collector serves where the first one did) and how to start this program again.
+ */
 function children(config: Config) {
   const httpPort = config.httpPort || freePort(config.host);
   const grpcPort = config.grpcPort || freePort(config.host);
+  const metricsPort = config.metricsPort || freePort(config.host);
   const self = selfCommand();
   const args = [
     ...self.args,
@@ -49,10 +57,12 @@ function children(config: Config) {
     String(httpPort),
     "--grpc-port",
     String(grpcPort),
+    "--metrics-port",
+    String(metricsPort),
   ];
   /** Starts this program with `env` added (`SELDON_TS_ROLE` names the role). */
   const spawn = (env: Record<string, string>) => spawnProcess(self.command, args, env);
-  return { httpPort, grpcPort, spawn };
+  return { httpPort, grpcPort, metricsPort, spawn };
 }
 
 /** Upstream's start-up lines, once every worker serves. */
@@ -95,17 +105,6 @@ export async function runSupervisor(config: Config): Promise<number> {
   /** `--graceful-timeout`: how long a stopping child may take before it is killed. */
   const graceMs = config.gracefulTimeout * 1000;
 
-  const collector = new Collector();
-  const labels = metricsLabels(config);
-  // Bound first: a metrics port held by another program fails before anything needs cleaning.
-  const metricsServer = startMetricsServer(
-    config,
-    () =>
-      collector.render(
-        labels,
-        (key) => log.error("Invalid metric name {key}: series skipped", { key }),
-      ),
-  );
   const dir = await makePrivateDir();
   // Folders left by supervisors killed with -9 (whose workers died too) go now.
   sweepStaleDirs(dir).then((removed) => {
@@ -117,12 +116,15 @@ export async function runSupervisor(config: Config): Promise<number> {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   const socketPath = join(dir, SOCKET_NAME);
+  const collectorSocket = join(dir, COLLECTOR_SOCKET_NAME);
 
-  const { httpPort, grpcPort, spawn } = children(config);
-  const workerEnv = { ...tracingEnv(config), ...exposeGcEnv(), [CONTROL_ENV]: socketPath };
-
-  log.info("REST metrics microservice running on port {port}", { port: metricsServer.port });
-  log.info("Starting servers");
+  const { httpPort, grpcPort, metricsPort, spawn } = children(config);
+  const workerEnv = {
+    ...tracingEnv(config),
+    ...exposeGcEnv(),
+    [CONTROL_ENV]: socketPath,
+    [COLLECTOR_ENV]: collectorSocket,
+  };
 
   const annotations = serverAnnotations(config, annotationLog(log));
   // A non-integer `seldon.io/grpc-max-message-size` makes upstream's gRPC workers crash at
@@ -139,8 +141,12 @@ export async function runSupervisor(config: Config): Promise<number> {
     // longer is killed (its client sees the connection closed) and replaced.
     timeoutMs: annotations.restTimeoutMs,
     watchdogEveryMs: heartbeatMs(annotations.restTimeoutMs),
-    onDrop: (pid) => collector.clear(String(pid)),
+    onDrop: (pid) => collectorControl.clear(pid),
   });
+  const collectorControl = new CollectorControl(collectorSocket, () => ({
+    retired: pool.pids.filter((pid) => !pool.accepts(pid)),
+    live: pool.pids.filter((pid) => pool.accepts(pid)),
+  }));
 
   // Auxiliary children, beside the workers: each is started when it is needed (one needed by
   // the workers before they start), restarted after a crash if its options say so, and stopped
@@ -151,16 +157,30 @@ export async function runSupervisor(config: Config): Promise<number> {
     spawn: () => spawn({ [ROLE_ENV]: "custom", [CONTROL_ENV]: socketPath }),
     expected: () => pool.stopping,
   });
-  const auxiliaries = [custom];
+  /**
+   * The metrics collector: first, before the workers; restarted at once when it dies (the
+   * workers keep their metrics). The first one failing (the metrics port is in use) stops the
+   * start-up.
+   */
+  let firstCollector: Promise<AttachResult> | undefined;
+  const collector = new Auxiliary({
+    name: "metrics collector",
+    spawn: () =>
+      spawn({ ...exposeGcEnv(), [ROLE_ENV]: "collector", [COLLECTOR_ENV]: collectorSocket }),
+    // Soon enough to serve again within a second; not a hot loop if it cannot start at all.
+    restartAfterMs: 100,
+    expected: () => pool.stopping || !collectorControl.served,
+    onStart: (child) => {
+      const attached = collectorControl.attach(child);
+      firstCollector ??= attached;
+    },
+  });
 
   /** A worker reported that the model cannot be loaded (printed once). */
   let bootFailed = false;
   let control: ControlServer;
   try {
     control = startControlServer(socketPath, {
-      metrics: (pid, method, metrics) => {
-        if (pool.accepts(pid)) collector.record(String(pid), metrics, method);
-      },
       // The first worker to load the model tells whether it has a `customService()`.
       loaded: (_pid, customService) => {
         if (customService && !pool.stopping) custom.start();
@@ -179,10 +199,19 @@ export async function runSupervisor(config: Config): Promise<number> {
     });
     if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
   } catch (err) {
-    await metricsServer.shutdown();
     await cleanup();
     throw err;
   }
+  collector.start();
+  const started = await firstCollector!;
+  if (!started.ok) {
+    // It printed why (e.g. the metrics port is in use).
+    control.close();
+    await cleanup();
+    return started.code || 1;
+  }
+  log.info("REST metrics microservice running on port {port}", { port: metricsPort });
+  log.info("Starting servers");
 
   Deno.addSignalListener("SIGTERM", () => pool.shutdown(0));
   Deno.addSignalListener("SIGINT", () => pool.shutdown(130));
@@ -197,8 +226,10 @@ export async function runSupervisor(config: Config): Promise<number> {
   ];
   if (await pool.start(roles)) logServing(config, grpcWorkers, httpPort, grpcPort);
   const exitCode = await pool.done;
-  await Promise.all(auxiliaries.map((child) => child.stop(graceMs)));
-  await metricsServer.shutdown();
+  // The collector last of all, so metrics recorded during the drain stay visible to the end.
+  await custom.stop(graceMs);
+  await collector.stop(graceMs);
+  collectorControl.close();
   control.close();
   await cleanup();
   return exitCode;

@@ -47,19 +47,19 @@ export function checkExposition(text: string): void {
   const counters = samples.filter((x) => x.name === "mycounter_total");
   assert(counters.length > 0, `no mycounter_total sample in:\n${text}`);
   for (const c of counters) {
-    assertEquals(c.value, "1.0", "mycounter_total value");
+    assertEquals(Number(c.value), 1, "mycounter_total value");
     assertEquals(c.labels.worker_id, pid, "mycounter_total worker_id");
   }
   const gauges = samples.filter((x) => x.name === "mygauge");
   assert(gauges.length > 0, `no mygauge sample in:\n${text}`);
   for (const g of gauges) {
-    assertEquals(g.value, "100.0", "mygauge value");
+    assertEquals(Number(g.value), 100, "mygauge value");
     assertEquals(g.labels.worker_id, pid, "mygauge worker_id");
   }
   const custom = samples.filter((x) => x.name === "customtag");
   assert(custom.length > 0, `no customtag sample in:\n${text}`);
   for (const c of custom) {
-    assertEquals(c.value, "200.0", "customtag value");
+    assertEquals(Number(c.value), 200, "customtag value");
     assertEquals(c.labels.mytag, "mytagvalue", "customtag mytag label");
   }
 }

@@ -70,6 +70,7 @@ Deno.test("roles: main.ts imports each role only when it runs", async () => {
   const dynamic = graph.modules.find((m) => m.specifier.endsWith("/main.ts"))!.dependencies!
     .filter((d) => d.isDynamic).map((d) => d.code!.specifier.replace(`file://${ROOT}/`, ""));
   assertEquals(dynamic.sort(), [
+    "src/roles/collector.ts",
     "src/roles/custom_service.ts",
     "src/roles/grpc_worker.ts",
     "src/roles/rest_worker.ts",
@@ -78,17 +79,21 @@ Deno.test("roles: main.ts imports each role only when it runs", async () => {
   ]);
 });
 
-Deno.test("roles: the supervisor loads config, logging, supervisor and metrics only", async () => {
+Deno.test("roles: the supervisor loads config, logging and supervisor only (no metrics, no serving)", async () => {
   const graph = await moduleGraph();
   const supervisor = evaluated(graph, ["main.ts", "src/supervisor/supervisor.ts"]);
   assertEquals(matching(supervisor, SERVING), []);
   const local = [...supervisor].filter((m) => m.startsWith("src/"));
   const outside = local.filter((m) =>
-    !/^src\/(config|supervisor|metrics|http|python|protocol)\//.test(m) &&
+    !/^src\/(config|supervisor|python|protocol)\//.test(m) &&
     !["src/error_text.ts", "src/logging.ts", "src/version.ts"].includes(m)
   );
   assertEquals(outside, []);
-  assert(supervisor.has("src/metrics/server.ts"));
+  // The metrics port, the registry and prom-client live in the collector process.
+  assert(![...supervisor].some((m) => m.startsWith("src/metrics/") || m.includes("prom-client")));
+  const collector = evaluated(graph, ["main.ts", "src/roles/collector.ts"]);
+  assertEquals(matching(collector, SERVING), []);
+  assert(collector.has("src/metrics/server.ts") && collector.has("src/metrics/registry.ts"));
 });
 
 Deno.test("roles: a REST worker loads no gRPC stack, a gRPC worker no REST stack", async () => {
@@ -96,6 +101,8 @@ Deno.test("roles: a REST worker loads no gRPC stack, a gRPC worker no REST stack
   const rest = evaluated(graph, ["main.ts", "src/roles/rest_worker.ts"]);
   assertEquals(matching(rest, GRPC), []);
   assert(rest.has("src/rest/server.ts") && rest.has("src/dataplane/dataplane.ts"));
+  // prom-client only with --builtin-metrics (imported when on).
+  assert(![...rest].some((m) => m.includes("prom-client")), [...rest].join("\n"));
   const grpc = evaluated(graph, ["main.ts", "src/roles/grpc_worker.ts"]);
   assertEquals(matching(grpc, REST), []);
   assert(grpc.has("src/grpc/server.ts") && grpc.has("npm:/@grpc/grpc-js@1.14.7"));

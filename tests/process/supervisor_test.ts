@@ -476,7 +476,7 @@ function alive(pid: number): boolean {
   }
 }
 
-Deno.test("process: workers exit when their supervisor is SIGKILLed (no orphans)", async () => {
+Deno.test("process: workers and the collector exit when their supervisor is SIGKILLed (no orphans)", async () => {
   const dir = await appFolder(IDENTITY_APP);
   // A SIGKILLed supervisor cannot remove its private folder: keep it in one we remove.
   const tmp = await Deno.makeTempDir({ prefix: "seldon-audit-tmp-" });
@@ -485,7 +485,7 @@ Deno.test("process: workers exit when their supervisor is SIGKILLed (no orphans)
   });
   const workers = await childrenOf(server.child.pid);
   try {
-    assertEquals(workers.length, 3);
+    assertEquals(workers.length, 4); // the metrics collector, 2 REST and 1 gRPC workers
     server.child.kill("SIGKILL");
     await server.child.status;
     const deadline = Date.now() + 10_000;

@@ -5,15 +5,13 @@
  */
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import {
-  BUCKET_LABELS,
   type DefaultLabels,
   defaultLabels,
-  escapeLabelValue,
-  floatToGoString,
   isValidMetricKey,
   METRICS_CONTENT_TYPE,
-  renderExposition,
 } from "../../../src/metrics/exposition.ts";
+import { customRegistry, renderRegistry } from "../../../src/metrics/registry.ts";
+import { parseSamples } from "../../_helpers/prometheus.ts";
 import { createMetricsHandler } from "../../../src/metrics/http.ts";
 import { errorPage } from "../../../src/http/werkzeug.ts";
 import { BUCKETS, MetricsStore, type Series } from "../../../src/metrics/store.ts";
@@ -46,94 +44,80 @@ const LABELS: DefaultLabels = {
   image_version: "1",
 };
 
-/** The rendered default labels (already in sorted order) of {@link LABELS}. */
-const D_HEAD = 'deployment_name="dep",image_name="img",image_version="1"';
-const D_MID = 'model_image="img",model_name="mod",model_version="1",predictor_name="pred"';
-const D_TAIL = 'predictor_version="v",seldon_deployment_name="dep"';
-
 function storeWith(metrics: Record<string, unknown>[], method = "predict"): Series[] {
   const store = new MetricsStore();
   store.record(metrics, method);
   return store.series();
 }
 
-function render(series: Series[], worker = "7"): string {
-  return renderExposition([[worker, series]], LABELS);
+function render(series: Series[], worker = "7"): Promise<string> {
+  return renderRegistry([customRegistry([[worker, series]], LABELS)]);
 }
 
-/** Expected histogram lines for one series given per-`le` cumulative counts. */
-function histogramLines(
+interface Parsed {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The samples of a scrape as a scraper reads them: name, labels, numeric value. */
+function parsed(text: string): Parsed[] {
+  return parseSamples(text).map((x) => ({
+    name: x.name,
+    labels: x.labels,
+    value: Number(x.value),
+  }));
+}
+
+async function samplesOf(metrics: Record<string, unknown>[]): Promise<Parsed[]> {
+  return parsed(await render(storeWith(metrics)));
+}
+
+/** `# TYPE` lines: family name → type (a repeated family with another type fails). */
+function typesOf(text: string): Record<string, string> {
+  const types: Record<string, string> = {};
+  for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    assert(!(m[1] in types) || types[m[1]] === m[2], `family ${m[1]} typed twice`);
+    types[m[1]] = m[2];
+  }
+  return types;
+}
+
+/** `tags` plus the default labels of {@link LABELS} and worker 7. */
+function withDefaults(tags: Record<string, string>): Record<string, string> {
+  return { ...tags, ...LABELS, worker_id: "7" };
+}
+
+function sortSamples(samples: Parsed[]): Parsed[] {
+  const key = (x: Parsed) =>
+    x.name + JSON.stringify(Object.entries(x.labels).sort(([a], [b]) => a < b ? -1 : 1));
+  return [...samples].sort((a, b) => key(a) < key(b) ? -1 : 1);
+}
+
+/** A histogram of one series of worker 7: cumulative bucket counts, `_count`, `_sum`. */
+function assertHistogram(
+  text: string,
   key: string,
-  labelsBeforeLe: string,
-  labelsAfterLe: string,
+  tags: Record<string, string>,
   cumulative: (i: number) => number,
-  sum: string,
-): string {
-  let text = `# HELP ${key} \n# TYPE ${key} histogram\n`;
-  SPEC_LE.forEach((le, i) => {
-    text += `${key}_bucket{${labelsBeforeLe},le="${le}",${labelsAfterLe}} ` +
-      `${floatToGoString(cumulative(i))}\n`;
-  });
-  const all = `${labelsBeforeLe},${labelsAfterLe}`;
-  return text + `${key}_count{${all}} ${floatToGoString(cumulative(50))}\n` +
-    `${key}_sum{${all}} ${sum}\n`;
+  sum: number,
+): void {
+  const samples = parsed(text);
+  const labels = withDefaults(tags);
+  const buckets = samples.filter((x) => x.name === `${key}_bucket`);
+  assertEquals(buckets.map((x) => x.labels), SPEC_LE.map((le) => ({ ...labels, le })));
+  assertEquals(buckets.map((x) => x.value), SPEC_LE.map((_, i) => cumulative(i)));
+  assertEquals(samples.filter((x) => x.name === `${key}_count`), [
+    { name: `${key}_count`, labels, value: cumulative(50) },
+  ]);
+  const sums = samples.filter((x) => x.name === `${key}_sum`);
+  assertEquals(sums.map((x) => x.labels), [labels]);
+  assert(Math.abs(sums[0].value - sum) <= 1e-15, `${key}_sum ${sums[0].value} vs ${sum}`);
 }
-
-// ---------------------------------------------------------------------------------------------
-// floatToGoString
-// ---------------------------------------------------------------------------------------------
-
-Deno.test("floatToGoString: every example of §2.5", () => {
-  const cases: [number, string][] = [
-    [Infinity, "+Inf"],
-    [-Infinity, "-Inf"],
-    [NaN, "NaN"],
-    [1, "1.0"],
-    [100, "100.0"],
-    [1e-5, "1e-05"],
-    [2.5e-7, "2.5e-07"],
-    [1e16, "1e+16"],
-    [1000000, "1e+06"],
-    [1234567, "1.234567e+06"],
-    [12345678901, "1.2345678901e+010"],
-    [-2000000, "-2000000.0"],
-    [0.1 + 0.2, "0.30000000000000004"],
-    [123456.5, "123456.5"],
-    [0.0125, "0.0125"],
-  ];
-  for (const [x, want] of cases) assertEquals(floatToGoString(x), want, `value ${x}`);
-});
-
-Deno.test("floatToGoString: Python repr boundaries and the Go-style rewrite edges", () => {
-  const cases: [number, string][] = [
-    [0, "0.0"],
-    [-0, "-0.0"],
-    [0.0001, "0.0001"],
-    [0.00001234, "1.234e-05"],
-    [999999, "999999.0"],
-    [999999.5, "999999.5"],
-    [1000000.5, "1.0000005e+06"],
-    [10000000, "1e+07"],
-    [1e15, "1e+015"],
-    [9999999999999998, "9.999999999999998e+015"],
-    [1.5e16, "1.5e+16"],
-    [1e22, "1e+22"],
-    [1e-300, "1e-300"],
-    [-1e-5, "-1e-05"],
-    [-12345678901, "-12345678901.0"],
-    [42, "42.0"],
-    [0.0202, "0.0202"],
-  ];
-  for (const [x, want] of cases) assertEquals(floatToGoString(x), want, `value ${x}`);
-});
 
 // ---------------------------------------------------------------------------------------------
 // Buckets
 // ---------------------------------------------------------------------------------------------
-
-Deno.test("histogram le labels are exactly the §2.5 list", () => {
-  assertEquals([...BUCKET_LABELS], SPEC_LE);
-});
 
 Deno.test("store BUCKETS are the §2.5 edges within 1e-15 relative", () => {
   assertEquals(BUCKETS.length, 50);
@@ -144,34 +128,39 @@ Deno.test("store BUCKETS are the §2.5 edges within 1e-15 relative", () => {
   }
 });
 
+Deno.test("histogram le labels are the §2.5 list, as doubles", async () => {
+  const les = (await samplesOf([{ type: "TIMER", key: "t", value: 1 }]))
+    .filter((x) => x.name === "t_bucket").map((x) => x.labels.le);
+  assertEquals(les.map(Number), SPEC_LE.map(Number));
+  assertEquals(les.at(-1), "+Inf");
+});
+
 // ---------------------------------------------------------------------------------------------
-// Blocks
+// Families
 // ---------------------------------------------------------------------------------------------
 
-Deno.test("no series renders the empty string", () => {
-  assertEquals(renderExposition([], LABELS), "");
-  assertEquals(renderExposition([["1", []]], LABELS), "");
+Deno.test("no series renders the empty string", async () => {
+  assertEquals(await renderRegistry([customRegistry([], LABELS)]), "");
+  assertEquals(await renderRegistry([customRegistry([["1", []]], LABELS)]), "");
 });
 
-Deno.test("COUNTER block: <key>_total family, sorted labels, float value", () => {
-  const text = render(storeWith([{ type: "COUNTER", key: "hits", value: 3 }]));
-  assertEquals(
-    text,
-    "# HELP hits_total \n# TYPE hits_total counter\n" +
-      `hits_total{${D_HEAD},method="predict",${D_MID},${D_TAIL},worker_id="7"} 3.0\n`,
-  );
+Deno.test("COUNTER: <key>_total family of TYPE counter, labels, value", async () => {
+  const text = await render(storeWith([{ type: "COUNTER", key: "hits", value: 3 }]));
+  assertEquals(typesOf(text), { hits_total: "counter" });
+  assertEquals(parsed(text), [{
+    name: "hits_total",
+    labels: withDefaults({ method: "predict" }),
+    value: 3,
+  }]);
 });
 
-Deno.test("COUNTER key already ending in _total is not doubled", () => {
-  const text = render(storeWith([{ type: "COUNTER", key: "hits_total", value: 1.5 }]));
-  assertEquals(
-    text,
-    "# HELP hits_total \n# TYPE hits_total counter\n" +
-      `hits_total{${D_HEAD},method="predict",${D_MID},${D_TAIL},worker_id="7"} 1.5\n`,
-  );
+Deno.test("COUNTER key already ending in _total is not doubled", async () => {
+  const text = await render(storeWith([{ type: "COUNTER", key: "hits_total", value: 1.5 }]));
+  assertEquals(typesOf(text), { hits_total: "counter" });
+  assertEquals(parsed(text).map((x) => [x.name, x.value]), [["hits_total", 1.5]]);
 });
 
-Deno.test("COUNTER values add up and GAUGE keeps the last value", () => {
+Deno.test("COUNTER values add up and GAUGE keeps the last value", async () => {
   const store = new MetricsStore();
   store.record(
     [{ type: "COUNTER", key: "c", value: 1 }, { type: "GAUGE", key: "g", value: 5 }],
@@ -181,156 +170,142 @@ Deno.test("COUNTER values add up and GAUGE keeps the last value", () => {
     [{ type: "COUNTER", key: "c", value: 41 }, { type: "GAUGE", key: "g", value: 2 }],
     "x",
   );
-  const labels = `${D_HEAD},method="x",${D_MID},${D_TAIL},worker_id="7"`;
-  assertEquals(
-    render(store.series()),
-    "# HELP c_total \n# TYPE c_total counter\n" + `c_total{${labels}} 42.0\n` +
-      "# HELP g \n# TYPE g gauge\n" + `g{${labels}} 2.0\n`,
-  );
+  const text = await render(store.series());
+  assertEquals(typesOf(text), { c_total: "counter", g: "gauge" });
+  assertEquals(parsed(text), [
+    { name: "c_total", labels: withDefaults({ method: "x" }), value: 42 },
+    { name: "g", labels: withDefaults({ method: "x" }), value: 2 },
+  ]);
 });
 
-Deno.test("GAUGE block with a user tag sorted among the default labels", () => {
-  const text = render(
+Deno.test("a negative COUNTER total (upstream adds any increment) is shown as is", async () => {
+  const text = await render(storeWith([{ type: "COUNTER", key: "c", value: -2.5 }]));
+  assertEquals(typesOf(text), { c_total: "counter" });
+  assertEquals(parsed(text).map((x) => x.value), [-2.5]);
+});
+
+Deno.test("GAUGE with user tags beside the default labels", async () => {
+  const text = await render(
     storeWith([{ type: "GAUGE", key: "load", value: 0.25, tags: { zone: "eu", alpha: "a" } }]),
   );
-  assertEquals(
-    text,
-    "# HELP load \n# TYPE load gauge\n" +
-      `load{alpha="a",${D_HEAD},method="predict",${D_MID},${D_TAIL},worker_id="7",zone="eu"} 0.25\n`,
-  );
+  assertEquals(parsed(text), [{
+    name: "load",
+    labels: withDefaults({ alpha: "a", method: "predict", zone: "eu" }),
+    value: 0.25,
+  }]);
 });
 
-Deno.test("TIMER block: 51 cumulative buckets, then _count, then _sum in seconds", () => {
+Deno.test("TIMER: 51 cumulative buckets, _count and _sum in seconds", async () => {
   // 0.5 ms → bin 0 (reported at le="0.001"), 20.2 ms twice → [0.019018…, 0.023471…).
   const store = new MetricsStore();
   for (const ms of [0.5, 20.2, 20.2]) store.record([{ type: "TIMER", key: "t", value: ms }], "p");
-  const before = `${D_HEAD}`;
-  const after = `method="p",${D_MID},${D_TAIL},worker_id="7"`;
-  const sum = floatToGoString(0.5 / 1000 + 20.2 / 1000 + 20.2 / 1000);
-  assertEquals(
-    render(store.series()),
-    histogramLines("t", before, after, (i) => (i < 15 ? 1 : 3), sum),
-  );
-  assert(render(store.series()).includes(`t_bucket{${before},le="0.001",${after}} 1.0\n`));
-  assert(
-    render(store.series()).includes(`t_bucket{${before},le="0.02347185009632733",${after}} 3.0\n`),
-  );
+  const text = await render(store.series());
+  assertEquals(typesOf(text), { t: "histogram" });
+  assertHistogram(text, "t", { method: "p" }, (i) => (i < 15 ? 1 : 3), 0.5 / 1000 + 0.0404);
 });
 
-Deno.test("TIMER value exactly on an edge counts in the bucket above it", () => {
+Deno.test("TIMER value exactly on an edge counts in the bucket above it", async () => {
   // 1 ms = 0.001 s exactly: not in le="0.001", first counted at le="0.0012341553253454693".
-  const text = render(storeWith([{ type: "TIMER", key: "t", value: 1 }]));
-  const after = `method="predict",${D_MID},${D_TAIL},worker_id="7"`;
-  assertEquals(text, histogramLines("t", D_HEAD, after, (i) => (i === 0 ? 0 : 1), "0.001"));
+  const text = await render(storeWith([{ type: "TIMER", key: "t", value: 1 }]));
+  assertHistogram(text, "t", { method: "predict" }, (i) => (i === 0 ? 0 : 1), 0.001);
 });
 
-Deno.test("TIMER of exactly 30 s lies above the last finite edge (only in +Inf)", () => {
-  // The last finite edge is 29.999999999999996, so 30.0 falls in [29.999…, +Inf].
-  const text = render(storeWith([{ type: "TIMER", key: "t", value: 30000 }]));
-  const after = `method="predict",${D_MID},${D_TAIL},worker_id="7"`;
-  assertEquals(text, histogramLines("t", D_HEAD, after, (i) => (i === 50 ? 1 : 0), "30.0"));
+Deno.test("TIMER of exactly 30 s lies above the last finite edge (only in +Inf)", async () => {
+  const text = await render(storeWith([{ type: "TIMER", key: "t", value: 30000 }]));
+  assertHistogram(text, "t", { method: "predict" }, (i) => (i === 50 ? 1 : 0), 30);
 });
 
-Deno.test("negative TIMER values change only _sum", () => {
+Deno.test("negative TIMER values change only _sum", async () => {
   const store = new MetricsStore();
   store.record([{ type: "TIMER", key: "t", value: -5 }], "predict");
   store.record([{ type: "TIMER", key: "t", value: 2 }], "predict");
-  const after = `method="predict",${D_MID},${D_TAIL},worker_id="7"`;
   // 0.002 s lies in [0.001879790561123359, 0.002319953531544542): first counted at index 4.
-  const sum = floatToGoString(-0.005 + 0.002);
-  assertEquals(
-    render(store.series()),
-    histogramLines("t", D_HEAD, after, (i) => (i >= 4 ? 1 : 0), sum),
-  );
-  assertEquals(sum, "-0.003");
+  const text = await render(store.series());
+  assertHistogram(text, "t", { method: "predict" }, (i) => (i >= 4 ? 1 : 0), -0.005 + 0.002);
 });
 
-Deno.test("a user tag named le on a TIMER is replaced by the bucket bound on _bucket lines", () => {
-  const text = render(storeWith([{ type: "TIMER", key: "t", value: 1, tags: { le: "mine" } }]));
-  assert(text.includes(`t_bucket{${D_HEAD},le="0.001",method="predict",`));
-  assert(text.includes(`t_count{${D_HEAD},le="mine",method="predict",`));
+Deno.test("a user tag named le on a TIMER is replaced by the bucket bound on _bucket lines", async () => {
+  const text = await render(
+    storeWith([{ type: "TIMER", key: "t", value: 1, tags: { le: "mine" } }]),
+  );
+  const samples = parsed(text);
+  assertEquals(samples.find((x) => x.name === "t_bucket")!.labels.le, "0.001");
+  assertEquals(samples.find((x) => x.name === "t_count")!.labels.le, "mine");
 });
 
 // ---------------------------------------------------------------------------------------------
 // Labels
 // ---------------------------------------------------------------------------------------------
 
-Deno.test("label precedence: user tags < default labels < worker_id", () => {
+Deno.test("label precedence: user tags < default labels < worker_id", async () => {
   const tags = { model_name: "user", worker_id: "user", deployment_name: "user", extra: "e" };
-  const text = render(storeWith([{ type: "GAUGE", key: "g", value: 1, tags }]), "99");
-  assertEquals(
-    text,
-    "# HELP g \n# TYPE g gauge\n" +
-      'g{deployment_name="dep",extra="e",image_name="img",image_version="1",method="predict",' +
-      `${D_MID},${D_TAIL},worker_id="99"} 1.0\n`,
+  const text = await render(storeWith([{ type: "GAUGE", key: "g", value: 1, tags }]), "99");
+  assertEquals(parsed(text), [{
+    name: "g",
+    labels: { ...withDefaults({ extra: "e", method: "predict" }), worker_id: "99" },
+    value: 1,
+  }]);
+});
+
+Deno.test("the method tag overrides a user method tag", async () => {
+  const text = await render(
+    storeWith([{ type: "GAUGE", key: "g", value: 1, tags: { method: "m" } }]),
   );
+  assertEquals(parsed(text)[0].labels.method, "predict");
 });
 
-Deno.test("the method tag overrides a user method tag", () => {
-  const text = render(storeWith([{ type: "GAUGE", key: "g", value: 1, tags: { method: "m" } }]));
-  assert(text.includes('method="predict"'));
-  assert(!text.includes('method="m"'));
-});
-
-Deno.test("labels are sorted by code point (uppercase and _ before lowercase)", () => {
-  const tags = { b: "1", B: "2", _x: "3", a_b: "4", ab: "5" };
-  const text = render(storeWith([{ type: "GAUGE", key: "g", value: 1, tags }]));
-  const line = text.split("\n")[2];
-  const names = [...line.matchAll(/([A-Za-z_]+)="/g)].map((m) => m[1]);
-  assertEquals(names, [...names].sort());
-  assertEquals(names.slice(0, 5), ["B", "_x", "a_b", "ab", "b"]);
-});
-
-Deno.test("label values escape backslash, newline and double quote", () => {
-  assertEquals(escapeLabelValue('a\\b\n"c"'), 'a\\\\b\\n\\"c\\"');
-  const text = render(storeWith([{ type: "GAUGE", key: "g", value: 1, tags: { v: 'x"\\\ny' } }]));
-  assertEquals(
-    text,
-    "# HELP g \n# TYPE g gauge\n" +
-      `g{${D_HEAD},method="predict",${D_MID},${D_TAIL},v="x\\"\\\\\\ny",worker_id="7"} 1.0\n`,
+Deno.test("label values escape backslash, newline and double quote", async () => {
+  const text = await render(
+    storeWith([{ type: "GAUGE", key: "g", value: 1, tags: { v: 'x"\\\ny' } }]),
   );
+  assert(text.includes('v="x\\"\\\\\\ny"'), text);
+  assertEquals(parsed(text)[0].labels.v, 'x"\\\ny');
 });
 
 // ---------------------------------------------------------------------------------------------
-// Workers, ordering, invalid names
+// Workers, families, invalid names
 // ---------------------------------------------------------------------------------------------
 
-Deno.test("workers and their series render in iteration order, one block per series", () => {
+Deno.test("every worker's series is its own series of one family per name", async () => {
   const a = new MetricsStore();
   a.record([{ type: "GAUGE", key: "z", value: 1 }, { type: "COUNTER", key: "a", value: 1 }], "m");
   a.record([{ type: "GAUGE", key: "z", value: 2, tags: { s: "1" } }], "m");
   const b = new MetricsStore();
   b.record([{ type: "COUNTER", key: "a", value: 5 }], "m");
-  const text = renderExposition([["20", a.series()], ["3", b.series()]], LABELS);
-  const samples = text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+  const text = await renderRegistry([
+    customRegistry([["20", a.series()], ["3", b.series()]], LABELS),
+  ]);
   assertEquals(
-    samples.map((l) => `${l.slice(0, l.indexOf("{"))} ${l.match(/worker_id="(\d+)"/)![1]}`),
-    ["z 20", "a_total 20", "z 20", "a_total 3"],
+    parsed(text).map((x) => `${x.name} ${x.labels.worker_id} ${x.labels.s ?? "-"} ${x.value}`),
+    ["z 20 - 1", "z 20 1 2", "a_total 20 - 1", "a_total 3 - 5"],
   );
-  assertEquals(text.match(/# TYPE a_total counter\n/g)!.length, 2);
-  assertEquals(text.match(/# HELP z \n/g)!.length, 2);
+  assertEquals(text.match(/# TYPE a_total counter\n/g)!.length, 1);
+  assertEquals(text.match(/# TYPE z gauge\n/g)!.length, 1);
 });
 
-Deno.test("series with invalid metric names are skipped and reported", () => {
+Deno.test("series with invalid metric or label names, or a clashing type, are skipped and reported", async () => {
   const store = new MetricsStore();
   store.record([
     { type: "GAUGE", key: "my-metric", value: 1 },
     { type: "GAUGE", key: "ok", value: 2 },
     { type: "COUNTER", key: "_total", value: 1 },
     { type: "TIMER", key: "9lives", value: 1 },
+    { type: "GAUGE", key: "badlabel", value: 1, tags: { "a-b": "x" } },
+    { type: "TIMER", key: "ok", value: 1 },
   ], "predict");
   const skipped: string[] = [];
-  const text = renderExposition(
+  const text = await renderRegistry([customRegistry(
     [["7", store.series()]],
     LABELS,
     (key, worker) => skipped.push(`${worker}:${key}`),
-  );
-  assertEquals(skipped, ["7:my-metric", "7:_total", "7:9lives"]);
-  assertEquals(
-    text,
-    "# HELP ok \n# TYPE ok gauge\n" +
-      `ok{${D_HEAD},method="predict",${D_MID},${D_TAIL},worker_id="7"} 2.0\n`,
-  );
+  )]);
+  assertEquals(skipped, ["7:my-metric", "7:_total", "7:9lives", "7:badlabel", "7:ok"]);
+  assertEquals(typesOf(text), { ok: "gauge" });
+  assertEquals(parsed(text), [{
+    name: "ok",
+    labels: withDefaults({ method: "predict" }),
+    value: 2,
+  }]);
   assert(isValidMetricKey("GAUGE", "a:b_c9"));
   assert(isValidMetricKey("COUNTER", "x_total"));
   assert(!isValidMetricKey("GAUGE", ""));
@@ -386,7 +361,7 @@ Deno.test("default labels read the deployment, unit, predictor and its version",
 // §2.8 worked example
 // ---------------------------------------------------------------------------------------------
 
-Deno.test("the §2.8 example scrape, byte for byte", () => {
+Deno.test("the §2.8 example scrape: the same samples as upstream", async () => {
   const labels = defaultLabels({
     SELDON_DEPLOYMENT_ID: "iris-dep",
     PREDICTIVE_UNIT_ID: "classifier",
@@ -402,41 +377,43 @@ Deno.test("the §2.8 example scrape, byte for byte", () => {
   ], "predict");
   const w2 = new MetricsStore();
   w2.record([{ type: "COUNTER", key: "requests_served", value: 1 }], "predict");
-  const text = renderExposition([["4711", w1.series()], ["4712", w2.series()]], labels);
-
-  const head = 'deployment_name="iris-dep",image_name="registry.local:5000/acme/iris",' +
-    'image_version="2.1"';
-  const tail = 'method="predict",model_image="registry.local:5000/acme/iris",' +
-    'model_name="classifier",model_version="2.1",predictor_name="main",predictor_version="v3",' +
-    'seldon_deployment_name="iris-dep"';
-  const firstLine = "requests_served_total{" +
-    'deployment_name="iris-dep",image_name="registry.local:5000/acme/iris",image_version="2.1",' +
-    'method="predict",model_image="registry.local:5000/acme/iris",model_name="classifier",' +
-    'model_version="2.1",predictor_name="main",predictor_version="v3",' +
-    'seldon_deployment_name="iris-dep",worker_id="4711"} 2.0\n';
-  let expected = "# HELP requests_served_total \n# TYPE requests_served_total counter\n" +
-    firstLine +
-    "# HELP queue_depth \n# TYPE queue_depth gauge\n" +
-    `queue_depth{${head},${tail},shard="a",worker_id="4711"} 7.0\n` +
-    "# HELP infer_ms \n# TYPE infer_ms histogram\n";
+  const text = await renderRegistry([
+    customRegistry([["4711", w1.series()], ["4712", w2.series()]], labels),
+  ]);
+  const base = {
+    deployment_name: "iris-dep",
+    image_name: "registry.local:5000/acme/iris",
+    image_version: "2.1",
+    method: "predict",
+    model_image: "registry.local:5000/acme/iris",
+    model_name: "classifier",
+    model_version: "2.1",
+    predictor_name: "main",
+    predictor_version: "v3",
+    seldon_deployment_name: "iris-dep",
+  };
+  const expected: { name: string; labels: Record<string, string>; value: number }[] = [
+    { name: "requests_served_total", labels: { ...base, worker_id: "4711" }, value: 2 },
+    { name: "requests_served_total", labels: { ...base, worker_id: "4712" }, value: 1 },
+    { name: "queue_depth", labels: { ...base, shard: "a", worker_id: "4711" }, value: 7 },
+  ];
   for (let i = 0; i < SPEC_LE.length; i++) {
-    const count = i >= 13 ? "1.0" : "0.0"; // le="0.015410178873747385" is index 13
-    expected += `infer_ms_bucket{${head},le="${SPEC_LE[i]}",${tail},worker_id="4711"} ${count}\n`;
+    // le="0.015410178873747385" is index 13
+    expected.push({
+      name: "infer_ms_bucket",
+      labels: { ...base, le: SPEC_LE[i], worker_id: "4711" },
+      value: i >= 13 ? 1 : 0,
+    });
   }
-  expected += `infer_ms_count{${head},${tail},worker_id="4711"} 1.0\n` +
-    `infer_ms_sum{${head},${tail},worker_id="4711"} 0.0125\n` +
-    "# HELP requests_served_total \n# TYPE requests_served_total counter\n" +
-    `requests_served_total{${head},${tail},worker_id="4712"} 1.0\n`;
+  expected.push({ name: "infer_ms_sum", labels: { ...base, worker_id: "4711" }, value: 0.0125 });
+  expected.push({ name: "infer_ms_count", labels: { ...base, worker_id: "4711" }, value: 1 });
   assertEquals(SPEC_LE[13], "0.015410178873747385");
-  assertEquals(text, expected);
-  // The lines §2.8 writes out in full or partially.
-  assert(text.includes(
-    `infer_ms_bucket{${head},le="0.001",${tail},worker_id="4711"} 0.0\n`,
-  ));
-  assert(text.includes(
-    `infer_ms_bucket{${head},le="0.012486417679584787",${tail},worker_id="4711"} 0.0\n`,
-  ));
-  assert(text.includes(`infer_ms_bucket{${head},le="+Inf",${tail},worker_id="4711"} 1.0\n`));
+  assertEquals(sortSamples(parsed(text)), sortSamples(expected));
+  assertEquals(typesOf(text), {
+    requests_served_total: "counter",
+    queue_depth: "gauge",
+    infer_ms: "histogram",
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -475,7 +452,7 @@ Deno.test("metrics port: statuses, content types, bodies and CORS over HTTP", as
     assertEquals(res.headers.get("vary"), null);
     assertEquals(text, "");
 
-    body = render(storeWith([{ type: "COUNTER", key: "c", value: 1 }]));
+    body = await render(storeWith([{ type: "COUNTER", key: "c", value: 1 }]));
     ({ res, text } = await call("GET", "/metrics-endpoint", { origin: "http://ui.example" }));
     assertEquals(res.status, 200);
     assertEquals(text, body);

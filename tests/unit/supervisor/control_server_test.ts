@@ -8,14 +8,10 @@ import { assertEquals, assertRejects } from "../../_helpers/assert.ts";
 import { WorkerChannel } from "../../../src/supervisor/channel.ts";
 import { startControlServer } from "../../../src/supervisor/control_server.ts";
 
-Deno.test("control server: every worker message reaches its callback; metrics and bootFailed are acknowledged", async () => {
+Deno.test("control server: every worker message reaches its callback; bootFailed is acknowledged", async () => {
   const dir = await Deno.makeTempDir();
   const calls: unknown[][] = [];
   const server = startControlServer(join(dir, "control.sock"), {
-    metrics: (pid, method, metrics) => {
-      calls.push(["metrics", pid, method, metrics]);
-      if (method === "bad") throw new Error("Invalid metric");
-    },
     loaded: (pid, customService) => calls.push(["loaded", pid, customService]),
     bootFailed: (pid, status, message) => calls.push(["bootFailed", pid, status, message]),
     ready: (pid) => calls.push(["ready", pid]),
@@ -24,22 +20,17 @@ Deno.test("control server: every worker message reaches its callback; metrics an
   });
   const channel = await WorkerChannel.connect(join(dir, "control.sock"));
   try {
-    const metric = { type: "COUNTER", key: "n", value: 1 };
     await channel.loaded(true);
     await channel.ready("rest", 9000);
     await channel.beat();
     await channel.recycle("memory");
-    await channel.record([metric], "predict"); // settles at the acknowledgement
-    await assertRejects(() => channel.record([], "bad"), /Invalid metric/);
-    await channel.bootFailed("construct", 1, "no model");
+    await channel.bootFailed("construct", 1, "no model"); // settles at the acknowledgement
     const pid = Deno.pid;
     assertEquals(calls, [
       ["loaded", pid, true],
       ["ready", pid],
       ["beat", pid],
       ["recycle", pid, "memory"],
-      ["metrics", pid, "predict", [metric]],
-      ["metrics", pid, "bad", []],
       ["bootFailed", pid, 1, "no model"],
     ]);
   } finally {

@@ -1,0 +1,98 @@
+/**
+ * Built-in metrics beyond upstream's (`--builtin-metrics`): each serving process counts its
+ * requests and their latency per operation, protocol (`rest`|`grpc`) and status, and exposes its
+ * own process metrics through prom-client's default collectors (CPU, resident memory, heap,
+ * event-loop lag via `perf_hooks.monitorEventLoopDelay`, open file descriptors). All names start
+ * with `seldon_ts_`, which neither upstream nor a custom metric (they carry no prefix of ours)
+ * uses; the `worker_id` label is added where every worker's series are shown together.
+ * @module
+ */
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  type MetricObjectWithValues,
+  type MetricValue,
+  Registry,
+} from "prom-client";
+
+/** Prefix of every built-in family. */
+export const BUILTIN_PREFIX = "seldon_ts_";
+
+/** Latency buckets of the request histogram (seconds). */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** How a transport reports one finished request. */
+export type RequestObserver = (
+  protocol: "rest" | "grpc",
+  operation: string,
+  status: string,
+  seconds: number,
+) => void;
+
+/** One process's built-in metrics. */
+export class BuiltinMetrics {
+  readonly registry = new Registry();
+  readonly #requests = new Counter({
+    name: `${BUILTIN_PREFIX}requests_total`,
+    help: "Requests answered, by operation, protocol and status",
+    labelNames: ["operation", "protocol", "status"],
+    registers: [this.registry],
+  });
+  readonly #latency = new Histogram({
+    name: `${BUILTIN_PREFIX}request_duration_seconds`,
+    help: "Time from a request's arrival to its answer, by operation, protocol and status",
+    labelNames: ["operation", "protocol", "status"],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: BUILTIN_PREFIX });
+    // prom-client reads the RSS (and, in the same collect, the virtual and data sizes) from
+    // /proc/self/status, which Deno lets only a process with every permission read (else they
+    // stay 0): the RSS comes from Deno instead, the other two are left out.
+    const rss = `${BUILTIN_PREFIX}process_resident_memory_bytes`;
+    for (const name of [rss, "process_virtual_memory_bytes", "process_heap_bytes"]) {
+      this.registry.removeSingleMetric(
+        name.startsWith(BUILTIN_PREFIX) ? name : BUILTIN_PREFIX + name,
+      );
+    }
+    new Gauge({
+      name: rss,
+      help: "Resident memory size in bytes.",
+      registers: [this.registry],
+      collect() {
+        this.set(Deno.memoryUsage().rss);
+      },
+    });
+  }
+
+  /** Records one answered request. */
+  readonly observe: RequestObserver = (protocol, operation, status, seconds) => {
+    const labels = { operation, protocol, status };
+    this.#requests.inc(labels);
+    this.#latency.observe(labels, seconds);
+  };
+
+  /** The current values, as prom-client's JSON (what a worker sends the collector). */
+  snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    return this.registry.getMetricsAsJSON();
+  }
+}
+
+/**
+ * `snapshot` with `worker_id` added to every sample, ready for prom-client's
+ * `AggregatorRegistry.aggregate` (which sums only samples with equal labels, so every worker
+ * keeps its own series).
+ */
+export function labelWorker(
+  snapshot: readonly MetricObjectWithValues<MetricValue<string>>[],
+  workerId: string,
+): MetricObjectWithValues<MetricValue<string>>[] {
+  return snapshot.map((family) => ({
+    ...family,
+    values: family.values.map((v) => ({ ...v, labels: { ...v.labels, worker_id: workerId } })),
+  }));
+}
