@@ -73,7 +73,7 @@ const TICK_MS = 250;
 /** How often a draining server looks for idle connections. */
 const DRAIN_TICK_MS = 50;
 /** How long a draining server waits, listener closed, before telling clients to reconnect. */
-const LISTENERS_CLOSE_MS = 250;
+const LISTENERS_CLOSE_MS = 1_000;
 
 /** One open connection. */
 interface Connection {
