@@ -15,6 +15,7 @@ import type { Call, DataPlane, HookContext, Operation } from "../dataplane/datap
 import { InFlight } from "../dataplane/inflight.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { connStream } from "./socket.ts";
+import { addOipService } from "./oip.ts";
 import { acceptLoop } from "../http/accept.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
@@ -216,6 +217,13 @@ export function buildGrpcServer(
     }
     server.addService(serviceDefinition(service), impl);
   }
+  addOipService(server, {
+    plane,
+    limiter,
+    inflight,
+    onRequest,
+    isUnavailable: (err) => err instanceof Unavailable,
+  });
   addReflection(server);
   methodNotFoundAsGrpcio(server);
   return server;
