@@ -24,7 +24,7 @@ export type {
   SeldonComponentClass,
 } from "./src/component/api.ts";
 export { NDArray } from "./src/protocol/ndarray.ts";
-export type { DType } from "./src/protocol/ndarray.ts";
+export type { DType, NDData, TypedArray } from "./src/protocol/ndarray.ts";
 export { ProtoAny } from "./src/protocol/payload.ts";
 export { SeldonMicroserviceException, SeldonNotImplementedError } from "./src/protocol/errors.ts";
 export type { SeldonErrorOptions } from "./src/protocol/errors.ts";
