@@ -22,6 +22,7 @@ import type {
   ServerMetadata,
   TensorMetadata,
 } from "../protocol/oip/types.ts";
+import { selectOutputs } from "../protocol/oip/tensor.ts";
 import { VERSION } from "../version.ts";
 import { ABSENT, callOptional, hasHook, isThenable } from "./hooks.ts";
 
@@ -164,9 +165,9 @@ export class OipPlane {
       modelVersion: response.modelVersion ?? this.#version(target),
       id: response.id ?? request.id,
       parameters,
-      outputs: selectOutputs(response.outputs, request),
+      outputs: response.outputs,
     };
-    return call.adapter.encodeInfer(answer, request, raw);
+    return call.adapter.encodeInfer(selectOutputs(answer, request), request, raw);
   }
 
   async #predict(request: InferenceRequest, ctx: HookContext): Promise<unknown> {
@@ -302,20 +303,4 @@ function asArray(data: unknown): NDArray {
     500,
     "predict() must return an array for a V2 call; implement infer(request) for other answers",
   );
-}
-
-/** The outputs the request asked for, in its order (all when it names none). */
-function selectOutputs(
-  outputs: readonly InferenceOutput[],
-  request: InferenceRequest,
-): readonly InferenceOutput[] {
-  const wanted = request.outputs;
-  if (wanted === undefined || wanted.length === 0) return outputs;
-  return wanted.map(({ name }) => {
-    const found = outputs.find((o) => o.name === name);
-    if (found === undefined) {
-      throw new OipError(400, `The model has no output named ${JSON.stringify(name)}`);
-    }
-    return found;
-  });
 }

@@ -6,7 +6,7 @@
  * `UNKNOWN` (oip_errors.ts).
  * @module
  */
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import type * as grpc from "@grpc/grpc-js";
 import { errorText, logText } from "../error_text.ts";
 import type { DataPlane, HookContext } from "../dataplane/dataplane.ts";
@@ -55,15 +55,21 @@ class OipGrpcCall implements OipCall {
   #headers: Headers | undefined;
   constructor(readonly metadata: grpc.Metadata) {}
 
+  get headers(): Headers {
+    return this.#headers ??= metadataHeaders(this.metadata);
+  }
+
   context(operation: "infer"): HookContext {
-    const call = this;
-    return {
-      protocol: "grpc",
-      operation,
-      get headers(): Headers {
-        return call.#headers ??= metadataHeaders(call.metadata);
-      },
-    };
+    return new OipHookContext(this, operation);
+  }
+}
+
+/** The hook context of a V2 gRPC call: `headers` is read from the call only when asked. */
+class OipHookContext implements HookContext {
+  readonly protocol = "grpc";
+  constructor(readonly call: OipGrpcCall, readonly operation: string) {}
+  get headers(): Headers {
+    return this.call.headers;
   }
 }
 

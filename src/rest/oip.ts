@@ -12,7 +12,6 @@ import { addCors, preflight } from "../http/cors.ts";
 import { closeAfterAnswer } from "../http/guarded_serve.ts";
 import { oipHttpError } from "../protocol/adapters/oip_errors.ts";
 import { OIP_REST, type RestInferAnswer } from "../protocol/adapters/oip_rest.ts";
-import { OipError } from "../protocol/oip/errors.ts";
 import { stringifyJson } from "../protocol/json.ts";
 import { type BodyLimits, BodyTimeoutError, readBody } from "./body.ts";
 import { matchOipRoute, type OipRoute } from "./oip_routes.ts";
@@ -59,7 +58,7 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
       case "infer": {
         const target = route.model!;
         oip.check(target); // an unknown model is answered before its body is read
-        const headerLength = parseHeaderLength(req.headers.get(HEADER_LENGTH));
+        const headerLength = req.headers.get(HEADER_LENGTH);
         const bytes = await readBody(req, deps.limits);
         const call = new OipRestCall(req.headers);
         const answer = await deps.limiter.run(
@@ -92,16 +91,6 @@ export function oipErrorResponse(req: Request, err: unknown): Response {
     closeAfterAnswer(req);
   }
   return response;
-}
-
-/** `Inference-Header-Content-Length` as a byte count (400 when it is not one). */
-function parseHeaderLength(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const n = /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n)) {
-    throw new OipError(400, `Invalid Inference-Header-Content-Length: ${JSON.stringify(value)}`);
-  }
-  return n;
 }
 
 function inferResponse(req: Request, answer: RestInferAnswer): Response {

@@ -13,7 +13,7 @@ import type { GrpcErrorAnswer, HttpErrorAnswer } from "./adapter.ts";
  * (a model failure).
  */
 export function oipStatus(err: unknown): number {
-  if (err instanceof OipError) return err.status;
+  if (OipError.isOipError(err)) return err.status;
   if (SeldonMicroserviceException.isSeldonError(err)) return err.statusCode;
   return 500;
 }
@@ -43,6 +43,6 @@ export function oipGrpcError(err: unknown): GrpcErrorAnswer {
   if (status === 400) return { code: GRPC_CODE.INVALID_ARGUMENT, details };
   if (status === 404) return { code: GRPC_CODE.NOT_FOUND, details };
   if (status === 503) return { code: GRPC_CODE.UNAVAILABLE, details };
-  if (err instanceof OipError) return { code: GRPC_CODE.INTERNAL, details };
+  if (OipError.isOipError(err)) return { code: GRPC_CODE.INTERNAL, details };
   return { code: GRPC_CODE.UNKNOWN, details };
 }
