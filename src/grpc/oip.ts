@@ -14,15 +14,17 @@ import type { InFlight } from "../dataplane/inflight.ts";
 import type { Limiter, Ticket } from "../dataplane/limiter.ts";
 import type { OipCall } from "../dataplane/oip.ts";
 import { logger } from "../logging.ts";
-import { decodeInferMessage, OIP_GRPC } from "../protocol/adapters/oip_grpc.ts";
+import { OIP_GRPC } from "../protocol/adapters/oip_grpc.ts";
 import { GRPC_CODE, oipGrpcError } from "../protocol/adapters/oip_errors.ts";
 import { OipError } from "../protocol/oip/errors.ts";
 import {
-  decodeModelRequest,
-  encodeBoolResponse,
-  encodeModelMetadata,
-  encodeServerMetadata,
-} from "../protocol/oip/service_messages.ts";
+  decodeModelInferRequest,
+  decodeModelRef,
+  encodeFlagResponse,
+  encodeModelMetadataResponse,
+  encodeServerMetadataResponse,
+  type ModelRef,
+} from "../protocol/oip/proto.ts";
 import { toBuffer } from "./services.ts";
 
 const log = logger("grpc");
@@ -87,13 +89,13 @@ function metadataHeaders(metadata: grpc.Metadata): Headers {
 function handlers(plane: DataPlane, limiter: Limiter): Record<OipRpc, Handler> {
   const oip = plane.oip;
   return {
-    ServerLive: () => encodeBoolResponse(oip.serverLive()),
-    ServerReady: () => encodeBoolResponse(oip.serverReady()),
-    ModelReady: (bytes) => encodeBoolResponse(oip.modelReady(modelTarget(bytes))),
-    ServerMetadata: () => encodeServerMetadata(oip.serverMetadata()),
-    ModelMetadata: (bytes) => encodeModelMetadata(oip.modelMetadata(modelTarget(bytes))),
+    ServerLive: () => encodeFlagResponse(oip.serverLive()),
+    ServerReady: () => encodeFlagResponse(oip.serverReady()),
+    ModelReady: (bytes) => encodeFlagResponse(oip.modelReady(modelTarget(bytes))),
+    ServerMetadata: () => encodeServerMetadataResponse(oip.serverMetadata()),
+    ModelMetadata: (bytes) => encodeModelMetadataResponse(oip.modelMetadata(modelTarget(bytes))),
     ModelInfer: (bytes, call, ticket) => {
-      const message = decodeInferMessage(bytes);
+      const message = decodeModelInferRequest(bytes);
       const target = { name: message.modelName, version: message.modelVersion };
       oip.check(target);
       return limiter.run(
@@ -104,25 +106,30 @@ function handlers(plane: DataPlane, limiter: Limiter): Record<OipRpc, Handler> {
   };
 }
 
-function modelTarget(bytes: Uint8Array): { name: string; version: string } {
+function modelTarget(bytes: Uint8Array): ModelRef {
   try {
-    return decodeModelRequest(bytes);
+    return decodeModelRef(bytes);
   } catch (err) {
     throw new OipError(400, `The request does not decode: ${errorText(err)}`);
   }
 }
 
-/** grpc-js method definitions whose (de)serializers pass bytes through. */
+/**
+ * grpc-js method definitions whose (de)serializers pass bytes through. A request arrives as a
+ * plain `Uint8Array` view of grpc-js's `Buffer`: the codecs copy with `slice()`, which on a
+ * `Buffer` would be another view (an unaligned one cannot back a typed array).
+ */
 function serviceDefinition(): grpc.ServiceDefinition {
-  const def: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
+  const def: Record<string, grpc.MethodDefinition<Uint8Array, Buffer>> = {};
   for (const rpc of OIP_RPCS) {
     def[rpc] = {
       path: `/${OIP_SERVICE}/${rpc}`,
       requestStream: false,
       responseStream: false,
       originalName: rpc.charAt(0).toLowerCase() + rpc.slice(1),
-      requestSerialize: (value: Buffer) => value,
-      requestDeserialize: (bytes: Buffer) => bytes,
+      requestSerialize: (value: Uint8Array) => toBuffer(value),
+      requestDeserialize: (bytes: Buffer) =>
+        new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       responseSerialize: (value: Buffer) => value,
       responseDeserialize: (bytes: Buffer) => bytes,
     };
@@ -150,7 +157,7 @@ export function addOipService(server: grpc.Server, deps: OipGrpcDeps): void {
   for (const rpc of OIP_RPCS) {
     const handle = table[rpc];
     impl[rpc] = (
-      call: grpc.ServerUnaryCall<Buffer, Buffer>,
+      call: grpc.ServerUnaryCall<Uint8Array, Buffer>,
       callback: grpc.sendUnaryData<Buffer>,
     ) => {
       const ctx = new OipGrpcCall(call.metadata);

@@ -272,13 +272,14 @@ function reflectionProto(): string[] {
 
 /**
  * Server reflection (v1 and v1alpha), listing the seven Seldon services and
- * `grpc.reflection.v1alpha.ServerReflection` as upstream does, so `grpcurl` works without the
- * `.proto` files. Skipped with a warning if they cannot be read.
+ * `grpc.reflection.v1alpha.ServerReflection` as upstream does, and the Open Inference Protocol's
+ * `inference.GRPCInferenceService`, so `grpcurl` works without the `.proto` files. Skipped with
+ * a warning if they cannot be read.
  */
 function addReflection(server: grpc.Server): void {
   try {
     reflection ??= new ReflectionService(
-      protoLoader.loadSync(["prediction.proto", ...reflectionProto()], {
+      protoLoader.loadSync(["prediction.proto", "inference.proto", ...reflectionProto()], {
         includeDirs: [PROTO_DIR],
         keepCase: true,
       }),
