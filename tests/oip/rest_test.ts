@@ -89,3 +89,13 @@ Deno.test("V2 REST: a model failure is 500, a user exception keeps its status", 
     { modelName: "model" },
   );
 });
+
+Deno.test("V2 REST: predict's output takes the one requested output's name", async () => {
+  await withServer(new Doubler(), async (s) => {
+    const r = await s.post("/v2/models/Doubler/infer", {
+      ...FP32_REQUEST,
+      outputs: [{ name: "doubled" }],
+    });
+    assertEquals(r.json.outputs[0].name, "doubled");
+  });
+});
