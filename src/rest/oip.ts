@@ -102,7 +102,22 @@ function inferResponse(req: Request, answer: RestInferAnswer): Response {
     headers.set(HEADER_LENGTH, String(answer.headerLength));
   }
   addCors(req, headers);
-  return new Response(answer.body as BodyInit, { status: 200, headers });
+  return new Response(bodyOf(answer.parts), { status: 200, headers });
+}
+
+/**
+ * One part is sent as it is; several (a binary answer: the JSON, then tensors) as a stream of
+ * them, so the tensors' bytes are not copied into one buffer first.
+ */
+function bodyOf(parts: readonly Uint8Array[]): BodyInit {
+  if (parts.length === 1) return parts[0] as Uint8Array<ArrayBuffer>;
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next < parts.length) controller.enqueue(parts[next++]);
+      else controller.close();
+    },
+  });
 }
 
 function json(req: Request, body: unknown, status = 200): Response {

@@ -17,7 +17,8 @@ export interface RestInferBody {
 
 /** An infer answer as the REST transport sends it. */
 export interface RestInferAnswer {
-  readonly body: Uint8Array;
+  /** The JSON object, then (binary answers) each binary output's bytes, in output order. */
+  readonly parts: readonly Uint8Array[];
   /** Set for a binary answer: its `Inference-Header-Content-Length`. */
   readonly headerLength?: number;
 }
@@ -30,16 +31,7 @@ export const OIP_REST: OipAdapter = {
   },
   encodeInfer(response: InferenceResponse, request: InferenceRequest): RestInferAnswer {
     const answer = encodeBinaryResponse(response, request);
-    if (answer.bytes.length === 0) return { body: answer.json };
-    let size = answer.json.length;
-    for (const b of answer.bytes) size += b.length;
-    const body = new Uint8Array(size);
-    body.set(answer.json);
-    let at = answer.json.length;
-    for (const b of answer.bytes) {
-      body.set(b, at);
-      at += b.length;
-    }
-    return { body, headerLength: answer.headerLength };
+    if (answer.bytes.length === 0) return { parts: [answer.json] };
+    return { parts: [answer.json, ...answer.bytes], headerLength: answer.headerLength };
   },
 };
