@@ -718,11 +718,16 @@ export function encodeModelInferRequest(message: InferRequestMessage, raw: boole
   return s.finish();
 }
 
+/** A decoded `ModelInferResponse`: outputs with their datatype, shape and values. */
+export interface DecodedInferResponse extends InferenceResponse {
+  readonly outputs: readonly InferenceInput[];
+}
+
 /**
  * `ModelInferResponse` bytes into an {@link InferenceResponse} with decoded outputs (client
  * side: tests, benchmarks), values from `raw_output_contents` or `contents`.
  */
-export function decodeModelInferResponse(bytes: Uint8Array): InferenceResponse {
+export function decodeModelInferResponse(bytes: Uint8Array): DecodedInferResponse {
   const r: Reader = { buf: bytes, pos: 0 };
   const end = bytes.length;
   let modelName = "", modelVersion = "", id = "";
@@ -745,7 +750,7 @@ export function decodeModelInferResponse(bytes: Uint8Array): InferenceResponse {
     } else if (no === 6) raw.push(readBytes(r, end));
     else skip(r, wt, end);
   }
-  const out: { -readonly [K in keyof InferenceResponse]: InferenceResponse[K] } = {
+  const out: { -readonly [K in keyof DecodedInferResponse]: DecodedInferResponse[K] } = {
     modelName,
     outputs: tensorsOf("output", parts, raw),
   };
