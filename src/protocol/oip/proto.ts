@@ -418,6 +418,7 @@ export interface DecodedInferRequest {
   readonly modelName: string;
   /** `model_version` (empty when not set). */
   readonly modelVersion: string;
+  /** The request, inputs decoded. */
   readonly request: InferenceRequest;
   /** True when the inputs came as `raw_input_contents` (answer with `raw_output_contents`). */
   readonly raw: boolean;
@@ -690,8 +691,11 @@ export function encodeModelInferResponse(response: InferenceResponse, raw: boole
 
 /** What a client sends: the model and the request. */
 export interface InferRequestMessage {
+  /** `model_name`. */
   readonly modelName: string;
+  /** `model_version` (not sent when absent). */
   readonly modelVersion?: string;
+  /** The request; its inputs are checked like outputs. */
   readonly request: InferenceRequest;
 }
 
@@ -720,6 +724,7 @@ export function encodeModelInferRequest(message: InferRequestMessage, raw: boole
 
 /** A decoded `ModelInferResponse`: outputs with their datatype, shape and values. */
 export interface DecodedInferResponse extends InferenceResponse {
+  /** The outputs with their values decoded. */
   readonly outputs: readonly InferenceInput[];
 }
 
@@ -765,7 +770,9 @@ export function decodeModelInferResponse(bytes: Uint8Array): DecodedInferRespons
 
 /** `ModelReadyRequest` / `ModelMetadataRequest`: the model's name and version. */
 export interface ModelRef {
+  /** The model's name. */
   readonly name: string;
+  /** Its version (empty when not given). */
   readonly version: string;
 }
 
