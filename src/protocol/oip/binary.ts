@@ -23,7 +23,9 @@ export const BINARY_DATA = "binary_data";
 
 /** A body split at the header length: the JSON object's bytes and the tensor bytes after it. */
 export interface BinaryBody {
+  /** The JSON object's bytes. */
   readonly header: Uint8Array;
+  /** The bytes after it. */
   readonly tensors: Uint8Array;
 }
 

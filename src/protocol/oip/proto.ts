@@ -418,6 +418,7 @@ export interface DecodedInferRequest {
   readonly modelName: string;
   /** `model_version` (empty when not set). */
   readonly modelVersion: string;
+  /** The request, inputs decoded. */
   readonly request: InferenceRequest;
   /** True when the inputs came as `raw_input_contents` (answer with `raw_output_contents`). */
   readonly raw: boolean;
@@ -690,8 +691,11 @@ export function encodeModelInferResponse(response: InferenceResponse, raw: boole
 
 /** What a client sends: the model and the request. */
 export interface InferRequestMessage {
+  /** `model_name`. */
   readonly modelName: string;
+  /** `model_version` (not sent when absent). */
   readonly modelVersion?: string;
+  /** The request; its inputs are checked like outputs. */
   readonly request: InferenceRequest;
 }
 
@@ -718,11 +722,17 @@ export function encodeModelInferRequest(message: InferRequestMessage, raw: boole
   return s.finish();
 }
 
+/** A decoded `ModelInferResponse`: outputs with their datatype, shape and values. */
+export interface DecodedInferResponse extends InferenceResponse {
+  /** The outputs with their values decoded. */
+  readonly outputs: readonly InferenceInput[];
+}
+
 /**
  * `ModelInferResponse` bytes into an {@link InferenceResponse} with decoded outputs (client
  * side: tests, benchmarks), values from `raw_output_contents` or `contents`.
  */
-export function decodeModelInferResponse(bytes: Uint8Array): InferenceResponse {
+export function decodeModelInferResponse(bytes: Uint8Array): DecodedInferResponse {
   const r: Reader = { buf: bytes, pos: 0 };
   const end = bytes.length;
   let modelName = "", modelVersion = "", id = "";
@@ -745,7 +755,7 @@ export function decodeModelInferResponse(bytes: Uint8Array): InferenceResponse {
     } else if (no === 6) raw.push(readBytes(r, end));
     else skip(r, wt, end);
   }
-  const out: { -readonly [K in keyof InferenceResponse]: InferenceResponse[K] } = {
+  const out: { -readonly [K in keyof DecodedInferResponse]: DecodedInferResponse[K] } = {
     modelName,
     outputs: tensorsOf("output", parts, raw),
   };
@@ -760,7 +770,9 @@ export function decodeModelInferResponse(bytes: Uint8Array): InferenceResponse {
 
 /** `ModelReadyRequest` / `ModelMetadataRequest`: the model's name and version. */
 export interface ModelRef {
+  /** The model's name. */
   readonly name: string;
+  /** Its version (empty when not given). */
   readonly version: string;
 }
 

@@ -41,10 +41,11 @@ export function tensorFromBytes(
     );
   }
   const Storage = typedArrayOf(datatype)!;
+  // Copies through the constructor: a Node Buffer's slice() would be another view.
   let source = bytes;
-  if (bytes.byteOffset % size !== 0) source = bytes.slice();
+  if (bytes.byteOffset % size !== 0) source = new Uint8Array(bytes);
   if (!LITTLE_ENDIAN && size > 1) {
-    source = swapBytes(source === bytes ? bytes.slice() : source, size);
+    source = swapBytes(source === bytes ? new Uint8Array(bytes) : source, size);
   }
   const data = new Storage(source.buffer, source.byteOffset, count);
   return new NDArray(data, shape, dtypeOfDatatype(datatype));
@@ -121,7 +122,7 @@ export function tensorToBytes(tensor: WireTensor): Uint8Array {
   const bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
   return LITTLE_ENDIAN || elementSize(datatype) === 1
     ? bytes
-    : swapBytes(bytes.slice(), elementSize(datatype));
+    : swapBytes(new Uint8Array(bytes), elementSize(datatype));
 }
 
 /**

@@ -18,9 +18,13 @@ import type {
 
 /** A tensor ready for a wire: checked name, datatype and shape, values in `data`. */
 export interface WireTensor {
+  /** The tensor's name. */
   readonly name: string;
+  /** Its datatype (`data` holds that datatype's dtype). */
   readonly datatype: Datatype;
+  /** Its shape (the element count of `data`). */
   readonly shape: readonly number[];
+  /** Its parameters, as the model gave them. */
   readonly parameters?: Parameters;
   /** Values in the datatype's dtype (BYTES: `string` or `object` of `Uint8Array`s). */
   readonly data: NDArray;
