@@ -153,3 +153,38 @@ Deno.test("V2 model: --single-threaded runs one infer at a time", async () => {
     await s.close();
   }
 });
+
+Deno.test("V2 model: --grpc-threads 1 runs one ModelInfer at a time", async () => {
+  let running = 0;
+  let most = 0;
+  const model = {
+    async predict(X: NDArray) {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return X;
+    },
+  };
+  await withServer(
+    model,
+    async (s) => {
+      const client = oipClient(s.running.grpc!.port);
+      try {
+        const request = {
+          model_name: "m",
+          inputs: [{ name: "x", datatype: "INT32", shape: ["1"], contents: { int_contents: [1] } }],
+        };
+        const answers = await Promise.all(
+          Array.from({ length: 4 }, () => client.call("ModelInfer", request)),
+        );
+        assertEquals(answers.length, 4);
+        assertEquals(most, 1);
+      } finally {
+        client.close();
+      }
+    },
+    {},
+    { modelName: "m", grpcThreads: 1 },
+  );
+});

@@ -2,7 +2,9 @@
  * V2 REST error paths over loopback: every 400 of a malformed request or body, 404s and 405s,
  * the body limits, versions, invalid metadata — and the worker still answers afterwards.
  */
-import { assertEquals } from "../_helpers/assert.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { DataPlane } from "../../src/dataplane/dataplane.ts";
+import { createHandler } from "../../src/rest/server.ts";
 import { withServer } from "../_helpers/server.ts";
 import type { NDArray } from "../../src/protocol/ndarray.ts";
 
@@ -164,4 +166,38 @@ Deno.test("V2 REST: bodies over --max-body-size are refused, the worker goes on"
     {},
     { modelName: "m", maxBodySize: 1000 },
   );
+});
+
+Deno.test("V2 REST: a stalled body gets a 408 within --body-timeout and the connection closes", async () => {
+  const plane = await DataPlane.create({ predict: (X: unknown) => X }, {
+    includeMetrics: true,
+    executorEnabled: true,
+    modelName: "m",
+  });
+  const handle = createHandler(plane, {
+    port: 0,
+    hostname: "",
+    maxBodySize: 1 << 20,
+    bodyTimeoutMs: 300,
+    payloadPassthrough: false,
+    concurrency: 1,
+    json: { pretty: false, ascii: true },
+  });
+  let cancelled = false;
+  const stalled = new ReadableStream<Uint8Array>({
+    start: (c) => c.enqueue(new TextEncoder().encode('{"inputs":')),
+    cancel: () => {
+      cancelled = true;
+    },
+  });
+  const t = performance.now();
+  const res = await handle(
+    new Request("http://127.0.0.1/v2/models/m/infer", { method: "POST", body: stalled }),
+  );
+  const elapsed = performance.now() - t;
+  assertEquals(res.status, 408);
+  assertEquals(res.headers.get("connection"), "close");
+  assertEquals(typeof (await res.json()).error, "string");
+  assert(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
+  assert(cancelled, "the body stream was cancelled");
 });
