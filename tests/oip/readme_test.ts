@@ -19,3 +19,26 @@ Deno.test("README: the V2 curl example answers as printed", async () => {
     assertEquals(r.json, answer);
   });
 });
+
+Deno.test("README: examples/oip_client.ts calls ModelInfer on the iris model", async () => {
+  await withServer(new IrisClassifier(), async (s) => {
+    const client = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--config",
+        new URL("../../deno.json", import.meta.url).pathname,
+        new URL("../../examples/oip_client.ts", import.meta.url).pathname,
+        `127.0.0.1:${s.running.grpc!.port}`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(client.code, 0, new TextDecoder().decode(client.stderr));
+    const reply = JSON.parse(new TextDecoder().decode(client.stdout));
+    assertEquals(reply.model_name, "IrisClassifier");
+    assertEquals(reply.outputs[0].datatype, "FP64");
+    assertEquals(reply.outputs[0].shape, ["1", "3"]);
+    assertEquals(reply.outputs[0].contents.fp64_contents.length, 3);
+  });
+});
