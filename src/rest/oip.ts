@@ -8,13 +8,18 @@
 import type { OipCall } from "../dataplane/oip.ts";
 import type { DataPlane, HookContext } from "../dataplane/dataplane.ts";
 import type { Limiter, Ticket } from "../dataplane/limiter.ts";
+import { logText } from "../error_text.ts";
 import { addCors, preflight } from "../http/cors.ts";
+import { logger } from "../logging.ts";
 import { closeAfterAnswer } from "../http/guarded_serve.ts";
 import { oipHttpError } from "../protocol/adapters/oip_errors.ts";
 import { OIP_REST, type RestInferAnswer } from "../protocol/adapters/oip_rest.ts";
 import { stringifyJson } from "../protocol/json.ts";
 import { type BodyLimits, BodyTimeoutError, readBody } from "./body.ts";
+import { canCarryBody } from "./respond.ts";
 import { matchOipRoute, type OipRoute } from "./oip_routes.ts";
+
+const log = logger("rest");
 
 /** The header that gives the JSON object's length in a binary-extension body. */
 export const HEADER_LENGTH = "inference-header-content-length";
@@ -82,10 +87,15 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
   };
 }
 
-/** An error of a V2 call as its answer (a late body also closes the connection). */
+/**
+ * An error of a V2 call as its answer: a status that cannot carry a body (a user's 204 or 999)
+ * becomes 500; 5xx answers are logged; a late body also closes the connection.
+ */
 export function oipErrorResponse(req: Request, err: unknown): Response {
   const { status, body } = oipHttpError(err);
-  const response = json(req, body, status >= 200 && status <= 599 ? status : 500);
+  const sent = canCarryBody(status) ? status : 500;
+  if (sent >= 500) log.error("{body}", { body: logText(JSON.stringify(body)) });
+  const response = json(req, body, sent);
   if (err instanceof BodyTimeoutError) {
     response.headers.set("connection", "close");
     closeAfterAnswer(req);

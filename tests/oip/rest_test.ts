@@ -99,3 +99,20 @@ Deno.test("V2 REST: predict's output takes the one requested output's name", asy
     assertEquals(r.json.outputs[0].name, "doubled");
   });
 });
+
+Deno.test("V2 REST: a user status that cannot carry a body is answered 500", async () => {
+  const model = {
+    predict() {
+      throw new SeldonMicroserviceException("no content", { statusCode: 204 });
+    },
+  };
+  await withServer(
+    model,
+    async (s) => {
+      const r = await s.post("/v2/models/m/infer", FP32_REQUEST);
+      assertEquals([r.status, r.json], [500, { error: "no content" }]);
+    },
+    {},
+    { modelName: "m" },
+  );
+});
