@@ -5,7 +5,11 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
 import type { NDArray } from "../../src/protocol/ndarray.ts";
-import { SeldonMicroserviceException } from "../../src/protocol/errors.ts";
+import {
+  SeldonMicroserviceException,
+  SeldonNotImplementedError,
+} from "../../src/protocol/errors.ts";
+import { BaseComponent } from "../../src/component/api.ts";
 
 class Doubler {
   predict(X: NDArray) {
@@ -111,6 +115,38 @@ Deno.test("V2 REST: a user status that cannot carry a body is answered 500", asy
     async (s) => {
       const r = await s.post("/v2/models/m/infer", FP32_REQUEST);
       assertEquals([r.status, r.json], [500, { error: "no content" }]);
+    },
+    {},
+    { modelName: "m" },
+  );
+});
+
+Deno.test("V2 REST: an infer answer without outputs is a 500; a not-implemented infer falls back to predict", async () => {
+  const broken = { infer: () => ({ nothing: true }) };
+  await withServer(
+    broken as never,
+    async (s) => {
+      const r = await s.post("/v2/models/m/infer", FP32_REQUEST);
+      assertEquals(r.status, 500);
+      assertEquals(typeof r.json.error, "string");
+    },
+    {},
+    { modelName: "m" },
+  );
+  class Fallback extends BaseComponent {
+    infer(): never {
+      throw new SeldonNotImplementedError();
+    }
+    override predict(X: NDArray) {
+      return X;
+    }
+  }
+  await withServer(
+    new Fallback(),
+    async (s) => {
+      const r = await s.post("/v2/models/m/infer", FP32_REQUEST);
+      assertEquals(r.status, 200, r.text);
+      assertEquals(r.json.outputs[0].data, [1, 2, 3, 4]);
     },
     {},
     { modelName: "m" },
