@@ -13,6 +13,8 @@ import {
   encodeModelInferResponse,
 } from "../src/protocol/oip/proto.ts";
 import type { InferenceRequest } from "../src/protocol/oip/types.ts";
+import { decodeJsonMessage } from "../src/protocol/payload.ts";
+import { buildResponse, type ResponseContext } from "../src/protocol/response.ts";
 
 const N = 1_000_000;
 const runs = Number(Deno.args[0] ?? 15);
@@ -107,6 +109,34 @@ row(
   contentsProto.length,
   () => decodeModelInferRequest(contentsProto),
   () => encodeModelInferResponse(answer, false),
+);
+// Seldon v1 JSON, the same values as `{"data":{"ndarray":[[…1000…] × 1000]}}`: parse and decode
+// to X; build the mirrored answer and write it.
+const v1Text = stringifyJson({
+  data: {
+    ndarray: Array.from(
+      { length: 1000 },
+      (_, i) => Array.from(values.subarray(i * 1000, (i + 1) * 1000)),
+    ),
+  },
+});
+const v1Request = parseJson(v1Text) as Record<string, unknown>;
+const v1X = decodeJsonMessage(v1Request).X;
+const v1Ctx: ResponseContext = {
+  ref: v1Request,
+  merge: undefined,
+  puid: undefined,
+  userTags: undefined,
+  runtimeTags: undefined,
+  metrics: [],
+  ownPath: undefined,
+  classNames: (n) => Array.from({ length: n }, (_, i) => `t:${i}`),
+};
+row(
+  "Seldon v1 JSON ndarray (reference)",
+  v1Text.length,
+  () => decodeJsonMessage(parseJson(v1Text)),
+  () => enc.encode(stringifyJson(buildResponse(v1X, v1Ctx, "json"))),
 );
 row("copy 4 MB (reference)", N * 4, () => new Uint8Array(binaryBody), () => values.slice());
 

@@ -314,7 +314,7 @@ export function outputTensor(out: InferenceOutput): WireTensor {
   if (datatype === "BYTES") {
     if (array.dtype !== "string" && array.dtype !== "object") {
       array = array.astype("string");
-    }
+    } else checkBytesElements(where, array.data as unknown[]);
   } else if (array.dtype !== dtypeOfDatatype(datatype)) {
     if (array.dtype === "string" || array.dtype === "object") {
       array = tensorFromValues(where, datatype, array.shape, array.data as unknown[], 500);
@@ -323,6 +323,19 @@ export function outputTensor(out: InferenceOutput): WireTensor {
   const shape = givenShape ?? array.shape;
   checkCount(where, datatype, shape, array.size, 500);
   return { name: out.name, datatype, shape, parameters: out.parameters, data: array };
+}
+
+/** Every BYTES element is a string or a `Uint8Array` (else the model's answer is a 500). */
+function checkBytesElements(where: string, data: readonly unknown[]): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v !== "string" && !(v instanceof Uint8Array)) {
+      throw new OipError(
+        500,
+        `${where}: BYTES element ${i} must be a string or bytes, got ${describe(v)}`,
+      );
+    }
+  }
 }
 
 /**

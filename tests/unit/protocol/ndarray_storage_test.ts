@@ -3,6 +3,9 @@ import { assert, assertEquals } from "../../_helpers/assert.ts";
 const assertStrictEquals = (a: unknown, b: unknown) => assert(a === b, "not the same object");
 import { NDArray } from "../../../src/protocol/ndarray.ts";
 import { ndarrayToTftensor } from "../../../src/protocol/tftensor.ts";
+import { buildResponse } from "../../../src/protocol/response.ts";
+import { stringifyJson } from "../../../src/protocol/json.ts";
+import { decodeMessage, encodeMessage } from "../../../src/protocol/proto/codec.ts";
 
 Deno.test("NDArray: each dtype keeps its values in its own typed array", () => {
   const cases: [string, unknown][] = [
@@ -71,4 +74,27 @@ Deno.test("NDArray: map on typed storage", () => {
   assertEquals(a.map((v) => v / 2).dtype, "float64");
   const f = new NDArray(Float32Array.of(1.5), [1], "float32");
   assertEquals(f.map((v) => v + 1).tolist(), [2.5]);
+});
+
+Deno.test("NDArray: v1 answers from typed storage (JSON and proto, ndarray and tensor)", () => {
+  const ctx = (ref: Record<string, unknown>) => ({
+    ref,
+    merge: undefined,
+    puid: undefined,
+    userTags: undefined,
+    runtimeTags: undefined,
+    metrics: [],
+    ownPath: undefined,
+    classNames: (n: number) => Array.from({ length: n }, (_, i) => `t:${i}`),
+  });
+  const big = new NDArray(BigInt64Array.of(2n ** 60n + 1n, 2n), [1, 2], "int64");
+  const json = buildResponse(big, ctx({ data: { ndarray: [] } }), "json");
+  assert(stringifyJson(json).includes('"ndarray":[[1152921504606846977,2]]'));
+  const tensor = buildResponse(big, ctx({ data: { tensor: {} } }), "json");
+  assertEquals((tensor.data as any).tensor.values, [2 ** 60, 2]);
+  const proto = buildResponse(big, ctx({ data: { ndarray: [] } }), "proto");
+  const back = decodeMessage("SeldonMessage", encodeMessage("SeldonMessage", proto));
+  assertEquals((back.data as any).ndarray, [[2 ** 60, 2]]);
+  const f32 = buildResponse(new Float32Array([0.5, 0.25]), ctx({ data: { tensor: {} } }), "proto");
+  assertEquals((f32.data as any).tensor.values, [0.5, 0.25]);
 });

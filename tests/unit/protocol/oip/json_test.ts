@@ -194,6 +194,10 @@ Deno.test("V2 JSON answer: datatype from the dtype unless given; plain data with
   );
   assertThrows(() => enc({ data: [1] }), status500(/no name/));
   assertThrows(
+    () => enc({ name: "o", data: NDArray.from([[1], [2, 3]]) }), // ragged: an object array
+    status500(/output 'o': BYTES element 0 must be a string or bytes, got a list/),
+  );
+  assertThrows(
     () => enc({ name: "o", data: [1], datatype: "X" }),
     status500(/unsupported datatype/),
   );
