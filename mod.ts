@@ -23,8 +23,21 @@ export type {
   SeldonComponent,
   SeldonComponentClass,
 } from "./src/component/api.ts";
+export type {
+  Datatype,
+  InferenceInput,
+  InferenceOutput,
+  InferenceRequest,
+  InferenceResponse,
+  ModelMetadata,
+  Parameters,
+  ParameterValue,
+  RequestedOutput,
+  ServerMetadata,
+  TensorMetadata,
+} from "./src/protocol/oip/types.ts";
 export { NDArray } from "./src/protocol/ndarray.ts";
-export type { DType } from "./src/protocol/ndarray.ts";
+export type { DType, NDData, TypedArray } from "./src/protocol/ndarray.ts";
 export { ProtoAny } from "./src/protocol/payload.ts";
 export { SeldonMicroserviceException, SeldonNotImplementedError } from "./src/protocol/errors.ts";
 export type { SeldonErrorOptions } from "./src/protocol/errors.ts";

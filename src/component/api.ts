@@ -5,6 +5,7 @@
  */
 import { SeldonNotImplementedError } from "../protocol/errors.ts";
 import type { NDArray } from "../protocol/ndarray.ts";
+import type { InferenceRequest, InferenceResponse } from "../protocol/oip/types.ts";
 
 /** Custom metric types (metrics-and-processes.md §2.2). */
 export type MetricType = "COUNTER" | "GAUGE" | "TIMER";
@@ -25,7 +26,7 @@ export interface Metric {
 export interface HookContext {
   /** The transport that received the request. */
   readonly protocol: "rest" | "grpc";
-  /** The operation: `predict`, `transform-input`, `transform-output`, `route`, `aggregate`, `send-feedback`, `health-status`. */
+  /** The operation: `predict`, `transform-input`, `transform-output`, `route`, `aggregate`, `send-feedback`, `health-status`, `infer` (V2). */
   readonly operation: string;
   /** Request headers (HTTP headers, or gRPC metadata as headers). */
   readonly headers: Headers;
@@ -82,6 +83,19 @@ export interface SeldonComponent {
    * on {@link SeldonComponent}). Absent: answers `[]`.
    */
   predict?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  /**
+   * An Open Inference Protocol (V2) inference with named input and output tensors (REST
+   * `POST /v2/models/{name}/infer`, gRPC `ModelInfer`). Without it, a V2 request with one input
+   * calls {@link predict} with that input's `NDArray`, `names` `[]` and `meta`
+   * `{parameters}` (`{}` without request parameters), and the result becomes one output tensor.
+   * The answer's `id`, `modelName` and `modelVersion` are filled in when left out; a
+   * {@link SeldonResponse} wrapping the answer adds runtime tags (as response parameters) and
+   * metrics (`method="infer"`).
+   */
+  infer?(
+    request: InferenceRequest,
+    ctx: HookContext,
+  ): Awaitable<InferenceResponse | SeldonResponse>;
   /**
    * Replaces the whole predict chain. `message`: REST → the request JSON exactly as received
    * (any JSON type); gRPC → the SeldonMessage as proto3-JSON. The result is sent unchanged.

@@ -256,6 +256,16 @@ export const OPTIONS = [
     help: "Folder the model module is looked up in (default: working directory)",
   },
   {
+    flag: "--model-name",
+    key: "modelName",
+    kind: "string",
+    env: "SELDON_MODEL_NAME",
+    fallback: undefined,
+    extension: true,
+    help: "The model's name in Open Inference Protocol (V2) paths and answers " +
+      "(default: PREDICTIVE_UNIT_ID, else the class name)",
+  },
+  {
     flag: "--max-body-size",
     key: "maxBodySize",
     kind: "size",

@@ -19,6 +19,7 @@ import { NDArray } from "../protocol/ndarray.ts";
 import { decodeProtoData, emptyArray, isObject, type JsonObject } from "../protocol/payload.ts";
 import { pyStrBounded } from "../python/repr.ts";
 import type { MetaParts, ResponseBuilder, ResponseContext } from "../protocol/response.ts";
+import { INFER_METHOD, OipPlane } from "./oip.ts";
 import { ABSENT, callOptional, callRequired, classNamesOf, hasHook, isThenable } from "./hooks.ts";
 
 /** The operations of the data plane (names as in `HookContext.operation`). */
@@ -30,6 +31,7 @@ export const OPERATIONS = [
   "aggregate",
   "send-feedback",
   "health-status",
+  "infer",
 ] as const;
 
 /** One operation of the data plane. */
@@ -51,6 +53,7 @@ export const METHOD_LABEL: Readonly<Record<Operation, string>> = {
   "aggregate": "aggregate",
   "send-feedback": "feedback",
   "health-status": "health",
+  "infer": INFER_METHOD,
 };
 
 /** A request as the data plane sees it: the adapter of its transport and the hook context. */
@@ -84,6 +87,11 @@ export interface DataPlaneOptions {
   readonly modelMetadata?: string;
   /** Logs metadata problems (ERROR level). */
   readonly logError?: (message: string) => void;
+  /**
+   * The model's name for the Open Inference Protocol (`--model-name`, else `PREDICTIVE_UNIT_ID`);
+   * unset: the component's class name.
+   */
+  readonly modelName?: string;
 }
 
 const MESSAGE_HOOKS = {
@@ -112,6 +120,7 @@ export class DataPlane {
   readonly #recorder: MetricsRecorder;
   readonly #classNames: (cols: number) => unknown;
   #metadata: Record<string, unknown> | undefined;
+  #oip: OipPlane | undefined;
 
   /** Builds a data plane and computes the model metadata once (server.md §4.5). */
   static async create(user: SeldonComponent, options: DataPlaneOptions): Promise<DataPlane> {
@@ -125,6 +134,11 @@ export class DataPlane {
       log: options.logError,
     });
     plane.#metadata = built.ok ? built.metadata : undefined;
+    plane.#oip = new OipPlane(user, {
+      modelName: options.modelName ?? options.unitId ?? className(user),
+      metadata: plane.#metadata,
+      recorder: plane.#recorder,
+    });
     return plane;
   }
 
@@ -138,6 +152,11 @@ export class DataPlane {
     this.#executorEnabled = options.executorEnabled;
     this.#recorder = options.recorder ?? NO_METRICS;
     this.#classNames = (cols) => classNamesOf(user, cols);
+  }
+
+  /** The Open Inference Protocol (V2) operations on the same component. */
+  get oip(): OipPlane {
+    return this.#oip!;
   }
 
   /** predict, transform-input, transform-output or route on one SeldonMessage. */
@@ -450,6 +469,12 @@ function mergeMetas(messages: readonly unknown[]): MetaParts {
     if (Array.isArray(meta.metrics)) metrics.push(...meta.metrics);
   }
   return { tags, requestPath, metrics };
+}
+
+/** The component's class name (`Object` for a plain object). */
+function className(user: SeldonComponent): string {
+  const name = (user as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? name : "model";
 }
 
 /** The server's own error classes (not subclasses): never offered to the model's handler. */

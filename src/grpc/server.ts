@@ -15,6 +15,7 @@ import type { Call, DataPlane, HookContext, Operation } from "../dataplane/datap
 import { InFlight } from "../dataplane/inflight.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { connStream } from "./socket.ts";
+import { addOipService } from "./oip.ts";
 import { acceptLoop } from "../http/accept.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
@@ -250,6 +251,13 @@ export function buildGrpcServer(
     }
     server.addService(serviceDefinition(service), impl);
   }
+  addOipService(server, {
+    plane,
+    limiter,
+    inflight,
+    onRequest,
+    isUnavailable: (err) => err instanceof Unavailable,
+  });
   addReflection(server);
   methodNotFoundAsGrpcio(server);
   return server;
@@ -298,13 +306,14 @@ function reflectionProto(): string[] {
 
 /**
  * Server reflection (v1 and v1alpha), listing the seven Seldon services and
- * `grpc.reflection.v1alpha.ServerReflection` as upstream does, so `grpcurl` works without the
- * `.proto` files. Skipped with a warning if they cannot be read.
+ * `grpc.reflection.v1alpha.ServerReflection` as upstream does, and the Open Inference Protocol's
+ * `inference.GRPCInferenceService`, so `grpcurl` works without the `.proto` files. Skipped with
+ * a warning if they cannot be read.
  */
 function addReflection(server: grpc.Server): void {
   try {
     reflection ??= new ReflectionService(
-      protoLoader.loadSync(["prediction.proto", ...reflectionProto()], {
+      protoLoader.loadSync(["prediction.proto", "inference.proto", ...reflectionProto()], {
         includeDirs: [PROTO_DIR],
         keepCase: true,
       }),

@@ -6,7 +6,10 @@
 import { type IntegralFloats, integralFloats } from "./number_tokens.ts";
 import { pyFloatRepr } from "../python/float.ts";
 
-/** Element types. Numeric dtypes keep their values in a `Float64Array`. */
+/**
+ * Element types. Each numeric dtype and `bool` keeps its values in its own typed array
+ * ({@link NDData}); `string` and `object` in a plain array.
+ */
 export type DType =
   | "float64"
   | "float32"
@@ -42,6 +45,19 @@ export const MAX_DIMS = 32;
 
 const BRAND = Symbol.for("seldon.ts.NDArray");
 
+/**
+ * Row-major values of an {@link NDArray}, by dtype:
+ * - `float64` `Float64Array`, `float32` `Float32Array`, `float16` `Float16Array`;
+ * - `int8`/`int16`/`int32` and `uint8`/`uint16`/`uint32`: `Int8Array` … `Uint32Array`;
+ * - `int64` / `uint64`: `BigInt64Array` / `BigUint64Array` (exact over the whole range; what
+ *   typed inputs such as Open Inference Protocol tensors give), or a `Float64Array` of integral
+ *   numbers: what the Seldon v1 decoders give for JSON integers, as before (exact to 2^53), so
+ *   `X.data[i]` stays a number there. An array keeps the kind it was built from;
+ * - `bool`: `Uint8Array` of 0/1, or a plain array of booleans (Seldon v1 JSON);
+ * - `string` / `object`: a plain array.
+ */
+export type NDData = TypedArray | unknown[];
+
 /** Options of {@link NDArray.from}. */
 export interface FromOptions {
   /** Proto mode: every number is a double, so no number makes the array `int64`. */
@@ -57,23 +73,26 @@ export function isNumericDType(dtype: DType): boolean {
 export class NDArray {
   /** Sizes of each axis; `[]` for a 0-d scalar. */
   readonly shape: readonly number[];
-  /** Row-major values: a `Float64Array` for numeric dtypes, a plain array otherwise. */
-  readonly data: Float64Array | unknown[];
+  /** Row-major values in the dtype's own storage ({@link NDData}). */
+  readonly data: NDData;
   /** Element type. */
   readonly dtype: DType;
 
-  /** Wraps flat `data` with `shape`; the element count must equal the product of `shape`. */
-  constructor(data: Float64Array | unknown[], shape: readonly number[], dtype?: DType) {
+  /**
+   * Wraps flat `data` with `shape`; the element count must equal the product of `shape`.
+   * Data already in the dtype's storage ({@link NDData}) is kept, not copied (a typed array
+   * stays a view of its buffer); other data is converted into it. Without `dtype`, a typed
+   * array gives its own dtype, anything else `object`.
+   */
+  constructor(data: NDData, shape: readonly number[], dtype?: DType) {
     const size = shapeSize(shape);
     if (data.length !== size) {
       throw new Error(
         `cannot reshape array of size ${data.length} into shape ${pyShape(shape)}`,
       );
     }
-    this.dtype = dtype ?? (data instanceof Float64Array ? "float64" : "object");
-    this.data = isNumericDType(this.dtype) && !(data instanceof Float64Array)
-      ? Float64Array.from(data as number[], Number)
-      : data;
+    this.dtype = dtype ?? (Array.isArray(data) ? "object" : typedDType(data));
+    this.data = toStorage(this.dtype, data);
     this.shape = Object.freeze([...shape]);
   }
 
@@ -106,13 +125,15 @@ export class NDArray {
     return dtype ? arr.astype(dtype) : arr;
   }
 
-  /** A 1-D array viewing a typed array's values with the matching dtype. */
-  static fromTypedArray(view: TypedArray): NDArray {
-    const dtype = TYPED_DTYPES.get(view.constructor.name) ?? "float64";
-    const data = view instanceof Float64Array
-      ? view
-      : Float64Array.from(view as ArrayLike<number>, Number);
-    return new NDArray(data, [view.length], dtype);
+  /**
+   * A 1-D array over a typed array's values with the matching dtype: a view of the same memory,
+   * not a copy (a `Uint8ClampedArray` is viewed as `Uint8Array`).
+   */
+  static fromTypedArray(view: TypedArray | Uint8ClampedArray): NDArray {
+    const data = view instanceof Uint8ClampedArray
+      ? new Uint8Array(view.buffer, view.byteOffset, view.length)
+      : view;
+    return new NDArray(data, [view.length], typedDType(data));
   }
 
   /** Number of axes. */
@@ -140,7 +161,10 @@ export class NDArray {
     return this.scalarAt(flat);
   }
 
-  /** Nested JS arrays (numbers as JS numbers; a 0-d array gives its scalar). */
+  /**
+   * Nested JS arrays (numbers as JS numbers, `bigint`s from a `BigInt64Array` /
+   * `BigUint64Array`; a 0-d array gives its scalar).
+   */
   tolist(): unknown {
     if (this.shape.length === 0) return this.scalarAt(0);
     const out = { i: 0 };
@@ -175,6 +199,15 @@ export class NDArray {
   /** A copy converted to another dtype (numeric values cast as numpy's `astype` does). */
   astype(dtype: DType): NDArray {
     if (dtype === this.dtype) return this;
+    const src = this.data;
+    if (
+      (dtype === "int64" || dtype === "uint64") &&
+      (src instanceof BigInt64Array || src instanceof BigUint64Array)
+    ) {
+      // Exact, wrapping to 64 bits as numpy does.
+      const data = dtype === "int64" ? BigInt64Array.from(src) : BigUint64Array.from(src);
+      return new NDArray(data, this.shape, dtype);
+    }
     if (isNumericDType(dtype)) {
       const data = new Float64Array(this.size);
       for (let i = 0; i < this.size; i++) data[i] = Number(this.scalarAt(i));
@@ -208,7 +241,11 @@ export class NDArray {
 
   /** Readable form for logs and test failures. */
   toString(): string {
-    return `NDArray(${JSON.stringify(this.tolist())}, dtype=${this.dtype})`;
+    const text = JSON.stringify(
+      this.tolist(),
+      (_k, v) => typeof v === "bigint" ? v.toString() : v,
+    );
+    return `NDArray(${text}, dtype=${this.dtype})`;
   }
 }
 Object.defineProperty(NDArray.prototype, BRAND, { value: true });
@@ -233,41 +270,116 @@ function stack(items: readonly unknown[]): NDArray | undefined {
   const same = (p: NDArray) => p.ndim === shape.length && p.shape.every((n, i) => n === shape[i]);
   if (!parts.every(same)) return undefined;
   const dtype = parts[0].dtype;
-  if (!isNumericDType(dtype) || parts.some((p) => p.dtype !== dtype)) {
+  const Storage = parts[0].data.constructor as new (n: number) => TypedArray;
+  if (
+    !isNumericDType(dtype) || parts.some((p) => p.dtype !== dtype || p.data.constructor !== Storage)
+  ) {
     return NDArray.from(parts.map((p) => p.tolist()));
   }
-  const data = new Float64Array(parts.length * parts[0].size);
-  parts.forEach((p, k) => data.set(p.data as Float64Array, k * p.size));
+  const data = new Storage(parts.length * parts[0].size);
+  parts.forEach((p, k) =>
+    (data.set as (a: ArrayLike<unknown>, o: number) => void)(
+      p.data as ArrayLike<unknown>,
+      k * p.size,
+    )
+  );
   return new NDArray(data, [parts.length, ...shape], dtype);
 }
 
-/** Element types whose values a same-width typed array holds exactly. */
-const NARROW_ARRAYS: Partial<Record<DType, { from(data: Float64Array): ArrayLike<number> }>> = {
+/** Constructor of a typed array holding numbers. */
+type NumberArrayClass = {
+  new (n: number): TypedArray;
+  new (values: ArrayLike<number>): TypedArray;
+  from(values: ArrayLike<unknown>, map: (v: unknown) => number): TypedArray;
+};
+
+/** Storage of each numeric dtype and `bool` (64-bit integers: see {@link NDData}). */
+const STORAGE: Readonly<Record<string, NumberArrayClass>> = {
+  float64: Float64Array,
   float32: Float32Array,
+  float16: Float16Array,
   int32: Int32Array,
   int16: Int16Array,
   int8: Int8Array,
   uint8: Uint8Array,
   uint16: Uint16Array,
   uint32: Uint32Array,
-};
+  bool: Uint8Array,
+} as unknown as Record<string, NumberArrayClass>;
 
 /**
  * `data` cast into `dtype` as numpy's `astype` does (§6.6: a float32 array holds float32
- * values, `0.1` → `0.10000000149011612`): float32 rounds, integers truncate toward zero and
- * narrow ones wrap to their width.
+ * values, `0.1` → `0.10000000149011612`): floats round to their width, integers truncate
+ * toward zero and narrow ones wrap to their width (64-bit ones from numbers stay numbers).
  */
-function castNumbers(data: Float64Array, dtype: DType): Float64Array {
-  const narrow = NARROW_ARRAYS[dtype];
-  if (narrow) return Float64Array.from(narrow.from(data));
+function castNumbers(data: Float64Array, dtype: DType): TypedArray {
   if (dtype === "int64" || dtype === "uint64") return data.map(Math.trunc);
-  return data;
+  return new STORAGE[dtype](data);
 }
 
-/** Typed arrays a hook may return (a bare `Uint8Array` return means binData instead). */
+/** A bigint from a number or bigint (truncated; non-finite → 0). */
+function toBigInt(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  const n = Number(v);
+  return Number.isFinite(n) ? BigInt(Math.trunc(n)) : 0n;
+}
+
+function truthy(v: unknown): number {
+  return (typeof v === "bigint" ? v !== 0n : Boolean(v)) ? 1 : 0;
+}
+
+/** `data` in `dtype`'s storage ({@link NDData}): kept when it already is, else converted. */
+function toStorage(dtype: DType, data: NDData): NDData {
+  if (dtype === "string" || dtype === "object") {
+    return Array.isArray(data) ? data : Array.from(data as ArrayLike<unknown>);
+  }
+  const big = data instanceof BigInt64Array || data instanceof BigUint64Array;
+  if (dtype === "int64" || dtype === "uint64") {
+    const Big = dtype === "int64" ? BigInt64Array : BigUint64Array;
+    if (data instanceof Big || data instanceof Float64Array) return data;
+    if (big || (Array.isArray(data) && data.some((v) => typeof v === "bigint"))) {
+      return (Big.from as (a: ArrayLike<unknown>, f: (v: unknown) => bigint) => TypedArray)(
+        data as ArrayLike<unknown>,
+        toBigInt,
+      );
+    }
+    return Float64Array.from(data as ArrayLike<unknown>, Number);
+  }
+  if (dtype === "bool") {
+    if (data instanceof Uint8Array) return data;
+    if (Array.isArray(data) && data.every((v) => typeof v === "boolean")) return data;
+    return Uint8Array.from(data as ArrayLike<unknown>, truthy);
+  }
+  const Own = STORAGE[dtype];
+  if (data instanceof (Own as unknown as typeof Float64Array)) return data;
+  if (big || Array.isArray(data)) return Own.from(data as ArrayLike<unknown>, Number);
+  return new Own(data as ArrayLike<number>);
+}
+
+/** The dtype of a typed array's values (`float64` for one of no known kind). */
+function typedDType(data: NDData): DType {
+  if (data instanceof Float64Array) return "float64";
+  if (data instanceof Float32Array) return "float32";
+  if (data instanceof Float16Array) return "float16";
+  if (data instanceof Int32Array) return "int32";
+  if (data instanceof Int16Array) return "int16";
+  if (data instanceof Int8Array) return "int8";
+  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return "uint8";
+  if (data instanceof Uint16Array) return "uint16";
+  if (data instanceof Uint32Array) return "uint32";
+  if (data instanceof BigInt64Array) return "int64";
+  if (data instanceof BigUint64Array) return "uint64";
+  return "float64";
+}
+
+/**
+ * Typed arrays: an NDArray's storage and what a hook may return (a bare `Uint8Array` return
+ * means binData instead).
+ */
 export type TypedArray =
   | Float64Array
   | Float32Array
+  | Float16Array
   | Int32Array
   | Int16Array
   | Int8Array
@@ -276,20 +388,6 @@ export type TypedArray =
   | Uint32Array
   | BigInt64Array
   | BigUint64Array;
-
-const TYPED_DTYPES = new Map<string, DType>([
-  ["Float64Array", "float64"],
-  ["Float32Array", "float32"],
-  ["Int32Array", "int32"],
-  ["Int16Array", "int16"],
-  ["Int8Array", "int8"],
-  ["Uint8Array", "uint8"],
-  ["Uint8ClampedArray", "uint8"],
-  ["Uint16Array", "uint16"],
-  ["Uint32Array", "uint32"],
-  ["BigInt64Array", "int64"],
-  ["BigUint64Array", "uint64"],
-]);
 
 /** Product of a shape's sizes. */
 export function shapeSize(shape: readonly number[]): number {

@@ -18,6 +18,8 @@ interface TfType {
   readonly read: (view: DataView, i: number) => number;
   /** Writes element `i` into little-endian packed content. */
   readonly write: (view: DataView, i: number, v: number) => void;
+  /** Writes a bigint element (64-bit integer types only). */
+  readonly writeBig?: (view: DataView, i: number, v: bigint) => void;
 }
 
 const TF_TYPES: Record<string, TfType> = {
@@ -69,6 +71,7 @@ const TF_TYPES: Record<string, TfType> = {
     field: "int64Val",
     read: (v, i) => Number(v.getBigInt64(i * 8, true)),
     write: (v, i, x) => v.setBigInt64(i * 8, BigInt(Math.trunc(x)), true),
+    writeBig: (v, i, x) => v.setBigInt64(i * 8, x, true),
   },
   DT_BOOL: {
     dtype: "bool",
@@ -97,6 +100,7 @@ const TF_TYPES: Record<string, TfType> = {
     field: "uint64Val",
     read: (v, i) => Number(v.getBigUint64(i * 8, true)),
     write: (v, i, x) => v.setBigUint64(i * 8, BigInt(Math.trunc(x)), true),
+    writeBig: (v, i, x) => v.setBigUint64(i * 8, x, true),
   },
   DT_HALF: {
     dtype: "float16",
@@ -282,11 +286,15 @@ export function ndarrayToTftensor(array: NDArray): Record<string, unknown> {
   const dim = array.shape.map((size) => (size === 0 ? {} : { size: String(size) }));
   // A 0-d array has a set but empty shape: printed `{}` (empty repeated fields are omitted).
   const out: Record<string, unknown> = { dtype: name, tensorShape: dim.length > 0 ? { dim } : {} };
-  const values = array.data as Float64Array;
+  const values = array.data as ArrayLike<number | bigint>;
   if (values.length > 1 && !NEVER_PACKED.has(name)) {
     const bytes = new Uint8Array(values.length * tf.bytes);
     const view = new DataView(bytes.buffer);
-    for (let i = 0; i < values.length; i++) tf.write(view, i, values[i]);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v === "bigint") tf.writeBig!(view, i, v);
+      else tf.write(view, i, v);
+    }
     out.tensorContent = encodeBase64(bytes);
   } else if (values.length > 0) {
     out[tf.field] = Array.from(values, (v) => typedValue(tf, name, v));
@@ -294,7 +302,8 @@ export function ndarrayToTftensor(array: NDArray): Record<string, unknown> {
   return out;
 }
 
-function typedValue(tf: TfType, name: string, v: number): unknown {
+function typedValue(tf: TfType, name: string, v: number | bigint): unknown {
+  if (typeof v === "bigint") return v.toString(); // int64Val / uint64Val
   if (name === "DT_BOOL") return v !== 0;
   if (name === "DT_HALF") return numberToHalf(v);
   if (STRING_FIELDS.has(tf.field)) return String(Math.trunc(v));

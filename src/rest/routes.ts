@@ -8,7 +8,7 @@ import type { Operation } from "../dataplane/dataplane.ts";
 import { werkzeugText } from "../http/werkzeug.ts";
 
 /** What a route does: a data-plane operation, or one the transport answers itself. */
-export type RouteAction = Operation | "ping" | "metadata" | "openapi";
+export type RouteAction = Exclude<Operation, "infer"> | "ping" | "metadata" | "openapi";
 
 /** One path's methods and action. */
 export interface Route {

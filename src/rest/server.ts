@@ -32,6 +32,8 @@ import {
   userErrorResponse,
 } from "./respond.ts";
 import { matchRoute, type RouteAction } from "./routes.ts";
+import { createOipHandler, oipErrorResponse } from "./oip.ts";
+import { isOipPath } from "./oip_routes.ts";
 import openapi from "./openapi.json" with { type: "json" };
 
 const log = logger("rest");
@@ -136,6 +138,7 @@ export function createHandler(
   const limits = { limit: options.maxBodySize, timeoutMs: options.bodyTimeoutMs };
   const readOptions = { ...limits, passthrough: false };
   const passthroughOptions = { ...limits, passthrough: options.payloadPassthrough };
+  const oip = createOipHandler({ plane, limiter, limits });
 
   async function dispatch(
     req: Request,
@@ -248,7 +251,16 @@ export function createHandler(
     const url = splitTarget(req.url);
     const match = matchRoute(req.method, url.path);
     let response: Response;
-    if (match.kind === "route") {
+    if (isOipPath(url.path)) {
+      // Open Inference Protocol (V2): its own routes and error bodies.
+      try {
+        response = inflight === undefined
+          ? await oip(req, url.path)
+          : await inflight.run((ticket) => oip(req, url.path, ticket));
+      } catch (err) {
+        response = oipErrorResponse(req, err);
+      }
+    } else if (match.kind === "route") {
       const action = match.route.action;
       try {
         response = inflight === undefined

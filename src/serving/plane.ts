@@ -35,9 +35,11 @@ export async function bootPlane(
     recorder,
     modelMetadata: config.modelMetadata,
     logError: (message) => log.error(message),
+    modelName: config.modelName,
   });
   // initMetadata ran above: metadata cannot depend on load() (server.md §4.4).
   await runLoad(component);
+  plane.oip.markLoaded();
   return { plane, annotations: serverAnnotations(config, annotationLog(log)) };
 }
 

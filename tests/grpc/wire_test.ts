@@ -276,8 +276,10 @@ Deno.test("grpc wire: reflection lists the seven Seldon services and the v1alpha
   withServer({ predict: (X: unknown) => X }, async (s) => {
     // upstream: enable_server_reflection((...seven services, reflection.SERVICE_NAME), server)
     // (metrics-and-processes.md §1.6 "listing exactly ... plus the reflection service itself").
+    // Beside them: the Open Inference Protocol's service (issue 10).
     assertEquals(await reflectedServices(s.running.grpc!.port, "v1alpha"), [
       ...SELDON_SERVICES,
+      "inference.GRPCInferenceService",
       "grpc.reflection.v1alpha.ServerReflection",
     ]);
   }));

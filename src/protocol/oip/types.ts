@@ -34,16 +34,23 @@ export type Parameters = Readonly<Record<string, ParameterValue>>;
 
 /** One input tensor of a request, decoded: `data` has the tensor's shape and dtype. */
 export interface InferenceInput {
+  /** The tensor's name. */
   readonly name: string;
+  /** Its element type. */
   readonly datatype: Datatype;
+  /** Its shape (row-major). */
   readonly shape: readonly number[];
+  /** Its parameters (e.g. `binary_data_size`). */
   readonly parameters?: Parameters;
+  /** The values, in the datatype's own typed array. */
   readonly data: NDArray;
 }
 
 /** An output the client asks for (`outputs` of a request). */
 export interface RequestedOutput {
+  /** The output's name. */
   readonly name: string;
+  /** Its parameters (e.g. `binary_data`). */
   readonly parameters?: Parameters;
 }
 
@@ -51,7 +58,9 @@ export interface RequestedOutput {
 export interface InferenceRequest {
   /** The request's `id`, echoed in the answer. */
   readonly id?: string;
+  /** Request-level parameters. */
   readonly parameters?: Parameters;
+  /** The input tensors, in request order. */
   readonly inputs: readonly InferenceInput[];
   /** The outputs asked for; absent: all of them. */
   readonly outputs?: readonly RequestedOutput[];
@@ -62,10 +71,15 @@ export interface InferenceRequest {
  * tensor's unless `shape` / `datatype` say otherwise), or flat row-major values with `shape`.
  */
 export interface InferenceOutput {
+  /** The output's name. */
   readonly name: string;
+  /** The values: an NDArray, or flat row-major values. */
   readonly data: NDArray | ArrayLike<unknown>;
+  /** The shape (default: the NDArray's). */
   readonly shape?: readonly number[];
+  /** The element type (default: from the NDArray's dtype). */
   readonly datatype?: Datatype;
+  /** Output-level parameters. */
   readonly parameters?: Parameters;
 }
 
@@ -74,35 +88,52 @@ export interface InferenceOutput {
  * (the request's) when the hook leaves them out.
  */
 export interface InferenceResponse {
+  /** The model's name (default: the server's model name). */
   readonly modelName?: string;
+  /** The model's version (default: the request's, else the metadata's first). */
   readonly modelVersion?: string;
+  /** The request's `id` (default: echoed). */
   readonly id?: string;
+  /** Response-level parameters. */
   readonly parameters?: Parameters;
+  /** The output tensors. */
   readonly outputs: readonly InferenceOutput[];
 }
 
 /** Tensor metadata of model metadata (`inputs` / `outputs` of `GET /v2/models/{name}`). */
 export interface TensorMetadata {
+  /** The tensor's name. */
   readonly name: string;
+  /** Its element type. */
   readonly datatype: Datatype;
   /** `-1` for a variable-size dimension. */
   readonly shape: readonly number[];
+  /** Extra information. */
   readonly parameters?: Parameters;
 }
 
 /** Model metadata (`GET /v2/models/{name}`, gRPC `ModelMetadata`). */
 export interface ModelMetadata {
+  /** The model's name. */
   readonly name: string;
+  /** The versions served. */
   readonly versions?: readonly string[];
+  /** The framework / backend. */
   readonly platform: string;
+  /** The inputs the model expects. */
   readonly inputs?: readonly TensorMetadata[];
+  /** The outputs it produces. */
   readonly outputs?: readonly TensorMetadata[];
+  /** Extra information. */
   readonly parameters?: Parameters;
 }
 
 /** Server metadata (`GET /v2`, gRPC `ServerMetadata`). */
 export interface ServerMetadata {
+  /** The server's name. */
   readonly name: string;
+  /** Its version. */
   readonly version: string;
+  /** The protocol extensions it supports. */
   readonly extensions: readonly string[];
 }

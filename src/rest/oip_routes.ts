@@ -1,0 +1,76 @@
+/**
+ * The Open Inference Protocol (V2) REST routes (inference_rest.md): everything under `/v2`.
+ * A path under `/v2` that is no route answers 404, a route with another method 405, both with
+ * the V2 error body.
+ * @module
+ */
+
+/** A V2 operation a route runs. */
+export type OipOperation =
+  | "server-live"
+  | "server-ready"
+  | "server-metadata"
+  | "model-metadata"
+  | "model-ready"
+  | "infer";
+
+/** A matched V2 route: its operation and, for model routes, the model and version named. */
+export interface OipRoute {
+  readonly operation: OipOperation;
+  readonly model?: { readonly name: string; readonly version?: string };
+}
+
+/** The outcome of matching a V2 path. */
+export type OipMatch =
+  | { readonly kind: "route"; readonly route: OipRoute }
+  | { readonly kind: "options"; readonly allow: string }
+  | { readonly kind: "error"; readonly status: 404 | 405; readonly message: string };
+
+/** True for a path the V2 routes own (`/v2` and below). */
+export function isOipPath(path: string): boolean {
+  return path === "/v2" || path.startsWith("/v2/");
+}
+
+const MODEL_OPERATIONS: Readonly<Record<string, OipOperation>> = {
+  "": "model-metadata",
+  "ready": "model-ready",
+  "infer": "infer",
+};
+
+/** The route of `path` (under `/v2`) without looking at the method. */
+function routeOf(path: string): OipRoute | undefined {
+  if (path === "/v2" || path === "/v2/") return { operation: "server-metadata" };
+  if (path === "/v2/health/live") return { operation: "server-live" };
+  if (path === "/v2/health/ready") return { operation: "server-ready" };
+  const parts = path.split("/"); // ["", "v2", "models", name, ...]
+  if (parts[2] !== "models" || parts.length < 4 || parts[3] === "") return undefined;
+  const name = parts[3];
+  let rest = parts.slice(4);
+  let version: string | undefined;
+  if (rest[0] === "versions") {
+    if (rest.length < 2 || rest[1] === "") return undefined;
+    version = rest[1];
+    rest = rest.slice(2);
+  }
+  if (rest.length > 1) return undefined;
+  const operation = MODEL_OPERATIONS[rest[0] ?? ""];
+  if (operation === undefined) return undefined;
+  return { operation, model: version === undefined ? { name } : { name, version } };
+}
+
+/** Matches `method` + `path` (a path under `/v2`). */
+export function matchOipRoute(method: string, path: string): OipMatch {
+  const route = routeOf(path);
+  if (route === undefined) return { kind: "error", status: 404, message: "Not Found" };
+  const allowed = route.operation === "infer" ? "POST" : "GET";
+  if (method === "OPTIONS") {
+    return {
+      kind: "options",
+      allow: allowed === "GET" ? "GET, HEAD, OPTIONS" : "OPTIONS, POST",
+    };
+  }
+  if (method === allowed || (method === "HEAD" && allowed === "GET")) {
+    return { kind: "route", route };
+  }
+  return { kind: "error", status: 405, message: "Method Not Allowed" };
+}
