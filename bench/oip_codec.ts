@@ -6,7 +6,7 @@
 import { parseJson, stringifyJson } from "../src/protocol/json.ts";
 import { NDArray } from "../src/protocol/ndarray.ts";
 import { decodeBinaryRequest, encodeBinaryResponse } from "../src/protocol/oip/binary.ts";
-import { decodeRequest, encodeResponse } from "../src/protocol/oip/json.ts";
+import { decodeRequestText, encodeResponse } from "../src/protocol/oip/json.ts";
 import {
   decodeModelInferRequest,
   encodeModelInferRequest,
@@ -76,7 +76,7 @@ const answer = { modelName: "m", outputs: [{ name: "y", data: tensor }] };
 row(
   "REST JSON",
   jsonText.length,
-  () => decodeRequest(parseJson(jsonText)),
+  () => decodeRequestText(jsonText),
   () => enc.encode(stringifyJson(encodeResponse(answer))),
 );
 const binReq = decodeBinaryRequest(binaryBody, headerLength);

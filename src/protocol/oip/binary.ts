@@ -6,9 +6,9 @@
  * otherwise) are answered the same way. Layout in `raw.ts`.
  * @module
  */
-import { parseJson, stringifyJson } from "../json.ts";
+import { stringifyJson } from "../json.ts";
 import { OipError } from "./errors.ts";
-import { BINARY_DATA_SIZE, decodeRequest, encodeResponse } from "./json.ts";
+import { BINARY_DATA_SIZE, decodeRequestText, encodeResponse } from "./json.ts";
 import { tensorToBytes } from "./raw.ts";
 import type { InferenceRequest, InferenceResponse } from "./types.ts";
 
@@ -63,13 +63,13 @@ export function decodeBinaryRequest(
   const { header, tensors } = headerLength === undefined || headerLength === null
     ? { header: body, tensors: new Uint8Array(0) }
     : splitBinaryBody(body, headerLength);
-  let value: unknown;
+  let text: string;
   try {
-    value = parseJson(UTF8.decode(header));
-  } catch (err) {
-    throw new OipError(400, `the request's JSON is not valid: ${(err as Error).message}`);
+    text = UTF8.decode(header);
+  } catch {
+    throw new OipError(400, "the request's JSON is not valid UTF-8");
   }
-  return decodeRequest(value, tensors);
+  return decodeRequestText(text, tensors);
 }
 
 /**

@@ -6,6 +6,7 @@
  * (`binary_data_size`) read their bytes from `binary` (see `binary.ts`).
  * @module
  */
+import { parseJson } from "../json.ts";
 import type { NDArray } from "../ndarray.ts";
 import { OipError } from "./errors.ts";
 import { tensorFromBytes } from "./raw.ts";
@@ -127,6 +128,61 @@ export function decodeRequest(value: unknown, binary: Uint8Array = EMPTY): Infer
   return out;
 }
 
+/**
+ * A V2 request body's JSON text into an {@link InferenceRequest} (see {@link decodeRequest};
+ * `binary`: the bytes after the JSON header). The native `JSON.parse` does the work; the text is
+ * parsed again with `parseJson` (exact big integers, `NaN` / `Infinity`) only when it fails or
+ * when an INT64/UINT64 value or a parameter is an integer beyond ±2^53. Invalid JSON is a 400.
+ */
+export function decodeRequestText(text: string, binary: Uint8Array = EMPTY): InferenceRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (value === undefined || needsExactIntegers(value)) {
+    try {
+      value = parseJson(text);
+    } catch (err) {
+      throw new OipError(400, `the request's JSON is not valid: ${(err as Error).message}`);
+    }
+  }
+  return decodeRequest(value, binary);
+}
+
+const unsafe = (v: unknown) =>
+  typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v);
+
+function unsafeParameter(p: unknown): boolean {
+  return isObject(p) && Object.values(p).some(unsafe);
+}
+
+/** True when a parsed request holds an integer `JSON.parse` may have rounded where it matters. */
+function needsExactIntegers(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (unsafeParameter(value.parameters)) return true;
+  for (const list of [value.inputs, value.outputs]) {
+    if (!Array.isArray(list)) continue;
+    for (const t of list) {
+      if (!isObject(t)) continue;
+      if (unsafeParameter(t.parameters)) return true;
+      if ((t.datatype === "INT64" || t.datatype === "UINT64") && anyUnsafe(t.data, 0)) return true;
+    }
+  }
+  return false;
+}
+
+function anyUnsafe(data: unknown, depth: number): boolean {
+  if (!Array.isArray(data)) return unsafe(data);
+  if (depth > 32) return false;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (Array.isArray(v) ? anyUnsafe(v, depth + 1) : unsafe(v)) return true;
+  }
+  return false;
+}
+
 function decodeRequestedOutputs(value: unknown): RequestedOutput[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw new OipError(400, "the request's 'outputs' must be a list");
@@ -200,7 +256,12 @@ export function encodeResponse(
   }
   out.outputs = response.outputs.map((o, i) => {
     const t = outputTensor(o);
-    const tensor: Record<string, unknown> = { name: t.name, datatype: t.datatype, shape: t.shape };
+    // A plain copy of the shape: a frozen array sends JSON.stringify down its slow path (3× on 1M values).
+    const tensor: Record<string, unknown> = {
+      name: t.name,
+      datatype: t.datatype,
+      shape: [...t.shape],
+    };
     const bytes = binary?.(t, i);
     if (bytes !== undefined) {
       tensor.parameters = { ...t.parameters, [BINARY_DATA_SIZE]: bytes.length };

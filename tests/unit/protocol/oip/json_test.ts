@@ -1,7 +1,11 @@
 import { assert, assertEquals, assertThrows } from "../../../_helpers/assert.ts";
 import { parseJson, stringifyJson } from "../../../../src/protocol/json.ts";
 import { NDArray } from "../../../../src/protocol/ndarray.ts";
-import { decodeRequest, encodeResponse } from "../../../../src/protocol/oip/json.ts";
+import {
+  decodeRequest,
+  decodeRequestText,
+  encodeResponse,
+} from "../../../../src/protocol/oip/json.ts";
 import { OipError } from "../../../../src/protocol/oip/errors.ts";
 import { selectOutputs } from "../../../../src/protocol/oip/tensor.ts";
 import { expectedList, flatList, nest, SAMPLES } from "./_samples.ts";
@@ -201,4 +205,23 @@ Deno.test("V2 JSON answer: datatype from the dtype unless given; plain data with
     () => enc({ name: "o", data: [1], datatype: "X" }),
     status500(/unsupported datatype/),
   );
+});
+
+Deno.test("V2 JSON text: exact big integers (data nested or flat, parameters), NaN, invalid JSON", () => {
+  const text = (data: string, params = "{}") =>
+    `{"parameters":${params},"inputs":[{"name":"a","datatype":"INT64","shape":[2],"data":${data}}]}`;
+  assertEquals(decodeRequestText(text("[[9007199254740993],[2]]")).inputs[0].data.tolist(), [
+    9007199254740993n,
+    2n,
+  ]);
+  assertEquals(decodeRequestText(text("[1,2]")).inputs[0].data.tolist(), [1n, 2n]);
+  assertEquals(
+    decodeRequestText(text("[1,2]", '{"seed":18446744073709551615}')).parameters,
+    { seed: 18446744073709551615n },
+  );
+  const nan = decodeRequestText(
+    '{"inputs":[{"name":"f","datatype":"FP64","shape":[2],"data":[NaN,-Infinity]}]}',
+  );
+  assertEquals(nan.inputs[0].data.tolist(), [NaN, -Infinity]);
+  assertThrows(() => decodeRequestText('{"inputs":'), status400(/JSON is not valid/));
 });
