@@ -26,6 +26,7 @@ import {
   type ModelRef,
 } from "../protocol/oip/proto.ts";
 import { toBuffer } from "./services.ts";
+import { statusName } from "./status_names.ts";
 
 const log = logger("grpc");
 
@@ -43,6 +44,16 @@ export const OIP_RPCS = [
 ] as const;
 
 type OipRpc = typeof OIP_RPCS[number];
+
+/** The operation label of each rpc in request metrics (as the V2 REST routes name them). */
+const OPERATIONS: Readonly<Record<OipRpc, string>> = {
+  ServerLive: "server-live",
+  ServerReady: "server-ready",
+  ModelReady: "model-ready",
+  ServerMetadata: "server-metadata",
+  ModelMetadata: "model-metadata",
+  ModelInfer: "infer",
+};
 
 /** Request bytes → the answer's bytes (may throw; may be async for ModelInfer). */
 type Handler = (
@@ -145,7 +156,7 @@ export interface OipGrpcDeps {
   /** Unanswered calls, when the worker answers them at its graceful timeout. */
   readonly inflight?: InFlight;
   /** Called after every answered call. */
-  readonly onRequest?: () => void;
+  readonly onRequest?: (operation: string, status: string, seconds: number) => void;
   /** Is this the transport's "shutting down" error? (answered `UNAVAILABLE`) */
   readonly isUnavailable: (err: unknown) => boolean;
 }
@@ -158,8 +169,19 @@ export function addOipService(server: grpc.Server, deps: OipGrpcDeps): void {
     const handle = table[rpc];
     impl[rpc] = (
       call: grpc.ServerUnaryCall<Uint8Array, Buffer>,
-      callback: grpc.sendUnaryData<Buffer>,
+      done: grpc.sendUnaryData<Buffer>,
     ) => {
+      const start = deps.onRequest ? performance.now() : 0;
+      const callback: grpc.sendUnaryData<Buffer> = deps.onRequest
+        ? (err, value) => {
+          done(err, value);
+          deps.onRequest!(
+            OPERATIONS[rpc],
+            statusName(err?.code),
+            (performance.now() - start) / 1000,
+          );
+        }
+        : done;
       const ctx = new OipGrpcCall(call.metadata);
       const run = (ticket?: Ticket) => {
         try {
@@ -186,7 +208,6 @@ export function addOipService(server: grpc.Server, deps: OipGrpcDeps): void {
           callback(answer);
         },
       );
-      if (deps.onRequest) answered.then(deps.onRequest, deps.onRequest);
     };
   }
   server.addService(serviceDefinition(), impl);

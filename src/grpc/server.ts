@@ -28,6 +28,7 @@ import {
   SERVICES,
   toBuffer,
 } from "./services.ts";
+import { statusName } from "./status_names.ts";
 
 const log = logger("grpc");
 
@@ -98,12 +99,6 @@ const OPERATION_NAMES: Readonly<Record<RpcKind, string>> = {
   ModelMetadata: "metadata",
   GraphMetadata: "graph-metadata",
 };
-
-/** gRPC status code → its name (`0` → `OK`). */
-const STATUS_NAMES: readonly string[] = Object.entries(grpc.status)
-  .filter(([, code]) => typeof code === "number")
-  .sort(([, a], [, b]) => (a as number) - (b as number))
-  .map(([name]) => name);
 
 function handlers(plane: DataPlane): Record<RpcKind, Handler> {
   return {
@@ -210,7 +205,7 @@ export function buildGrpcServer(
             done(err, value);
             onRequest(
               operation,
-              STATUS_NAMES[err?.code ?? 0] ?? "UNKNOWN",
+              statusName(err?.code),
               (performance.now() - start) / 1000,
             );
           }

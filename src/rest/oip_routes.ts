@@ -38,7 +38,7 @@ const MODEL_OPERATIONS: Readonly<Record<string, OipOperation>> = {
 };
 
 /** The route of `path` (under `/v2`) without looking at the method. */
-function routeOf(path: string): OipRoute | undefined {
+export function routeOf(path: string): OipRoute | undefined {
   if (path === "/v2" || path === "/v2/") return { operation: "server-metadata" };
   if (path === "/v2/health/live") return { operation: "server-live" };
   if (path === "/v2/health/ready") return { operation: "server-ready" };

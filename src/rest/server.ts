@@ -33,7 +33,7 @@ import {
 } from "./respond.ts";
 import { matchRoute, type RouteAction } from "./routes.ts";
 import { createOipHandler, oipErrorResponse } from "./oip.ts";
-import { isOipPath } from "./oip_routes.ts";
+import { isOipPath, routeOf } from "./oip_routes.ts";
 import openapi from "./openapi.json" with { type: "json" };
 
 const log = logger("rest");
@@ -276,7 +276,9 @@ export function createHandler(
     }
     if (options.accessLog) writeAccessLog(req, response, info, options.accessLogFilter);
     if (onRequest) {
-      const operation = match.kind === "route"
+      const operation = isOipPath(url.path)
+        ? routeOf(url.path)?.operation ?? "unmatched"
+        : match.kind === "route"
         ? match.route.action
         : match.kind === "options"
         ? "options"
