@@ -1,0 +1,85 @@
+/**
+ * Inference load does not starve the health and metrics ports (issue 11 item 4): while clients
+ * keep the REST worker's model busy, `/health/ping` and the metrics port answer promptly.
+ *
+ * onnxruntime-node 1.30's `session.run` is asynchronous only in name: it defers the native call
+ * with `setImmediate` and then runs it on the JavaScript thread. Between two runs every pending
+ * request (a ping among them) is handled, so a ping waits for at most the runs queued ahead of it;
+ * the metrics port is the collector's process and waits for no model.
+ */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { spawnServer } from "../_helpers/spawn.ts";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const PARAMS = JSON.stringify([
+  { name: "model_uri", value: "examples/onnx/model.onnx", type: "STRING" },
+  { name: "intra_op_threads", value: "1", type: "INT" },
+]);
+const ROWS = 512;
+const BODY = JSON.stringify({
+  inputs: [{
+    name: "input",
+    datatype: "FP32",
+    shape: [ROWS, 64],
+    data: Array.from({ length: ROWS * 64 }, (_, i) => i % 17),
+  }],
+  outputs: [{ name: "label" }],
+});
+
+async function timed(url: string): Promise<number> {
+  const start = performance.now();
+  const res = await fetch(url);
+  await res.body?.cancel();
+  assertEquals(res.status, 200, url);
+  return performance.now() - start;
+}
+
+Deno.test("OnnxServer under inference load: /health/ping and the metrics port answer promptly", async () => {
+  const server = await spawnServer(ROOT, ["OnnxServer", "--parameters", PARAMS]);
+  try {
+    const infer = `${server.url}/v2/models/OnnxServer/infer`;
+    let stop = false;
+    let served = 0;
+    const client = async () => {
+      while (!stop) {
+        const res = await fetch(infer, { method: "POST", body: BODY });
+        const answer = await res.json();
+        assertEquals(res.status, 200, JSON.stringify(answer));
+        assertEquals(answer.outputs[0].shape, [ROWS]);
+        served++;
+      }
+    };
+    const clients = Array.from({ length: 16 }, client);
+    const pings: number[] = [];
+    const scrapes: number[] = [];
+    const deadline = performance.now() + 2_000;
+    await new Promise((r) => setTimeout(r, 200)); // the load is running
+    const before = served;
+    while (performance.now() < deadline) {
+      pings.push(await timed(`${server.url}/health/ping`));
+      scrapes.push(await timed(`http://127.0.0.1:${server.metricsPort}/metrics`));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const during = served - before;
+    stop = true;
+    await Promise.all(clients);
+    pings.sort((a, b) => a - b);
+    scrapes.sort((a, b) => a - b);
+    const median = (xs: number[]) => xs[Math.floor(xs.length / 2)];
+    const summary = `pings median ${median(pings).toFixed(1)} ms, max ${
+      pings.at(-1)!.toFixed(1)
+    } ms; scrapes median ${median(scrapes).toFixed(1)} ms, max ${
+      scrapes.at(-1)!.toFixed(1)
+    } ms; ${during} inferences of ${ROWS} rows meanwhile`;
+    // The model was busy the whole time, and the ports still answered quickly.
+    assert(during >= 20, summary);
+    assert(pings.length >= 10, summary);
+    assert(median(pings) < 100, summary);
+    assert(pings.at(-1)! < 1_000, summary);
+    assert(median(scrapes) < 200, summary);
+    console.log(summary);
+  } finally {
+    await server.stop();
+  }
+});
