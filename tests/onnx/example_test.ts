@@ -137,3 +137,28 @@ Deno.test("ONNX example: output_name and class_names give v1 the probabilities w
     await server.stop();
   }
 });
+
+Deno.test("README: the ONNX section's command and curl examples answer as printed", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Serving an ONNX model with no code"));
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const parameters = /--parameters '([^']+)'/.exec(blocks[0])?.[1];
+  assert(parameters, blocks[0]);
+  const server = await spawnServer(ROOT, ["OnnxServer", "--parameters", parameters]);
+  try {
+    for (const block of blocks.slice(1, 3)) {
+      const path = /http:\/\/localhost:9000(\S+)/.exec(block)![1];
+      const body = /-d '([^']+)'/.exec(block)![1];
+      const printed = [...block.matchAll(/^# (\{.*\})$/gm)].map((m) => JSON.parse(m[1]));
+      const answer = await post(`${server.url}${path}`, JSON.parse(body));
+      assertEquals(answer.status, 200);
+      assertEquals(answer.json, printed[0]);
+      if (printed.length > 1) {
+        const meta = await (await fetch(`${server.url}/v2/models/OnnxServer`)).json();
+        assertEquals(meta, printed[1]);
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+});
