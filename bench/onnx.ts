@@ -5,7 +5,8 @@
  * 1. Per-call overhead for a single row: the latency of one request to the server (`main.ts
  *    OnnxServer`, one REST and one gRPC worker, one request in flight, keep-alive) minus the
  *    latency of `session.run` on the same model called directly in this process. Paths: V2 REST
- *    JSON, Seldon v1 REST `ndarray`; `/health/ping` is the transport's floor.
+ *    JSON, Seldon v1 REST `ndarray`; `/health/ping` is the transport's floor. Also the same
+ *    with the session in a worker thread (`session_thread`), and that thread's round trip alone.
  * 2. Throughput: 32 concurrent clients, each sending single-row V2 REST requests (`wrk -c32`,
  *    Debian package `wrk`), batching off (no `--max-batch-size`). With `--batch` the server is
  *    also run with `--max-batch-size B --max-batch-time T` (adaptive batching, when this tree has
@@ -21,6 +22,7 @@ import * as ort from "onnxruntime-node";
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import { median, spawnServer, stopServer, treeCpuSeconds } from "./proc.ts";
+import { openSessionThread } from "../src/runtimes/onnx/session.ts";
 
 const root = join(dirname(new URL(import.meta.url).pathname), "..");
 const MODEL = join(root, "examples", "onnx", "model.onnx");
@@ -62,10 +64,11 @@ async function perCall(call: () => Promise<unknown>): Promise<number> {
 }
 
 /** The server on the example model; `extra` adds flags (batching). */
-function startServer(extra: string[]) {
+function startServer(extra: string[], sessionThread = false) {
   const parameters = JSON.stringify([
     { name: "model_uri", value: MODEL, type: "STRING" },
     { name: "intra_op_threads", value: values.threads, type: "INT" },
+    { name: "session_thread", value: String(sessionThread), type: "BOOL" },
   ]);
   return spawnServer(
     [
@@ -117,12 +120,23 @@ const ping = await perCall(async () => {
   await res.arrayBuffer();
 });
 await stopServer(server);
+const thread = await openSessionThread(MODEL, { intraOpNumThreads: Number(values.threads) });
+const directThread = await perCall(() =>
+  thread.run({ input: { type: "float32", data: row, dims: [1, 64] } }, ["label", "probabilities"])
+);
+const threadServer = await startServer([], true);
+const v2Thread = await perCall(() =>
+  post(`http://127.0.0.1:${threadServer.port}/v2/models/OnnxServer/infer`, V2_BODY)
+);
+await stopServer(threadServer);
 const f = (x: number) => x.toFixed(1);
 console.log("single row, one request in flight (median µs per call):");
 console.log(`  session.run direct      ${f(direct)}`);
 console.log(`  V2 REST infer           ${f(v2)}  (overhead ${f(v2 - direct)})`);
 console.log(`  v1 REST predict         ${f(v1)}  (overhead ${f(v1 - direct)})`);
 console.log(`  GET /health/ping        ${f(ping)}  (the transport alone)`);
+console.log(`  session.run in a worker thread, from this thread  ${f(directThread)}`);
+console.log(`  V2 REST infer, session_thread  ${f(v2Thread)}  (overhead ${f(v2Thread - direct)})`);
 
 // 2. Throughput, 32 concurrent single-row clients.
 async function wrk(url: string): Promise<number> {
@@ -182,3 +196,4 @@ for (const [name, r] of results) {
     }), server CPU ${f(median(r.cpu))} µs/req`,
   );
 }
+Deno.exit(0); // the session thread would keep the process alive

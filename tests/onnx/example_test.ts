@@ -138,6 +138,33 @@ Deno.test("ONNX example: output_name and class_names give v1 the probabilities w
   }
 });
 
+Deno.test("ONNX example: session_thread (the session in a worker thread) answers the same", async () => {
+  const server = await spawnServer(ROOT, [
+    "OnnxServer",
+    "--parameters",
+    JSON.stringify([
+      { name: "model_uri", value: "examples/onnx/model.onnx", type: "STRING" },
+      { name: "session_thread", value: "true", type: "BOOL" },
+    ]),
+  ]);
+  try {
+    const v2 = await post(`${server.url}/v2/models/OnnxServer/infer`, {
+      inputs: [{ name: "input", datatype: "FP32", shape: [ROWS, 64], data: REF.input.flat() }],
+    });
+    assertEquals(v2.status, 200);
+    assertEquals(v2.json.outputs[0].data, REF.label);
+    assertClose(v2.json.outputs[1].data, REF.probabilities.flat(), "session_thread probabilities");
+    const v1 = await post(`${server.url}/api/v1.0/predictions`, { data: { ndarray: [[1, 2]] } });
+    assertEquals(v1.status, 400);
+    const again = await post(`${server.url}/api/v1.0/predictions`, {
+      data: { ndarray: REF.input },
+    });
+    assertEquals(again.json.data.ndarray, REF.label);
+  } finally {
+    await server.stop();
+  }
+});
+
 Deno.test("README: the ONNX section's command and curl examples answer as printed", async () => {
   const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
   const section = readme.slice(readme.indexOf("## Serving an ONNX model with no code"));

@@ -83,3 +83,67 @@ Deno.test("OnnxServer under inference load: /health/ping and the metrics port an
     await server.stop();
   }
 });
+
+/**
+ * One long run (tests/onnx/fixtures/slow.onnx: an n×n matrix product) while `/health/ping` is
+ * called: pings sent during the run complete during it; without it they wait for the run to end.
+ */
+async function pingsDuringOneRun(sessionThread: boolean) {
+  const params = JSON.stringify([
+    { name: "model_uri", value: "tests/onnx/fixtures/slow.onnx", type: "STRING" },
+    { name: "intra_op_threads", value: "1", type: "INT" },
+    { name: "session_thread", value: String(sessionThread), type: "BOOL" },
+  ]);
+  const server = await spawnServer(ROOT, ["OnnxServer", "--parameters", params]);
+  try {
+    const body = (n: number) =>
+      JSON.stringify({ inputs: [{ name: "n", datatype: "INT64", shape: [1], data: [n] }] });
+    const warm = await fetch(`${server.url}/v2/models/OnnxServer/infer`, {
+      method: "POST",
+      body: body(10),
+    });
+    assertEquals((await warm.json()).outputs[0].data, [1000]);
+    const start = performance.now();
+    let inferEnd = 0;
+    const infer = fetch(`${server.url}/v2/models/OnnxServer/infer`, {
+      method: "POST",
+      body: body(2000),
+    }).then(async (res) => {
+      const json = await res.json();
+      inferEnd = performance.now() - start;
+      assertEquals(json.outputs[0].shape, [1]);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const pings: { sent: number; done: number }[] = [];
+    while (inferEnd === 0) {
+      const sent = performance.now() - start;
+      await timed(`${server.url}/health/ping`);
+      pings.push({ sent, done: performance.now() - start });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await infer;
+    return { inferEnd, pings };
+  } finally {
+    await server.stop();
+  }
+}
+
+Deno.test("OnnxServer session_thread: /health/ping answers while one long run is in progress", async () => {
+  const threaded = await pingsDuringOneRun(true);
+  const during = threaded.pings.filter((p) => p.done < threaded.inferEnd - 20);
+  const summary = `run ended at ${threaded.inferEnd.toFixed(0)} ms; pings ${
+    JSON.stringify(threaded.pings.map((p) => [Math.round(p.sent), Math.round(p.done)]))
+  }`;
+  assert(threaded.inferEnd >= 150, `the run was too short to tell: ${summary}`);
+  assert(during.length >= 3, summary);
+  assert(during.every((p) => p.done - p.sent < 100), summary);
+
+  // The default (the JavaScript thread): the first ping waits for the run.
+  const inline = await pingsDuringOneRun(false);
+  const first = inline.pings[0];
+  assert(
+    inline.inferEnd >= 150 && first.done >= inline.inferEnd - 20,
+    `run ended at ${inline.inferEnd.toFixed(0)} ms; first ping sent ${first.sent.toFixed(0)}, ` +
+      `answered ${first.done.toFixed(0)} ms`,
+  );
+});

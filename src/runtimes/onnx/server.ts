@@ -7,10 +7,11 @@
  * holding `model.onnx`; relative to the working directory; `file://` accepted),
  * `output_name` (STRING: the output Seldon v1 answers, default the first tensor output),
  * `class_names` (STRING, comma-separated: v1 `names`), `intra_op_threads` and
- * `inter_op_threads` (INT: the runtime's thread pools; default the runtime's own).
+ * `inter_op_threads` (INT: the runtime's thread pools; default the runtime's own),
+ * `session_thread` (BOOL: run the session in a worker thread of its own, so the event loop stays
+ * free during a run; default false, the JavaScript thread, which costs less per call).
  * @module
  */
-import * as ort from "onnxruntime-node";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -22,6 +23,14 @@ import {
   SeldonMicroserviceException,
   type TensorMetadata,
 } from "../../../mod.ts";
+import {
+  openSession,
+  openSessionThread,
+  type Session,
+  type SessionSettings,
+  type TensorValue,
+  type ValueInfo,
+} from "./session.ts";
 import { badInput, fromTensor, isOrtType, type OrtType, tensorData, v2Datatype } from "./types.ts";
 
 const log = logger("OnnxServer");
@@ -37,7 +46,7 @@ interface Port {
 
 /** What a loaded model serves. */
 interface Loaded {
-  readonly session: ort.InferenceSession;
+  readonly session: Session;
   readonly inputs: readonly Port[];
   readonly outputs: readonly Port[];
   /** The output Seldon v1 answers. */
@@ -56,6 +65,8 @@ export interface OnnxServerParameters {
   intra_op_threads?: number;
   /** Threads across operators. */
   inter_op_threads?: number;
+  /** Run the session in a worker thread of its own (the event loop stays free during runs). */
+  session_thread?: boolean;
 }
 
 /** The path of the `.onnx` file `uri` names. */
@@ -74,7 +85,8 @@ export class OnnxServer extends BaseComponent {
   /** v1 column names, when the `class_names` parameter gives them. */
   declare classNames?: string[];
   readonly #path: string;
-  readonly #options: ort.InferenceSession.SessionOptions;
+  readonly #settings: SessionSettings;
+  readonly #thread: boolean;
   readonly #outputName: string | undefined;
   #loading: Promise<Loaded> | undefined;
   #model: Loaded | undefined;
@@ -89,15 +101,15 @@ export class OnnxServer extends BaseComponent {
     }
     this.#path = modelPath(params.model_uri);
     this.#outputName = params.output_name || undefined;
-    const options: ort.InferenceSession.SessionOptions = { executionProviders: ["cpu"] };
-    if (params.intra_op_threads !== undefined) {
-      options.intraOpNumThreads = threads("intra_op_threads", params.intra_op_threads);
-    }
-    if (params.inter_op_threads !== undefined) {
-      options.interOpNumThreads = threads("inter_op_threads", params.inter_op_threads);
-      options.executionMode = "parallel";
-    }
-    this.#options = options;
+    this.#settings = {
+      ...(params.intra_op_threads !== undefined
+        ? { intraOpNumThreads: threads("intra_op_threads", params.intra_op_threads) }
+        : {}),
+      ...(params.inter_op_threads !== undefined
+        ? { interOpNumThreads: threads("inter_op_threads", params.inter_op_threads) }
+        : {}),
+    };
+    this.#thread = params.session_thread === true;
     if (typeof params.class_names === "string" && params.class_names !== "") {
       this.classNames = params.class_names.split(",").map((s) => s.trim());
     }
@@ -152,7 +164,7 @@ export class OnnxServer extends BaseComponent {
    */
   async infer(request: InferenceRequest): Promise<InferenceResponse> {
     const model = this.#loaded();
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, TensorValue> = {};
     const lone = model.inputs.length === 1 && request.inputs.length === 1;
     for (const input of model.inputs) {
       const given = lone ? request.inputs[0] : request.inputs.find((i) => i.name === input.name);
@@ -206,14 +218,15 @@ export class OnnxServer extends BaseComponent {
   }
 
   async #create(): Promise<Loaded> {
-    let session: ort.InferenceSession;
+    let session: Session;
     try {
-      session = await ort.InferenceSession.create(this.#path, this.#options);
+      const open = this.#thread ? openSessionThread : openSession;
+      session = await open(this.#path, this.#settings);
     } catch (err) {
       throw new Error(`OnnxServer cannot load ${this.#path}: ${(err as Error).message ?? err}`);
     }
-    const inputs = session.inputMetadata.map(port);
-    const outputs = session.outputMetadata.map(port);
+    const inputs = session.inputs.map(port);
+    const outputs = session.outputs.map(port);
     for (const p of inputs) {
       if (p.type === undefined) {
         throw new Error(`OnnxServer: input '${p.name}' of ${this.#path} is not a tensor`);
@@ -246,7 +259,7 @@ function threads(name: string, value: unknown): number {
   return n;
 }
 
-function port(meta: ort.InferenceSession.ValueMetadata): Port {
+function port(meta: ValueInfo): Port {
   if (!meta.isTensor || !isOrtType(meta.type)) {
     return { name: meta.name, type: undefined, shape: [] };
   }
@@ -263,7 +276,7 @@ function describe(ports: readonly Port[]): string {
     .join("; ");
 }
 
-function toTensor(input: Port, x: NDArray, what: string): ort.Tensor {
+function toTensor(input: Port, x: NDArray, what: string): TensorValue {
   const data = tensorData(x, input.type!, what);
   const shape = x.shape;
   const expected = input.shape;
@@ -276,7 +289,7 @@ function toTensor(input: Port, x: NDArray, what: string): ort.Tensor {
       }] (-1: any size)`,
     );
   }
-  return new ort.Tensor(input.type!, data as Float32Array, shape);
+  return { type: input.type!, data, dims: shape };
 }
 
 /** Errors the runtime raises for what a request sent: answered 400, others 500. */
@@ -284,12 +297,12 @@ const INPUT_ERROR =
   /invalid dimensions|invalid rank|unexpected input data type|missing in 'feeds'|invalid (input|output) name|shape mismatch|incompatible dimensions|broadcast/i;
 
 async function run(
-  session: ort.InferenceSession,
-  feeds: Record<string, ort.Tensor>,
+  session: Session,
+  feeds: Record<string, TensorValue>,
   fetches: readonly string[],
-): Promise<ort.InferenceSession.ReturnType> {
+): Promise<Record<string, TensorValue>> {
   try {
-    return await session.run(feeds, fetches as string[]);
+    return await session.run(feeds, fetches);
   } catch (err) {
     const message = String((err as Error)?.message ?? err).trim();
     if (INPUT_ERROR.test(message)) {
@@ -302,7 +315,7 @@ async function run(
   }
 }
 
-function outputArray(value: ort.OnnxValue | undefined): NDArray {
+function outputArray(value: TensorValue | undefined): NDArray {
   if (value === undefined) {
     throw new SeldonMicroserviceException("ONNX Runtime returned no such output", {
       statusCode: 500,
