@@ -107,7 +107,7 @@ async function pingsDuringOneRun(sessionThread: boolean) {
     let inferEnd = 0;
     const infer = fetch(`${server.url}/v2/models/OnnxServer/infer`, {
       method: "POST",
-      body: body(2000),
+      body: body(2500),
     }).then(async (res) => {
       const json = await res.json();
       inferEnd = performance.now() - start;
@@ -137,6 +137,13 @@ Deno.test("OnnxServer session_thread: /health/ping answers while one long run is
   assert(threaded.inferEnd >= 150, `the run was too short to tell: ${summary}`);
   assert(during.length >= 3, summary);
   assert(during.every((p) => p.done - p.sent < 100), summary);
+  console.log(
+    `session_thread: run ${
+      threaded.inferEnd.toFixed(0)
+    } ms, ${during.length} pings answered during it, slowest ${
+      Math.max(...during.map((p) => p.done - p.sent)).toFixed(1)
+    } ms`,
+  );
 
   // The default (the JavaScript thread): the first ping waits for the run.
   const inline = await pingsDuringOneRun(false);
@@ -145,5 +152,10 @@ Deno.test("OnnxServer session_thread: /health/ping answers while one long run is
     inline.inferEnd >= 150 && first.done >= inline.inferEnd - 20,
     `run ended at ${inline.inferEnd.toFixed(0)} ms; first ping sent ${first.sent.toFixed(0)}, ` +
       `answered ${first.done.toFixed(0)} ms`,
+  );
+  console.log(
+    `JavaScript thread: run ${inline.inferEnd.toFixed(0)} ms; first ping sent at ${
+      first.sent.toFixed(0)
+    } ms, answered at ${first.done.toFixed(0)} ms`,
   );
 });
