@@ -111,6 +111,11 @@ const session = await ort.InferenceSession.create(MODEL, {
 });
 const row = Float32Array.from(ROW);
 const direct = await perCall(() => session.run({ input: new ort.Tensor("float32", row, [1, 64]) }));
+const rows32 = new Float32Array(32 * 64);
+for (let i = 0; i < 32; i++) rows32.set(row, i * 64);
+const direct32 = await perCall(() =>
+  session.run({ input: new ort.Tensor("float32", rows32, [32, 64]) })
+);
 const server = await startServer([]);
 const base = `http://127.0.0.1:${server.port}`;
 const v2 = await perCall(() => post(`${base}/v2/models/OnnxServer/infer`, V2_BODY));
@@ -132,6 +137,7 @@ await stopServer(threadServer);
 const f = (x: number) => x.toFixed(1);
 console.log("single row, one request in flight (median µs per call):");
 console.log(`  session.run direct      ${f(direct)}`);
+console.log(`  session.run direct, 32 rows in one call  ${f(direct32)}  (what batching merges)`);
 console.log(`  V2 REST infer           ${f(v2)}  (overhead ${f(v2 - direct)})`);
 console.log(`  v1 REST predict         ${f(v1)}  (overhead ${f(v1 - direct)})`);
 console.log(`  GET /health/ping        ${f(ping)}  (the transport alone)`);
