@@ -52,6 +52,17 @@ Deno.test("ONNX example with no code: v1 REST/gRPC and V2 REST/gRPC answer the r
       data: { tensor: { shape: [ROWS, 64], values: REF.input.flat() } },
     });
     assertEquals(tensor.json.data.tensor, { shape: [ROWS], values: REF.label });
+    const tftensor = await post(`${server.url}/api/v1.0/predictions`, {
+      data: {
+        tftensor: {
+          dtype: "DT_FLOAT",
+          tensorShape: { dim: [{ size: String(ROWS) }, { size: "64" }] },
+          floatVal: REF.input.flat(),
+        },
+      },
+    });
+    assertEquals(tftensor.json.data.tftensor.dtype, "DT_INT64");
+    assertEquals(tftensor.json.data.tftensor.int64Val.map(Number), REF.label);
 
     // Seldon v1 gRPC.
     const model = seldonClient("Model", server.grpcPort!);
