@@ -62,7 +62,12 @@ Deno.test("ONNX example with no code: v1 REST/gRPC and V2 REST/gRPC answer the r
       },
     });
     assertEquals(tftensor.json.data.tftensor.dtype, "DT_INT64");
-    assertEquals(tftensor.json.data.tftensor.int64Val.map(Number), REF.label);
+    // Several values come as tensorContent (as TensorFlow's make_tensor_proto writes them).
+    const content = Uint8Array.from(
+      atob(tftensor.json.data.tftensor.tensorContent),
+      (c) => c.charCodeAt(0),
+    );
+    assertEquals([...new BigInt64Array(content.buffer)].map(Number), REF.label);
 
     // Seldon v1 gRPC.
     const model = seldonClient("Model", server.grpcPort!);
