@@ -13,7 +13,10 @@
  *    those options) and rounds alternate between the two.
  *
  *   deno run --unstable-net -A bench/onnx.ts [--calls 2000] [--seconds 4] [--rounds 3]
- *     [--threads 1] [--batch] [--max-batch-size 32] [--max-batch-time 2]
+ *     [--threads 1] [--batch] [--max-batch-size 32] [--max-batch-time 2] [--model FILE.onnx]
+ *
+ * `--model` runs another model (one FP32 input of shape [-1, F]; rows of ones) in place of the
+ * example, e.g. one whose runs cost more, where batching has more to win.
  *
  * Both the server and the direct session use `--threads` intra-op threads (default 1: the
  * machine has 2 cores, shared with the load generator).
@@ -25,7 +28,6 @@ import { median, spawnServer, stopServer, treeCpuSeconds } from "./proc.ts";
 import { openSessionThread } from "../src/runtimes/onnx/session.ts";
 
 const root = join(dirname(new URL(import.meta.url).pathname), "..");
-const MODEL = join(root, "examples", "onnx", "model.onnx");
 const { values } = parseArgs({
   args: Deno.args,
   options: {
@@ -36,17 +38,30 @@ const { values } = parseArgs({
     batch: { type: "boolean", default: false },
     "max-batch-size": { type: "string", default: "32" },
     "max-batch-time": { type: "string", default: "2" },
+    model: { type: "string" },
   },
 });
+const EXAMPLE = join(root, "examples", "onnx", "model.onnx");
+const MODEL = values.model ?? EXAMPLE;
 const CALLS = Number(values.calls);
 const ROUNDS = Number(values.rounds);
 
 const reference = JSON.parse(
   await Deno.readTextFile(join(root, "examples", "onnx", "reference.json")),
 ) as { input: number[][] };
-const ROW = reference.input[0];
+// Another --model: one FP32 input [-1, F]; its row is F ones.
+const session = await ort.InferenceSession.create(MODEL, {
+  intraOpNumThreads: Number(values.threads),
+});
+const INPUT = session.inputNames[0];
+const meta = session.inputMetadata[0];
+const F = meta.isTensor ? Number(meta.shape.at(-1)) : NaN;
+if (!(F > 0) || !meta.isTensor || meta.type !== "float32") {
+  throw new Error(`${MODEL}: the bench needs one FP32 input of shape [-1, F]`);
+}
+const ROW = MODEL === EXAMPLE ? reference.input[0] : new Array(F).fill(1);
 const V2_BODY = JSON.stringify({
-  inputs: [{ name: "input", datatype: "FP32", shape: [1, 64], data: ROW }],
+  inputs: [{ name: INPUT, datatype: "FP32", shape: [1, F], data: ROW }],
 });
 const V1_BODY = JSON.stringify({ data: { ndarray: [ROW] } });
 
@@ -106,15 +121,14 @@ async function post(url: string, body: string): Promise<void> {
 }
 
 // 1. Per-call overhead.
-const session = await ort.InferenceSession.create(MODEL, {
-  intraOpNumThreads: Number(values.threads),
-});
 const row = Float32Array.from(ROW);
-const direct = await perCall(() => session.run({ input: new ort.Tensor("float32", row, [1, 64]) }));
-const rows32 = new Float32Array(32 * 64);
-for (let i = 0; i < 32; i++) rows32.set(row, i * 64);
+const direct = await perCall(() =>
+  session.run({ [INPUT]: new ort.Tensor("float32", row, [1, F]) })
+);
+const rows32 = new Float32Array(32 * F);
+for (let i = 0; i < 32; i++) rows32.set(row, i * F);
 const direct32 = await perCall(() =>
-  session.run({ input: new ort.Tensor("float32", rows32, [32, 64]) })
+  session.run({ [INPUT]: new ort.Tensor("float32", rows32, [32, F]) })
 );
 const server = await startServer([]);
 const base = `http://127.0.0.1:${server.port}`;
@@ -127,7 +141,7 @@ const ping = await perCall(async () => {
 await stopServer(server);
 const thread = await openSessionThread(MODEL, { intraOpNumThreads: Number(values.threads) });
 const directThread = await perCall(() =>
-  thread.run({ input: { type: "float32", data: row, dims: [1, 64] } }, ["label", "probabilities"])
+  thread.run({ [INPUT]: { type: "float32", data: row, dims: [1, F] } }, session.outputNames)
 );
 const threadServer = await startServer([], true);
 const v2Thread = await perCall(() =>
