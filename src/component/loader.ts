@@ -11,6 +11,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SeldonNotImplementedError } from "../protocol/errors.ts";
 import type { SeldonComponent } from "./api.ts";
+import { builtinModule } from "./builtins.ts";
 
 /** A module to import and the export to take from it. */
 export interface Target {
@@ -63,11 +64,17 @@ function fileExists(url: string): boolean {
 
 /**
  * Imports the module `interfaceName` names and returns the export (a class, or an already
- * constructed object). Throws {@link LoadError} when nothing matches.
+ * constructed object); a prepackaged server's name (`OnnxServer`) with no user module of that
+ * name gives the built-in. Throws {@link LoadError} when nothing matches.
  */
 export async function importComponent(interfaceName: string, dir: string): Promise<unknown> {
   const target = resolveTarget(interfaceName, dir);
   const url = target.candidates.find(fileExists);
+  const builtin = url === undefined ? builtinModule(interfaceName) : undefined;
+  if (builtin !== undefined) {
+    const mod = await import(builtin) as Record<string, unknown>;
+    return mod[interfaceName];
+  }
   if (url === undefined) {
     throw new LoadError(
       `No module named '${interfaceName}': looked for ${

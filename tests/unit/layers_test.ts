@@ -75,6 +75,26 @@ Deno.test("layers: no folder of src/ imports what the architecture says it never
   assertEquals(checked > 40, true);
 });
 
+Deno.test("layers: the prepackaged servers (src/runtimes/) import only the public API, mod.ts", () => {
+  const MOD = fileURLToPath(new URL("../../mod.ts", import.meta.url));
+  const RUNTIMES = join(SRC, "runtimes");
+  const violations: string[] = [];
+  let checked = 0;
+  for (const file of modules(RUNTIMES)) {
+    checked++;
+    for (const m of Deno.readTextFileSync(file).matchAll(IMPORT)) {
+      const spec = m[1] ?? m[2];
+      if (!spec.startsWith(".")) continue;
+      const target = join(dirname(file), spec);
+      if (target !== MOD && relative(RUNTIMES, target).startsWith("..")) {
+        violations.push(`${relative(SRC, file)} imports ${spec}`);
+      }
+    }
+  }
+  assertEquals(violations, []);
+  assertEquals(checked > 0, true);
+});
+
 Deno.test("layers: the data plane never asks which transport or wire mode called it", () => {
   const found: string[] = [];
   for (const file of modules(join(SRC, "dataplane"))) {
