@@ -18,8 +18,11 @@ export type {
   Awaitable,
   ErrorResponse,
   HookContext,
+  JsonValue,
+  Meta,
   Metric,
   MetricType,
+  Payload,
   SeldonComponent,
   SeldonComponentClass,
 } from "./src/component/api.ts";

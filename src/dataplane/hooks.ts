@@ -3,7 +3,7 @@
  * SeldonNotImplementedError" are the same thing where server.md §6.1 says so.
  * @module
  */
-import type { SeldonComponent } from "../component/api.ts";
+import { isImplementedHook, type SeldonComponent } from "../component/api.ts";
 import { SeldonNotImplementedError } from "../protocol/errors.ts";
 
 /** Returned by {@link callOptional} when the hook is absent or not implemented. */
@@ -11,9 +11,12 @@ export const ABSENT: unique symbol = Symbol("absent");
 
 type HookTable = Record<string, unknown>;
 
-/** True when the component has a callable hook `name`. */
+/**
+ * True when the component has a callable hook `name` (not `BaseComponent`'s stub of a hook whose
+ * presence alone matters, such as `modelErrorHandler`).
+ */
 export function hasHook(component: SeldonComponent, name: string): boolean {
-  return typeof (component as HookTable)[name] === "function";
+  return isImplementedHook((component as HookTable)[name]);
 }
 
 /** True for a promise or any thenable a hook returned. */

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import type * as grpc from "@grpc/grpc-js";
+import type * as grpc from "npm:@grpc/grpc-js@1.14.7";
 import { errorText, logText } from "../error_text.ts";
 import type { DataPlane, HookContext } from "../dataplane/dataplane.ts";
 import type { InFlight } from "../dataplane/inflight.ts";

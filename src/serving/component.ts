@@ -4,7 +4,7 @@
  * names its stage and the exit status (1) the server stops with.
  * @module
  */
-import type { SeldonComponent } from "../component/api.ts";
+import { isImplementedHook, type SeldonComponent } from "../component/api.ts";
 import { constructComponent, importComponent } from "../component/loader.ts";
 import type { Config } from "../config/options.ts";
 import { parseParameters } from "../config/parameters.ts";
@@ -32,7 +32,7 @@ export function hasCustomService(exported: unknown): boolean {
   const target = typeof exported === "function"
     ? (exported as { prototype?: unknown }).prototype
     : exported;
-  return typeof (target as { customService?: unknown } | null)?.customService === "function";
+  return isImplementedHook((target as { customService?: unknown } | null)?.customService);
 }
 
 /** Imports the module named by `config.interfaceName` and constructs it with `--parameters`. */
