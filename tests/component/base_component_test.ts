@@ -4,7 +4,7 @@
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
-import { BaseComponent, NDArray, SeldonMicroserviceException } from "../../mod.ts";
+import { BaseComponent, type NDArray, SeldonMicroserviceException } from "../../mod.ts";
 import { hasCustomService } from "../../src/serving/component.ts";
 
 class Plain extends BaseComponent {
