@@ -225,7 +225,7 @@ async function checkSeldonDeployment(file: string, sd: Obj, envNames: Set<string
   }
 }
 
-async function checkKServe(file: string, docs: Obj[], envNames: Set<string>) {
+function checkKServe(file: string, docs: Obj[], envNames: Set<string>) {
   const runtimes = new Map(
     docs.filter((d) => d.kind === "ServingRuntime").map((d) => [d.metadata.name, d]),
   );
@@ -277,7 +277,7 @@ Deno.test("k8s manifests: valid for their CRDs and in agreement with the server"
       assertEquals(sd.apiVersion, "machinelearning.seldon.io/v1", file);
       await checkSeldonDeployment(file, sd, envNames);
     }
-    if (sds.length === 0) await checkKServe(file, docs, envNames);
+    if (sds.length === 0) checkKServe(file, docs, envNames);
   }
   assertEquals([...seen].sort(), [
     "machinelearning.seldon.io/v1 SeldonDeployment",
