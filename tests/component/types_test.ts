@@ -29,14 +29,21 @@ Deno.test("types: a metric type outside COUNTER | GAUGE | TIMER fails deno check
   assert(output.includes("bad_metric.ts:9:"), output);
 });
 
-Deno.test("types: a model overriding every hook checks without the server's deno.json", async () => {
+Deno.test("types: a model overriding every hook, and the README's, check without the server's deno.json", async () => {
   const dir = await Deno.makeTempDir({ prefix: "seldon-ts-types-" });
   try {
     const source = await Deno.readTextFile(new URL("tests/types/every_hook.ts", ROOT));
     const modUrl = new URL("mod.ts", ROOT).href;
     assert(source.includes(`from "../../mod.ts"`));
     await Deno.writeTextFile(`${dir}/model.ts`, source.replace(`"../../mod.ts"`, `"${modUrl}"`));
-    const { code, output } = await denoCheck(["--no-config", "model.ts"], dir);
+    const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+    const mine = /```ts\n(\/\/ MyModel\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
+    assert(mine !== undefined && mine.includes(`"../seldon-ts/mod.ts"`), "README's MyModel.ts");
+    await Deno.writeTextFile(
+      `${dir}/MyModel.ts`,
+      mine.replace(`"../seldon-ts/mod.ts"`, `"${modUrl}"`),
+    );
+    const { code, output } = await denoCheck(["--no-config", "model.ts", "MyModel.ts"], dir);
     assertEquals(code, 0, output);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -189,6 +189,7 @@ async function checkSeldonDeployment(file: string, sd: Obj, envNames: Set<string
     assert(["seldon", "tensorflow", "kfserving", "v2"].includes(spec.protocol), file);
   }
   if (spec.transport !== undefined) assert(["rest", "grpc"].includes(spec.transport), file);
+  if (spec.replicas !== undefined) assert(isInt(spec.replicas), `${file}: replicas integer`);
   assert(Array.isArray(spec.predictors) && spec.predictors.length > 0, `${file}: predictors`);
   for (const pred of spec.predictors) {
     const where = `${file} ${pred.name}`;
