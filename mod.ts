@@ -18,6 +18,7 @@ export type {
   Awaitable,
   ErrorResponse,
   HookContext,
+  HookOperation,
   JsonValue,
   Meta,
   Metric,

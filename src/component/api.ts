@@ -23,12 +23,23 @@ export interface Metric {
   tags?: Record<string, string>;
 }
 
+/** The operation a hook serves (`infer`: an Open Inference Protocol request). */
+export type HookOperation =
+  | "predict"
+  | "transform-input"
+  | "transform-output"
+  | "route"
+  | "aggregate"
+  | "send-feedback"
+  | "health-status"
+  | "infer";
+
 /** Which request a hook is serving; read-only. */
 export interface HookContext {
   /** The transport that received the request. */
   readonly protocol: "rest" | "grpc";
-  /** The operation: `predict`, `transform-input`, `transform-output`, `route`, `aggregate`, `send-feedback`, `health-status`, `infer` (V2). */
-  readonly operation: string;
+  /** The operation the hook serves. */
+  readonly operation: HookOperation;
   /** Request headers (HTTP headers, or gRPC metadata as headers). */
   readonly headers: Headers;
 }

@@ -4,7 +4,12 @@
  * chose at start-up, which decodes requests into hook arguments and builds responses.
  * @module
  */
-import type { ErrorResponse, HookContext, SeldonComponent } from "../component/api.ts";
+import type {
+  ErrorResponse,
+  HookContext,
+  HookOperation,
+  SeldonComponent,
+} from "../component/api.ts";
 import { SeldonResponse } from "../component/api.ts";
 import {
   collectMetrics,
@@ -32,7 +37,7 @@ export const OPERATIONS = [
   "send-feedback",
   "health-status",
   "infer",
-] as const;
+] as const satisfies readonly HookOperation[];
 
 /** One operation of the data plane. */
 export type Operation = typeof OPERATIONS[number];

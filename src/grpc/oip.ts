@@ -80,7 +80,7 @@ class OipGrpcCall implements OipCall {
 /** The hook context of a V2 gRPC call: `headers` is read from the call only when asked. */
 class OipHookContext implements HookContext {
   readonly protocol = "grpc";
-  constructor(readonly call: OipGrpcCall, readonly operation: string) {}
+  constructor(readonly call: OipGrpcCall, readonly operation: "infer") {}
   get headers(): Headers {
     return this.call.headers;
   }

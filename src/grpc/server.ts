@@ -152,7 +152,7 @@ class GrpcHookContext implements HookContext {
   readonly protocol = "grpc";
   readonly #call: GrpcCall;
 
-  constructor(call: GrpcCall, readonly operation: string) {
+  constructor(call: GrpcCall, readonly operation: Operation) {
     this.#call = call;
   }
 
