@@ -244,19 +244,10 @@ function notImplemented(name: string): never {
   throw new SeldonNotImplementedError(`${name} is not implemented`);
 }
 
-const STUB = Symbol.for("seldon.ts.notImplementedStub");
-
-/**
- * True when `hook` is a function other than one of {@link BaseComponent}'s stubs for hooks whose
- * mere presence changes what the server does (`customService`, `modelErrorHandler`).
- */
-export function isImplementedHook(hook: unknown): boolean {
-  return typeof hook === "function" && (hook as unknown as Record<symbol, unknown>)[STUB] !== true;
-}
-
 /**
  * A base class whose hooks all throw {@link SeldonNotImplementedError}, which the server treats
- * as "hook absent" wherever server.md says so. Extend it and override (`override`) what the
+ * as "hook absent" wherever server.md says so (`customService` and `modelErrorHandler`, whose
+ * mere presence matters, count as absent). Extend it and override (`override`) what the
  * model needs; every hook of {@link SeldonComponent} is declared. `classNames` and
  * `featureNames` are left undeclared so that a subclass may define them as an array property or
  * as a method; without `classNames`, output columns are named `t:0`, `t:1`, ….
@@ -380,8 +371,22 @@ export class BaseComponent implements SeldonComponent {
     return notImplemented("model_error_handler");
   }
 }
-for (const name of ["customService", "modelErrorHandler"] as const) {
-  Object.defineProperty(BaseComponent.prototype[name], STUB, { value: true });
+
+const STUB_BRAND = Symbol.for("seldon.ts.notImplementedStub");
+for (const name of Object.getOwnPropertyNames(BaseComponent.prototype)) {
+  const hook = (BaseComponent.prototype as unknown as Record<string, unknown>)[name];
+  if (name !== "constructor" && typeof hook === "function") {
+    Object.defineProperty(hook, STUB_BRAND, { value: true });
+  }
+}
+
+/**
+ * True when `hook` is one of {@link BaseComponent}'s not-implemented stubs (from any copy of
+ * this module): the model does not implement it, and a call would only say so.
+ */
+export function isNotImplementedStub(hook: unknown): boolean {
+  return typeof hook === "function" &&
+    (hook as unknown as Record<symbol, unknown>)[STUB_BRAND] === true;
 }
 
 const RESPONSE_BRAND = Symbol.for("seldon.ts.SeldonResponse");

@@ -10,7 +10,7 @@ import type {
   HookOperation,
   SeldonComponent,
 } from "../component/api.ts";
-import { SeldonResponse } from "../component/api.ts";
+import { isNotImplementedStub, SeldonResponse } from "../component/api.ts";
 import {
   collectMetrics,
   type MetricsRecorder,
@@ -312,7 +312,11 @@ export class DataPlane {
     call: Call,
     operation: Operation,
   ): Promise<ModelErrorAnswer | undefined> {
-    if (!hasHook(this.#user, "modelErrorHandler") || isBuiltinSeldonError(err)) return undefined;
+    const handler = (this.#user as { modelErrorHandler?: unknown }).modelErrorHandler;
+    if (!hasHook(this.#user, "modelErrorHandler") || isNotImplementedStub(handler)) {
+      return undefined;
+    }
+    if (isBuiltinSeldonError(err)) return undefined;
     const answer = await callRequired(this.#user, "modelErrorHandler", [
       err,
       call.context(operation),

@@ -3,7 +3,7 @@
  * SeldonNotImplementedError" are the same thing where server.md §6.1 says so.
  * @module
  */
-import { isImplementedHook, type SeldonComponent } from "../component/api.ts";
+import type { SeldonComponent } from "../component/api.ts";
 import { SeldonNotImplementedError } from "../protocol/errors.ts";
 
 /** Returned by {@link callOptional} when the hook is absent or not implemented. */
@@ -11,12 +11,9 @@ export const ABSENT: unique symbol = Symbol("absent");
 
 type HookTable = Record<string, unknown>;
 
-/**
- * True when the component has a callable hook `name` (not `BaseComponent`'s stub of a hook whose
- * presence alone matters, such as `modelErrorHandler`).
- */
+/** True when the component has a callable hook `name`. */
 export function hasHook(component: SeldonComponent, name: string): boolean {
-  return isImplementedHook((component as HookTable)[name]);
+  return typeof (component as HookTable)[name] === "function";
 }
 
 /** True for a promise or any thenable a hook returned. */

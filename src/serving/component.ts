@@ -4,7 +4,7 @@
  * names its stage and the exit status (1) the server stops with.
  * @module
  */
-import { isImplementedHook, type SeldonComponent } from "../component/api.ts";
+import { isNotImplementedStub, type SeldonComponent } from "../component/api.ts";
 import { constructComponent, importComponent } from "../component/loader.ts";
 import type { Config } from "../config/options.ts";
 import { parseParameters } from "../config/parameters.ts";
@@ -34,7 +34,8 @@ export function hasCustomService(exported: unknown): boolean {
   const target = typeof exported === "function"
     ? (exported as { prototype?: unknown }).prototype
     : exported;
-  return isImplementedHook((target as { customService?: unknown } | null)?.customService);
+  const hook = (target as { customService?: unknown } | null)?.customService;
+  return typeof hook === "function" && !isNotImplementedStub(hook);
 }
 
 /**
