@@ -25,28 +25,9 @@ export function exposeGcEnv(): Record<string, string> {
 
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi", "import"] as const;
 
-/** What {@link selfCommand} reads of the running program (injectable for tests). */
-export interface SelfRuntime {
-  /** `Deno.execPath()`: the `deno` executable, or the compiled binary itself. */
-  readonly execPath: string;
-  /** `Deno.mainModule` (inside a compiled binary, a URL in its embedded file system). */
-  readonly mainModule: string;
-  /** `Deno.build.standalone`: true inside a `deno compile`d binary. */
-  readonly standalone: boolean;
-}
-
-/** This process's {@link SelfRuntime}. */
-export function thisRuntime(): SelfRuntime {
-  return {
-    execPath: Deno.execPath(),
-    mainModule: Deno.mainModule,
-    standalone: Deno.build.standalone === true,
-  };
-}
-
 /** True inside a `deno compile`d binary. */
 export function isCompiled(): boolean {
-  return Deno.build.standalone === true;
+  return (Deno.build as { standalone?: boolean }).standalone === true;
 }
 
 function permissionFlags(): string[] {
@@ -78,4 +59,23 @@ export function selfCommand(
   }
   args.push(runtime.mainModule);
   return { command, args };
+}
+
+/** What {@link selfCommand} reads of the running program (injectable for tests). */
+export interface SelfRuntime {
+  /** `Deno.execPath()`: the `deno` executable, or the compiled binary itself. */
+  readonly execPath: string;
+  /** `Deno.mainModule` (inside a compiled binary, a URL in its embedded file system). */
+  readonly mainModule: string;
+  /** `Deno.build.standalone`: true inside a `deno compile`d binary. */
+  readonly standalone: boolean;
+}
+
+/** This process's {@link SelfRuntime}. */
+export function thisRuntime(): SelfRuntime {
+  return {
+    execPath: Deno.execPath(),
+    mainModule: Deno.mainModule,
+    standalone: Deno.build.standalone === true,
+  };
 }
