@@ -18,8 +18,12 @@ export type {
   Awaitable,
   ErrorResponse,
   HookContext,
+  HookOperation,
+  JsonValue,
+  Meta,
   Metric,
   MetricType,
+  Payload,
   SeldonComponent,
   SeldonComponentClass,
 } from "./src/component/api.ts";

@@ -3,7 +3,13 @@
  * `2026-11-25 16:40:42,123 - seldon_ts.rest:handle:0 - INFO:  message`, to stderr.
  * @module
  */
-import { configure, getLogger, type Logger, type LogLevel, type LogRecord } from "@logtape/logtape";
+import {
+  configure,
+  getLogger,
+  type Logger,
+  type LogLevel,
+  type LogRecord,
+} from "npm:@logtape/logtape@2.4.2";
 
 const LEVELS: Record<string, LogLevel> = {
   NOTSET: "trace",

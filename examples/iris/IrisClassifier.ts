@@ -24,7 +24,7 @@ export class IrisClassifier extends BaseComponent {
   #weights: Weights | undefined;
   #served = 0;
 
-  async load(): Promise<void> {
+  override async load(): Promise<void> {
     const url = new URL("./model.json", import.meta.url);
     this.#weights = JSON.parse(await Deno.readTextFile(url)) as Weights;
     this.classNames = this.#weights.classes;

@@ -6,6 +6,7 @@
 import { SeldonNotImplementedError } from "../protocol/errors.ts";
 import type { NDArray } from "../protocol/ndarray.ts";
 import type { InferenceRequest, InferenceResponse } from "../protocol/oip/types.ts";
+import type { ProtoAny } from "../protocol/payload.ts";
 
 /** Custom metric types (metrics-and-processes.md §2.2). */
 export type MetricType = "COUNTER" | "GAUGE" | "TIMER";
@@ -22,12 +23,23 @@ export interface Metric {
   tags?: Record<string, string>;
 }
 
+/** The operation a hook serves (`infer`: an Open Inference Protocol request). */
+export type HookOperation =
+  | "predict"
+  | "transform-input"
+  | "transform-output"
+  | "route"
+  | "aggregate"
+  | "send-feedback"
+  | "health-status"
+  | "infer";
+
 /** Which request a hook is serving; read-only. */
 export interface HookContext {
   /** The transport that received the request. */
   readonly protocol: "rest" | "grpc";
-  /** The operation: `predict`, `transform-input`, `transform-output`, `route`, `aggregate`, `send-feedback`, `health-status`, `infer` (V2). */
-  readonly operation: string;
+  /** The operation the hook serves. */
+  readonly operation: HookOperation;
   /** Request headers (HTTP headers, or gRPC metadata as headers). */
   readonly headers: Headers;
 }
@@ -41,6 +53,33 @@ export interface ErrorResponse {
   /** Extra response headers. */
   headers?: Record<string, string>;
 }
+
+/**
+ * A JSON value as a request carries it: integers beyond ±2^53 in `jsonData` and `meta` arrive
+ * as `bigint`.
+ */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/**
+ * `X` as a high-level hook receives it, by the request's payload kind: an {@link NDArray}
+ * (`ndarray`, `tensor`, `tftensor`; a V2 input tensor), a string (`strData`), a `Uint8Array`
+ * (`binData`), the JSON value (`jsonData`) or a {@link ProtoAny} (gRPC `customData`). A hook
+ * may declare the narrower type it expects (`X: NDArray`).
+ */
+export type Payload = NDArray | string | Uint8Array | ProtoAny | JsonValue;
+
+/**
+ * A request's `meta` as the hooks receive it: the request's `meta` object (REST: `undefined`
+ * when absent; gRPC: `{}`), or `{parameters}` for a V2 request answered by `predict`.
+ */
+export type Meta = Record<string, unknown>;
 
 /** What a high-level hook may return (user-api.md §3). */
 export type HookResult =
@@ -82,7 +121,12 @@ export interface SeldonComponent {
    * typed array, Uint8Array, string, plain object or {@link SeldonResponse} (sent as described
    * on {@link SeldonComponent}). Absent: answers `[]`.
    */
-  predict?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  predict?(
+    X: Payload,
+    names: string[],
+    meta: Meta | undefined,
+    ctx: HookContext,
+  ): Awaitable<unknown>;
   /**
    * An Open Inference Protocol (V2) inference with named input and output tensors (REST
    * `POST /v2/models/{name}/infer`, gRPC `ModelInfer`). Without it, a V2 request with one input
@@ -100,47 +144,57 @@ export interface SeldonComponent {
    * Replaces the whole predict chain. `message`: REST → the request JSON exactly as received
    * (any JSON type); gRPC → the SeldonMessage as proto3-JSON. The result is sent unchanged.
    */
-  predictRaw?(message: any, ctx: HookContext): Awaitable<unknown>;
+  predictRaw?(message: unknown, ctx: HookContext): Awaitable<unknown>;
   /** Input transformer; arguments and results as {@link predict}. Absent: returns `X`. */
-  transformInput?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  transformInput?(
+    X: Payload,
+    names: string[],
+    meta: Meta | undefined,
+    ctx: HookContext,
+  ): Awaitable<unknown>;
   /** Raw input transformer; `message` as for {@link predictRaw}. */
-  transformInputRaw?(message: any, ctx: HookContext): Awaitable<unknown>;
+  transformInputRaw?(message: unknown, ctx: HookContext): Awaitable<unknown>;
   /** Output transformer; arguments and results as {@link predict}. Absent: returns `X`. */
-  transformOutput?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  transformOutput?(
+    X: Payload,
+    names: string[],
+    meta: Meta | undefined,
+    ctx: HookContext,
+  ): Awaitable<unknown>;
   /** Raw output transformer; `message` as for {@link predictRaw}. */
-  transformOutputRaw?(message: any, ctx: HookContext): Awaitable<unknown>;
+  transformOutputRaw?(message: unknown, ctx: HookContext): Awaitable<unknown>;
   /**
    * Returns the index of the child to route to (an integer, or a {@link SeldonResponse} of
    * one); arguments as {@link predict}. Absent: 400 `Route not defined`.
    */
-  route?(X: any, names: any, meta: any, ctx: HookContext): Awaitable<unknown>;
+  route?(X: Payload, names: string[], meta: Meta | undefined, ctx: HookContext): Awaitable<unknown>;
   /** Raw router; `message` as for {@link predictRaw}; the result is sent unchanged. */
-  routeRaw?(message: any, ctx: HookContext): Awaitable<unknown>;
+  routeRaw?(message: unknown, ctx: HookContext): Awaitable<unknown>;
   /**
    * Combines several messages: `Xs` one X per message (decoded as for {@link predict}),
    * `namesList` one names list per message; no meta. Absent: 400 `Aggregate not defined`.
    */
-  aggregate?(Xs: any[], namesList: any[], ctx: HookContext): Awaitable<unknown>;
+  aggregate?(Xs: Payload[], namesList: string[][], ctx: HookContext): Awaitable<unknown>;
   /**
    * Raw combiner. `messages`: REST → the request JSON as received (an array or
    * `{seldonMessages}`); gRPC → the SeldonMessageList as proto3-JSON.
    */
-  aggregateRaw?(messages: any, ctx: HookContext): Awaitable<unknown>;
+  aggregateRaw?(messages: unknown, ctx: HookContext): Awaitable<unknown>;
   /**
    * Feedback: `X` from `request.data` (an empty array otherwise), its names, the reward, `truth`
    * from `truth.data`, and `routing` = this unit's entry of `response.meta.routing`
    * (`undefined` when absent). May return nothing.
    */
   sendFeedback?(
-    X: any,
-    names: any,
+    X: Payload,
+    names: string[],
     reward: number,
-    truth: any,
+    truth: Payload,
     routing: number | undefined,
     ctx: HookContext,
   ): Awaitable<unknown>;
   /** Raw feedback: the Feedback as proto3-JSON on both transports; nothing answers `{}`. */
-  sendFeedbackRaw?(feedback: any, ctx: HookContext): Awaitable<unknown>;
+  sendFeedbackRaw?(feedback: unknown, ctx: HookContext): Awaitable<unknown>;
   /**
    * `/health/status` (REST only): the result is encoded like a prediction's. Absent:
    * `"healthy"`; throwing an error answers an error status.
@@ -158,7 +212,7 @@ export interface SeldonComponent {
    * metrics port, and echoed in `meta.metrics` while `INCLUDE_METRICS_IN_CLIENT_RESPONSE` is
    * `true` (the default).
    */
-  metrics?(): Awaitable<Metric[] | Record<string, unknown>[]>;
+  metrics?(): Awaitable<Metric[]>;
   /** Tags added to every constructed response's `meta.tags`. */
   tags?(): Awaitable<Record<string, unknown>>;
   /**
@@ -192,64 +246,101 @@ function notImplemented(name: string): never {
 
 /**
  * A base class whose hooks all throw {@link SeldonNotImplementedError}, which the server treats
- * as "hook absent" wherever server.md says so. Extend it and override what the model needs.
- * `classNames` is left undeclared so that a subclass may define it as an array property or as a
- * method; without it, output columns are named `t:0`, `t:1`, ….
+ * as "hook absent" wherever server.md says so (`customService` and `modelErrorHandler`, whose
+ * mere presence matters, count as absent). Extend it and override (`override`) what the
+ * model needs; every hook of {@link SeldonComponent} is declared. `classNames` and
+ * `featureNames` are left undeclared so that a subclass may define them as an array property or
+ * as a method; without `classNames`, output columns are named `t:0`, `t:1`, ….
  */
 export class BaseComponent implements SeldonComponent {
+  /** Not implemented: nothing to load. */
+  load(): Awaitable<void> {
+    return notImplemented("load");
+  }
+  /** Not implemented: no custom service process is started. */
+  customService(): Awaitable<void> {
+    return notImplemented("custom_service");
+  }
+  /** Not implemented: a V2 request with one input is answered by `predict`. */
+  infer(
+    _request: InferenceRequest,
+    _ctx: HookContext,
+  ): Awaitable<InferenceResponse | SeldonResponse> {
+    return notImplemented("infer");
+  }
   /** Not implemented: the server answers as if there were no `predict` (`[]`). */
-  predict(_X: any, _names: any, _meta: any, _ctx: HookContext): Awaitable<unknown> {
+  predict(
+    _X: Payload,
+    _names: string[],
+    _meta: Meta | undefined,
+    _ctx: HookContext,
+  ): Awaitable<unknown> {
     return notImplemented("predict");
   }
   /** Not implemented: the server uses `predict`. */
-  predictRaw(_message: any, _ctx: HookContext): Awaitable<unknown> {
+  predictRaw(_message: unknown, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("predict_raw");
   }
   /** Not implemented: the input passes through unchanged. */
-  transformInput(_X: any, _names: any, _meta: any, _ctx: HookContext): Awaitable<unknown> {
+  transformInput(
+    _X: Payload,
+    _names: string[],
+    _meta: Meta | undefined,
+    _ctx: HookContext,
+  ): Awaitable<unknown> {
     return notImplemented("transform_input");
   }
   /** Not implemented: the server uses `transformInput`. */
-  transformInputRaw(_message: any, _ctx: HookContext): Awaitable<unknown> {
+  transformInputRaw(_message: unknown, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("transform_input_raw");
   }
   /** Not implemented: the output passes through unchanged. */
-  transformOutput(_X: any, _names: any, _meta: any, _ctx: HookContext): Awaitable<unknown> {
+  transformOutput(
+    _X: Payload,
+    _names: string[],
+    _meta: Meta | undefined,
+    _ctx: HookContext,
+  ): Awaitable<unknown> {
     return notImplemented("transform_output");
   }
   /** Not implemented: the server uses `transformOutput`. */
-  transformOutputRaw(_message: any, _ctx: HookContext): Awaitable<unknown> {
+  transformOutputRaw(_message: unknown, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("transform_output_raw");
   }
   /** Not implemented: 400 `route is not implemented` (not treated as absent). */
-  route(_X: any, _names: any, _meta: any, _ctx: HookContext): Awaitable<unknown> {
+  route(
+    _X: Payload,
+    _names: string[],
+    _meta: Meta | undefined,
+    _ctx: HookContext,
+  ): Awaitable<unknown> {
     return notImplemented("route");
   }
   /** Not implemented: the server uses `route`. */
-  routeRaw(_message: any, _ctx: HookContext): Awaitable<unknown> {
+  routeRaw(_message: unknown, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("route_raw");
   }
   /** Not implemented: 400 `aggregate is not implemented` (not treated as absent). */
-  aggregate(_Xs: any[], _namesList: any[], _ctx: HookContext): Awaitable<unknown> {
+  aggregate(_Xs: Payload[], _namesList: string[][], _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("aggregate");
   }
   /** Not implemented: the server uses `aggregate`. */
-  aggregateRaw(_messages: any, _ctx: HookContext): Awaitable<unknown> {
+  aggregateRaw(_messages: unknown, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("aggregate_raw");
   }
   /** Not implemented: feedback answers an empty array. */
   sendFeedback(
-    _X: any,
-    _names: any,
+    _X: Payload,
+    _names: string[],
     _reward: number,
-    _truth: any,
+    _truth: Payload,
     _routing: number | undefined,
     _ctx: HookContext,
   ): Awaitable<unknown> {
     return notImplemented("send_feedback");
   }
   /** Not implemented: the server uses `sendFeedback`. */
-  sendFeedbackRaw(_feedback: any, _ctx: HookContext): Awaitable<unknown> {
+  sendFeedbackRaw(_feedback: unknown, _ctx: HookContext): Awaitable<unknown> {
     return notImplemented("send_feedback_raw");
   }
   /** Not implemented: `/health/status` answers `"not implemented - assuming healthy"`. */
@@ -265,13 +356,37 @@ export class BaseComponent implements SeldonComponent {
     return notImplemented("init_metadata");
   }
   /** Not implemented: no custom metrics. */
-  metrics(): Awaitable<Metric[] | Record<string, unknown>[]> {
+  metrics(): Awaitable<Metric[]> {
     return notImplemented("metrics");
   }
   /** Not implemented: no extra tags. */
   tags(): Awaitable<Record<string, unknown>> {
     return notImplemented("tags");
   }
+  /** Not implemented: errors get the default answer. */
+  modelErrorHandler(
+    _err: unknown,
+    _ctx: HookContext,
+  ): Awaitable<ErrorResponse | Response | undefined | null> {
+    return notImplemented("model_error_handler");
+  }
+}
+
+const STUB_BRAND = Symbol.for("seldon.ts.notImplementedStub");
+for (const name of Object.getOwnPropertyNames(BaseComponent.prototype)) {
+  const hook = (BaseComponent.prototype as unknown as Record<string, unknown>)[name];
+  if (name !== "constructor" && typeof hook === "function") {
+    Object.defineProperty(hook, STUB_BRAND, { value: true });
+  }
+}
+
+/**
+ * True when `hook` is one of {@link BaseComponent}'s not-implemented stubs (from any copy of
+ * this module): the model does not implement it, and a call would only say so.
+ */
+export function isNotImplementedStub(hook: unknown): boolean {
+  return typeof hook === "function" &&
+    (hook as unknown as Record<symbol, unknown>)[STUB_BRAND] === true;
 }
 
 const RESPONSE_BRAND = Symbol.for("seldon.ts.SeldonResponse");
@@ -283,7 +398,7 @@ export class SeldonResponse {
   /** Runtime tags, merged over `tags()` in `meta.tags`. */
   readonly tags: Record<string, unknown>;
   /** Runtime metrics, recorded and echoed after `metrics()`. */
-  readonly metrics: unknown[];
+  readonly metrics: Metric[];
 
   /** Wraps `data` (any value a hook may return) with runtime `tags` and `metrics`. */
   constructor(data: unknown, options: { tags?: Record<string, unknown>; metrics?: Metric[] } = {}) {

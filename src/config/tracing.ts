@@ -8,7 +8,7 @@
  * Explicit `OTEL_*` variables always win.
  * @module
  */
-import YAML from "yaml";
+import YAML from "npm:yaml@2.9.1";
 import type { Env } from "./env.ts";
 
 /** The environment additions that switch tracing on in a child process. */

@@ -4,8 +4,13 @@
  * chose at start-up, which decodes requests into hook arguments and builds responses.
  * @module
  */
-import type { ErrorResponse, HookContext, SeldonComponent } from "../component/api.ts";
-import { SeldonResponse } from "../component/api.ts";
+import type {
+  ErrorResponse,
+  HookContext,
+  HookOperation,
+  SeldonComponent,
+} from "../component/api.ts";
+import { isNotImplementedStub, SeldonResponse } from "../component/api.ts";
 import {
   collectMetrics,
   type MetricsRecorder,
@@ -32,7 +37,7 @@ export const OPERATIONS = [
   "send-feedback",
   "health-status",
   "infer",
-] as const;
+] as const satisfies readonly HookOperation[];
 
 /** One operation of the data plane. */
 export type Operation = typeof OPERATIONS[number];
@@ -307,7 +312,11 @@ export class DataPlane {
     call: Call,
     operation: Operation,
   ): Promise<ModelErrorAnswer | undefined> {
-    if (!hasHook(this.#user, "modelErrorHandler") || isBuiltinSeldonError(err)) return undefined;
+    const handler = (this.#user as { modelErrorHandler?: unknown }).modelErrorHandler;
+    if (!hasHook(this.#user, "modelErrorHandler") || isNotImplementedStub(handler)) {
+      return undefined;
+    }
+    if (isBuiltinSeldonError(err)) return undefined;
     const answer = await callRequired(this.#user, "modelErrorHandler", [
       err,
       call.context(operation),

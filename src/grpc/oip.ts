@@ -7,7 +7,7 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import type * as grpc from "@grpc/grpc-js";
+import type * as grpc from "npm:@grpc/grpc-js@1.14.7";
 import { errorText, logText } from "../error_text.ts";
 import type { DataPlane, HookContext } from "../dataplane/dataplane.ts";
 import type { InFlight } from "../dataplane/inflight.ts";
@@ -80,7 +80,7 @@ class OipGrpcCall implements OipCall {
 /** The hook context of a V2 gRPC call: `headers` is read from the call only when asked. */
 class OipHookContext implements HookContext {
   readonly protocol = "grpc";
-  constructor(readonly call: OipGrpcCall, readonly operation: string) {}
+  constructor(readonly call: OipGrpcCall, readonly operation: "infer") {}
   get headers(): Headers {
     return this.call.headers;
   }

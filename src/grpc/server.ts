@@ -5,9 +5,9 @@
  * @module
  */
 import { errorText, logText } from "../error_text.ts";
-import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
-import { ReflectionService } from "@grpc/reflection";
+import * as grpc from "npm:@grpc/grpc-js@1.14.7";
+import * as protoLoader from "npm:@grpc/proto-loader@0.8.1";
+import { ReflectionService } from "npm:@grpc/reflection@1.0.4";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -152,7 +152,7 @@ class GrpcHookContext implements HookContext {
   readonly protocol = "grpc";
   readonly #call: GrpcCall;
 
-  constructor(call: GrpcCall, readonly operation: string) {
+  constructor(call: GrpcCall, readonly operation: Operation) {
     this.#call = call;
   }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+import type { MethodDefinition, ServiceDefinition } from "npm:@grpc/grpc-js@1.14.7";
 import { decodeMessage, encodeMessage, type MessageName } from "../protocol/proto/codec.ts";
 
 /** A request whose bytes could not be decoded. */

@@ -2,7 +2,7 @@
  * gRPC status names for request metrics and logs.
  * @module
  */
-import { status } from "@grpc/grpc-js";
+import { status } from "npm:@grpc/grpc-js@1.14.7";
 
 /** gRPC status code → its name (`0` → `OK`). */
 const STATUS_NAMES: readonly string[] = Object.entries(status)

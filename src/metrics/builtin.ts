@@ -15,7 +15,7 @@ import {
   type MetricObjectWithValues,
   type MetricValue,
   Registry,
-} from "prom-client";
+} from "npm:prom-client@15.1.3";
 
 /** Prefix of every built-in family. */
 export const BUILTIN_PREFIX = "seldon_ts_";

@@ -24,7 +24,7 @@ import {
   type MetricObjectWithValues,
   type MetricValue,
   Registry,
-} from "prom-client";
+} from "npm:prom-client@15.1.3";
 import { labelWorker } from "./builtin.ts";
 import type { DefaultLabels, SkipHandler } from "./exposition.ts";
 import { isValidMetricKey } from "./exposition.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import YAML from "yaml";
+import YAML from "npm:yaml@2.9.1";
 import { pyRepr, pyStr } from "../python/repr.ts";
 
 /** Thrown by {@link validateModelMetadata} when the document violates the schema. */

@@ -126,14 +126,62 @@ export class NDArray {
   }
 
   /**
-   * A 1-D array over a typed array's values with the matching dtype: a view of the same memory,
-   * not a copy (a `Uint8ClampedArray` is viewed as `Uint8Array`).
+   * An array over a typed array's values with the matching dtype (`Float32Array` → `float32`,
+   * `BigInt64Array` → `int64`, …) and `shape` (default: 1-D): a view of the same memory, not a
+   * copy (a `Uint8ClampedArray` is viewed as `Uint8Array`). Throws when the element count is not
+   * the product of `shape`.
+   *
+   * ```ts
+   * const X = NDArray.fromTypedArray(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+   * ```
    */
-  static fromTypedArray(view: TypedArray | Uint8ClampedArray): NDArray {
+  static fromTypedArray(
+    view: TypedArray | Uint8ClampedArray,
+    shape: readonly number[] = [view.length],
+  ): NDArray {
     const data = view instanceof Uint8ClampedArray
       ? new Uint8Array(view.buffer, view.byteOffset, view.length)
       : view;
-    return new NDArray(data, [view.length], typedDType(data));
+    return new NDArray(data, shape, typedDType(data));
+  }
+
+  /**
+   * The values, row-major, as a `Float32Array`: the storage itself when it is one (no copy),
+   * else a converted copy (as numpy's `astype(float32)`).
+   */
+  toFloat32Array(): Float32Array {
+    return this.data instanceof Float32Array
+      ? this.data
+      : this.astype("float32").data as Float32Array;
+  }
+
+  /**
+   * The values as a `Float64Array`: the storage itself when it is one (no copy; also an `int64`
+   * array decoded from JSON), else a converted copy.
+   */
+  toFloat64Array(): Float64Array {
+    return this.data instanceof Float64Array
+      ? this.data
+      : this.astype("float64").data as Float64Array;
+  }
+
+  /**
+   * The values as an `Int32Array`: the storage itself when it is one (no copy), else a copy
+   * truncated toward zero and wrapped to 32 bits (as numpy's `astype(int32)`).
+   */
+  toInt32Array(): Int32Array {
+    return this.data instanceof Int32Array ? this.data : this.astype("int32").data as Int32Array;
+  }
+
+  /**
+   * The values as a `BigInt64Array`: the storage itself when it is one (no copy), else a copy
+   * truncated toward zero (non-finite values become 0).
+   */
+  toBigInt64Array(): BigInt64Array {
+    if (this.data instanceof BigInt64Array) return this.data;
+    const out = new BigInt64Array(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = toBigInt(this.scalarAt(i));
+    return out;
   }
 
   /** Number of axes. */

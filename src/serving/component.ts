@@ -4,11 +4,13 @@
  * names its stage and the exit status (1) the server stops with.
  * @module
  */
-import type { SeldonComponent } from "../component/api.ts";
+import { isNotImplementedStub, type SeldonComponent } from "../component/api.ts";
 import { constructComponent, importComponent } from "../component/loader.ts";
 import type { Config } from "../config/options.ts";
 import { parseParameters } from "../config/parameters.ts";
 import { logger } from "../logging.ts";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const log = logger("microservice");
 
@@ -32,7 +34,23 @@ export function hasCustomService(exported: unknown): boolean {
   const target = typeof exported === "function"
     ? (exported as { prototype?: unknown }).prototype
     : exported;
-  return typeof (target as { customService?: unknown } | null)?.customService === "function";
+  const hook = (target as { customService?: unknown } | null)?.customService;
+  return typeof hook === "function" && !isNotImplementedStub(hook);
+}
+
+/**
+ * Where `interface_name` is looked up without `--model-dir`: the working directory; inside a
+ * `deno compile`d binary, the folder of its bundled `main.ts` in the binary's own file system
+ * (a compiled binary imports only modules bundled into it, e.g. `--include model`).
+ */
+export function defaultModelDir(
+  runtime: { standalone: boolean; mainModule: string } = {
+    standalone: Deno.build.standalone === true,
+    mainModule: Deno.mainModule,
+  },
+  cwd: () => string = Deno.cwd,
+): string {
+  return runtime.standalone ? dirname(fileURLToPath(runtime.mainModule)) : cwd();
 }
 
 /** Imports the module named by `config.interfaceName` and constructs it with `--parameters`. */
@@ -42,7 +60,10 @@ export async function loadModel(config: Config): Promise<Loaded> {
     const parameters = parseParameters(config.parameters);
     stage = "import";
     log.info("Importing {name}", { name: config.interfaceName });
-    const exported = await importComponent(config.interfaceName, config.modelDir ?? Deno.cwd());
+    const exported = await importComponent(
+      config.interfaceName,
+      config.modelDir ?? defaultModelDir(),
+    );
     stage = "construct";
     const component = constructComponent(exported, parameters);
     return { ok: true, component, customService: hasCustomService(exported) };

@@ -41,17 +41,41 @@ function permissionFlags(): string[] {
   return granted.length === PERMISSIONS.length ? ["-A"] : granted.map((name) => `--allow-${name}`);
 }
 
-/** The executable and leading arguments that start this program again. */
-export function selfCommand(): { command: string; args: string[] } {
-  const command = Deno.execPath();
-  if (isCompiled()) return { command, args: [] };
+/**
+ * The executable and leading arguments that start this program again (the supervisor appends
+ * its own arguments). A compiled binary is its own executable: no `run`, no script, no flags.
+ */
+export function selfCommand(
+  runtime: SelfRuntime = thisRuntime(),
+): { command: string; args: string[] } {
+  const command = runtime.execPath;
+  if (runtime.standalone) return { command, args: [] };
   const args = ["run", "--unstable-net", ...permissionFlags()];
-  if (Deno.mainModule.startsWith("file:")) {
-    const config = join(dirname(fileURLToPath(Deno.mainModule)), "deno.json");
+  if (runtime.mainModule.startsWith("file:")) {
+    const config = join(dirname(fileURLToPath(runtime.mainModule)), "deno.json");
     try {
       if (Deno.statSync(config).isFile) args.push("--config", config);
     } catch { /* no config next to the script */ }
   }
-  args.push(Deno.mainModule);
+  args.push(runtime.mainModule);
   return { command, args };
+}
+
+/** What {@link selfCommand} reads of the running program (injectable for tests). */
+export interface SelfRuntime {
+  /** `Deno.execPath()`: the `deno` executable, or the compiled binary itself. */
+  readonly execPath: string;
+  /** `Deno.mainModule` (inside a compiled binary, a URL in its embedded file system). */
+  readonly mainModule: string;
+  /** `Deno.build.standalone`: true inside a `deno compile`d binary. */
+  readonly standalone: boolean;
+}
+
+/** This process's {@link SelfRuntime}. */
+export function thisRuntime(): SelfRuntime {
+  return {
+    execPath: Deno.execPath(),
+    mainModule: Deno.mainModule,
+    standalone: Deno.build.standalone === true,
+  };
 }

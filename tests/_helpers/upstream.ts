@@ -1,4 +1,5 @@
 /** Fixtures of upstream's Python tests, shared by their ports. */
+import type { Metric } from "../../mod.ts";
 import { NDArray } from "../../mod.ts";
 
 /** Freezes `value` and everything in it: a shared fixture no test can change for another. */
@@ -48,7 +49,8 @@ export class UserObject {
   tags() {
     return this.retMeta ? { inc_meta: this.lastMeta } : { mytag: 1 };
   }
-  metrics() {
-    return [{ type: this.metricsOk ? "COUNTER" : "BAD", key: "mycounter", value: 1 }];
+  metrics(): Metric[] {
+    // "BAD" is invalid on purpose: the server validates metrics at run time.
+    return [{ type: (this.metricsOk ? "COUNTER" : "BAD") as never, key: "mycounter", value: 1 }];
   }
 }

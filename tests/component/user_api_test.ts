@@ -16,7 +16,7 @@ const MOD_URL = new URL("../../mod.ts", import.meta.url).href;
 Deno.test("user api: initMetadata() runs before load()", async () => {
   const calls: string[] = [];
   class Model extends BaseComponent {
-    async load() {
+    override async load() {
       await new Promise((r) => setTimeout(r, 5));
       calls.push("load");
     }

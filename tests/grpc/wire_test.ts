@@ -3,6 +3,7 @@
  * `@grpc/proto-loader` (protobufjs reflection, independent of the server's hand-written codec)
  * talk to the server, as an upstream client built from the same schema would.
  */
+import type { Metric } from "../../mod.ts";
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../_helpers/assert.ts";
@@ -53,7 +54,7 @@ class Model {
   tags() {
     return { model: "v3", nested: { ok: true } };
   }
-  metrics() {
+  metrics(): Metric[] {
     return [{ type: "GAUGE", key: "temp", value: 0.1, tags: { room: "a" } }];
   }
   initMetadata() {

@@ -3,6 +3,7 @@
  * status, and the process metrics of prom-client's default collectors, all `seldon_ts_*` and
  * labelled `worker_id`; off by default (upstream's scrape stays empty).
  */
+import type { Metric } from "../../mod.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
 import { parseSamples, scrape } from "../_helpers/prometheus.ts";
@@ -10,7 +11,7 @@ import { withServer } from "../_helpers/server.ts";
 
 const MODEL = {
   predict: (X: unknown) => X,
-  metrics: () => [{ type: "COUNTER", key: "calls", value: 1 }],
+  metrics: (): Metric[] => [{ type: "COUNTER", key: "calls", value: 1 }],
 };
 const ON = { SELDON_BUILTIN_METRICS: "true" };
 

@@ -5,7 +5,7 @@
  * text served on the metrics port; and how a raw hook's metrics are recorded from a gRPC answer.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import type { SeldonComponent } from "../../mod.ts";
+import type { Metric, SeldonComponent } from "../../mod.ts";
 import { type TestServer, withServer } from "../_helpers/server.ts";
 import { grpcCall, loaderClient, loaderUnary } from "../_helpers/grpc.ts";
 import {
@@ -23,7 +23,7 @@ import {
 // Test user classes (catalog "Test user classes"). Every call returns fresh metric objects.
 
 /** SIX: the six metrics every test class reports. */
-function six(): Record<string, unknown>[] {
+function six(): Metric[] {
   return [
     { type: "COUNTER", key: "mycounter", value: 1 },
     { type: "GAUGE", key: "mygauge", value: 100 },

@@ -20,7 +20,8 @@ Deno.test("metrics: a non-string tag value fails the request with Python's join 
   ) {
     await withServer({
       predict: (X: unknown) => X,
-      metrics: () => [{ type: "GAUGE", key: "q", value: 3, tags }],
+      // Invalid tags on purpose: the server validates metrics at run time.
+      metrics: () => [{ type: "GAUGE", key: "q", value: 3, tags: tags as never }],
     }, async (server) => {
       const r = await server.post("/predict", DATA);
       assertEquals(r.status, 500);

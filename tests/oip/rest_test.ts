@@ -134,7 +134,7 @@ Deno.test("V2 REST: an infer answer without outputs is a 500; a not-implemented 
     { modelName: "m" },
   );
   class Fallback extends BaseComponent {
-    infer(): never {
+    override infer(): never {
       throw new SeldonNotImplementedError();
     }
     override predict(X: NDArray) {

@@ -2,6 +2,7 @@
  * The worked examples of protocol.md §4, §6.7 and §8, end to end over REST (and gRPC where the
  * spec gives one), compared as parsed JSON.
  */
+import type { Metric } from "../../mod.ts";
 import { assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
 import { grpcCall } from "../_helpers/grpc.ts";
@@ -135,7 +136,7 @@ Deno.test("protocol example: meta merging", () =>
 Deno.test("protocol example: metrics with tags gain the method tag; INCLUDE switch off strips them", async () => {
   const model = {
     transformInput: (X: unknown) => X,
-    metrics: () => [
+    metrics: (): Metric[] => [
       { type: "GAUGE", key: "temp", value: 3.5, tags: { room: "a" } },
       { type: "COUNTER", key: "n", value: 1 },
     ],

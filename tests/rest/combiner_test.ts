@@ -2,6 +2,7 @@
  * Conformance: upstream test_combiner_microservice.py and
  * test_application_exception_microservice.py (REST lines), against a real server.
  */
+import type { Metric } from "../../mod.ts";
 import { assertEquals } from "../_helpers/assert.ts";
 import { BaseComponent, type HookContext, NDArray } from "../../mod.ts";
 import { withServer } from "../_helpers/server.ts";
@@ -14,8 +15,9 @@ class CombinerUser {
   tags() {
     return { mytag: 1 };
   }
-  metrics() {
-    return [{ type: this.metricsOk ? "COUNTER" : "BAD", key: "mycounter", value: 1 }];
+  metrics(): Metric[] {
+    // "BAD" is invalid on purpose: the server validates metrics at run time.
+    return [{ type: (this.metricsOk ? "COUNTER" : "BAD") as never, key: "mycounter", value: 1 }];
   }
 }
 
@@ -231,14 +233,14 @@ class ExceptionUser extends BaseComponent {
   override predict(): never {
     throw new UserCustomException("Test-Error-Msg", 1402, 402);
   }
-  modelErrorHandler = handleCustom;
+  override modelErrorHandler = handleCustom;
 }
 
 class ExceptionUserLowLevel extends BaseComponent {
   override predictRaw(): never {
     throw new UserCustomException("Test-Error-Msg", 1402, 402);
   }
-  modelErrorHandler = handleCustom;
+  override modelErrorHandler = handleCustom;
 }
 
 Deno.test("test_raise_exception", () =>

@@ -2,6 +2,7 @@
  * Conformance: upstream test_model_microservice.py (REST lines), against a real server. Lines
  * whose gRPC twin must answer the same are rows of `tests/protocol/rest_and_grpc_agree_test.ts`.
  */
+import type { Metric } from "../../mod.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { BaseComponent, NDArray, SeldonMicroserviceException } from "../../mod.ts";
 import { withServer } from "../_helpers/server.ts";
@@ -29,8 +30,9 @@ class UserObject {
   tags() {
     return this.retMeta ? { inc_meta: this.lastMeta } : { mytag: 1 };
   }
-  metrics() {
-    return [{ type: this.metricsOk ? "COUNTER" : "BAD", key: "mycounter", value: 1 }];
+  metrics(): Metric[] {
+    // "BAD" is invalid on purpose: the server validates metrics at run time.
+    return [{ type: (this.metricsOk ? "COUNTER" : "BAD") as never, key: "mycounter", value: 1 }];
   }
   healthStatus() {
     return this.predict([0.123], ["some_float"]);

@@ -3,6 +3,7 @@
  * (REST lines), against a real server. Lines whose gRPC twin must answer the same are rows of
  * `tests/protocol/rest_and_grpc_agree_test.ts`.
  */
+import type { Metric } from "../../mod.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { BaseComponent, NDArray } from "../../mod.ts";
 import { withServer } from "../_helpers/server.ts";
@@ -23,8 +24,9 @@ class RouterUser {
   tags() {
     return this.retMeta ? { inc_meta: this.lastMeta } : { mytag: 1 };
   }
-  metrics() {
-    return [{ type: this.metricsOk ? "COUNTER" : "BAD", key: "mycounter", value: 1 }];
+  metrics(): Metric[] {
+    // "BAD" is invalid on purpose: the server validates metrics at run time.
+    return [{ type: (this.metricsOk ? "COUNTER" : "BAD") as never, key: "mycounter", value: 1 }];
   }
 }
 
@@ -156,8 +158,9 @@ class TransformerUser {
   tags() {
     return this.retMeta ? { inc_meta: this.lastMeta } : { mytag: 1 };
   }
-  metrics() {
-    return [{ type: this.metricsOk ? "COUNTER" : "BAD", key: "mycounter", value: 1 }];
+  metrics(): Metric[] {
+    // "BAD" is invalid on purpose: the server validates metrics at run time.
+    return [{ type: (this.metricsOk ? "COUNTER" : "BAD") as never, key: "mycounter", value: 1 }];
   }
 }
 

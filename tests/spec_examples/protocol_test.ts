@@ -542,7 +542,8 @@ ex(
   "metrics() type BAD → 500 bad metric",
   () =>
     withServer(
-      { predict: (X: unknown) => X, metrics: () => [{ type: "BAD", key: "k", value: 1 }] },
+      // "BAD" on purpose: metric types are validated at run time.
+      { predict: (X: unknown) => X, metrics: () => [{ type: "BAD" as never, key: "k", value: 1 }] },
       async (s) => {
         const r = await s.post("/predict", { data: { ndarray: [1] } });
         assertEquals([r.status, r.json], [

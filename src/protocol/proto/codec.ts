@@ -17,7 +17,7 @@
  * @module
  */
 import { errorText } from "../../error_text.ts";
-import protobuf from "protobufjs";
+import protobuf from "npm:protobufjs@7.6.6";
 import { isPlainObject, setKey } from "../plain_object.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
 import {

@@ -5,6 +5,7 @@
  * (§2.4), the tags key, and custom metrics inside a protobuf `Meta` (protocol.md §2.1).
  * `test_split_image_tag*` live in tests/unit/protocol/metadata_test.ts.
  */
+import type { Metric } from "../../../mod.ts";
 import { RestCall } from "../../../src/rest/server.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../../_helpers/assert.ts";
 import { counter, gauge, timer } from "../../../src/component/api.ts";
@@ -90,10 +91,10 @@ Deno.test("test_validate_no_list", () => {
 /** Upstream `Component(ok)`. */
 class Component {
   constructor(readonly ok: boolean) {}
-  metrics() {
+  metrics(): Metric[] {
     return this.ok
       ? [{ type: "COUNTER", key: "a", value: 1 }]
-      : [{ type: "bad", key: "a", value: 1 }];
+      : [{ type: "bad" as never, key: "a", value: 1 }]; // invalid on purpose
   }
 }
 
