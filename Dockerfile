@@ -49,7 +49,7 @@ RUN set -e; cd "/build/$SERVER_DIR"; CONFIG=deno.json; \
     if [ -f /out/denort ]; then export DENORT_BIN=/out/denort; fi; \
     INCLUDE_MODEL=""; if [ -n "$MODEL_DIR" ]; then INCLUDE_MODEL="--include /build/$MODEL_DIR"; fi; \
     deno compile --config "$CONFIG" --unstable-net -A --v8-flags=--expose-gc \
-      --include proto --include examples/iris $INCLUDE_MODEL --include Model.ts \
+      --include proto --include examples/iris --include src/runtimes $INCLUDE_MODEL --include Model.ts \
       -o /out/seldon-ts main.ts
 
 FROM gcr.io/distroless/cc-debian12:nonroot

@@ -116,7 +116,7 @@ export class OnnxServer extends BaseComponent {
   }
 
   /** Opens the session (once) and reads its inputs and outputs. */
-  async load(): Promise<void> {
+  override async load(): Promise<void> {
     this.#model = await this.#open();
   }
 
@@ -162,7 +162,7 @@ export class OnnxServer extends BaseComponent {
    * request input whatever its name), datatypes as the graph says; all tensor outputs, or those
    * the request asks for.
    */
-  async infer(request: InferenceRequest): Promise<InferenceResponse> {
+  override async infer(request: InferenceRequest): Promise<InferenceResponse> {
     const model = this.#loaded();
     const feeds: Record<string, TensorValue> = {};
     const lone = model.inputs.length === 1 && request.inputs.length === 1;

@@ -5,7 +5,7 @@
  * the native call with `setImmediate`, then runs it on the calling thread.
  * @module
  */
-import * as ort from "onnxruntime-node";
+import * as ort from "npm:onnxruntime-node@1.30.0";
 
 /** A tensor between the server and its session: element type, row-major data, dimensions. */
 export interface TensorValue {
