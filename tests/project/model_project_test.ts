@@ -69,3 +69,59 @@ Deno.test("a model folder with its own deno.json serves with 2 workers; server's
   assert(modelLock.includes("npm:yaml@2.9.1"), modelLock);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a model folder with a package.json dependency (after `deno install`) serves with 2 workers", async () => {
+  const lock = join(ROOT, "deno.lock");
+  const before = await Deno.readFile(lock);
+  const dir = await appFolder({
+    "package.json": JSON.stringify({
+      name: "pj-model",
+      private: true,
+      type: "module",
+      dependencies: { yaml: "2.9.1" },
+    }),
+    "deno.json": JSON.stringify({
+      imports: { "@seldon-ts/server": "jsr:@seldon-ts/server@^0.1.0" },
+      links: [ROOT],
+    }),
+    "MyModel.ts": `import type { SeldonComponent } from "@seldon-ts/server";
+import { parse } from "yaml";
+export class MyModel implements SeldonComponent {
+  predict() { return parse("[7, 8]"); }
+}
+`,
+  });
+  try {
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: ["install"],
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    assertEquals(install.code, 0, new TextDecoder().decode(install.stderr));
+    const server = await spawnServer(
+      dir,
+      ["MyModel", "--workers", "2", "--grpc-workers", "0"],
+      {},
+      true,
+      {
+        denoFlags: ["--unstable-net", "-A", "--config", "deno.json"],
+      },
+    );
+    try {
+      const res = await fetch(`${server.url}/api/v1.0/predictions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ data: { ndarray: [1] } }),
+      });
+      assertEquals(await res.json(), { data: { names: [], ndarray: [7, 8] }, meta: {} });
+    } finally {
+      await server.stop();
+    }
+    assertEquals(await Deno.readFile(lock), before, "the server's deno.lock changed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
