@@ -5,6 +5,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { dirname, join } from "node:path";
 import { MAIN, spawnServer } from "../_helpers/spawn.ts";
+import { scaffoldFiles } from "../../src/scaffold.ts";
 
 const ROOT = dirname(MAIN);
 const INIT = join(ROOT, "init.ts");
@@ -62,4 +63,19 @@ Deno.test("init: the scaffolded project's test passes, it serves, the server's l
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+});
+
+Deno.test("init: the README's deno.json is what init.ts writes", async () => {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const section = readme.slice(readme.indexOf("## Your own model project"));
+  const block = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+  assert(block, "no deno.json block");
+  const files = scaffoldFiles({
+    dir: "/src/my-model",
+    className: "MyModel",
+    server: { root: "/src/seldon-ts", name: "@seldon-ts/server", version: "0.1.0" },
+  });
+  const written = JSON.parse(files["deno.json"]);
+  delete written.fmt;
+  assertEquals(JSON.parse(block), written);
 });
