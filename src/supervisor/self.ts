@@ -46,13 +46,16 @@ function permissionFlags(): string[] {
 export const DENO_FLAGS_ENV = "SELDON_TS_DENO_FLAGS";
 
 const PERMISSION_FLAG = /^(-A|--allow-|-P$|-P=|--permission-set)/;
-/** Flags a child must not inherit: it would watch files and restart itself. */
-const DROPPED = /^--(watch|hmr)(-exclude)?(=|$)/;
+/**
+ * Flags a child must not inherit: it would watch files and restart itself, or open the
+ * supervisor's inspector port again.
+ */
+const DROPPED = /^--((watch|hmr)(-exclude)?|inspect(-brk|-wait)?)(=|$)/;
 
 /**
  * The `deno` flags of the command line `argv` (`/proc/self/cmdline`: the executable, `run` or
  * not, flags, the script, the script's arguments) that started `mainModule` in `cwd`: everything
- * between the executable (and `run`) and the script, without `--watch`/`--hmr`. `undefined` when
+ * between the executable (and `run`) and the script, without `--watch`/`--hmr`/`--inspect*`. `undefined` when
  * the script is not found on it.
  */
 export function denoFlagsOf(

@@ -4,10 +4,20 @@ import { childDenoFlags, denoFlagsOf } from "../../src/supervisor/self.ts";
 
 const MAIN = "file:///srv/seldon-ts/main.ts";
 
-Deno.test("self: the flags between `run` and the script pass through, watch flags do not", () => {
+Deno.test("self: the flags between `run` and the script pass through, watch and inspect flags do not", () => {
   assertEquals(
     denoFlagsOf(
-      ["/usr/bin/deno", "run", "-A", "--config", "model/deno.json", "--watch", "main.ts", "M"],
+      [
+        "/usr/bin/deno",
+        "run",
+        "-A",
+        "--config",
+        "model/deno.json",
+        "--watch",
+        "--inspect=127.0.0.1:9229",
+        "main.ts",
+        "M",
+      ],
       MAIN,
       "/srv/seldon-ts",
     ),
