@@ -50,3 +50,5 @@ export type { ModelLogger } from "./src/logging.ts";
 export { serve } from "./src/public_serve.ts";
 export type { ServeOptions, Server } from "./src/public_serve.ts";
 export type { Config, ServiceType } from "./src/config/options.ts";
+export { testClient } from "./src/test_client.ts";
+export type { TestAnswer, TestClient, TestClientOptions } from "./src/test_client.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 import type { SeldonComponent } from "../component/api.ts";
-import { SeldonNotImplementedError } from "../protocol/errors.ts";
+import { errorText, logText } from "../error_text.ts";
+import { SeldonMicroserviceException, SeldonNotImplementedError } from "../protocol/errors.ts";
 
 /** Returned by {@link callOptional} when the hook is absent or not implemented. */
 export const ABSENT: unique symbol = Symbol("absent");
@@ -22,9 +23,44 @@ export function isThenable(x: unknown): x is PromiseLike<unknown> {
     typeof (x as PromiseLike<unknown>).then === "function";
 }
 
-function absentIfNotImplemented(err: unknown): typeof ABSENT {
-  if (SeldonNotImplementedError.isNotImplemented(err)) return ABSENT;
-  throw err;
+/** Errors a hook threw that the model did not mean (not a Seldon error), by the hook's name. */
+const unhandled = new WeakMap<object, string>();
+
+/** Records `err` as thrown by hook `name` (unless the model threw a Seldon error on purpose). */
+function thrownBy(name: string, err: unknown): unknown {
+  if (
+    typeof err === "object" && err !== null && !SeldonMicroserviceException.isSeldonError(err) &&
+    !unhandled.has(err)
+  ) {
+    unhandled.set(err, name);
+  }
+  return err;
+}
+
+/**
+ * The hook that threw `err` when it is a model's unhandled exception (anything but a Seldon
+ * error), so the transport can log its stack with the request's route; else `undefined`.
+ */
+export function unhandledHook(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null ? unhandled.get(err) : undefined;
+}
+
+/**
+ * The log text of a model's unhandled exception (`exception in predict(): <stack>`, capped);
+ * `undefined` for any other error.
+ */
+export function unhandledText(err: unknown): string | undefined {
+  const hook = unhandledHook(err);
+  if (hook === undefined) return undefined;
+  const stack = (err as { stack?: unknown }).stack;
+  return `exception in ${hook}(): ${logText(typeof stack === "string" ? stack : errorText(err))}`;
+}
+
+function absentIfNotImplemented(name: string) {
+  return (err: unknown): typeof ABSENT => {
+    if (SeldonNotImplementedError.isNotImplemented(err)) return ABSENT;
+    throw thrownBy(name, err);
+  };
 }
 
 /**
@@ -39,9 +75,9 @@ export function callOptional(component: SeldonComponent, name: string, args: unk
   try {
     result = hook.apply(component, args);
   } catch (err) {
-    return absentIfNotImplemented(err);
+    return absentIfNotImplemented(name)(err);
   }
-  return isThenable(result) ? Promise.resolve(result).catch(absentIfNotImplemented) : result;
+  return isThenable(result) ? Promise.resolve(result).catch(absentIfNotImplemented(name)) : result;
 }
 
 /** Calls a hook that must exist (checked by the caller); every error propagates. */
@@ -50,10 +86,14 @@ export async function callRequired(
   name: string,
   args: unknown[],
 ): Promise<unknown> {
-  return await ((component as HookTable)[name] as (...a: unknown[]) => unknown).apply(
-    component,
-    args,
-  );
+  try {
+    return await ((component as HookTable)[name] as (...a: unknown[]) => unknown).apply(
+      component,
+      args,
+    );
+  } catch (err) {
+    throw thrownBy(name, err);
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Buffer } from "node:buffer";
 import type * as grpc from "npm:@grpc/grpc-js@1.14.7";
 import { errorText, logText } from "../error_text.ts";
 import type { DataPlane, HookContext } from "../dataplane/dataplane.ts";
+import { unhandledText } from "../dataplane/hooks.ts";
 import type { InFlight } from "../dataplane/inflight.ts";
 import type { Limiter, Ticket } from "../dataplane/limiter.ts";
 import type { OipCall } from "../dataplane/oip.ts";
@@ -199,10 +200,14 @@ export function addOipService(server: grpc.Server, deps: OipGrpcDeps): void {
             return;
           }
           const answer = oipGrpcError(err);
-          if (answer.code !== GRPC_CODE.INVALID_ARGUMENT && answer.code !== GRPC_CODE.NOT_FOUND) {
+          const unhandled = unhandledText(err);
+          if (
+            unhandled !== undefined ||
+            (answer.code !== GRPC_CODE.INVALID_ARGUMENT && answer.code !== GRPC_CODE.NOT_FOUND)
+          ) {
             log.error("{method} failed: {error}", {
               method: `${OIP_SERVICE}/${rpc}`,
-              error: logText(errorText(err)),
+              error: unhandled ?? logText(errorText(err)),
             });
           }
           callback(answer);

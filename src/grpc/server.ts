@@ -12,11 +12,13 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Call, DataPlane, HookContext, Operation } from "../dataplane/dataplane.ts";
+import { unhandledText } from "../dataplane/hooks.ts";
 import { InFlight } from "../dataplane/inflight.ts";
 import { Limiter } from "../dataplane/limiter.ts";
 import { connStream } from "./socket.ts";
 import { addOipService } from "./oip.ts";
 import { acceptLoop } from "../http/accept.ts";
+import { listenTcp } from "../listen.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
 import { encodeMessage } from "../protocol/proto/codec.ts";
@@ -237,7 +239,7 @@ export function buildGrpcServer(
             }
             log.error("{method} failed: {error}", {
               method: `${service}/${rpc}`,
-              error: logText(errorText(err)),
+              error: unhandledText(err) ?? logText(errorText(err)),
             });
             callback(SELDON_PROTO.renderError(err));
           },
@@ -335,11 +337,12 @@ export function startGrpc(plane: DataPlane, options: GrpcOptions): GrpcServer {
   const cap = options.maxConnections ?? Infinity;
   let open = 0;
   let accepting = true;
-  const listener = Deno.listen({
+  const listener = listenTcp({
+    name: "gRPC",
     port: options.port,
     hostname: options.hostname,
-    reusePort: options.reusePort === true,
-  } as Deno.TcpListenOptions);
+    reusePort: options.reusePort,
+  });
   acceptLoop(listener, (conn) => {
     if (open >= cap) {
       conn.close();

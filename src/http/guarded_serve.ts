@@ -12,6 +12,7 @@
  */
 import { logger } from "../logging.ts";
 import { acceptLoop } from "./accept.ts";
+import { listenTcp } from "../listen.ts";
 
 const log = logger("http");
 
@@ -35,6 +36,8 @@ export interface GuardedServeOptions extends ConnectionLimits {
   readonly hostname: string;
   /** Share the port with sibling processes (SO_REUSEPORT; needs `--unstable-net`). */
   readonly reusePort?: boolean;
+  /** What listens, named in the error of a port in use (default `HTTP`). */
+  readonly name?: string;
   /** Answers a request whose handler threw. */
   readonly onError?: (error: unknown) => Response | Promise<Response>;
 }
@@ -106,11 +109,12 @@ export function closeAfterAnswer(req: Request): void {
 export function guardedServe(options: GuardedServeOptions, handler: Handler): GuardedServer {
   if (serveOnConnection === undefined) throw new Error("this Deno has no serveHttpOnConnection");
   const serve = serveOnConnection;
-  const listener = Deno.listen({
+  const listener = listenTcp({
+    name: options.name ?? "HTTP",
     port: options.port,
     hostname: options.hostname,
     reusePort: options.reusePort,
-  } as Deno.TcpListenOptions);
+  });
   const onError = options.onError ?? defaultOnError;
   const open = new Set<Connection>();
   let tick = 0;

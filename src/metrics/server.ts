@@ -32,6 +32,7 @@ export function startMetricsServer(
     : handler;
   const server = guardedServe({
     ...connectionLimits(config),
+    name: "metrics",
     port: config.metricsPort,
     hostname: config.host,
   }, logged);

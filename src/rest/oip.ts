@@ -7,6 +7,7 @@
  */
 import type { OipCall } from "../dataplane/oip.ts";
 import type { DataPlane, HookContext } from "../dataplane/dataplane.ts";
+import { unhandledText } from "../dataplane/hooks.ts";
 import type { Limiter, Ticket } from "../dataplane/limiter.ts";
 import { logText } from "../error_text.ts";
 import { addCors, preflight } from "../http/cors.ts";
@@ -92,6 +93,7 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
  * becomes 500; 5xx answers are logged; a late body also closes the connection.
  */
 export function oipErrorResponse(req: Request, err: unknown): Response {
+  logUnhandled(req, err);
   const { status, body } = oipHttpError(err);
   const sent = canCarryBody(status) ? status : 500;
   if (sent >= 500) log.error("{body}", { body: logText(JSON.stringify(body)) });
@@ -101,6 +103,19 @@ export function oipErrorResponse(req: Request, err: unknown): Response {
     closeAfterAnswer(req);
   }
   return response;
+}
+
+/**
+ * Logs a model's unhandled exception (its stack, at ERROR, with the request's route) once; the
+ * answer stays upstream's error body.
+ */
+export function logUnhandled(req: Request, err: unknown): void {
+  const text = unhandledText(err);
+  if (text === undefined) return;
+  const start = req.url.indexOf("/", req.url.indexOf("//") + 2);
+  const query = req.url.indexOf("?", start);
+  const path = req.url.slice(start, query < 0 ? undefined : query);
+  log.error("{route}: {error}", { route: `${req.method} ${path}`, error: text });
 }
 
 function inferResponse(req: Request, answer: RestInferAnswer): Response {

@@ -32,7 +32,7 @@ import {
   userErrorResponse,
 } from "./respond.ts";
 import { matchRoute, type RouteAction } from "./routes.ts";
-import { createOipHandler, oipErrorResponse } from "./oip.ts";
+import { createOipHandler, logUnhandled, oipErrorResponse } from "./oip.ts";
 import { isOipPath, routeOf } from "./oip_routes.ts";
 import openapi from "./openapi.json" with { type: "json" };
 
@@ -237,6 +237,7 @@ export function createHandler(
         return logged(req, internalError(errorText(handlerErr)));
       }
     }
+    logUnhandled(req, err);
     return logged(req, SELDON_JSON.renderError(err));
   }
 
@@ -327,6 +328,7 @@ export function startRest(plane: DataPlane, options: RestOptions): RestServer {
   const handler = createHandler(plane, options);
   const server = guardedServe({
     ...options.limits,
+    name: "REST",
     port: options.port,
     hostname: options.hostname,
     reusePort: options.reusePort,

@@ -3,7 +3,7 @@
  * process, no workers. Loads everything.
  * @module
  */
-import { failureText } from "../error_text.ts";
+import { errorText, failureText } from "../error_text.ts";
 import type { Config } from "../config/options.ts";
 import { logger } from "../logging.ts";
 import { startServing } from "../serve.ts";
@@ -27,6 +27,11 @@ export async function runSingle(config: Config): Promise<number> {
   try {
     running = await startServing(component, config, { terminating: terminating.signal });
   } catch (err) {
+    // A port in use is a start-up error (1, naming the port), as in a worker.
+    if (err instanceof Deno.errors.AddrInUse) {
+      log.error("{error}", { error: errorText(err) });
+      return 1;
+    }
     log.error("Worker failed to boot: {error}", { error: failureText(err) });
     return 3;
   }

@@ -10,7 +10,7 @@
 import { failureText } from "../error_text.ts";
 import type { Config } from "../config/options.ts";
 import { logger } from "../logging.ts";
-import { loadModel } from "../serving/component.ts";
+import { classNameOf, loadModel } from "../serving/component.ts";
 import { type Booted, bootPlane } from "../serving/plane.ts";
 import { heartbeatMs, WorkerChannel } from "../supervisor/channel.ts";
 import { removeOrphanedDir } from "../supervisor/private_dir.ts";
@@ -78,7 +78,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     channel.close();
     return status;
   }
-  await channel.loaded(loaded.customService).catch(() => {});
+  await channel.loaded(loaded.customService, classNameOf(loaded.component)).catch(() => {});
   // This worker's cumulative metrics live here; the collector asks for them at each scrape.
   const store = new MetricsStore();
   // prom-client is loaded only when the built-in metrics are on.

@@ -53,6 +53,12 @@ export function defaultModelDir(
   return runtime.standalone ? dirname(fileURLToPath(runtime.mainModule)) : cwd();
 }
 
+/** The component's class name (`model` when it has none), V2's default model name. */
+export function classNameOf(component: SeldonComponent): string {
+  const name = (component as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? name : "model";
+}
+
 /** Imports the module named by `config.interfaceName` and constructs it with `--parameters`. */
 export async function loadModel(config: Config): Promise<Loaded> {
   let stage: ModelStage = "parameters";

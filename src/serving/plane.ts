@@ -38,9 +38,18 @@ export async function bootPlane(
     modelName: config.modelName,
   });
   // initMetadata ran above: metadata cannot depend on load() (server.md §4.4).
-  await runLoad(component);
+  await timedLoad(component);
   plane.oip.markLoaded();
   return { plane, annotations: serverAnnotations(config, annotationLog(log)) };
+}
+
+/** Runs `load()` (when the model has one), logging when it starts and how long it took. */
+async function timedLoad(component: SeldonComponent): Promise<void> {
+  if (typeof component.load !== "function") return;
+  log.info("Running load() in process {pid}", { pid: Deno.pid });
+  const start = performance.now();
+  await runLoad(component);
+  log.info("load() took {seconds} s", { seconds: ((performance.now() - start) / 1000).toFixed(3) });
 }
 
 /** Logs a "running on port" line: at INFO when `announce`, else at DEBUG (workers). */

@@ -12,8 +12,11 @@ export type BootStage = "parameters" | "import" | "construct";
 
 /** Messages a worker sends. */
 export type WorkerMessage =
-  /** The model is imported and constructed; whether it has a `customService()`. */
-  | { op: "loaded"; pid: number; customService: boolean }
+  /**
+   * The model is imported and constructed; whether it has a `customService()`, and its class
+   * name (the supervisor never imports the model; the start-up banner names it).
+   */
+  | { op: "loaded"; pid: number; customService: boolean; className?: string }
   /**
    * The model could not be loaded: the server stops with `status`, printing `message`
    * (acknowledged, so the worker exits only once the supervisor knows).
@@ -119,10 +122,13 @@ export class WorkerChannel {
     this.#pending.clear();
   }
 
-  /** Tells the supervisor the model is loaded and whether it has a `customService()`. */
-  loaded(customService: boolean): Promise<void> {
+  /**
+   * Tells the supervisor the model is loaded, whether it has a `customService()` and its class
+   * name.
+   */
+  loaded(customService: boolean, className?: string): Promise<void> {
     return this.#writer.send(
-      { op: "loaded", pid: Deno.pid, customService } satisfies WorkerMessage,
+      { op: "loaded", pid: Deno.pid, customService, className } satisfies WorkerMessage,
     );
   }
 

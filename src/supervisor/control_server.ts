@@ -8,8 +8,8 @@ import { LineWriter, readLines, type WorkerMessage } from "./channel.ts";
 
 /** What the supervisor does with each message. */
 export interface ControlHandlers {
-  /** `pid` loaded the model, which has a `customService()` or not. */
-  loaded(pid: number, customService: boolean): void;
+  /** `pid` loaded the model, which has a `customService()` or not, of class `className`. */
+  loaded(pid: number, customService: boolean, className?: string): void;
   /** `pid` cannot load the model: the server stops with `status`. */
   bootFailed(pid: number, status: number, message: string): void;
   ready(pid: number): void;
@@ -43,7 +43,7 @@ async function serveConnection(conn: Deno.Conn, handlers: ControlHandlers): Prom
   for await (const raw of readLines(conn)) {
     const msg = raw as WorkerMessage;
     if (msg.op === "loaded") {
-      handlers.loaded(msg.pid, msg.customService);
+      handlers.loaded(msg.pid, msg.customService, msg.className);
     } else if (msg.op === "bootFailed") {
       handlers.bootFailed(msg.pid, msg.status, msg.message);
       writer.send({ id: msg.id }).catch(() => {});

@@ -17,6 +17,8 @@ import { parseParameters } from "../config/parameters.ts";
 import { restUrl } from "../config/rest_url.ts";
 import { annotationLog, serverAnnotations } from "../config/server_annotations.ts";
 import { tracingSetup } from "../config/tracing.ts";
+import { errorText } from "../error_text.ts";
+import { probePort } from "../listen.ts";
 import { logger } from "../logging.ts";
 import { Auxiliary } from "./auxiliary.ts";
 import { heartbeatMs } from "./channel.ts";
@@ -65,21 +67,47 @@ function children(config: Config) {
   return { httpPort, grpcPort, metricsPort, spawn };
 }
 
-/** Upstream's start-up lines, once every worker serves. */
-function logServing(config: Config, grpcWorkers: number, httpPort: number, grpcPort: number) {
+/** The ports the banner names. */
+interface Ports {
+  readonly http: number;
+  readonly grpc: number;
+  readonly metrics: number;
+}
+
+/**
+ * Upstream's start-up lines, once every worker serves, then the banner: the model's V2 name
+ * (`--model-name`, else `PREDICTIVE_UNIT_ID`, else the class a worker reported, as the data
+ * plane names it), the URLs, and how many requests each worker runs at once.
+ */
+function logServing(config: Config, grpcWorkers: number, ports: Ports, className?: string) {
   if (grpcWorkers > 0) {
     log.info("GRPC microservice running on port {port} with {n} processes", {
-      port: grpcPort,
+      port: ports.grpc,
       n: config.grpcWorkers,
     });
   }
   log.info("REST microservice running on port {port} with {n} workers", {
-    port: httpPort,
+    port: ports.http,
     n: config.workers,
   });
-  log.info("Predictions: POST {url}/api/v1.0/predictions", {
-    url: restUrl(config.host, httpPort),
+  const url = restUrl(config.host, ports.http);
+  log.info("Predictions: POST {url}/api/v1.0/predictions", { url });
+  const name = config.modelName ?? config.unitId ?? className ?? "model";
+  log.info("Model {name}: V2 POST {url}/v2/models/{name}/infer, metrics {metrics}/metrics", {
+    name,
+    url,
+    metrics: restUrl(config.host, ports.metrics),
   });
+  const grpcText = grpcWorkers > 0
+    ? `; ${grpcWorkers} gRPC worker(s) on ${
+      restUrl(config.host, ports.grpc).slice("http://".length)
+    }, ${config.grpcThreads} call(s) at a time each (--grpc-threads)`
+    : "";
+  log.info(
+    "Workers: {rest} REST, {threads} request(s) at a time each (--threads){grpc}. " +
+      "A worker runs its hooks one request at a time unless --threads is raised (async hooks too, as upstream)",
+    { rest: config.workers, threads: config.singleThreaded ? 1 : config.threads, grpc: grpcText },
+  );
 }
 
 /** The environment that exports the workers' traces (`--tracing`), logged once. */
@@ -102,6 +130,16 @@ export async function runSupervisor(config: Config): Promise<number> {
   // imported here: the first worker that cannot import or construct it reports why
   // (`bootFailed`), and the server stops with that status.
   parseParameters(config.parameters);
+  // A second server on a port the first one holds must not share it: workers bind with
+  // SO_REUSEPORT, so the ports are probed first with a plain bind (fails on any holder).
+  try {
+    probePort("REST", config.host, config.httpPort);
+    if (config.grpcWorkers > 0) probePort("gRPC", config.host, config.grpcPort);
+    probePort("metrics", config.host, config.metricsPort);
+  } catch (err) {
+    log.error("{error}", { error: errorText(err) });
+    return 1;
+  }
   /** `--graceful-timeout`: how long a stopping child may take before it is killed. */
   const graceMs = config.gracefulTimeout * 1000;
 
@@ -176,13 +214,16 @@ export async function runSupervisor(config: Config): Promise<number> {
     },
   });
 
+  /** The model's class name, as the first worker that loaded it reported. */
+  let className: string | undefined;
   /** A worker reported that the model cannot be loaded (printed once). */
   let bootFailed = false;
   let control: ControlServer;
   try {
     control = startControlServer(socketPath, {
       // The first worker to load the model tells whether it has a `customService()`.
-      loaded: (_pid, customService) => {
+      loaded: (_pid, customService, name) => {
+        className ??= name;
         if (customService && !pool.stopping) custom.start();
       },
       // Every worker finds the same failure: print the first, stop everything.
@@ -224,7 +265,14 @@ export async function runSupervisor(config: Config): Promise<number> {
     ...Array<Role>(grpcWorkers).fill("grpc"),
     ...Array<Role>(config.workers).fill("rest"),
   ];
-  if (await pool.start(roles)) logServing(config, grpcWorkers, httpPort, grpcPort);
+  if (await pool.start(roles)) {
+    logServing(
+      config,
+      grpcWorkers,
+      { http: httpPort, grpc: grpcPort, metrics: metricsPort },
+      className,
+    );
+  }
   const exitCode = await pool.done;
   // The collector last of all, so metrics recorded during the drain stay visible to the end.
   await custom.stop(graceMs);

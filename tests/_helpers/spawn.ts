@@ -62,6 +62,8 @@ export async function spawnServer(
 export interface SpawnLimits {
   /** Soft and hard open-files limit (`prlimit`; Deno raises the soft one to the hard one). */
   readonly openFiles?: number;
+  /** `deno run` flags before the script (default `--unstable-net -A`). */
+  readonly denoFlags?: readonly string[];
 }
 
 async function spawnOnce(
@@ -74,7 +76,8 @@ async function spawnOnce(
   const flags = portFlags
     ? ["--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--host", "127.0.0.1"]
     : [];
-  const deno = [Deno.execPath(), "run", "--unstable-net", "-A", MAIN, ...args, ...flags];
+  const denoFlags = limits.denoFlags ?? ["--unstable-net", "-A"];
+  const deno = [Deno.execPath(), "run", ...denoFlags, MAIN, ...args, ...flags];
   const command = limits.openFiles === undefined
     ? deno
     : ["prlimit", `--nofile=${limits.openFiles}:${limits.openFiles}`, ...deno];
