@@ -12,6 +12,30 @@ const REPLACEMENTS = 5;
 
 const boots = (log: string) => log.match(/Booting rest worker/g)?.length ?? 0;
 
+/** Whether process `pid` exists. */
+function alive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The REST worker processes of supervisor `pid` (their role is in their environment). */
+async function restWorkers(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("ps", { args: ["-o", "pid=", "--ppid", String(pid)] })
+    .output();
+  const children = new TextDecoder().decode(out.stdout).split(/\s+/).filter(Boolean).map(Number);
+  return children.filter((child) => {
+    try {
+      return Deno.readTextFileSync(`/proc/${child}/environ`).includes("SELDON_TS_ROLE=rest");
+    } catch {
+      return false;
+    }
+  });
+}
+
 Deno.test("drain: SIGHUP replacements lose nothing from 20 keep-alive clients", async () => {
   const s = await spawnServer(await appFolder(IDENTITY_APP), ["MyModel", "--workers", "2"]);
   try {
@@ -19,9 +43,12 @@ Deno.test("drain: SIGHUP replacements lose nothing from 20 keep-alive clients", 
     const load = keepAliveLoad(s.port, CLIENTS, PREDICT, stop.signal);
     for (let i = 1; i <= REPLACEMENTS; i++) {
       await new Promise((r) => setTimeout(r, 300));
+      const olds = await restWorkers(s.child.pid);
+      assertEquals(olds.length, 2);
       s.child.kill("SIGHUP");
-      // Both replacements booted (the old workers drain once they are ready).
+      // The replacements booted, and the old workers drained under the load and exited.
       assert(await eventually(() => boots(s.log()) === 2 + 2 * i, 20_000), s.log());
+      assert(await eventually(() => olds.every((pid) => !alive(pid)), 20_000), s.log());
     }
     await new Promise((r) => setTimeout(r, 1_500));
     stop.abort();
