@@ -101,7 +101,7 @@ Deno.test("slowloris: 500 trickling connections are closed, /health/ping stays f
       conn.read(new Uint8Array(64)).then(() => closed.add(conn), () => closed.add(conn));
     }
     const started = performance.now();
-    let slowest = 0;
+    const pings: number[] = [];
     let step = 0;
     // One more header byte per connection every 100 ms, for up to 6 s.
     const header = encoder.encode("POST /api/v1.0/predictions HTTP/1.1\r\nx-slow: ");
@@ -112,13 +112,15 @@ Deno.test("slowloris: 500 trickling connections are closed, /health/ping stays f
           .catch(() => closed.add(conn));
       }
       step++;
-      slowest = Math.max(slowest, await timedGet(`${s.url}/health/ping`));
+      pings.push(await timedGet(`${s.url}/health/ping`));
       await new Promise((r) => setTimeout(r, 100));
     }
     const elapsed = performance.now() - started;
     assertEquals(closed.size, conns.length);
     assert(elapsed >= 1_900 && elapsed < 4_000, `all closed after ${elapsed} ms`);
-    assert(slowest < 250, `/health/ping took ${slowest} ms`);
+    pings.sort((a, b) => a - b);
+    const median = pings[pings.length >> 1];
+    assert(median < 100 && pings.at(-1)! < 1_000, `/health/ping took ${pings.join(", ")} ms`);
     closeAll(conns);
     assertNobodyDied(s);
   } finally {
