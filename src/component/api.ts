@@ -274,6 +274,23 @@ export class BaseComponent implements SeldonComponent {
   }
 }
 
+const STUB_BRAND = Symbol.for("seldon.ts.notImplementedStub");
+for (const name of Object.getOwnPropertyNames(BaseComponent.prototype)) {
+  const hook = (BaseComponent.prototype as unknown as Record<string, unknown>)[name];
+  if (name !== "constructor" && typeof hook === "function") {
+    Object.defineProperty(hook, STUB_BRAND, { value: true });
+  }
+}
+
+/**
+ * True when `hook` is one of {@link BaseComponent}'s not-implemented stubs (from any copy of
+ * this module): the model does not implement it, and a call would only say so.
+ */
+export function isNotImplementedStub(hook: unknown): boolean {
+  return typeof hook === "function" &&
+    (hook as unknown as Record<symbol, unknown>)[STUB_BRAND] === true;
+}
+
 const RESPONSE_BRAND = Symbol.for("seldon.ts.SeldonResponse");
 
 /** A hook result plus per-request ("runtime") tags and metrics. */
