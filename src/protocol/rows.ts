@@ -83,8 +83,9 @@ export function splitRows(
   const splittable = Array.isArray(value) ||
     (ArrayBuffer.isView(value) && !(value instanceof DataView) &&
       (bytesAreRows || !(value instanceof Uint8Array)));
-  if (!splittable || (value as ArrayLike<unknown>).length !== total) {
-    throw new RowCountError(describe(value), total);
+  if (!splittable) throw new RowCountError(describe(value), total);
+  if ((value as ArrayLike<unknown>).length !== total) {
+    throw new RowCountError(`${(value as ArrayLike<unknown>).length} rows`, total);
   }
   return ranges(counts, (start, end) => sliceData(value as NDData, start, end));
 }
@@ -131,8 +132,6 @@ function describe(value: unknown): string {
   if (NDArray.isNDArray(value)) {
     return value.shape.length === 0 ? "a scalar" : `${value.shape[0]} rows`;
   }
-  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
-    return `${(value as ArrayLike<unknown>).length} rows`;
-  }
+  if (ArrayBuffer.isView(value)) return `binary data (${value.constructor.name})`;
   return value === null ? "null" : `a ${typeof value}`;
 }
