@@ -6,7 +6,10 @@
  * the servers so machine noise hits both alike.
  *
  *   deno run --unstable-net -A bench/batching.ts [--seconds 5] [--rounds 3] [--connections 32]
- *     [--size 32] [--time 10]
+ *     [--size 32] [--time 10] [--model costly|identity]
+ *
+ * `--model identity` (`bench/identity.ts`, no cost per call) shows what batching costs when
+ * there is nothing to save.
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
@@ -21,12 +24,14 @@ const { values } = parseArgs({
     connections: { type: "string", default: "32" },
     size: { type: "string", default: "32" },
     time: { type: "string", default: "10" },
+    model: { type: "string", default: "costly" },
   },
 });
+const MODEL = values.model === "identity" ? "Identity" : "Costly";
 
 const V1 = { path: "/api/v1.0/predictions", body: '{"data":{"ndarray":[[5.1,3.5,1.4,0.2]]}}' };
 const V2 = {
-  path: "/v2/models/Costly/infer",
+  path: `/v2/models/${MODEL}/infer`,
   body: '{"inputs":[{"name":"x","datatype":"FP64","shape":[1,4],"data":[5.1,3.5,1.4,0.2]}]}',
 };
 
@@ -91,7 +96,7 @@ function serve(batching: boolean) {
       "--config",
       join(here, "..", "deno.json"),
       join(here, "..", "main.ts"),
-      "./costly.ts#Costly",
+      `./${MODEL.toLowerCase()}.ts#${MODEL}`,
       "--http-port",
       "0",
       "--metrics-port",

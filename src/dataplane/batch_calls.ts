@@ -235,8 +235,13 @@ function withoutPuid(meta: unknown): unknown {
 /** JSON text of a key part (bigints spelled out); undefined when it has none. */
 function stableJson(value: unknown): string | undefined {
   try {
-    return JSON.stringify(value, (_, v) => typeof v === "bigint" ? `${v}n` : v);
+    return JSON.stringify(value);
   } catch {
-    return undefined;
+    // A bigint (JSON cannot spell one); the replacer is the slow path.
+    try {
+      return JSON.stringify(value, (_, v) => typeof v === "bigint" ? `${v}n` : v);
+    } catch {
+      return undefined;
+    }
   }
 }

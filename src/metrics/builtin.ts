@@ -121,10 +121,17 @@ export class BuiltinMetrics {
     rows: number,
     queueSeconds: readonly number[],
   ): void => {
-    const labels = { operation };
-    this.#batchSize?.observe(labels, rows);
-    for (const s of queueSeconds) this.#batchQueue?.observe(labels, s);
+    if (this.#batchSize === undefined || this.#batchQueue === undefined) return;
+    let children = this.#batchChildren.get(operation);
+    if (children === undefined) {
+      // The labelled children, looked up once: their label hash is not recomputed per request.
+      children = [this.#batchSize.labels(operation), this.#batchQueue.labels(operation)];
+      this.#batchChildren.set(operation, children);
+    }
+    children[0].observe(rows);
+    for (const s of queueSeconds) children[1].observe(s);
   };
+  readonly #batchChildren = new Map<string, Histogram.Internal<string>[]>();
 
   /** The current values, as prom-client's JSON (what a worker sends the collector). */
   snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {

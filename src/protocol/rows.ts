@@ -12,9 +12,14 @@ import { NDArray, type NDData, type TypedArray } from "./ndarray.ts";
  * axis. Undefined for a 0-d array (it has no rows).
  */
 export function rowKey(a: NDArray): string | undefined {
-  if (a.shape.length === 0) return undefined;
-  const storage = Array.isArray(a.data) ? "Array" : a.data.constructor.name;
-  return `${a.dtype}:${storage}:${a.shape.slice(1).join(",")}`;
+  const shape = a.shape;
+  if (shape.length === 0) return undefined;
+  // The storage a dtype may have more than one of: int64/uint64 (Float64Array or bigints),
+  // bool (Uint8Array or booleans); the others have one (NDArray converts into it).
+  const data = a.data;
+  let key = a.dtype + (Array.isArray(data) ? ":a:" : data instanceof Float64Array ? ":f:" : ":t:");
+  for (let i = 1; i < shape.length; i++) key += i === 1 ? shape[i] : "," + shape[i];
+  return key;
 }
 
 /** The arrays (equal {@link rowKey}s) one after another along the first axis. */
