@@ -287,3 +287,37 @@ Deno.test("batching: off by default, every request is its own call", async () =>
     assert(!(await scrape(s)).text.includes("seldon_ts_batch"));
   });
 });
+
+Deno.test("batching: a request whose REST deadline passes in its batch leaves it; no model call for nobody", async () => {
+  const dir = await Deno.makeTempDir();
+  const annotations = `${dir}/annotations`;
+  await Deno.writeTextFile(annotations, 'seldon.io/rest-timeout="1000"\n');
+  const seen: number[][] = [];
+  const model = {
+    async predict(X: NDArray) {
+      seen.push([...X.shape]);
+      if (X.shape[1] === 3) await new Promise((r) => setTimeout(r, 2_000)); // holds the slot
+      return X;
+    },
+  };
+  try {
+    await withServer(model, async (s) => {
+      const slow = s.post("/predict", { data: { ndarray: [[1, 2, 3]] } });
+      await new Promise((r) => setTimeout(r, 50)); // the slow call has the one --threads slot
+      const queued = await Promise.all(
+        [1, 2].map((i) => s.post("/predict", { data: { ndarray: [[i, i]] } })),
+      );
+      for (const a of queued) {
+        assertEquals(a.status, 500);
+        assert(/timed out after 1 s/.test(a.json.status.info), a.text);
+      }
+      assertEquals((await slow).status, 500); // it missed its deadline too
+      await new Promise((r) => setTimeout(r, 1_500)); // the slot is free again
+      assertEquals(seen, [[1, 3]], "the batch that lost its members made no model call");
+      const later = await s.post("/predict", { data: { ndarray: [[5, 6]] } });
+      assertEquals(later.json.data.ndarray, [[5, 6]]);
+    }, { ...ON(8, 20), SELDON_ANNOTATIONS_FILE: annotations });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
