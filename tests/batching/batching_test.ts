@@ -321,3 +321,52 @@ Deno.test("batching: a request whose REST deadline passes in its batch leaves it
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("batching: V2 JSON and binary-tensor requests to infer merge (binary_data_size is not part of the key)", async () => {
+  const calls: number[] = [];
+  class Twice {
+    infer(request: InferenceRequest): InferenceResponse {
+      const x = request.inputs[0].data;
+      calls.push(x.shape[0]);
+      return { outputs: [{ name: "y", data: x.map((v) => v * 2) }] };
+    }
+  }
+  await withServer(new Twice(), async (s) => {
+    const json = (i: number) =>
+      s.post("/v2/models/Twice/infer", {
+        id: `j${i}`,
+        inputs: [{ name: "x", datatype: "FP32", shape: [1, 2], data: [i, i + 0.5] }],
+      });
+    const binary = (i: number) => {
+      const header = JSON.stringify({
+        id: `b${i}`,
+        inputs: [{
+          name: "x",
+          datatype: "FP32",
+          shape: [1, 2],
+          parameters: { binary_data_size: 8 },
+        }],
+      });
+      const head = new TextEncoder().encode(header);
+      const body = new Uint8Array(head.length + 8);
+      body.set(head);
+      body.set(new Uint8Array(new Float32Array([i, i + 0.5]).buffer), head.length);
+      return s.fetch("/v2/models/Twice/infer", {
+        method: "POST",
+        headers: {
+          "content-type": "application/octet-stream",
+          "inference-header-content-length": String(head.length),
+        },
+        body,
+      });
+    };
+    const answers = await Promise.all([json(1), binary(2), json(3), binary(4)]);
+    assertEquals(calls, [4]);
+    answers.forEach((a, k) => {
+      const i = k + 1;
+      assertEquals(a.status, 200, a.text);
+      assertEquals(a.json.id, `${k % 2 === 0 ? "j" : "b"}${i}`);
+      assertEquals(a.json.outputs[0].data, [2 * i, 2 * i + 1]);
+    });
+  }, ON(4, 1_000));
+});
