@@ -73,10 +73,13 @@ export async function startServing(
   config: Config,
   options: StartOptions = {},
 ): Promise<Running> {
-  const builtin = config.builtinMetrics ? new BuiltinMetrics() : undefined;
+  const batching = config.maxBatchSize > 1;
+  const builtin = config.builtinMetrics || batching
+    ? new BuiltinMetrics({ requests: config.builtinMetrics, batches: batching })
+    : undefined;
   const collector = new Collector(builtin);
   const observe = (protocol: "rest" | "grpc", then?: OnRequest): OnRequest | undefined =>
-    builtin
+    builtin && config.builtinMetrics
       ? (operation, status, seconds) => {
         builtin.observe(protocol, operation, status, seconds);
         then?.(operation, status, seconds);
@@ -86,6 +89,7 @@ export async function startServing(
     component,
     config,
     options.recorder ?? collector.recorderFor(String(Deno.pid)),
+    builtin?.observeBatch,
   );
   let grpc: GrpcServer | undefined;
   const serveGrpcToo = options.grpc ?? config.grpcWorkers > 0;

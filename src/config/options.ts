@@ -350,6 +350,27 @@ export const OPTIONS = [
     extension: true,
     help: "Also expose request counts, latencies and each worker's process metrics (seldon_ts_*)",
   },
+  {
+    flag: "--max-batch-size",
+    key: "maxBatchSize",
+    kind: "int",
+    range: [1, 1_000_000],
+    env: "SELDON_MAX_BATCH_SIZE",
+    fallback: 1,
+    extension: true,
+    help: "Adaptive batching: most rows of concurrent predict/infer requests merged into one " +
+      "model call (1 = off)",
+  },
+  {
+    flag: "--max-batch-time",
+    key: "maxBatchTimeMs",
+    kind: "int",
+    range: [0, 60_000],
+    env: "SELDON_MAX_BATCH_TIME_MS",
+    fallback: 10,
+    extension: true,
+    help: "Adaptive batching: milliseconds a batch waits for more requests after its first",
+  },
 ] as const satisfies readonly OptionSpec[];
 
 /** {@link OPTIONS} as specs, for code that reads any option. */

@@ -25,7 +25,18 @@ import { decodeProtoData, emptyArray, isObject, type JsonObject } from "../proto
 import { pyStrBounded } from "../python/repr.ts";
 import type { MetaParts, ResponseBuilder, ResponseContext } from "../protocol/response.ts";
 import { INFER_METHOD, OipPlane } from "./oip.ts";
-import { ABSENT, callOptional, callRequired, classNamesOf, hasHook, isThenable } from "./hooks.ts";
+import {
+  ABSENT,
+  callOptional,
+  callRequired,
+  classNamesOf,
+  hasHook,
+  implementsHook,
+  isThenable,
+} from "./hooks.ts";
+import { Batcher } from "./batcher.ts";
+import { type BatchedResult, predictKey, PredictRunner } from "./batch_calls.ts";
+import type { Limiter, Ticket } from "./limiter.ts";
 
 /** The operations of the data plane (names as in `HookContext.operation`). */
 export const OPERATIONS = [
@@ -97,6 +108,18 @@ export interface DataPlaneOptions {
    * unset: the component's class name.
    */
   readonly modelName?: string;
+  /** Adaptive batching of predict / infer (`--max-batch-size` > 1); unset: off. */
+  readonly batching?: BatchingOptions;
+}
+
+/** Settings of adaptive batching (batcher.ts). */
+export interface BatchingOptions {
+  /** Most rows in one model call (`--max-batch-size`, ≥ 2). */
+  readonly maxRows: number;
+  /** How long a batch waits for more requests after its first (`--max-batch-time`, ms). */
+  readonly maxTimeMs: number;
+  /** Told about every batched model call: operation, rows, each member's queue seconds. */
+  readonly onBatch?: (operation: string, rows: number, queueSeconds: readonly number[]) => void;
 }
 
 const MESSAGE_HOOKS = {
@@ -125,7 +148,10 @@ export class DataPlane {
   readonly #recorder: MetricsRecorder;
   readonly #classNames: (cols: number) => unknown;
   #metadata: Record<string, unknown> | undefined;
+  readonly #batcher: Batcher | undefined;
   #oip: OipPlane | undefined;
+  /** Batching, when on and the model's v1 predict can be batched (no own `predictRaw`). */
+  readonly #batch: { readonly batcher: Batcher; readonly runner: PredictRunner } | undefined;
 
   /** Builds a data plane and computes the model metadata once (server.md §4.5). */
   static async create(user: SeldonComponent, options: DataPlaneOptions): Promise<DataPlane> {
@@ -143,6 +169,7 @@ export class DataPlane {
       modelName: options.modelName ?? options.unitId ?? className(user),
       metadata: plane.#metadata,
       recorder: plane.#recorder,
+      batcher: plane.#batcher,
     });
     return plane;
   }
@@ -157,6 +184,19 @@ export class DataPlane {
     this.#executorEnabled = options.executorEnabled;
     this.#recorder = options.recorder ?? NO_METRICS;
     this.#classNames = (cols) => classNamesOf(user, cols);
+    const batching = options.batching;
+    this.#batcher = batching === undefined || batching.maxRows < 2 ? undefined : new Batcher({
+      maxRows: batching.maxRows,
+      maxTimeMs: batching.maxTimeMs,
+      onBatch: batching.onBatch,
+    });
+    this.#batch = this.#batcher !== undefined && implementsHook(user, "predict") &&
+        !implementsHook(user, "predictRaw")
+      ? {
+        batcher: this.#batcher,
+        runner: new PredictRunner(user, this.#recorder, "predict", false),
+      }
+      : undefined;
   }
 
   /** The Open Inference Protocol (V2) operations on the same component. */
@@ -192,6 +232,51 @@ export class DataPlane {
       { ref: request as JsonObject, merge, puid },
       responses,
     );
+  }
+
+  /**
+   * predict under the transport's `--threads` limiter (`ticket`: the call's deadline). With
+   * batching on, a request whose array can be merged waits (at most `--max-batch-time`) for
+   * concurrent ones with the same key and runs with them as one model call in one slot; any
+   * other runs alone, as {@link message} does.
+   */
+  predict(request: unknown, call: Call, limiter: Limiter, ticket?: Ticket): Promise<unknown> {
+    if (this.#batch === undefined) {
+      return limiter.run(() => this.message("predict", request, call), ticket);
+    }
+    return this.#predictBatched(request, call, limiter, ticket);
+  }
+
+  async #predictBatched(
+    request: unknown,
+    call: Call,
+    limiter: Limiter,
+    ticket: Ticket | undefined,
+  ): Promise<unknown> {
+    const { batcher, runner } = this.#batch!;
+    const d = call.adapter.decodeMessage(request, call.repr);
+    const key = predictKey(d.X, d.names, d.meta);
+    const rows = key === undefined ? 0 : (d.X as NDArray).shape[0];
+    const ctx = call.context("predict");
+    const meta = d.meta as MetaParts & { puid?: unknown } | undefined;
+    const reference = {
+      ref: request as JsonObject,
+      merge: isObject(meta) ? meta : undefined,
+      puid: isObject(meta) ? meta.puid : undefined,
+    };
+    const finish = (out: BatchedResult) =>
+      this.#construct(
+        out.result === ABSENT ? [] : out.result,
+        "predict",
+        reference,
+        call.adapter.responses,
+        out.recorded,
+      );
+    const input = { X: d.X as NDArray, names: d.names, meta: d.meta, ctx };
+    if (key === undefined || rows < 1 || rows >= batcher.maxRows) {
+      return limiter.run(async () => finish((await runner.run([input], [rows]))[0]), ticket);
+    }
+    return await batcher.submit(runner, "predict", key, input, rows, finish, limiter, ticket);
   }
 
   /** aggregate over a SeldonMessageList (REST: a bare list or `{seldonMessages}`). */
@@ -330,13 +415,14 @@ export class DataPlane {
     op: Operation,
     reference: Reference,
     responses: ResponseBuilder,
+    recorded?: boolean,
   ): Promise<JsonObject> {
     const unwrapped = unwrapResult(result);
     const data = op === "route" ? routeArray(unwrapped.data) : unwrapped.data;
     // Fast path: no runtime metrics and no metrics()/tags() hooks → nothing to await.
     const metrics = unwrapped.metrics === undefined && !hasHook(this.#user, "metrics")
       ? NO_METRICS_LIST
-      : await this.#customMetrics(unwrapped.metrics, op);
+      : await this.#customMetrics(unwrapped.metrics, op, recorded);
     const userTags = hasHook(this.#user, "tags") ? await this.#userTags() : undefined;
     return respond(
       this.#user,
@@ -367,14 +453,20 @@ export class DataPlane {
     };
   }
 
-  /** Runtime metrics, then `metrics()`: validated and recorded; echoed when enabled. */
+  /**
+   * Runtime metrics, then `metrics()`: validated and recorded; echoed when enabled. `recorded`:
+   * the runtime metrics were recorded already (a batch's, once for all its requests).
+   */
   async #customMetrics(
     runtime: unknown[] | undefined,
     op: Operation,
+    recorded?: boolean,
   ): Promise<unknown[]> {
     const method = METHOD_LABEL[op];
     const runtimeMetrics = runtime === undefined
       ? []
+      : recorded
+      ? runtime
       : await collectMetrics(runtime, method, this.#recorder);
     let fromHook = callOptional(this.#user, "metrics", []);
     if (isThenable(fromHook)) fromHook = await fromHook;

@@ -3,7 +3,7 @@
  * SeldonNotImplementedError" are the same thing where server.md §6.1 says so.
  * @module
  */
-import type { SeldonComponent } from "../component/api.ts";
+import { isNotImplementedStub, type SeldonComponent } from "../component/api.ts";
 import { errorText, logText } from "../error_text.ts";
 import { SeldonMicroserviceException, SeldonNotImplementedError } from "../protocol/errors.ts";
 
@@ -136,4 +136,13 @@ function generatedNames(cols: number): string[] {
   const names = new Array<string>(cols);
   for (let i = 0; i < cols; i++) names[i] = `t:${i}`;
   return names;
+}
+
+/**
+ * True when the component implements hook `name` itself: a function that is not
+ * `BaseComponent`'s not-implemented stub (a call could still throw not-implemented).
+ */
+export function implementsHook(component: SeldonComponent, name: string): boolean {
+  const hook = (component as HookTable)[name];
+  return typeof hook === "function" && !isNotImplementedStub(hook);
 }

@@ -24,7 +24,17 @@ import type {
 } from "../protocol/oip/types.ts";
 import { selectOutputs } from "../protocol/oip/tensor.ts";
 import { VERSION } from "../version.ts";
-import { ABSENT, callOptional, hasHook, isThenable } from "./hooks.ts";
+import { ABSENT, callOptional, hasHook, implementsHook, isThenable } from "./hooks.ts";
+import type { Batcher } from "./batcher.ts";
+import {
+  type BatchedResult,
+  inferKey,
+  inferRows,
+  InferRunner,
+  predictInferKey,
+  PredictRunner,
+} from "./batch_calls.ts";
+import type { Limiter, Ticket } from "./limiter.ts";
 
 /** The custom-metrics `method` label of V2 infer calls. */
 export const INFER_METHOD = "infer";
@@ -63,6 +73,8 @@ export interface OipOptions {
   /** The validated v1 metadata document (undefined: it failed validation). */
   readonly metadata: Record<string, unknown> | undefined;
   readonly recorder: MetricsRecorder;
+  /** Adaptive batching, when on (shared with the v1 operations). */
+  readonly batcher?: Batcher;
 }
 
 /** The V2 operations against one user component. */
@@ -73,6 +85,9 @@ export class OipPlane {
   readonly #versions: readonly string[];
   readonly #outputName: string | undefined;
   #loaded = false;
+  readonly #batching:
+    | { readonly batcher: Batcher; readonly infer: InferRunner; readonly predict: PredictRunner }
+    | undefined;
   /** The model's name in paths and answers. */
   readonly modelName: string;
 
@@ -85,6 +100,12 @@ export class OipPlane {
       : modelMetadata(options.modelName, options.metadata);
     this.#versions = this.#metadata?.versions ?? [];
     this.#outputName = this.#metadata?.outputs?.[0]?.name;
+    const batcher = options.batcher;
+    this.#batching = batcher === undefined ? undefined : {
+      batcher,
+      infer: new InferRunner(user, options.recorder, INFER_METHOD),
+      predict: new PredictRunner(user, options.recorder, INFER_METHOD, true),
+    };
   }
 
   /** Marks the model loaded (`load()` returned): from then on it is ready. */
@@ -151,12 +172,93 @@ export class OipPlane {
     const ctx = call.context("infer");
     let result = callOptional(this.#user, "infer", [request, ctx]);
     if (isThenable(result)) result = await result;
-    const unwrapped = unwrap(result === ABSENT ? await this.#predict(request, ctx) : result);
+    if (result === ABSENT) result = await this.#predict(request, ctx);
+    return await this.#answer(result, false, target, request, raw, call);
+  }
+
+  /**
+   * {@link infer} under the transport's `--threads` limiter (`ticket`: the call's deadline).
+   * With batching on, a request whose inputs can be merged with concurrent ones (same key: see
+   * batch_calls.ts) waits for them at most `--max-batch-time` and runs with them as one model
+   * call in one slot; any other runs alone.
+   */
+  inferLimited(
+    target: ModelTarget,
+    raw: unknown,
+    call: OipCall,
+    limiter: Limiter,
+    ticket?: Ticket,
+  ): Promise<unknown> {
+    if (this.#batching === undefined) {
+      return limiter.run(() => this.infer(target, raw, call), ticket);
+    }
+    return this.#inferBatched(target, raw, call, limiter, ticket);
+  }
+
+  async #inferBatched(
+    target: ModelTarget,
+    raw: unknown,
+    call: OipCall,
+    limiter: Limiter,
+    ticket: Ticket | undefined,
+  ): Promise<unknown> {
+    const { batcher, infer, predict } = this.#batching!;
+    this.check(target);
+    const request = call.adapter.decodeInfer(raw);
+    const ctx = call.context("infer");
+    if (hasHook(this.#user, "infer")) {
+      const key = inferKey(request);
+      const rows = key === undefined ? 0 : inferRows(request);
+      const finish = async (out: BatchedResult) => {
+        const result = out.result === ABSENT ? await this.#predict(request, ctx) : out.result;
+        return await this.#answer(result, out.recorded, target, request, raw, call);
+      };
+      const input = { request, ctx };
+      if (key === undefined || rows >= batcher.maxRows) {
+        return limiter.run(async () => finish((await infer.run([input], [rows]))[0]), ticket);
+      }
+      return await batcher.submit(infer, "infer", key, input, rows, finish, limiter, ticket);
+    }
+    const key = implementsHook(this.#user, "predict") ? predictInferKey(request) : undefined;
+    const X = request.inputs[0]?.data;
+    const rows = key === undefined ? 0 : X.shape[0];
+    if (key === undefined || rows < 1 || rows >= batcher.maxRows) {
+      return limiter.run(
+        async () =>
+          this.#answer(await this.#predict(request, ctx), false, target, request, raw, call),
+        ticket,
+      );
+    }
+    const meta = request.parameters === undefined ? {} : { parameters: request.parameters };
+    const finish = (out: BatchedResult) => {
+      if (out.result === ABSENT) {
+        throw new OipError(500, "The model implements neither infer() nor predict()");
+      }
+      const result = this.#predictResponse(out.result, request);
+      return this.#answer(result, out.recorded, target, request, raw, call);
+    };
+    const input = { X, names: [], meta, ctx };
+    return await batcher.submit(predict, "infer", key, input, rows, finish, limiter, ticket);
+  }
+
+  /** The answer to `request` from the hook's `result` (`recorded`: its runtime metrics were). */
+  async #answer(
+    result: unknown,
+    recorded: boolean,
+    target: ModelTarget,
+    request: InferenceRequest,
+    raw: unknown,
+    call: OipCall,
+  ): Promise<unknown> {
+    const unwrapped = unwrap(result);
     const response = unwrapped.data;
     if (!isResponse(response)) {
       throw new OipError(500, "infer must return an object with an `outputs` array");
     }
-    const tags = await this.#metricsAndTags(unwrapped.metrics, unwrapped.tags);
+    const tags = await this.#metricsAndTags(
+      recorded ? undefined : unwrapped.metrics,
+      unwrapped.tags,
+    );
     const parameters = tags === undefined
       ? response.parameters
       : { ...response.parameters, ...tags };
@@ -188,6 +290,11 @@ export class OipPlane {
     if (result === ABSENT) {
       throw new OipError(500, "The model implements neither infer() nor predict()");
     }
+    return this.#predictResponse(result, request);
+  }
+
+  /** `predict`'s result as a V2 response with one output (a SeldonResponse keeps its extras). */
+  #predictResponse(result: unknown, request: InferenceRequest): unknown {
     const wrapped = SeldonResponse.isSeldonResponse(result) ? result : undefined;
     const data = wrapped ? wrapped.data : result;
     const requested = request.outputs?.length === 1 ? request.outputs[0].name : undefined;

@@ -110,10 +110,7 @@ function handlers(plane: DataPlane, limiter: Limiter): Record<OipRpc, Handler> {
       const message = decodeModelInferRequest(bytes);
       const target = { name: message.modelName, version: message.modelVersion };
       oip.check(target);
-      return limiter.run(
-        async () => await oip.infer(target, message, call) as Uint8Array,
-        ticket,
-      );
+      return oip.inferLimited(target, message, call, limiter, ticket) as Promise<Uint8Array>;
     },
   };
 }

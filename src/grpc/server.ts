@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import type { Call, DataPlane, HookContext, Operation } from "../dataplane/dataplane.ts";
 import { unhandledText } from "../dataplane/hooks.ts";
 import { InFlight } from "../dataplane/inflight.ts";
-import { Limiter } from "../dataplane/limiter.ts";
+import { Limiter, type Ticket } from "../dataplane/limiter.ts";
 import { connStream } from "./socket.ts";
 import { addOipService } from "./oip.ts";
 import { acceptLoop } from "../http/accept.ts";
@@ -87,7 +87,13 @@ export interface GrpcServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-type Handler = (request: unknown, call: Call) => Promise<unknown>;
+/** An RPC's work: it takes a slot of `limiter` (`ticket`: its deadline) for its hooks. */
+type Handler = (
+  request: unknown,
+  call: Call,
+  limiter: Limiter,
+  ticket?: Ticket,
+) => Promise<unknown>;
 
 /** Each RPC's operation name, as the REST routes name it (the built-in request metrics). */
 const OPERATION_NAMES: Readonly<Record<RpcKind, string>> = {
@@ -104,16 +110,16 @@ const OPERATION_NAMES: Readonly<Record<RpcKind, string>> = {
 
 function handlers(plane: DataPlane): Record<RpcKind, Handler> {
   return {
-    Predict: (r, c) => plane.message("predict", r, c),
-    TransformInput: (r, c) => plane.message("transform-input", r, c),
-    TransformOutput: (r, c) => plane.message("transform-output", r, c),
-    Route: (r, c) => plane.message("route", r, c),
-    Aggregate: (r, c) => plane.aggregate(r, c),
-    SendFeedback: (r, c) => plane.sendFeedback(r, c),
-    Metadata: (_, c) => Promise.resolve(plane.metadata(c)),
-    ModelMetadata: (_, c) => Promise.resolve(plane.metadata(c)),
-    GraphMetadata: () =>
-      Promise.reject(new Error("GraphMetadata not available on the Model level.")),
+    Predict: (r, c, l, t) => plane.predict(r, c, l, t),
+    TransformInput: (r, c, l, t) => l.run(() => plane.message("transform-input", r, c), t),
+    TransformOutput: (r, c, l, t) => l.run(() => plane.message("transform-output", r, c), t),
+    Route: (r, c, l, t) => l.run(() => plane.message("route", r, c), t),
+    Aggregate: (r, c, l, t) => l.run(() => plane.aggregate(r, c), t),
+    SendFeedback: (r, c, l, t) => l.run(() => plane.sendFeedback(r, c), t),
+    Metadata: (_, c, l, t) => l.run(() => Promise.resolve(plane.metadata(c)), t),
+    ModelMetadata: (_, c, l, t) => l.run(() => Promise.resolve(plane.metadata(c)), t),
+    GraphMetadata: (_r, _c, l, t) =>
+      l.run(() => Promise.reject(new Error("GraphMetadata not available on the Model level.")), t),
   };
 }
 
@@ -218,8 +224,8 @@ export function buildGrpcServer(
         }
         const ctx = new GrpcCall(call.metadata);
         const answered = inflight === undefined
-          ? limiter.run(() => handle(call.request, ctx))
-          : inflight.run((ticket) => limiter.run(() => handle(call.request, ctx), ticket));
+          ? handle(call.request, ctx, limiter)
+          : inflight.run((ticket) => handle(call.request, ctx, limiter, ticket));
         answered.then(
           (response) => {
             let bytes: Uint8Array;

@@ -67,8 +67,11 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
         const headerLength = req.headers.get(HEADER_LENGTH);
         const bytes = await readBody(req, deps.limits);
         const call = new OipRestCall(req.headers);
-        const answer = await deps.limiter.run(
-          () => oip.infer(target, { bytes, headerLength }, call),
+        const answer = await oip.inferLimited(
+          target,
+          { bytes, headerLength },
+          call,
+          deps.limiter,
           ticket,
         ) as RestInferAnswer;
         return inferResponse(req, answer);

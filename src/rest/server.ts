@@ -185,10 +185,7 @@ export function createHandler(
       case "predict": {
         const payload = await readPayload(req, url, passthroughOptions);
         call.repr = payload.repr;
-        const result = await limiter.run(
-          () => plane.message("predict", payload.value, call),
-          ticket,
-        );
+        const result = await plane.predict(payload.value, call, limiter, ticket);
         return predictResponse(req, result);
       }
       default: {

@@ -81,9 +81,13 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   await channel.loaded(loaded.customService, classNameOf(loaded.component)).catch(() => {});
   // This worker's cumulative metrics live here; the collector asks for them at each scrape.
   const store = new MetricsStore();
-  // prom-client is loaded only when the built-in metrics are on.
-  const builtin = config.builtinMetrics
-    ? new (await import("../metrics/builtin.ts")).BuiltinMetrics()
+  // prom-client is loaded only when the built-in metrics (or the batch metrics) are on.
+  const batching = config.maxBatchSize > 1;
+  const builtin = config.builtinMetrics || batching
+    ? new (await import("../metrics/builtin.ts")).BuiltinMetrics({
+      requests: config.builtinMetrics,
+      batches: batching,
+    })
     : undefined;
   const collectorPath = Deno.env.get(COLLECTOR_ENV);
   const link = collectorPath
@@ -92,7 +96,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
       builtin: await builtin?.snapshot(),
     }))
     : undefined;
-  const observe: OnRequest | undefined = builtin
+  const observe: OnRequest | undefined = builtin && config.builtinMetrics
     ? (operation, status, seconds) => builtin.observe(role, operation, status, seconds)
     : undefined;
   const limit = role === "rest" ? requestLimit(config) : 0;
@@ -133,7 +137,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   let booted: Booted;
   let server: WorkerServer;
   try {
-    booted = await bootPlane(loaded.component, config, store);
+    booted = await bootPlane(loaded.component, config, store, builtin?.observeBatch);
     server = await transport.start(booted, {
       onRequest,
       onStuck: role === "rest" ? onStuck : undefined,

@@ -9,7 +9,7 @@ import { runLoad } from "../component/loader.ts";
 import type { Config } from "../config/options.ts";
 import { annotationLog, serverAnnotations } from "../config/server_annotations.ts";
 import type { ServerAnnotations } from "../config/server_annotations.ts";
-import { DataPlane } from "../dataplane/dataplane.ts";
+import { type BatchingOptions, DataPlane } from "../dataplane/dataplane.ts";
 import { logger } from "../logging.ts";
 import type { MetricsRecorder } from "../metrics/custom.ts";
 
@@ -21,11 +21,15 @@ export interface Booted {
   readonly annotations: ServerAnnotations;
 }
 
-/** Builds the data plane, runs `load()` and reads the annotations; custom metrics go to `recorder`. */
+/**
+ * Builds the data plane, runs `load()` and reads the annotations; custom metrics go to
+ * `recorder`, batched model calls (`--max-batch-size` > 1) are told to `onBatch`.
+ */
 export async function bootPlane(
   component: SeldonComponent,
   config: Config,
   recorder: MetricsRecorder,
+  onBatch?: BatchingOptions["onBatch"],
 ): Promise<Booted> {
   const plane = await DataPlane.create(component, {
     includeMetrics: config.includeMetricsInResponse,
@@ -36,6 +40,9 @@ export async function bootPlane(
     modelMetadata: config.modelMetadata,
     logError: (message) => log.error(message),
     modelName: config.modelName,
+    batching: config.maxBatchSize > 1
+      ? { maxRows: config.maxBatchSize, maxTimeMs: config.maxBatchTimeMs, onBatch }
+      : undefined,
   });
   // initMetadata ran above: metadata cannot depend on load() (server.md §4.4).
   await timedLoad(component);
