@@ -217,7 +217,7 @@ Deno.test("batching: runtime tags go to every answer, runtime metrics are record
         tags: { rows: X.shape[0] },
         metrics: [{ type: "COUNTER", key: "model_calls", value: 1 }],
       }),
-    metrics: () => [{ type: "COUNTER", key: "answers", value: 1 }],
+    metrics: () => [{ type: "COUNTER" as const, key: "answers", value: 1 }],
   };
   await withServer(model, async (s) => {
     const answers = await Promise.all(
