@@ -101,14 +101,15 @@ function ownCommandLine(): string[] | undefined {
 export function childDenoFlags(
   env: string | undefined = Deno.env.get(DENO_FLAGS_ENV),
   argv: readonly string[] | undefined = ownCommandLine(),
+  mainModule: string = Deno.mainModule,
 ): string[] {
   let flags: string[] | undefined;
   if (env !== undefined && env.trim() !== "") flags = env.trim().split(/\s+/);
-  else if (argv !== undefined) flags = denoFlagsOf(argv, Deno.mainModule, Deno.cwd());
+  else if (argv !== undefined) flags = denoFlagsOf(argv, mainModule, Deno.cwd());
   if (flags === undefined) {
     flags = [];
-    if (Deno.mainModule.startsWith("file:")) {
-      const config = join(dirname(fileURLToPath(Deno.mainModule)), "deno.json");
+    if (mainModule.startsWith("file:")) {
+      const config = join(dirname(fileURLToPath(mainModule)), "deno.json");
       try {
         if (Deno.statSync(config).isFile) flags.push("--config", config);
       } catch { /* no config next to the script */ }
@@ -131,7 +132,8 @@ export function selfCommand(
 ): { command: string; args: string[] } {
   const command = runtime.execPath;
   if (runtime.standalone) return { command, args: [] };
-  return { command, args: ["run", ...childDenoFlags(), runtime.mainModule] };
+  const flags = childDenoFlags(undefined, undefined, runtime.mainModule);
+  return { command, args: ["run", ...flags, runtime.mainModule] };
 }
 
 /** What {@link selfCommand} reads of the running program (injectable for tests). */

@@ -24,9 +24,12 @@ Deno.test("npm specifiers: src/ names npm packages by the versions deno.json pin
   for await (const file of sources(join(ROOT, "src"))) files.push(file);
   let count = 0;
   for (const file of files) {
-    const text = await Deno.readTextFile(file);
+    // Doc comments may show how a model imports the package; only code counts.
+    const text = (await Deno.readTextFile(file)).replaceAll(/\/\*[\s\S]*?\*\//g, "");
     for (const [, specifier] of text.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
       if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
+      // `init`'s templates import the server under the name the model project maps.
+      if (file.endsWith("src/scaffold.ts") && specifier === "${pkg}") continue;
       const m = /^npm:(@?[^@]+)@([^/]+)$/.exec(specifier);
       assert(m, `${file}: ${specifier} must be npm:<name>@<version>`);
       assertEquals(`npm:${m[1]}@${m[2]}`, pinned[m[1]], `${file}: ${specifier}`);
