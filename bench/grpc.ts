@@ -4,10 +4,11 @@
  * server's `seldon.protos.Model/Predict` on an identity model (`main.ts`, supervisor + one gRPC
  * worker). Both are driven by `grpc_load.ts` in a process of its own (`--channels` grpc-js
  * channels × `--inflight` calls in flight). Rounds alternate between the two servers so machine
- * noise hits both alike; each round runs every payload (`ndarray`, `tensor`).
+ * noise hits both alike; each round runs every payload (`ndarray`, `tensor`; `tensor1e6`, a
+ * 1,000,000-double tensor, on request — with `--channels 1 --inflight 1` it times single calls).
  *
  *   deno task bench:grpc [--seconds 5] [--rounds 3] [--channels 4] [--inflight 8]
- *     [--payload ndarray,tensor] [--compare DIR]
+ *     [--payload ndarray,tensor,tensor1e6] [--compare DIR]
  *
  * `--compare DIR` also runs the server of another checkout (e.g. a copy of the previous tree) in
  * every round, for before/after measured side by side.
@@ -99,6 +100,8 @@ const startSeldon = (root: string) =>
       "0",
       "--grpc-workers",
       "1",
+      "--grpc-max-message-size",
+      "64m",
       "--host",
       "127.0.0.1",
     ],

@@ -20,7 +20,10 @@ const predict: grpc.MethodDefinition<unknown, unknown> = {
   responseDeserialize: (bytes) => decodeMessage("SeldonMessage", bytes),
 };
 
-const server = new grpc.Server();
+const server = new grpc.Server({
+  "grpc.max_receive_message_length": -1,
+  "grpc.max_send_message_length": -1,
+});
 server.addService({ Predict: predict }, {
   Predict: (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) =>
     cb(null, call.request),

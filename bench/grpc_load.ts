@@ -7,7 +7,10 @@
  * `{"requests", "seconds", "errors", "firstError"}` when it stops.
  *
  *   deno run -A bench/grpc_load.ts --port P [--seconds 5] [--channels 4] [--inflight 8]
- *     [--payload ndarray|tensor]
+ *     [--payload ndarray|tensor|tensor1e6]
+ *
+ * `tensor1e6` is a `tensor` of 1,000,000 doubles (shape [1, 1000000], no names; 8 MB): the servers
+ * must allow messages that large (`--grpc-max-message-size 64m`).
  */
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
@@ -19,6 +22,14 @@ export const PAYLOADS: Record<string, unknown> = {
   ndarray: { data: { names: ["a", "b", "c", "d"], ndarray: [[5.1, 3.5, 1.4, 0.2]] } },
   tensor: {
     data: { names: ["a", "b", "c", "d"], tensor: { shape: [1, 4], values: [5.1, 3.5, 1.4, 0.2] } },
+  },
+  tensor1e6: {
+    data: {
+      tensor: {
+        shape: [1, 1_000_000],
+        values: Array.from({ length: 1_000_000 }, (_, i) => (i % 1000) / 7),
+      },
+    },
   },
 };
 
@@ -45,6 +56,8 @@ if (import.meta.main) {
     () =>
       new grpc.Client(`127.0.0.1:${values.port}`, grpc.credentials.createInsecure(), {
         "grpc.use_local_subchannel_pool": 1,
+        "grpc.max_receive_message_length": -1,
+        "grpc.max_send_message_length": -1,
       }),
   );
   let counting = false;

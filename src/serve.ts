@@ -54,7 +54,7 @@ export interface StartOptions {
   readonly grpc?: boolean;
   /** Serve the metrics port from this process's collector (default: no external recorder). */
   readonly metrics?: boolean;
-  /** Called after every REST request (max-requests counting). */
+  /** Called after every REST request (max-requests counting; see `RestOptions.onRequest`). */
   readonly onRestRequest?: OnRequest;
   /** Called when a REST request is stuck long after its `seldon.io/rest-timeout` deadline. */
   readonly onRestStuck?: () => void;

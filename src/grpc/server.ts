@@ -52,7 +52,8 @@ export interface GrpcOptions {
   /**
    * Called after every answered RPC (the worker's memory check, the built-in request metrics):
    * the operation (`predict`, `send-feedback`, … as on REST), the status code's name (`OK`,
-   * `INTERNAL`, …) and the seconds from the call's arrival to its answer.
+   * `INTERNAL`, …) and the seconds from the call's arrival to its answer. A callback declared
+   * without parameters (`length` 0: a counter) is called without them as each call starts.
    */
   readonly onRequest?: (operation: string, status: string, seconds: number) => void;
   /**
@@ -196,7 +197,9 @@ export function buildGrpcServer(
       log.warning("Graceful timeout: {count} unfinished calls answered UNAVAILABLE", { count });
     }, { once: true });
   }
-  const onRequest = options.onRequest;
+  // A counter (declared without parameters) is called as each call starts: nothing is timed.
+  const onRequest = options.onRequest?.length === 0 ? undefined : options.onRequest;
+  const onServed = options.onRequest?.length === 0 ? options.onRequest as () => void : undefined;
   for (const [service, rpcs] of Object.entries(SERVICES)) {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const rpc of rpcs) {
@@ -207,6 +210,7 @@ export function buildGrpcServer(
         call: grpc.ServerUnaryCall<unknown, unknown>,
         done: grpc.sendUnaryData<unknown>,
       ) => {
+        if (onServed) onServed();
         const start = onRequest ? performance.now() : 0;
         const callback: grpc.sendUnaryData<unknown> = onRequest
           ? (err, value) => {

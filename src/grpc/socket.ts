@@ -7,12 +7,29 @@
 import { Buffer } from "node:buffer";
 import { Duplex } from "node:stream";
 
-/** Bytes asked of the socket per read. */
-const READ_SIZE = 64 * 1024;
+/**
+ * Reads go into a shared slab of this size, each pushed as a view of the bytes it filled (no
+ * copy, no buffer per read: a fresh 64 KiB buffer per read cost more than a small gRPC call's
+ * own work). A new slab is taken when less than {@link MIN_READ} is left; a pushed view keeps
+ * its slab alive only as long as grpc-js holds it.
+ */
+const SLAB_SIZE = 256 * 1024;
+/** The least room a read is given. */
+const MIN_READ = 16 * 1024;
+/** Writes of all chunks together are joined into one buffer (one syscall) up to this size. */
+const JOIN_MAX = 64 * 1024;
 
 /** Writes all of `bytes` (a socket write may take part of them). */
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+}
+
+/** Small chunks joined into one write; large ones written in turn (no copy of megabytes). */
+async function writeChunks(conn: Deno.Conn, chunks: { chunk: Uint8Array }[]): Promise<void> {
+  let total = 0;
+  for (const c of chunks) total += c.chunk.length;
+  if (total <= JOIN_MAX) return writeAll(conn, Buffer.concat(chunks.map((c) => c.chunk), total));
+  for (const c of chunks) await writeAll(conn, c.chunk);
 }
 
 /** `conn` as a Duplex with the socket fields grpc-js reads (peer address for `getPeer()`). */
@@ -27,13 +44,25 @@ export function connStream(conn: Deno.TcpConn): Duplex {
       conn.close();
     } catch { /* already closed */ }
   };
+  let slab = new Uint8Array(0);
+  let used = 0;
   const stream = new Duplex({
     // The peer's FIN ends both sides: the stream then closes, and the connection is counted out.
     allowHalfOpen: false,
     read() {
-      const buf = new Uint8Array(READ_SIZE);
-      conn.read(buf).then(
-        (n) => this.push(n === null ? null : Buffer.from(buf.buffer, 0, n)),
+      if (slab.length - used < MIN_READ) {
+        slab = new Uint8Array(SLAB_SIZE);
+        used = 0;
+      }
+      const target = slab;
+      const start = used;
+      conn.read(target.subarray(start)).then(
+        (n) => {
+          if (n === null) return this.push(null);
+          // The next read starts after these bytes (a read is in flight only once at a time).
+          if (target === slab) used = start + n;
+          this.push(Buffer.from(target.buffer, start, n));
+        },
         (err) => this.destroy(closed ? undefined : err),
       );
     },
@@ -41,7 +70,7 @@ export function connStream(conn: Deno.TcpConn): Duplex {
       writeAll(conn, chunk).then(() => done(), done);
     },
     writev(chunks: { chunk: Uint8Array }[], done) {
-      writeAll(conn, Buffer.concat(chunks.map((c) => c.chunk))).then(() => done(), done);
+      writeChunks(conn, chunks).then(() => done(), done);
     },
     final(done) {
       conn.closeWrite().then(() => done(), () => done());

@@ -137,9 +137,11 @@ export function decodeProtoData(data: JsonObject): NDArray {
     const tensor = data.tensor as { shape?: number[]; values?: number[] };
     const values = tensor.values ?? [];
     const shape = tensor.shape ?? (values.length === 0 ? [0] : []);
-    return new NDArray(Float64Array.from(values, Number), [values.length], "float64").reshape(
-      checkShape(shape, values.length),
-    );
+    // A loop: `Float64Array.from(values, Number)` takes the iterator path (~10× slower).
+    const n = values.length;
+    const flat = new Float64Array(n);
+    for (let i = 0; i < n; i++) flat[i] = Number(values[i]);
+    return new NDArray(flat, [n], "float64").reshape(checkShape(shape, n));
   }
   if (data.ndarray !== undefined) {
     return NDArray.from(data.ndarray, undefined, { numbersAreFloat: true });

@@ -69,7 +69,8 @@ export interface RestOptions {
    * Called after every request (the worker counts them for `--max-requests`; the built-in
    * request metrics): the route's action (`predict`, `send-feedback`, …; `options` for a
    * preflight, `unmatched` for no route), the HTTP status and the seconds from the request's
-   * arrival to its answer.
+   * arrival to its answer. A callback declared without parameters (`length` 0: a counter) is
+   * called without them, and the request is then neither timed nor classified.
    */
   readonly onRequest?: (operation: string, status: string, seconds: number) => void;
   /**
@@ -243,7 +244,9 @@ export function createHandler(
     return errorResponse(req, answer, style);
   }
 
-  const onRequest = options.onRequest;
+  const onRequest = options.onRequest?.length === 0 ? undefined : options.onRequest;
+  const onServed = options.onRequest?.length === 0 ? options.onRequest as () => void : undefined;
+  const accessLog = options.accessLog === true;
   return async function handle(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
     const start = onRequest ? performance.now() : 0;
     const url = splitTarget(req.url);
@@ -272,8 +275,9 @@ export function createHandler(
     } else {
       response = errorResponse(req, internalError(match.info), style);
     }
-    if (options.accessLog) writeAccessLog(req, response, info, options.accessLogFilter);
-    if (onRequest) {
+    if (accessLog) writeAccessLog(req, response, info, options.accessLogFilter);
+    if (onServed) onServed();
+    else if (onRequest) {
       const operation = isOipPath(url.path)
         ? routeOf(url.path)?.operation ?? "unmatched"
         : match.kind === "route"

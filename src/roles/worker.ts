@@ -192,11 +192,21 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
 
 type OnRequest = (operation: string, status: string, seconds: number) => void;
 
-/** One callback calling each of `callbacks` that is defined (none: `undefined`). */
+/**
+ * One callback calling each of `callbacks` that is defined (none: `undefined`). When none of
+ * them declares a parameter, neither does the result: the transports then skip timing and
+ * classifying each request (see `RestOptions.onRequest`).
+ */
 function allOf(callbacks: readonly (OnRequest | undefined)[]): OnRequest | undefined {
   const defined: OnRequest[] = [];
   for (const f of callbacks) if (f !== undefined) defined.push(f);
   if (defined.length <= 1) return defined[0];
+  if (defined.every((f) => f.length === 0)) {
+    const plain = defined as (() => void)[];
+    return () => {
+      for (const f of plain) f();
+    };
+  }
   return (operation, status, seconds) => {
     for (const f of defined) f(operation, status, seconds);
   };

@@ -1,0 +1,97 @@
+/**
+ * What the REST predict does beyond the bare echo, stage by stage (`bench/floor_server.ts`),
+ * each stage's server driven by `wrk` in rotating rounds; CPU µs per request of each server's
+ * process tree. The last row is this server (`main.ts`, one REST worker, identity model).
+ *
+ *   deno run --unstable-net -A bench/floor.ts [--seconds 3] [--rounds 3]
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { dirname, join } from "node:path";
+import { measureCpu, median, spawnServer } from "./proc.ts";
+
+const here = dirname(new URL(import.meta.url).pathname);
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { seconds: { type: "string", default: "3" }, rounds: { type: "string", default: "3" } },
+});
+const BODY = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
+const script = await Deno.makeTempFile({ suffix: ".lua" });
+await Deno.writeTextFile(
+  script,
+  `wrk.method = "POST"\nwrk.body = '${BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
+);
+
+async function wrk(url: string): Promise<{ requests: number; seconds: number }> {
+  const t0 = performance.now();
+  const out = await new Deno.Command("wrk", {
+    args: ["-t2", "-c32", `-d${values.seconds}s`, "-s", script, url],
+    stdout: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
+  if (!m || /Non-2xx/.test(text)) throw new Error(`wrk output:\n${text}`);
+  const seconds = (performance.now() - t0) / 1000;
+  return { requests: Number(m[1]) * seconds, seconds };
+}
+
+const stages = ["bare", "cors", "guarded", "deadline"];
+const servers = [];
+for (const mode of stages) {
+  servers.push({
+    name: mode,
+    path: "/",
+    s: await spawnServer(
+      ["run", "-A", "--unstable-net", join(here, "floor_server.ts"), mode],
+      here,
+    ),
+  });
+}
+servers.push({
+  name: "seldon",
+  path: "/api/v1.0/predictions",
+  s: await spawnServer([
+    "run",
+    "-A",
+    "--unstable-net",
+    "--config",
+    join(here, "..", "deno.json"),
+    join(here, "..", "main.ts"),
+    "./identity.ts#Identity",
+    "--http-port",
+    "0",
+    "--metrics-port",
+    "0",
+    "--grpc-workers",
+    "0",
+    "--host",
+    "127.0.0.1",
+  ], here),
+});
+const results = new Map<string, { rps: number; cpuUs: number }[]>(servers.map((s) => [s.name, []]));
+try {
+  for (let i = 0; i < Number(values.rounds); i++) {
+    const order = servers.slice(i % servers.length).concat(servers.slice(0, i % servers.length));
+    for (const { name, path, s } of order) {
+      const r = await measureCpu(s.child.pid, () => wrk(`http://127.0.0.1:${s.port}${path}`));
+      results.get(name)!.push(r);
+      console.log(
+        `round ${i + 1} ${name}: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(2)} µs CPU/req`,
+      );
+    }
+  }
+} finally {
+  for (const { s } of servers) {
+    s.child.kill("SIGTERM");
+    await s.child.status;
+  }
+  await Deno.remove(script);
+}
+const bare = median(results.get("bare")!.map((r) => r.rps));
+for (const [name, rs] of results) {
+  const rps = median(rs.map((r) => r.rps));
+  console.log(
+    `${name.padEnd(9)} ${rps.toFixed(0).padStart(7)} req/s  ratio ${(rps / bare).toFixed(3)}  ` +
+      `${median(rs.map((r) => r.cpuUs)).toFixed(2)} µs CPU/req`,
+  );
+}
