@@ -20,6 +20,7 @@ import { tracingSetup } from "../config/tracing.ts";
 import { errorText } from "../error_text.ts";
 import { probePort } from "../listen.ts";
 import { logger } from "../logging.ts";
+import { loadYaml } from "../yaml.ts";
 import { Auxiliary } from "./auxiliary.ts";
 import { heartbeatMs } from "./channel.ts";
 import { spawnProcess } from "./child.ts";
@@ -111,9 +112,10 @@ function logServing(config: Config, grpcWorkers: number, ports: Ports, className
 }
 
 /** The environment that exports the workers' traces (`--tracing`), logged once. */
-function tracingEnv(config: Config): Record<string, string> {
+async function tracingEnv(config: Config): Promise<Record<string, string>> {
   if (config.tracing === 0) return {};
   log.info("Initializing tracing");
+  if (Deno.env.get("JAEGER_CONFIG_PATH")) await loadYaml();
   const setup = tracingSetup(config.interfaceName, Deno.env.toObject());
   for (const warning of setup.warnings) log.warning(warning);
   log.info("Tracing: OpenTelemetry export to {endpoint}", {
@@ -158,7 +160,7 @@ export async function runSupervisor(config: Config): Promise<number> {
 
   const { httpPort, grpcPort, metricsPort, spawn } = children(config);
   const workerEnv = {
-    ...tracingEnv(config),
+    ...(await tracingEnv(config)),
     ...exposeGcEnv(),
     [CONTROL_ENV]: socketPath,
     [COLLECTOR_ENV]: collectorSocket,
