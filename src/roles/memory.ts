@@ -48,9 +48,27 @@ export function memoryCheck(limit: number, over: (rss: number) => void): () => v
  * V8's `gc()` when the supervisor exposed it to this worker (`--expose-gc`). V8 defines it as a
  * non-configurable global, so the model sees it too.
  */
-export function takeGc(): (() => void) | undefined {
+export function takeGc(): ((options?: typeof COMPACTING_GC) => void) | undefined {
   const gc = (globalThis as { gc?: unknown }).gc;
-  return typeof gc === "function" ? gc as () => void : undefined;
+  return typeof gc === "function" ? gc as (options?: typeof COMPACTING_GC) => void : undefined;
+}
+
+/** V8's options for `gc()`: a synchronous full collection that also gives memory back. */
+export const COMPACTING_GC = { type: "major", execution: "sync", flavor: "last-resort" } as const;
+
+/**
+ * One memory-reducing full collection `delayMs` after a worker is ready: start-up (the model's
+ * import, proto loading, the servers' set-up) leaves garbage and a grown heap that an idle worker
+ * would otherwise keep. Measured on a gRPC worker: ~10 MiB less RSS (bench/footprint.ts).
+ * Returns a function that cancels it.
+ */
+export function compactAfterStart(
+  gc: (options?: typeof COMPACTING_GC) => void,
+  delayMs = 1000,
+): () => void {
+  const timer = setTimeout(() => gc(COMPACTING_GC), delayMs);
+  Deno.unrefTimer(timer);
+  return () => clearTimeout(timer);
 }
 
 /** How often the idle collector looks (and how long a worker must be idle first). */
