@@ -53,6 +53,28 @@ function treeRss(pid: number): number {
   return total;
 }
 
+/** `pid=VmRSS/RssAnon MiB` of every process of the tree (where the memory is). */
+function perProcess(pid: number): string {
+  const out: string[] = [];
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop()!;
+    try {
+      const status = Deno.readTextFileSync(`/proc/${p}/status`);
+      const f = (n: string) =>
+        Number(new RegExp(`^${n}:\\s+(\\d+) kB`, "m").exec(status)![1]) / 1024;
+      const env = Deno.readTextFileSync(`/proc/${p}/environ`).split("\0");
+      const role = env.find((e) => e.startsWith("SELDON_TS_ROLE="))?.slice(15) ?? "supervisor";
+      out.push(`${role} ${f("VmRSS").toFixed(0)}/${f("RssAnon").toFixed(0)}`);
+      for (const task of Deno.readDirSync(`/proc/${p}/task`)) {
+        const kids = Deno.readTextFileSync(`/proc/${p}/task/${task.name}/children`).trim();
+        if (kids) todo.push(...kids.split(" ").map(Number));
+      }
+    } catch { /* exited */ }
+  }
+  return out.join(", ");
+}
+
 /** One `wrk` soak: requests, errors and latency percentiles (ms). */
 interface Soak {
   requests: number;
@@ -139,7 +161,7 @@ try {
   await sleep(3000); // every worker ready and compacted
   const idle = treeRss(pid);
   report.idleMiB = idle / MiB;
-  line(`idle tree RSS ${(idle / MiB).toFixed(1)} MiB`);
+  line(`idle tree RSS ${(idle / MiB).toFixed(1)} MiB (RSS/anon MiB: ${perProcess(pid)})`);
 
   const large = Number(values.large);
   if (large > 0) {
@@ -175,7 +197,9 @@ try {
         (peak / MiB).toFixed(0)
       }, right after ${(after / MiB).toFixed(0)}, after ${values.idle} s idle ${
         (settled / MiB).toFixed(0)
-      } MiB (${((settled - idle) / 1e6).toFixed(0)} MB above idle; target ≤ 150)`,
+      } MiB (${((settled - idle) / 1e6).toFixed(0)} MB above idle; target ≤ 150; ${
+        perProcess(pid)
+      })`,
     );
   }
 
@@ -199,7 +223,7 @@ try {
         soak.p50Ms.toFixed(1)
       } ms, p99 ${soak.p99Ms.toFixed(1)} ms, max ${soak.maxMs.toFixed(0)} ms; ping after ${
         pingMs.toFixed(1)
-      } ms; tree RSS 5 s later ${rss.toFixed(1)} MiB`,
+      } ms; tree RSS 5 s later ${rss.toFixed(1)} MiB (${perProcess(pid)})`,
     );
   }
   report.soaks = rounds;
