@@ -245,17 +245,6 @@ export async function runSupervisor(config: Config): Promise<number> {
     await cleanup();
     throw err;
   }
-  collector.start();
-  const started = await firstCollector!;
-  if (!started.ok) {
-    // It printed why (e.g. the metrics port is in use).
-    control.close();
-    await cleanup();
-    return started.code || 1;
-  }
-  log.info("REST metrics microservice running on port {port}", { port: metricsPort });
-  log.info("Starting servers");
-
   Deno.addSignalListener("SIGTERM", () => pool.shutdown(0));
   Deno.addSignalListener("SIGINT", () => pool.shutdown(130));
   Deno.addSignalListener("SIGHUP", () => {
@@ -267,7 +256,23 @@ export async function runSupervisor(config: Config): Promise<number> {
     ...Array<Role>(grpcWorkers).fill("grpc"),
     ...Array<Role>(config.workers).fill("rest"),
   ];
-  if (await pool.start(roles)) {
+  collector.start();
+  // The workers start beside the collector, not after it listens (as upstream, which starts its
+  // servers without waiting on the metrics collector): each worker's link to the collector
+  // retries until it listens, and the first ping comes ~100 ms sooner.
+  const serving = pool.start(roles);
+  const started = await firstCollector!;
+  if (!started.ok) {
+    // It printed why (e.g. the metrics port is in use).
+    pool.shutdown(started.code || 1);
+    await pool.done;
+    control.close();
+    await cleanup();
+    return started.code || 1;
+  }
+  log.info("REST metrics microservice running on port {port}", { port: metricsPort });
+  log.info("Starting servers");
+  if (await serving) {
     logServing(
       config,
       grpcWorkers,
