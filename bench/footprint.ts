@@ -3,7 +3,12 @@
  * and the time from spawning the server until `/health/ping` answers, as medians over several
  * cold starts (Linux /proc).
  *
- *   deno run -A bench/footprint.ts [--runs 5] [--root .]... [--model ./examples/iris/IrisClassifier.ts#IrisClassifier] [-- extra server args]
+ *   deno run -A bench/footprint.ts [--runs 5] [--root .]... [--v8-flags F]... [--model ./examples/iris/IrisClassifier.ts#IrisClassifier] [-- extra server args]
+ *
+ * `--v8-flags F` (repeatable) runs each root once more per value with `DENO_V8_FLAGS=F` (every
+ * process of the tree inherits it); an empty value is the default start. Columns: `VmRSS` /
+ * `RssAnon` / `Pss` (the proportional share: shared pages divided among the processes using them)
+ * of each process, `--settle` ms (2000) after every worker is ready; `--json` prints the samples' medians as JSON too (for `bench/all.ts`).
  *
  * `--root` is a checkout whose `main.ts` is started; give it twice (e.g. a `git archive` of the
  * commit before a change, then this one) and runs alternate between them, so machine noise hits
@@ -23,15 +28,21 @@ const { values, positionals } = parseArgs({
     runs: { type: "string", default: "5" },
     root: { type: "string", multiple: true, default: [join(here, "..")] },
     model: { type: "string", default: "./examples/iris/IrisClassifier.ts#IrisClassifier" },
+    "v8-flags": { type: "string", multiple: true, default: [""] },
+    json: { type: "boolean", default: false },
+    settle: { type: "string", default: "2000" },
   },
 });
 const roots = values.root.map((r) => resolve(r));
+/** What a run starts: a checkout and the `DENO_V8_FLAGS` of its tree. */
+const setups = roots.flatMap((root) => values["v8-flags"].map((flags) => ({ root, flags })));
+const label = (s: { root: string; flags: string }) => s.flags ? `${s.root} ${s.flags}` : s.root;
 
 /** One cold start: milliseconds to a ready REST port and the RSS in MiB of every process. */
 interface Sample {
   readyMs: number;
-  /** Per role, `[VmRSS, RssAnon]` of each of its processes. */
-  rss: Map<string, [number, number][]>;
+  /** Per role, `[VmRSS, RssAnon, Pss]` of each of its processes. */
+  rss: Map<string, [number, number, number][]>;
 }
 
 function freePort(): number {
@@ -45,11 +56,13 @@ function freePort(): number {
  * `VmRSS` and `RssAnon` of `pid` in MiB. The rest of the RSS is mostly the `deno` executable's
  * pages, shared by every process; `RssAnon` is what each process adds on its own.
  */
-function rssMiB(pid: number): [number, number] {
+function rssMiB(pid: number): [number, number, number] {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const field = (name: string) =>
     Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)![1]);
-  return [field("VmRSS") / 1024, field("RssAnon") / 1024];
+  const rollup = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
+  const pss = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)![1]);
+  return [field("VmRSS") / 1024, field("RssAnon") / 1024, pss / 1024];
 }
 
 /** The children of `pid` with the role in their environment (`SELDON_TS_ROLE`). */
@@ -62,7 +75,7 @@ function children(pid: number): { pid: number; role: string }[] {
   });
 }
 
-async function once(root: string): Promise<Sample> {
+async function once(root: string, flags: string): Promise<Sample> {
   const http = freePort();
   const args = [
     "run",
@@ -84,7 +97,7 @@ async function once(root: string): Promise<Sample> {
     cwd: root,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...(flags ? { DENO_V8_FLAGS: flags } : {}) },
   }).spawn();
   // Every initial worker is ready once the supervisor logs the REST summary line.
   let log = "";
@@ -109,8 +122,9 @@ async function once(root: string): Promise<Sample> {
     if (readyMs === undefined) await new Promise((r) => setTimeout(r, 10));
   }
   await started;
-  await new Promise((r) => setTimeout(r, 1000)); // settle
-  const rss = new Map<string, [number, number][]>([["supervisor", [rssMiB(child.pid)]]]);
+  // Workers run a compacting collection 1 s after they are ready (src/roles/memory.ts).
+  await new Promise((r) => setTimeout(r, Number(values.settle)));
+  const rss = new Map<string, [number, number, number][]>([["supervisor", [rssMiB(child.pid)]]]);
   for (const c of children(child.pid)) {
     rss.set(`${c.role} worker`, [...rss.get(`${c.role} worker`) ?? [], rssMiB(c.pid)]);
   }
@@ -119,24 +133,37 @@ async function once(root: string): Promise<Sample> {
   return { readyMs, rss };
 }
 
-const samples = new Map<string, Sample[]>(roots.map((r) => [r, []]));
+const samples = new Map<string, Sample[]>(setups.map((s) => [label(s), []]));
 for (let i = 0; i < Number(values.runs); i++) {
-  for (const root of roots) samples.get(root)!.push(await once(root));
+  for (const setup of setups) samples.get(label(setup))!.push(await once(setup.root, setup.flags));
 }
 const all = [...samples.values()].flat();
 const roles = [...new Set(all.flatMap((s) => [...s.rss.keys()]))];
 console.log(`model ${values.model}, ${values.runs} runs each (medians)`);
 console.log(
-  `| checkout | time to ready (ms) | ${roles.map((r) => `${r} RSS / anon (MiB)`).join(" | ")} |`,
+  `| checkout | time to ready (ms) | ${
+    roles.map((r) => `${r} RSS / anon / PSS (MiB)`).join(" | ")
+  } | tree RSS / PSS (MiB) |`,
 );
-console.log(`|---|---:|${roles.map(() => "---:").join("|")}|`);
-for (const [root, runs] of samples) {
+console.log(`|---|---:|${roles.map(() => "---:").join("|")}|---:|`);
+const report: Record<string, unknown> = {};
+for (const [name, runs] of samples) {
+  const medians: Record<string, number[]> = {};
   const cells = roles.map((role) => {
     const values = runs.flatMap((s) => s.rss.get(role) ?? []);
     if (values.length === 0) return "—";
-    const [rss, anon] = [0, 1].map((i) => median(values.map((v) => v[i])).toFixed(1));
-    return `${rss} / ${anon}`;
+    medians[role] = [0, 1, 2].map((i) => median(values.map((v) => v[i])));
+    return medians[role].map((v) => v.toFixed(1)).join(" / ");
   });
-  const ready = median(runs.map((s) => s.readyMs)).toFixed(0);
-  console.log(`| ${root} | ${ready} | ${cells.join(" | ")} |`);
+  const tree = [0, 2].map((i) =>
+    median(runs.map((s) => [...s.rss.values()].flat().reduce((a, v) => a + v[i], 0)))
+  );
+  const ready = median(runs.map((s) => s.readyMs));
+  report[name] = { readyMs: ready, roles: medians, treeRss: tree[0], treePss: tree[1] };
+  console.log(
+    `| ${name} | ${ready.toFixed(0)} | ${cells.join(" | ")} | ${
+      tree.map((v) => v.toFixed(1)).join(" / ")
+    } |`,
+  );
 }
+if (values.json) console.log(JSON.stringify(report));

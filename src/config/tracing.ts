@@ -8,7 +8,7 @@
  * Explicit `OTEL_*` variables always win.
  * @module
  */
-import YAML from "npm:yaml@2.9.1";
+import { parseYaml } from "../yaml.ts";
 import type { Env } from "./env.ts";
 
 /** The environment additions that switch tracing on in a child process. */
@@ -26,7 +26,7 @@ interface JaegerConfig {
 function readJaegerConfig(path: string | undefined, warnings: string[]): JaegerConfig {
   if (!path) return {};
   try {
-    const doc = YAML.parse(Deno.readTextFileSync(path));
+    const doc = parseYaml(Deno.readTextFileSync(path));
     return typeof doc === "object" && doc !== null ? doc as JaegerConfig : {};
   } catch (err) {
     warnings.push(`Cannot read JAEGER_CONFIG_PATH ${path}: ${(err as Error).message}`);

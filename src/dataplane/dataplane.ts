@@ -23,6 +23,7 @@ import { buildModelMetadata } from "../protocol/metadata.ts";
 import { NDArray } from "../protocol/ndarray.ts";
 import { decodeProtoData, emptyArray, isObject, type JsonObject } from "../protocol/payload.ts";
 import { pyStrBounded } from "../python/repr.ts";
+import { loadYaml } from "../yaml.ts";
 import type { MetaParts, ResponseBuilder, ResponseContext } from "../protocol/response.ts";
 import { INFER_METHOD, OipPlane } from "./oip.ts";
 import {
@@ -158,6 +159,7 @@ export class DataPlane {
     const plane = new DataPlane(user, options);
     let fromHook = callOptional(user, "initMetadata", []);
     if (isThenable(fromHook)) fromHook = await fromHook;
+    if (options.modelMetadata !== undefined) await loadYaml();
     const built = buildModelMetadata({
       user: fromHook === ABSENT ? {} : fromHook,
       envText: options.modelMetadata,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import YAML from "npm:yaml@2.9.1";
+import { parseYaml } from "../yaml.ts";
 import { pyRepr, pyStr } from "../python/repr.ts";
 
 /** Thrown by {@link validateModelMetadata} when the document violates the schema. */
@@ -70,7 +70,7 @@ export function parseModelMetadataEnv(
   if (text === undefined) return {};
   let doc: unknown;
   try {
-    doc = YAML.parse(text, { version: "1.1", uniqueKeys: false, logLevel: "error" });
+    doc = parseYaml(text, { version: "1.1", uniqueKeys: false, logLevel: "error" });
   } catch (e) {
     log(`Reading metadata from MODEL_METADATA env variable failed: ${(e as Error).message}`);
     return {};

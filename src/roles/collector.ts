@@ -18,6 +18,7 @@ import { startMetricsServer } from "../metrics/server.ts";
 import { seriesFromWire } from "../metrics/wire.ts";
 import { LineWriter, readLines } from "../supervisor/channel.ts";
 import { COLLECTOR_ENV } from "../supervisor/self.ts";
+import { compactAfterStart, takeGc } from "./memory.ts";
 
 const log = logger("collector");
 
@@ -111,6 +112,8 @@ export async function runCollector(config: Config): Promise<number> {
   }
   await Deno.remove(path).catch(() => {});
   const listener = Deno.listen({ transport: "unix", path });
+  const gc = takeGc();
+  const cancelCompaction = gc ? compactAfterStart(gc) : undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
@@ -163,6 +166,7 @@ export async function runCollector(config: Config): Promise<number> {
   // The terminal's Ctrl-C reaches the whole process group: the supervisor orchestrates the stop.
   Deno.addSignalListener("SIGINT", () => {});
   await done;
+  cancelCompaction?.();
   listener.close();
   await server.shutdown();
   return 0;

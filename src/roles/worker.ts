@@ -18,7 +18,7 @@ import { COLLECTOR_ENV, CONTROL_ENV } from "../supervisor/self.ts";
 import { MetricsStore } from "../metrics/store.ts";
 import { CollectorLink } from "./collector_link.ts";
 import { answerUnfinishedAfterMs } from "./grace.ts";
-import { idleCollector, memoryCheck, mib, takeGc } from "./memory.ts";
+import { compactAfterStart, idleCollector, memoryCheck, mib, takeGc } from "./memory.ts";
 
 const log = logger("worker");
 
@@ -152,6 +152,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
     return err instanceof Deno.errors.AddrInUse ? 1 : 3;
   }
   await channel.ready(role, server.port).catch(() => {});
+  const cancelCompaction = gc ? compactAfterStart(gc) : undefined;
   if (config.maxWorkerMemory > 0 && Deno.memoryUsage().rss > config.maxWorkerMemory) {
     log.warning("Worker {pid} uses {rss} MiB once loaded, above --max-worker-memory", {
       pid: Deno.pid,
@@ -184,6 +185,7 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   clearTimeout(answer);
   clearInterval(beats);
   collector?.stop();
+  cancelCompaction?.();
   channel.close();
   // A supervisor killed with -9 could not remove its private folder.
   if (isOrphan) await removeOrphanedDir(socket);

@@ -20,6 +20,7 @@ import { tracingSetup } from "../config/tracing.ts";
 import { errorText } from "../error_text.ts";
 import { probePort } from "../listen.ts";
 import { logger } from "../logging.ts";
+import { loadYaml } from "../yaml.ts";
 import { Auxiliary } from "./auxiliary.ts";
 import { heartbeatMs } from "./channel.ts";
 import { spawnProcess } from "./child.ts";
@@ -111,9 +112,10 @@ function logServing(config: Config, grpcWorkers: number, ports: Ports, className
 }
 
 /** The environment that exports the workers' traces (`--tracing`), logged once. */
-function tracingEnv(config: Config): Record<string, string> {
+async function tracingEnv(config: Config): Promise<Record<string, string>> {
   if (config.tracing === 0) return {};
   log.info("Initializing tracing");
+  if (Deno.env.get("JAEGER_CONFIG_PATH")) await loadYaml();
   const setup = tracingSetup(config.interfaceName, Deno.env.toObject());
   for (const warning of setup.warnings) log.warning(warning);
   log.info("Tracing: OpenTelemetry export to {endpoint}", {
@@ -158,7 +160,7 @@ export async function runSupervisor(config: Config): Promise<number> {
 
   const { httpPort, grpcPort, metricsPort, spawn } = children(config);
   const workerEnv = {
-    ...tracingEnv(config),
+    ...(await tracingEnv(config)),
     ...exposeGcEnv(),
     [CONTROL_ENV]: socketPath,
     [COLLECTOR_ENV]: collectorSocket,
@@ -243,17 +245,6 @@ export async function runSupervisor(config: Config): Promise<number> {
     await cleanup();
     throw err;
   }
-  collector.start();
-  const started = await firstCollector!;
-  if (!started.ok) {
-    // It printed why (e.g. the metrics port is in use).
-    control.close();
-    await cleanup();
-    return started.code || 1;
-  }
-  log.info("REST metrics microservice running on port {port}", { port: metricsPort });
-  log.info("Starting servers");
-
   Deno.addSignalListener("SIGTERM", () => pool.shutdown(0));
   Deno.addSignalListener("SIGINT", () => pool.shutdown(130));
   Deno.addSignalListener("SIGHUP", () => {
@@ -265,7 +256,23 @@ export async function runSupervisor(config: Config): Promise<number> {
     ...Array<Role>(grpcWorkers).fill("grpc"),
     ...Array<Role>(config.workers).fill("rest"),
   ];
-  if (await pool.start(roles)) {
+  collector.start();
+  // The workers start beside the collector, not after it listens (as upstream, which starts its
+  // servers without waiting on the metrics collector): each worker's link to the collector
+  // retries until it listens, and the first ping comes ~100 ms sooner.
+  const serving = pool.start(roles);
+  const started = await firstCollector!;
+  if (!started.ok) {
+    // It printed why (e.g. the metrics port is in use).
+    pool.shutdown(started.code || 1);
+    await pool.done;
+    control.close();
+    await cleanup();
+    return started.code || 1;
+  }
+  log.info("REST metrics microservice running on port {port}", { port: metricsPort });
+  log.info("Starting servers");
+  if (await serving) {
     logServing(
       config,
       grpcWorkers,

@@ -86,7 +86,8 @@ Deno.test("roles: the supervisor loads config, logging and supervisor only (no m
   const local = [...supervisor].filter((m) => m.startsWith("src/"));
   const outside = local.filter((m) =>
     !/^src\/(config|supervisor|python|protocol)\//.test(m) &&
-    !["src/error_text.ts", "src/listen.ts", "src/logging.ts", "src/version.ts"].includes(m)
+    !["src/error_text.ts", "src/listen.ts", "src/logging.ts", "src/version.ts", "src/yaml.ts"]
+      .includes(m)
   );
   assertEquals(outside, []);
   // The metrics port, the registry and prom-client live in the collector process.
@@ -94,6 +95,21 @@ Deno.test("roles: the supervisor loads config, logging and supervisor only (no m
   const collector = evaluated(graph, ["main.ts", "src/roles/collector.ts"]);
   assertEquals(matching(collector, SERVING), []);
   assert(collector.has("src/metrics/server.ts") && collector.has("src/metrics/registry.ts"));
+});
+
+Deno.test("roles: no role loads the yaml package at start (only when YAML is to be read)", async () => {
+  const graph = await moduleGraph();
+  for (
+    const role of [
+      "supervisor/supervisor",
+      "roles/collector",
+      "roles/rest_worker",
+      "roles/grpc_worker",
+    ]
+  ) {
+    const loaded = evaluated(graph, ["main.ts", `src/${role}.ts`]);
+    assert(![...loaded].some((m) => m.startsWith("npm:/yaml")), role);
+  }
 });
 
 Deno.test("roles: a REST worker loads no gRPC stack, a gRPC worker no REST stack", async () => {

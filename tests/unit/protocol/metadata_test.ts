@@ -8,6 +8,9 @@ import {
   validateModelMetadata,
 } from "../../../src/protocol/metadata.ts";
 import { META_U } from "../../_helpers/upstream.ts";
+import { loadYaml } from "../../../src/yaml.ts";
+
+await loadYaml();
 
 /** Parse a YAML test document like upstream's `yaml.safe_load(data)`. */
 function yaml(text: string): Record<string, unknown> {

@@ -1,5 +1,10 @@
 import { assert, assertEquals } from "../../_helpers/assert.ts";
-import { idleCollector, memoryCheck } from "../../../src/roles/memory.ts";
+import {
+  compactAfterStart,
+  COMPACTING_GC,
+  idleCollector,
+  memoryCheck,
+} from "../../../src/roles/memory.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,4 +42,13 @@ Deno.test("memory: the check calls its callback once when the RSS is above the l
   low();
   assertEquals(over.length, 1); // called once, then never again
   assert(over[0] > 1);
+});
+
+Deno.test("memory: compactAfterStart runs one compacting collection after its delay, none once cancelled", async () => {
+  const calls: unknown[] = [];
+  compactAfterStart((options) => calls.push(options), 50);
+  const cancel = compactAfterStart((options) => calls.push(options), 50);
+  cancel();
+  await sleep(150);
+  assertEquals(calls, [COMPACTING_GC]);
 });
