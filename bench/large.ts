@@ -1,0 +1,137 @@
+/**
+ * Large v1 REST payloads near the JSON floor (issue 13, item 1), side by side in one run: a
+ * 1,000,000-float `data.tensor` (shape [1000,1000]) and the same values as a [1000,1000]
+ * `data.ndarray`, each sent to an identity model (`bench/identity.ts`, `main.ts` with the
+ * supervisor and one REST worker, no gRPC worker) and to the floor: a bare `Deno.serve` in this
+ * process that `JSON.parse`s the body and `JSON.stringify`s the identical answer (`names` `t:0`…
+ * included, and the trailing newline Flask writes) — the answer bytes are checked equal to the server's before the clock starts.
+ *
+ *   deno run --unstable-net -A bench/large.ts [--requests 5] [--rounds 3]
+ *
+ * One request in flight; bodies are encoded once, answers are read as bytes. Rounds alternate
+ * the servers. Prints per payload the median wall time per request of each and the ratio.
+ */
+import { parseArgs } from "node:util";
+import { dirname, join } from "node:path";
+import { median, spawnServer, stopServer } from "./proc.ts";
+
+const here = dirname(new URL(import.meta.url).pathname);
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    requests: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
+  },
+});
+const REQUESTS = Number(values.requests);
+const ROUNDS = Number(values.rounds);
+const SIDE = 1000;
+
+/** Deterministic non-integral floats (an integral float would stay a float token: fine too). */
+const flat: number[] = [];
+for (let i = 0; i < SIDE * SIDE; i++) flat.push(Math.sin(i) * 100);
+const rows: number[][] = [];
+for (let r = 0; r < SIDE; r++) rows.push(flat.slice(r * SIDE, (r + 1) * SIDE));
+const names = Array.from({ length: SIDE }, (_, i) => `t:${i}`);
+
+const BODIES = {
+  tensor: new TextEncoder().encode(
+    JSON.stringify({ data: { tensor: { shape: [SIDE, SIDE], values: flat } } }),
+  ),
+  ndarray: new TextEncoder().encode(JSON.stringify({ data: { ndarray: rows } })),
+};
+type Kind = keyof typeof BODIES;
+
+/** The floor's answer, built from the parsed body as the server's answer reads. */
+function floorAnswer(body: { data: Record<string, unknown> }): unknown {
+  const data = body.data;
+  return "tensor" in data
+    ? { data: { names, tensor: data.tensor }, meta: {} }
+    : { data: { names, ndarray: data.ndarray }, meta: {} };
+}
+
+const floor = Deno.serve(
+  { port: 0, hostname: "127.0.0.1", onListen() {} },
+  async (req) =>
+    new Response(JSON.stringify(floorAnswer(JSON.parse(await req.text()))) + "\n", {
+      headers: { "content-type": "application/json" },
+    }),
+);
+
+const port = 19_900 + Math.floor(Math.random() * 400);
+const server = await spawnServer([
+  "run",
+  "--unstable-net",
+  "-A",
+  join(here, "..", "main.ts"),
+  join(here, "identity.ts") + "#Identity",
+  "--host",
+  "127.0.0.1",
+  "--http-port",
+  String(port),
+  "--grpc-workers",
+  "0",
+  "--workers",
+  "1",
+  "--metrics-port",
+  String(port + 1000),
+], here);
+
+async function post(url: string, body: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  const res = await fetch(url, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json" },
+  });
+  const answer = await res.bytes();
+  if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+  return answer;
+}
+
+const TARGETS = {
+  floor: `http://127.0.0.1:${floor.addr.port}/`,
+  seldon: `http://127.0.0.1:${port}/api/v1.0/predictions`,
+};
+try {
+  for (const kind of Object.keys(BODIES) as Kind[]) {
+    const a = await post(TARGETS.floor, BODIES[kind]);
+    const b = await post(TARGETS.seldon, BODIES[kind]);
+    if (a.length !== b.length || !a.every((x, i) => x === b[i])) {
+      const td = new TextDecoder();
+      throw new Error(
+        `${kind}: answers differ\nfloor  ${
+          td.decode(a.subarray(a.findIndex((x, i) => x !== b[i]) - 100).subarray(0, 200))
+        }\nseldon ${
+          td.decode(b.subarray(a.findIndex((x, i) => x !== b[i]) - 100).subarray(0, 200))
+        }`,
+      );
+    }
+  }
+  const ms = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of Object.keys(BODIES) as Kind[]) {
+      for (const [who, url] of Object.entries(TARGETS)) {
+        const key = `${kind} ${who}`;
+        if (!ms.has(key)) ms.set(key, []);
+        await post(url, BODIES[kind]);
+        for (let i = 0; i < REQUESTS; i++) {
+          const t = performance.now();
+          await post(url, BODIES[kind]);
+          ms.get(key)!.push(performance.now() - t);
+        }
+      }
+    }
+  }
+  console.log(`${REQUESTS} requests × ${ROUNDS} rounds, one in flight; median ms per request`);
+  for (const kind of Object.keys(BODIES) as Kind[]) {
+    const f = median(ms.get(`${kind} floor`)!);
+    const s = median(ms.get(`${kind} seldon`)!);
+    console.log(
+      `${kind.padEnd(8)} ${(BODIES[kind].length / 1e6).toFixed(1)} MB  floor ${f.toFixed(0)} ms` +
+        `  seldon ${s.toFixed(0)} ms  ratio ${(s / f).toFixed(2)} (target ≤ 1.5)`,
+    );
+  }
+} finally {
+  await stopServer(server);
+  await floor.shutdown();
+}
