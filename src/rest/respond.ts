@@ -22,9 +22,31 @@ export interface JsonStyle {
  * and `undefined` (a hook that returned nothing, Python `None`) written as `null`.
  */
 export function jsonText(body: unknown, style: JsonStyle): string {
-  const value = body === undefined ? null : style.sortKeys === false ? body : sortKeysDeep(body);
-  const text = stringifyJson(value, { pretty: style.pretty }) + "\n";
+  const text = unescapedText(body, style);
   return style.ascii ? asciiOnly(text) : text;
+}
+
+/** {@link jsonText} before `ensure_ascii`'s escapes. */
+function unescapedText(body: unknown, style: JsonStyle): string {
+  const value = body === undefined ? null : style.sortKeys === false ? body : sortKeysDeep(body);
+  return stringifyJson(value, { pretty: style.pretty }) + "\n";
+}
+
+/** Above this many characters, {@link jsonBody} tells ASCII from the UTF-8 encoding's length. */
+const LARGE_TEXT = 1 << 16;
+const utf8 = new TextEncoder();
+
+/**
+ * {@link jsonText} as a response body. A large text is encoded here — the response would encode
+ * it anyway — and an encoding as long as the text is ASCII already, which spares `asciiOnly`'s
+ * scan of every character; otherwise the escaped text is sent.
+ */
+function jsonBody(body: unknown, style: JsonStyle): string | Uint8Array<ArrayBuffer> {
+  const text = unescapedText(body, style);
+  if (!style.ascii) return text;
+  if (text.length <= LARGE_TEXT) return asciiOnly(text);
+  const bytes = utf8.encode(text);
+  return bytes.length === text.length ? bytes : asciiOnly(text);
 }
 
 /** A JSON response with CORS headers. */
@@ -35,7 +57,7 @@ export function jsonResponse(
   style: JsonStyle,
   extra?: Record<string, string>,
 ): Response {
-  const response = new Response(jsonText(body, style), { status, headers: JSON_TYPE });
+  const response = new Response(jsonBody(body, style), { status, headers: JSON_TYPE });
   addCors(req, response.headers);
   if (extra) { for (const [k, v] of Object.entries(extra)) response.headers.set(k, v); }
   return response;
