@@ -6,8 +6,10 @@
  * process that `JSON.parse`s the body and `JSON.stringify`s the identical answer (`names` `t:0`…
  * included, and the trailing newline Flask writes) — the answer bytes are checked equal to the server's before the clock starts.
  *
- *   deno run --unstable-net -A bench/large.ts [--requests 5] [--rounds 3]
+ *   deno run --unstable-net -A bench/large.ts [--requests 5] [--rounds 3] [--compare DIR]
  *
+ * `--compare DIR` also runs the server of another checkout (e.g. `git archive` of an older
+ * commit) in every round, as "before".
  * One request in flight; bodies are encoded once, answers are read as bytes. Rounds alternate
  * the servers. Prints per payload the median wall time per request of each and the ratio.
  */
@@ -21,6 +23,7 @@ const { values } = parseArgs({
   options: {
     requests: { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
+    compare: { type: "string" },
   },
 });
 const REQUESTS = Number(values.requests);
@@ -58,24 +61,29 @@ const floor = Deno.serve(
     }),
 );
 
+/** The supervisor and one REST worker of the checkout at `root`, serving the identity model. */
+function start(root: string, port: number) {
+  return spawnServer([
+    "run",
+    "--unstable-net",
+    "-A",
+    join(root, "main.ts"),
+    join(here, "identity.ts") + "#Identity",
+    "--host",
+    "127.0.0.1",
+    "--http-port",
+    String(port),
+    "--grpc-workers",
+    "0",
+    "--workers",
+    "1",
+    "--metrics-port",
+    String(port + 1000),
+  ], here);
+}
 const port = 19_900 + Math.floor(Math.random() * 400);
-const server = await spawnServer([
-  "run",
-  "--unstable-net",
-  "-A",
-  join(here, "..", "main.ts"),
-  join(here, "identity.ts") + "#Identity",
-  "--host",
-  "127.0.0.1",
-  "--http-port",
-  String(port),
-  "--grpc-workers",
-  "0",
-  "--workers",
-  "1",
-  "--metrics-port",
-  String(port + 1000),
-], here);
+const servers = [await start(join(here, ".."), port)];
+if (values.compare) servers.push(await start(values.compare, port + 2));
 
 async function post(url: string, body: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const res = await fetch(url, {
@@ -88,23 +96,26 @@ async function post(url: string, body: Uint8Array<ArrayBuffer>): Promise<Uint8Ar
   return answer;
 }
 
-const TARGETS = {
+const TARGETS: Record<string, string> = {
   floor: `http://127.0.0.1:${floor.addr.port}/`,
   seldon: `http://127.0.0.1:${port}/api/v1.0/predictions`,
 };
+if (values.compare) TARGETS.before = `http://127.0.0.1:${port + 2}/api/v1.0/predictions`;
 try {
   for (const kind of Object.keys(BODIES) as Kind[]) {
     const a = await post(TARGETS.floor, BODIES[kind]);
-    const b = await post(TARGETS.seldon, BODIES[kind]);
-    if (a.length !== b.length || !a.every((x, i) => x === b[i])) {
-      const td = new TextDecoder();
-      throw new Error(
-        `${kind}: answers differ\nfloor  ${
-          td.decode(a.subarray(a.findIndex((x, i) => x !== b[i]) - 100).subarray(0, 200))
-        }\nseldon ${
-          td.decode(b.subarray(a.findIndex((x, i) => x !== b[i]) - 100).subarray(0, 200))
-        }`,
-      );
+    for (const url of Object.values(TARGETS)) {
+      const b = await post(url, BODIES[kind]);
+      if (a.length !== b.length || !a.every((x, i) => x === b[i])) {
+        const td = new TextDecoder();
+        throw new Error(
+          `${kind}: answers differ\nfloor  ${
+            td.decode(a.subarray(a.findIndex((x, i) => x !== b[i]) - 100).subarray(0, 200))
+          }\nseldon ${
+            td.decode(b.subarray(a.findIndex((x, i) => x !== b[i]) - 100).subarray(0, 200))
+          }`,
+        );
+      }
     }
   }
   const ms = new Map<string, number[]>();
@@ -126,12 +137,14 @@ try {
   for (const kind of Object.keys(BODIES) as Kind[]) {
     const f = median(ms.get(`${kind} floor`)!);
     const s = median(ms.get(`${kind} seldon`)!);
+    const b = values.compare ? median(ms.get(`${kind} before`)!) : undefined;
     console.log(
       `${kind.padEnd(8)} ${(BODIES[kind].length / 1e6).toFixed(1)} MB  floor ${f.toFixed(0)} ms` +
+        (b === undefined ? "" : `  before ${b.toFixed(0)} ms (ratio ${(b / f).toFixed(2)})`) +
         `  seldon ${s.toFixed(0)} ms  ratio ${(s / f).toFixed(2)} (target ≤ 1.5)`,
     );
   }
 } finally {
-  await stopServer(server);
+  for (const server of servers) await stopServer(server);
   await floor.shutdown();
 }
