@@ -109,3 +109,28 @@ Deno.test("large string answers: escaped under ensure_ascii, raw UTF-8 without",
   );
   assertEquals(await post(await handler(false), body), answer(['"é😀"', '"2.0"', '"3"']));
 });
+
+Deno.test("a large body in small and large chunks reads as the same bytes", async () => {
+  const h = await handler(true);
+  const body = `{"data":{"ndarray":[[${repeat(['"é😀"', "2.0", "0.25"]).join("],[")}]]}}`;
+  const bytes = new TextEncoder().encode(body);
+  const sizes = [1, 5000, 3, 70_000, 4095, 4096, 2, 1];
+  const chunked = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let at = 0, k = 0; at < bytes.length; k++) {
+        const end = Math.min(bytes.length, at + sizes[k % sizes.length]);
+        controller.enqueue(bytes.slice(at, end));
+        at = end;
+      }
+      controller.close();
+    },
+  });
+  const res = await h(
+    new Request("http://127.0.0.1/api/v1.0/predictions", {
+      method: "POST",
+      body: chunked,
+      headers: { "content-type": "application/json" },
+    }),
+  );
+  assertEquals(await res.text(), await post(h, body));
+});
