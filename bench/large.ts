@@ -2,9 +2,10 @@
  * Large v1 REST payloads near the JSON floor (issue 13, item 1), side by side in one run: a
  * 1,000,000-float `data.tensor` (shape [1000,1000]) and the same values as a [1000,1000]
  * `data.ndarray`, each sent to an identity model (`bench/identity.ts`, `main.ts` with the
- * supervisor and one REST worker, no gRPC worker) and to the floor: a bare `Deno.serve` in this
- * process that `JSON.parse`s the body and `JSON.stringify`s the identical answer (`names` `t:0`…
- * included, and the trailing newline Flask writes) — the answer bytes are checked equal to the server's before the clock starts.
+ * supervisor and one REST worker, no gRPC worker) and to the floor (`bench/large_floor.ts`, its
+ * own process): a bare `Deno.serve` that `JSON.parse`s the body and `JSON.stringify`s the
+ * identical answer (`names` `t:0`… included, and the trailing newline Flask writes) — the answer
+ * bytes are checked equal to the server's before the clock starts.
  *
  *   deno run --unstable-net -A bench/large.ts [--requests 5] [--rounds 3] [--compare DIR]
  *
@@ -35,7 +36,6 @@ const flat: number[] = [];
 for (let i = 0; i < SIDE * SIDE; i++) flat.push(Math.sin(i) * 100);
 const rows: number[][] = [];
 for (let r = 0; r < SIDE; r++) rows.push(flat.slice(r * SIDE, (r + 1) * SIDE));
-const names = Array.from({ length: SIDE }, (_, i) => `t:${i}`);
 
 const BODIES = {
   tensor: new TextEncoder().encode(
@@ -44,22 +44,6 @@ const BODIES = {
   ndarray: new TextEncoder().encode(JSON.stringify({ data: { ndarray: rows } })),
 };
 type Kind = keyof typeof BODIES;
-
-/** The floor's answer, built from the parsed body as the server's answer reads. */
-function floorAnswer(body: { data: Record<string, unknown> }): unknown {
-  const data = body.data;
-  return "tensor" in data
-    ? { data: { names, tensor: data.tensor }, meta: {} }
-    : { data: { names, ndarray: data.ndarray }, meta: {} };
-}
-
-const floor = Deno.serve(
-  { port: 0, hostname: "127.0.0.1", onListen() {} },
-  async (req) =>
-    new Response(JSON.stringify(floorAnswer(JSON.parse(await req.text()))) + "\n", {
-      headers: { "content-type": "application/json" },
-    }),
-);
 
 /** The supervisor and one REST worker of the checkout at `root`, serving the identity model. */
 function start(root: string, port: number) {
@@ -82,7 +66,8 @@ function start(root: string, port: number) {
   ], here);
 }
 const port = 19_900 + Math.floor(Math.random() * 400);
-const servers = [await start(join(here, ".."), port)];
+const floor = await spawnServer(["run", "-A", join(here, "large_floor.ts")], here);
+const servers = [floor, await start(join(here, ".."), port)];
 if (values.compare) servers.push(await start(values.compare, port + 2));
 
 async function post(url: string, body: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
@@ -97,7 +82,7 @@ async function post(url: string, body: Uint8Array<ArrayBuffer>): Promise<Uint8Ar
 }
 
 const TARGETS: Record<string, string> = {
-  floor: `http://127.0.0.1:${floor.addr.port}/`,
+  floor: `http://127.0.0.1:${floor.port}/`,
   seldon: `http://127.0.0.1:${port}/api/v1.0/predictions`,
 };
 if (values.compare) TARGETS.before = `http://127.0.0.1:${port + 2}/api/v1.0/predictions`;
@@ -146,5 +131,4 @@ try {
   }
 } finally {
   for (const server of servers) await stopServer(server);
-  await floor.shutdown();
 }
