@@ -8,6 +8,7 @@ import type { ModelErrorAnswer } from "../dataplane/dataplane.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { asciiOnly, stringifyJson } from "../protocol/json.ts";
 import { sortKeysDeep } from "./sortkeys.ts";
+import { isObjectFree } from "../protocol/object_free.ts";
 
 /** How JSON bodies are written (`FLASK_JSONIFY_PRETTYPRINT_REGULAR`, `FLASK_JSON_AS_ASCII`). */
 export interface JsonStyle {
@@ -28,25 +29,69 @@ export function jsonText(body: unknown, style: JsonStyle): string {
 
 /** {@link jsonText} before `ensure_ascii`'s escapes. */
 function unescapedText(body: unknown, style: JsonStyle): string {
-  const value = body === undefined ? null : style.sortKeys === false ? body : sortKeysDeep(body);
-  return stringifyJson(value, { pretty: style.pretty }) + "\n";
+  return stringifyJson(sortedValue(body, style), { pretty: style.pretty }) + "\n";
 }
 
-/** Above this many characters, {@link jsonBody} tells ASCII from the UTF-8 encoding's length. */
+function sortedValue(body: unknown, style: JsonStyle): unknown {
+  return body === undefined ? null : style.sortKeys === false ? body : sortKeysDeep(body);
+}
+
+/** Above this many characters, {@link jsonBody} looks for non-ASCII in the value, not the text. */
 const LARGE_TEXT = 1 << 16;
-const utf8 = new TextEncoder();
 
 /**
- * {@link jsonText} as a response body. A large text is encoded here — the response would encode
- * it anyway — and an encoding as long as the text is ASCII already, which spares `asciiOnly`'s
- * scan of every character; otherwise the escaped text is sent.
+ * {@link jsonText} as a response body. For a large text, only strings can bring non-ASCII into
+ * JSON, so the value's strings are searched ({@link mayHoldNonAscii}: numeric lists the encoder
+ * built are skipped) rather than every character of the text; `asciiOnly` runs only when one
+ * may hold non-ASCII.
  */
-function jsonBody(body: unknown, style: JsonStyle): string | Uint8Array<ArrayBuffer> {
-  const text = unescapedText(body, style);
+function jsonBody(body: unknown, style: JsonStyle): string {
+  const value = sortedValue(body, style);
+  const text = stringifyJson(value, { pretty: style.pretty }) + "\n";
   if (!style.ascii) return text;
-  if (text.length <= LARGE_TEXT) return asciiOnly(text);
-  const bytes = utf8.encode(text);
-  return bytes.length === text.length ? bytes : asciiOnly(text);
+  if (text.length > LARGE_TEXT && !mayHoldNonAscii(value, 0)) return text;
+  return asciiOnly(text);
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * False only when JSON of `value` is ASCII for sure: its strings and keys are ASCII, and it
+ * holds nothing but plain objects, lists, strings, numbers, bigints, booleans and nulls (anything
+ * else — a `toJSON`, a class instance, a getter's owner — may write anything).
+ */
+function mayHoldNonAscii(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+      return NON_ASCII.test(value);
+    case "number":
+    case "bigint":
+    case "boolean":
+    case "undefined":
+      return false;
+    case "object":
+      break;
+    default:
+      return true;
+  }
+  if (value === null) return false;
+  if (depth > 64) return true;
+  if (Array.isArray(value)) {
+    if (isObjectFree(value)) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (mayHoldNonAscii(value[i], depth + 1)) return true;
+    }
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return true;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const d = Object.getOwnPropertyDescriptor(record, key);
+    if (d === undefined || d.get !== undefined || NON_ASCII.test(key)) return true;
+    if (mayHoldNonAscii(d.value, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** A JSON response with CORS headers. */

@@ -134,3 +134,12 @@ Deno.test("a large body in small and large chunks reads as the same bytes", asyn
   );
   assertEquals(await res.text(), await post(h, body));
 });
+
+Deno.test("large jsonData answers: a non-ASCII key alone is escaped", async () => {
+  const list = Array.from({ length: 20_000 }, (_, i) => i / 4).join(",");
+  const body = `{"jsonData":{"z":[${list}],"ключ":{"b":1,"a":"x"}}}`;
+  assertEquals(
+    await post(await handler(true), body),
+    `{"jsonData":{"z":[${list}],"\\u043a\\u043b\\u044e\\u0447":{"a":"x","b":1}},"meta":{}}\n`,
+  );
+});
