@@ -114,6 +114,8 @@ export class NDArray {
       const stacked = stack(nested);
       if (stacked) return dtype ? stacked.astype(dtype) : stacked;
     }
+    const numeric = fromNumbers(nested, options.numbersAreFloat === true);
+    if (numeric !== undefined) return dtype ? numeric.astype(dtype) : numeric;
     const shape = inferShape(nested);
     if (shape === null) {
       const items = nested as unknown[];
@@ -496,6 +498,72 @@ function isRegular(value: unknown, shape: number[], axis: number): boolean {
     if (!isRegular(value[i], shape, axis + 1)) return false;
   }
   return true;
+}
+
+/**
+ * The fast path of {@link NDArray.from} for a regular, non-empty nested list of JS numbers only
+ * (a large request's usual payload): the leaves go straight into the `Float64Array` that
+ * {@link fromFlat} would build, with the same dtype, without the flat list of leaves and the
+ * separate regularity walk. `undefined` for anything else (the general path decides then).
+ */
+function fromNumbers(nested: unknown, numbersAreFloat: boolean): NDArray | undefined {
+  if (!Array.isArray(nested)) return undefined;
+  const shape: number[] = [];
+  let level: unknown = nested;
+  while (Array.isArray(level)) {
+    if (shape.length >= MAX_DIMS || level.length === 0) return undefined;
+    shape.push(level.length);
+    level = level[0];
+  }
+  if (typeof level !== "number") return undefined;
+  const data = new Float64Array(shapeSize(shape));
+  const state = { at: 0, fraction: numbersAreFloat };
+  if (!fillNumbers(nested, shape, 0, data, state)) return undefined;
+  const float = state.fraction || marksIntegralFloat(nested, shape.length);
+  return new NDArray(data, shape, float ? "float64" : "int64");
+}
+
+/** Writes the leaves of `list` (axis `axis` of `shape`) to `data`; false when not numbers or ragged. */
+function fillNumbers(
+  list: unknown[],
+  shape: readonly number[],
+  axis: number,
+  data: Float64Array,
+  state: { at: number; fraction: boolean },
+): boolean {
+  if (list.length !== shape[axis]) return false;
+  if (axis === shape.length - 1) {
+    let at = state.at, fraction = state.fraction;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      if (typeof v !== "number") return false;
+      if (!fraction && !Number.isInteger(v)) fraction = true;
+      data[at++] = v;
+    }
+    state.at = at;
+    state.fraction = fraction;
+    return true;
+  }
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (!Array.isArray(item) || !fillNumbers(item, shape, axis + 1, data, state)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when a list of a regular, non-empty all-number tree carries an integral float mark that
+ * {@link flatten} would keep and {@link marksNumber} would find: `true` at any depth, indexes
+ * on a list of leaves.
+ */
+function marksIntegralFloat(list: unknown[], depth: number): boolean {
+  const marks = integralFloats(list);
+  if (marks === true || (depth === 1 && marks !== undefined && marks.length > 0)) return true;
+  if (depth === 1) return false;
+  for (let i = 0; i < list.length; i++) {
+    if (marksIntegralFloat(list[i] as unknown[], depth - 1)) return true;
+  }
+  return false;
 }
 
 /** A list's {@link integralFloats}, over the flat range its leaves took. */

@@ -8,6 +8,7 @@ import { encodeBase64 } from "./base64.ts";
 import { badData } from "./errors.ts";
 import { isArrayValue, isNumericDType, NDArray } from "./ndarray.ts";
 import { isObject, type JsonObject, type Mode, ProtoAny } from "./payload.ts";
+import { markObjectFree } from "./object_free.ts";
 import { isPlainObject } from "./plain_object.ts";
 import { parseProtoJson } from "./proto/json.ts";
 import { pyStrBounded, pyTypeName } from "../python/repr.ts";
@@ -141,6 +142,8 @@ function encodeArray(value: unknown, ctx: ResponseContext, mode: Mode): JsonObje
         ? listAsIs(value)
         : mode === "proto" && array.ndim === 0
         ? [array.tolist()]
+        : isNumericDType(array.dtype) && array.ndim > 0 && array.size > LARGE
+        ? markObjectFree(array.tolist() as unknown[])
         : array.tolist();
       break;
   }
@@ -158,16 +161,23 @@ function listAsIs(value: unknown[]): unknown[] {
   return value;
 }
 
+/** Above this many values, {@link encodeTensor} preallocates its list. */
+const LARGE = 1024;
+
 function encodeTensor(array: NDArray, mode: Mode): JsonObject {
   // A loop, not Array.from: 0.04 µs against 0.6–1.1 µs for four float64s (gRPC tensor
   // Predict 10.2 → 9.0 µs, bench/grpc_handler.ts).
+  // A large one is allocated at its size first (1e6 float64s: ~9 against ~16 ms of pushes).
   const data = array.data;
-  const values: number[] = [];
+  const n = data.length;
+  const values: number[] = n > LARGE ? markObjectFree(new Array<number>(n).fill(0)) : [];
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    for (let i = 0; i < data.length; i++) values.push(Number(data[i]));
+    if (n > LARGE) { for (let i = 0; i < n; i++) values[i] = Number(data[i]); }
+    else for (let i = 0; i < n; i++) values.push(Number(data[i]));
   } else {
     const numbers = data as Float64Array;
-    for (let i = 0; i < numbers.length; i++) values.push(numbers[i]);
+    if (n > LARGE) { for (let i = 0; i < n; i++) values[i] = numbers[i]; }
+    else for (let i = 0; i < n; i++) values.push(numbers[i]);
   }
   if (mode === "json") return { shape: [...array.shape], values };
   const out: JsonObject = {};

@@ -65,8 +65,9 @@ export class BodyTimeoutError extends SeldonMicroserviceException {
  * it. Larger ones are read chunk by chunk.
  */
 const FAST_PATH_MAX = 64 * 1024;
-/** The first buffer of a chunk-by-chunk read is at most this long; it then grows with the data. */
-const FIRST_BUFFER_MAX = 256 * 1024;
+/** {@link readChunks} copies chunks shorter than this into blocks of {@link BLOCK} bytes. */
+const SMALL_CHUNK = 4096;
+const BLOCK = 64 * 1024;
 
 /**
  * Reads the whole body, refusing more than `limit` bytes and failing with a
@@ -82,7 +83,7 @@ export function readBody(req: Request, limits: BodyLimits): Promise<Uint8Array<A
     return limits.timeoutMs ? withTimeout(req.bytes(), limits.timeoutMs) : req.bytes();
   }
   const body = req.body;
-  return body === null ? Promise.resolve(new Uint8Array(0)) : readChunks(body, limits, size);
+  return body === null ? Promise.resolve(new Uint8Array(0)) : readChunks(body, limits);
 }
 
 /** `read` unless `ms` pass first (then a {@link BodyTimeoutError}; `read`'s fate is ignored). */
@@ -101,13 +102,14 @@ function withTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * A body read chunk by chunk into a buffer that grows with the data (doubling, up to the
- * declared size), so what is held is at most about twice what arrived.
+ * A body read chunk by chunk, the chunks kept as they arrive and copied once into a buffer of
+ * the total size at the end, so what is held is at most about twice what arrived (and each
+ * byte is copied once, not once per doubling of a growing buffer). Small chunks are gathered
+ * into shared blocks first, so a body trickling in byte by byte holds no object per byte.
  */
 async function readChunks(
   body: ReadableStream<Uint8Array>,
   limits: BodyLimits,
-  declared: number | undefined,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
   let timedOut = false;
@@ -117,24 +119,31 @@ async function readChunks(
       reader.cancel().catch(() => {});
     })
     : undefined;
-  let buffer = new Uint8Array(Math.min(declared ?? FAST_PATH_MAX, FIRST_BUFFER_MAX));
+  const chunks: Uint8Array[] = [];
+  let block: Uint8Array | undefined;
+  let used = 0;
   let total = 0;
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (timedOut) throw new BodyTimeoutError();
       if (done) break;
-      const end = total + value.length;
-      if (end > limits.limit) throw tooLarge();
-      if (end > buffer.length) {
-        let capacity = Math.max(buffer.length * 2, end);
-        if (declared !== undefined && end <= declared) capacity = Math.min(capacity, declared);
-        const grown = new Uint8Array(capacity);
-        grown.set(buffer.subarray(0, total));
-        buffer = grown;
+      total += value.length;
+      if (total > limits.limit) throw tooLarge();
+      if (value.length >= SMALL_CHUNK) {
+        // A partly filled block is trimmed: small and large chunks in turn hold no empty blocks.
+        if (block !== undefined) chunks.push(block.slice(0, used));
+        block = undefined;
+        chunks.push(value);
+        continue;
       }
-      buffer.set(value, total);
-      total = end;
+      if (block === undefined || used + value.length > BLOCK) {
+        if (block !== undefined) chunks.push(block.subarray(0, used));
+        block = new Uint8Array(BLOCK);
+        used = 0;
+      }
+      block.set(value, used);
+      used += value.length;
     }
   } catch (err) {
     reader.cancel().catch(() => {});
@@ -142,7 +151,14 @@ async function readChunks(
   } finally {
     if (deadline) clearDeadline(deadline);
   }
-  return total === buffer.length ? buffer : buffer.subarray(0, total);
+  if (block !== undefined) chunks.push(block.subarray(0, used));
+  const buffer = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    buffer.set(chunk, at);
+    at += chunk.length;
+  }
+  return buffer;
 }
 
 function isJsonType(contentType: string): boolean {

@@ -8,6 +8,7 @@ import type { ModelErrorAnswer } from "../dataplane/dataplane.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { asciiOnly, stringifyJson } from "../protocol/json.ts";
 import { sortKeysDeep } from "./sortkeys.ts";
+import { isObjectFree } from "../protocol/object_free.ts";
 
 /** How JSON bodies are written (`FLASK_JSONIFY_PRETTYPRINT_REGULAR`, `FLASK_JSON_AS_ASCII`). */
 export interface JsonStyle {
@@ -22,9 +23,75 @@ export interface JsonStyle {
  * and `undefined` (a hook that returned nothing, Python `None`) written as `null`.
  */
 export function jsonText(body: unknown, style: JsonStyle): string {
-  const value = body === undefined ? null : style.sortKeys === false ? body : sortKeysDeep(body);
-  const text = stringifyJson(value, { pretty: style.pretty }) + "\n";
+  const text = unescapedText(body, style);
   return style.ascii ? asciiOnly(text) : text;
+}
+
+/** {@link jsonText} before `ensure_ascii`'s escapes. */
+function unescapedText(body: unknown, style: JsonStyle): string {
+  return stringifyJson(sortedValue(body, style), { pretty: style.pretty }) + "\n";
+}
+
+function sortedValue(body: unknown, style: JsonStyle): unknown {
+  return body === undefined ? null : style.sortKeys === false ? body : sortKeysDeep(body);
+}
+
+/** Above this many characters, {@link jsonBody} looks for non-ASCII in the value, not the text. */
+const LARGE_TEXT = 1 << 16;
+
+/**
+ * {@link jsonText} as a response body. For a large text, only strings can bring non-ASCII into
+ * JSON, so the value's strings are searched ({@link mayHoldNonAscii}: numeric lists the encoder
+ * built are skipped) rather than every character of the text; `asciiOnly` runs only when one
+ * may hold non-ASCII.
+ */
+function jsonBody(body: unknown, style: JsonStyle): string {
+  const value = sortedValue(body, style);
+  const text = stringifyJson(value, { pretty: style.pretty }) + "\n";
+  if (!style.ascii) return text;
+  if (text.length > LARGE_TEXT && !mayHoldNonAscii(value, 0)) return text;
+  return asciiOnly(text);
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * False only when JSON of `value` is ASCII for sure: its strings and keys are ASCII, and it
+ * holds nothing but plain objects, lists, strings, numbers, bigints, booleans and nulls (anything
+ * else — a `toJSON`, a class instance, a getter's owner — may write anything).
+ */
+function mayHoldNonAscii(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+      return NON_ASCII.test(value);
+    case "number":
+    case "bigint":
+    case "boolean":
+    case "undefined":
+      return false;
+    case "object":
+      break;
+    default:
+      return true;
+  }
+  if (value === null) return false;
+  if (depth > 64) return true;
+  if (Array.isArray(value)) {
+    if (isObjectFree(value)) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (mayHoldNonAscii(value[i], depth + 1)) return true;
+    }
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return true;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const d = Object.getOwnPropertyDescriptor(record, key);
+    if (d === undefined || d.get !== undefined || NON_ASCII.test(key)) return true;
+    if (mayHoldNonAscii(d.value, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** A JSON response with CORS headers. */
@@ -35,7 +102,7 @@ export function jsonResponse(
   style: JsonStyle,
   extra?: Record<string, string>,
 ): Response {
-  const response = new Response(jsonText(body, style), { status, headers: JSON_TYPE });
+  const response = new Response(jsonBody(body, style), { status, headers: JSON_TYPE });
   addCors(req, response.headers);
   if (extra) { for (const [k, v] of Object.entries(extra)) response.headers.set(k, v); }
   return response;

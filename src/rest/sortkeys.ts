@@ -8,6 +8,7 @@
  * order, so such keys cannot follow Python's string order.
  * @module
  */
+import { isObjectFree } from "../protocol/object_free.ts";
 
 const isRawJSON = (JSON as unknown as { isRawJSON?: (x: unknown) => boolean }).isRawJSON ??
   (() => false);
@@ -45,6 +46,7 @@ export function sortKeysDeep(value: unknown): unknown {
 }
 
 function sortArray(array: unknown[]): unknown[] {
+  if (isObjectFree(array)) return array;
   let out: unknown[] | undefined;
   for (let i = 0; i < array.length; i++) {
     const item = array[i];
