@@ -48,7 +48,7 @@ export type { SeldonErrorOptions } from "./src/protocol/errors.ts";
 export { modelLogger as logger } from "./src/logging.ts";
 export type { ModelLogger } from "./src/logging.ts";
 export { serve } from "./src/public_serve.ts";
-export type { ServeOptions, Server } from "./src/public_serve.ts";
+export type { ComponentOrClass, ServeOptions, Server } from "./src/public_serve.ts";
 export type { Config, ServiceType } from "./src/config/options.ts";
 export { testClient } from "./src/test_client.ts";
 export type { TestAnswer, TestClient, TestClientOptions } from "./src/test_client.ts";

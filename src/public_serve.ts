@@ -30,15 +30,20 @@ export interface Server {
   readonly finished: Promise<void>;
 }
 
+/** A component instance, or a class constructed with the typed `--parameters`. */
+export type ComponentOrClass =
+  | SeldonComponent
+  | (new (parameters: Record<string, any>) => SeldonComponent);
+
 /**
- * Serves a component (an instance, or a class constructed with the typed `--parameters`) in
- * this process — REST, gRPC and the metrics port, like `--debug` (no worker processes).
- * Resolves once the ports are bound, after `load()` has run.
+ * The configuration `options` give (flags' defaults, env, overrides), logging set up, and the
+ * component (constructed when a class is given).
+ * @internal
  */
-export async function serve(
-  componentOrClass: SeldonComponent | (new (parameters: Record<string, any>) => SeldonComponent),
-  options: ServeOptions = {},
-): Promise<Server> {
+export async function prepare(
+  componentOrClass: ComponentOrClass,
+  options: ServeOptions,
+): Promise<{ config: Config; component: SeldonComponent }> {
   const { env = Deno.env.toObject(), ...overrides } = options;
   const name = typeof componentOrClass === "function" ? componentOrClass.name || "Model" : "Model";
   const config: Config = Object.freeze({ ...parseConfig([name], env), ...overrides });
@@ -46,6 +51,19 @@ export async function serve(
   const component = typeof componentOrClass === "function"
     ? constructComponent(componentOrClass, parseParameters(config.parameters))
     : componentOrClass;
+  return { config, component };
+}
+
+/**
+ * Serves a component (an instance, or a class constructed with the typed `--parameters`) in
+ * this process — REST, gRPC and the metrics port, like `--debug` (no worker processes).
+ * Resolves once the ports are bound, after `load()` has run.
+ */
+export async function serve(
+  componentOrClass: ComponentOrClass,
+  options: ServeOptions = {},
+): Promise<Server> {
+  const { config, component } = await prepare(componentOrClass, options);
   // Imported here, not at the top: a model importing the public API (this module, through
   // `mod.ts`) must not load the REST and gRPC stacks into every worker.
   const { startServing } = await import("./serve.ts");

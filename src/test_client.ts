@@ -4,12 +4,7 @@
  * so a model's tests need no port, no process and no network.
  * @module
  */
-import type { SeldonComponent } from "./component/api.ts";
-import { constructComponent } from "./component/loader.ts";
-import { type Config, parseConfig } from "./config/options.ts";
-import { parseParameters } from "./config/parameters.ts";
-import { setupLogging } from "./logging.ts";
-import type { ServeOptions } from "./public_serve.ts";
+import { type ComponentOrClass, prepare, type ServeOptions } from "./public_serve.ts";
 
 /** Options of {@link testClient}: configuration overrides, as {@link ServeOptions}. */
 export type TestClientOptions = ServeOptions;
@@ -67,16 +62,10 @@ export interface TestClient {
  * ```
  */
 export async function testClient(
-  componentOrClass: SeldonComponent | (new (parameters: Record<string, any>) => SeldonComponent),
+  componentOrClass: ComponentOrClass,
   options: TestClientOptions = {},
 ): Promise<TestClient> {
-  const { env = Deno.env.toObject(), ...overrides } = options;
-  const name = typeof componentOrClass === "function" ? componentOrClass.name || "Model" : "Model";
-  const config: Config = Object.freeze({ ...parseConfig([name], env), ...overrides });
-  await setupLogging(config.logLevel);
-  const component = typeof componentOrClass === "function"
-    ? constructComponent(componentOrClass, parseParameters(config.parameters))
-    : componentOrClass;
+  const { config, component } = await prepare(componentOrClass, options);
   // The serving stack is imported here, not at the top: a model importing the public API must
   // not load it into every worker.
   const [{ bootPlane }, { createHandler }, { Collector }, { metricsLabels }] = await Promise.all([

@@ -9,6 +9,7 @@
 
 import { parseYaml } from "../yaml.ts";
 import { pyRepr, pyStr } from "../python/repr.ts";
+import { DATATYPES } from "./oip/datatypes.ts";
 
 /** Thrown by {@link validateModelMetadata} when the document violates the schema. */
 export class SeldonInvalidMetadataError extends Error {
@@ -92,22 +93,6 @@ export function parseModelMetadataEnv(
 
 const ARRAY_TYPES = ["tensor", "ndarray", "tftensor"];
 const V1_TYPES = [...ARRAY_TYPES, "jsonData", "strData", "binData"];
-/** v2 tensor datatypes accepted in `datatype`. */
-export const TENSOR_DATA_TYPES = [
-  "BOOL",
-  "UINT8",
-  "UINT16",
-  "UINT32",
-  "UINT64",
-  "INT8",
-  "INT16",
-  "INT32",
-  "INT64",
-  "FP16",
-  "FP32",
-  "FP64",
-  "BYTES",
-];
 
 /** A failed check: jsonschema-like message plus the JSON path of the instance. */
 interface Failure {
@@ -150,7 +135,7 @@ function arrayOf(item: Check): Check {
   };
 }
 
-function enumOf(values: string[]): Check {
+function enumOf(values: readonly string[]): Check {
   return (v, path) =>
     typeof v === "string" && values.includes(v)
       ? undefined
@@ -235,7 +220,7 @@ const v1Custom = objectOf({
 }, { required: ["messagetype"] });
 const v2Tensor = objectOf({
   name: isString,
-  datatype: allOf(isString, enumOf(TENSOR_DATA_TYPES)),
+  datatype: allOf(isString, enumOf(DATATYPES)),
   shape: intArray,
 });
 
