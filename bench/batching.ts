@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, spawnServer, stopServer } from "./proc.ts";
+import { measureCpu, median, spawnServer, stopServer, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -58,30 +58,14 @@ async function measure(url: string, body: string, pid: number): Promise<Result> 
 }
 
 async function wrk(url: string, body: string): Promise<{ rps: number; p50: string; p99: string }> {
-  const script = await Deno.makeTempFile({ suffix: ".lua" });
-  await Deno.writeTextFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = '${body}'\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const out = await new Deno.Command("wrk", {
-    args: [
-      "-t1",
-      `-c${values.connections}`,
-      `-d${values.seconds}s`,
-      "--latency",
-      "-s",
-      script,
-      url,
-    ],
-    stdout: "piped",
-  }).output();
-  await Deno.remove(script);
-  const text = new TextDecoder().decode(out.stdout);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!m) throw new Error(`wrk output:\n${text}`);
-  if (/Non-2xx/.test(text)) throw new Error(`errors during the run:\n${text}`);
+  const { text, rps } = await wrkPost(url, body, {
+    threads: 1,
+    connections: Number(values.connections),
+    seconds: values.seconds,
+    extra: ["--latency"],
+  });
   return {
-    rps: Number(m[1]),
+    rps,
     p50: /\s50%\s+(\S+)/.exec(text)?.[1] ?? "?",
     p99: /\s99%\s+(\S+)/.exec(text)?.[1] ?? "?",
   };

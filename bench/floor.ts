@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, spawnServer } from "./proc.ts";
+import { measureCpu, median, spawnServer, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -16,23 +16,15 @@ const { values } = parseArgs({
   options: { seconds: { type: "string", default: "3" }, rounds: { type: "string", default: "3" } },
 });
 const BODY = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
-const script = await Deno.makeTempFile({ suffix: ".lua" });
-await Deno.writeTextFile(
-  script,
-  `wrk.method = "POST"\nwrk.body = '${BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
-);
-
 async function wrk(url: string): Promise<{ requests: number; seconds: number }> {
   const t0 = performance.now();
-  const out = await new Deno.Command("wrk", {
-    args: ["-t2", "-c32", `-d${values.seconds}s`, "-s", script, url],
-    stdout: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!m || /Non-2xx/.test(text)) throw new Error(`wrk output:\n${text}`);
+  const { rps } = await wrkPost(url, BODY, {
+    threads: 2,
+    connections: 32,
+    seconds: values.seconds,
+  });
   const seconds = (performance.now() - t0) / 1000;
-  return { requests: Number(m[1]) * seconds, seconds };
+  return { requests: rps * seconds, seconds };
 }
 
 const stages = ["bare", "cors", "guarded", "deadline"];
@@ -85,7 +77,6 @@ try {
     s.child.kill("SIGTERM");
     await s.child.status;
   }
-  await Deno.remove(script);
 }
 const bare = median(results.get("bare")!.map((r) => r.rps));
 for (const [name, rs] of results) {

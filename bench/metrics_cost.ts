@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, type Spawned, spawnServer as spawn } from "./proc.ts";
+import { measureCpu, median, type Spawned, spawnServer as spawn, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -25,20 +25,8 @@ const { values } = parseArgs({
 const BODY = '{"data":{"ndarray":[[5.1,3.5,1.4,0.2]]}}';
 
 async function wrk(url: string): Promise<number> {
-  const script = await Deno.makeTempFile({ suffix: ".lua" });
-  await Deno.writeTextFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = '${BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const out = await new Deno.Command("wrk", {
-    args: ["-t1", `-c${values.connections}`, `-d${values.seconds}s`, "-s", script, url],
-    stdout: "piped",
-  }).output();
-  await Deno.remove(script);
-  const text = new TextDecoder().decode(out.stdout);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!m || /Non-2xx/.test(text)) throw new Error(`wrk output:\n${text}`);
-  return Number(m[1]);
+  const opts = { threads: 1, connections: Number(values.connections), seconds: values.seconds };
+  return (await wrkPost(url, BODY, opts)).rps;
 }
 
 function server(root: string, model: string, extra: string[] = []): Promise<Spawned> {

@@ -24,7 +24,7 @@
 import * as ort from "onnxruntime-node";
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { median, spawnServer, stopServer, treeCpuSeconds } from "./proc.ts";
+import { median, spawnServer, stopServer, treeCpuSeconds, wrkPost } from "./proc.ts";
 import { openSessionThread } from "../src/runtimes/onnx/session.ts";
 
 const root = join(dirname(new URL(import.meta.url).pathname), "..");
@@ -160,21 +160,8 @@ console.log(`  V2 REST infer, session_thread  ${f(v2Thread)}  (overhead ${f(v2Th
 
 // 2. Throughput, 32 concurrent single-row clients.
 async function wrk(url: string): Promise<number> {
-  const script = await Deno.makeTempFile({ suffix: ".lua" });
-  await Deno.writeTextFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = '${V2_BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const out = await new Deno.Command("wrk", {
-    args: ["-t1", "-c32", `-d${values.seconds}s`, "-s", script, url],
-    stdout: "piped",
-  }).output();
-  await Deno.remove(script);
-  const text = new TextDecoder().decode(out.stdout);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!m) throw new Error(`wrk output:\n${text}`);
-  if (/Non-2xx/.test(text)) throw new Error(`errors during the run:\n${text}`);
-  return Number(m[1]);
+  return (await wrkPost(url, V2_BODY, { threads: 1, connections: 32, seconds: values.seconds }))
+    .rps;
 }
 
 const variants: { name: string; flags: string[] }[] = [{ name: "batching off", flags: [] }];

@@ -98,3 +98,58 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
+
+/** How {@link wrkPost} drives `wrk`. */
+export interface WrkOptions {
+  readonly threads: number;
+  readonly connections: number;
+  readonly seconds: number | string;
+  /** Extra arguments (e.g. `--latency`, `--timeout 10s`). */
+  readonly extra?: readonly string[];
+}
+
+/** What one `wrk` run reported (its text, and requests/s parsed from it). */
+export interface WrkRun {
+  readonly text: string;
+  readonly rps: number;
+}
+
+/**
+ * POSTs the JSON `body` to `url` with `wrk` (Debian package `wrk`) for the given time; throws
+ * when wrk reports no rate, or when `strict` and any answer was not 2xx.
+ */
+export async function wrkPost(
+  url: string,
+  body: string,
+  options: WrkOptions,
+  strict = true,
+): Promise<WrkRun> {
+  const script = await Deno.makeTempFile({ suffix: ".lua" });
+  await Deno.writeTextFile(
+    script,
+    `wrk.method = "POST"\nwrk.body = '${body}'\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  try {
+    const out = await new Deno.Command("wrk", {
+      args: [
+        `-t${options.threads}`,
+        `-c${options.connections}`,
+        `-d${options.seconds}s`,
+        ...(options.extra ?? []),
+        "-s",
+        script,
+        url,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const decoder = new TextDecoder();
+    const text = decoder.decode(out.stdout) + decoder.decode(out.stderr);
+    const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
+    if (!m) throw new Error(`wrk output:\n${text}`);
+    if (strict && /Non-2xx/.test(text)) throw new Error(`errors during the run:\n${text}`);
+    return { text, rps: Number(m[1]) };
+  } finally {
+    await Deno.remove(script);
+  }
+}

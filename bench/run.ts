@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, spawnServer as spawn } from "./proc.ts";
+import { measureCpu, median, spawnServer as spawn, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -55,30 +55,14 @@ function ms(text: string): number {
 }
 
 async function wrk(url: string): Promise<{ rps: number; p99: number }> {
-  const script = await Deno.makeTempFile({ suffix: ".lua" });
-  await Deno.writeTextFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = '${BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const out = await new Deno.Command("wrk", {
-    args: [
-      `-t${values.threads}`,
-      `-c${values.connections}`,
-      `-d${values.seconds}s`,
-      "--latency",
-      "-s",
-      script,
-      url,
-    ],
-    stdout: "piped",
-  }).output();
-  await Deno.remove(script);
-  const text = new TextDecoder().decode(out.stdout);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!m) throw new Error(`wrk output:\n${text}`);
-  if (/Non-2xx/.test(text)) throw new Error(`errors during the run:\n${text}`);
+  const { text, rps } = await wrkPost(url, BODY, {
+    threads: Number(values.threads),
+    connections: Number(values.connections),
+    seconds: values.seconds,
+    extra: ["--latency"],
+  });
   const p99 = /\n\s*99%\s+(\S+)/.exec(text);
-  return { rps: Number(m[1]), p99: p99 ? ms(p99[1]) : NaN };
+  return { rps, p99: p99 ? ms(p99[1]) : NaN };
 }
 
 /** This server (or another checkout's) on the identity model, REST only. */

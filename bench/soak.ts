@@ -18,7 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { spawnServer, stopServer } from "./proc.ts";
+import { spawnServer, stopServer, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -91,30 +91,12 @@ function ms(text: string, unit: string): number {
 }
 
 async function wrk(url: string): Promise<Soak> {
-  const script = await Deno.makeTempFile({ suffix: ".lua" });
-  await Deno.writeTextFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = '{"data":{"ndarray":[[5.1,3.5,1.4,0.2]]}}'\n` +
-      `wrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const c = Number(values.connections);
-  const out = await new Deno.Command("wrk", {
-    args: [
-      "-t2",
-      `-c${c}`,
-      `-d${values.seconds}s`,
-      "--timeout",
-      "10s",
-      "--latency",
-      "-s",
-      script,
-      url,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  await Deno.remove(script);
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const { text, rps } = await wrkPost(url, '{"data":{"ndarray":[[5.1,3.5,1.4,0.2]]}}', {
+    threads: 2,
+    connections: Number(values.connections),
+    seconds: values.seconds,
+    extra: ["--timeout", "10s", "--latency"],
+  }, false);
   const pct = (p: string) => {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)`, "m").exec(text);
     if (!m) throw new Error(`wrk output:\n${text}`);
@@ -124,7 +106,7 @@ async function wrk(url: string): Promise<Soak> {
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   return {
     requests: Number(/(\d+) requests in/.exec(text)![1]),
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)![1]),
+    rps,
     socketErrors: errors ? errors.slice(1).reduce((a, n) => a + Number(n), 0) : 0,
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
     p50Ms: pct("50"),
