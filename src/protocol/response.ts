@@ -167,10 +167,11 @@ const LARGE = 1024;
 function encodeTensor(array: NDArray, mode: Mode): JsonObject {
   // A loop, not Array.from: 0.04 µs against 0.6–1.1 µs for four float64s (gRPC tensor
   // Predict 10.2 → 9.0 µs, bench/grpc_handler.ts).
-  // A large one is allocated at its size first (1e6 float64s: ~9 against ~16 ms of pushes).
+  // A large one is allocated at its size first, filled with a fraction so V8 stores it as
+  // doubles from the start (1e6 float64s: ~4.5 ms, against ~10 filled with 0 and ~16 of pushes).
   const data = array.data;
   const n = data.length;
-  const values: number[] = n > LARGE ? markObjectFree(new Array<number>(n).fill(0)) : [];
+  const values: number[] = n > LARGE ? markObjectFree(new Array<number>(n).fill(0.5)) : [];
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
     if (n > LARGE) { for (let i = 0; i < n; i++) values[i] = Number(data[i]); }
     else for (let i = 0; i < n; i++) values.push(Number(data[i]));
