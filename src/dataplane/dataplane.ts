@@ -227,13 +227,9 @@ export class DataPlane {
     if (isThenable(result)) result = await result;
     if (result === ABSENT) result = op === "predict" ? [] : d.X;
     const merge = isObject(meta) ? meta : undefined;
-    // `return await`: one microtask where returning the promise would take three.
-    return await this.#construct(
-      result,
-      op,
-      { ref: request as JsonObject, merge, puid },
-      responses,
-    );
+    const built = this.#build(result, op, { ref: request as JsonObject, merge, puid }, responses);
+    // A response built at once is returned as is: no microtask hop.
+    return isThenable(built) ? await built : built;
   }
 
   /**
@@ -419,9 +415,48 @@ export class DataPlane {
     responses: ResponseBuilder,
     recorded?: boolean,
   ): Promise<JsonObject> {
+    return await this.#build(result, op, reference, responses, recorded);
+  }
+
+  /**
+   * {@link DataPlane.#construct}, synchronous when nothing needs awaiting (no runtime metrics,
+   * no `metrics()` / `tags()` hooks, no async `classNames()`): the common case.
+   */
+  #build(
+    result: unknown,
+    op: Operation,
+    reference: Reference,
+    responses: ResponseBuilder,
+    recorded?: boolean,
+  ): JsonObject | Promise<JsonObject> {
     const unwrapped = unwrapResult(result);
     const data = op === "route" ? routeArray(unwrapped.data) : unwrapped.data;
-    // Fast path: no runtime metrics and no metrics()/tags() hooks → nothing to await.
+    if (
+      unwrapped.metrics === undefined && !hasHook(this.#user, "metrics") &&
+      !hasHook(this.#user, "tags")
+    ) {
+      return respond(
+        this.#user,
+        data,
+        this.#responseContext(reference, {
+          metrics: NO_METRICS_LIST,
+          userTags: undefined,
+          runtimeTags: unwrapped.tags,
+        }),
+        responses,
+      );
+    }
+    return this.#buildAsync(unwrapped, data, op, reference, responses, recorded);
+  }
+
+  async #buildAsync(
+    unwrapped: { tags?: JsonObject; metrics?: unknown[] },
+    data: unknown,
+    op: Operation,
+    reference: Reference,
+    responses: ResponseBuilder,
+    recorded?: boolean,
+  ): Promise<JsonObject> {
     const metrics = unwrapped.metrics === undefined && !hasHook(this.#user, "metrics")
       ? NO_METRICS_LIST
       : await this.#customMetrics(unwrapped.metrics, op, recorded);

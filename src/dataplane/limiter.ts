@@ -61,17 +61,18 @@ export class Limiter {
       this.#release();
       return Promise.reject(err);
     }
-    return promise.then(
-      (value) => {
-        this.#release();
-        return value;
-      },
-      (err) => {
-        this.#release();
-        throw err;
-      },
-    );
+    return promise.then(this.#passValue, this.#passError) as Promise<T>;
   }
+
+  /** Frees the slot, then settles as the task did (one pair for all tasks: no closures per task). */
+  readonly #passValue = <T>(value: T): T => {
+    this.#release();
+    return value;
+  };
+  readonly #passError = (err: unknown): never => {
+    this.#release();
+    throw err;
+  };
 
   /** Hands the slot to the next waiter, or frees it. */
   #release(): void {

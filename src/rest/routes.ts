@@ -46,6 +46,11 @@ export type Match =
   | { readonly kind: "options"; readonly allow: string }
   | { readonly kind: "error"; readonly info: string };
 
+/** One shared, frozen match per route (no object per request). */
+const MATCHED: ReadonlyMap<Route, Match> = new Map(
+  [...ROUTES.values()].map((route) => [route, Object.freeze({ kind: "route", route } as const)]),
+);
+
 /**
  * Matches `method` + `path`. Upstream also mounts a static-file route on every non-root path
  * (GET/HEAD/OPTIONS), which is why unknown paths answer by the method rule.
@@ -57,7 +62,7 @@ export function matchRoute(method: string, path: string): Match {
     route &&
     (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET")))
   ) {
-    return { kind: "route", route };
+    return MATCHED.get(route)!;
   }
   if (path === "/" && !route) return { kind: "error", info: werkzeugText(404) };
   if (method === "OPTIONS") {
