@@ -201,11 +201,13 @@ export async function readPayload(
   options: ReadOptions,
 ): Promise<Payload> {
   const contentType = req.headers.get("content-type") ?? "";
-  if (contentType.includes("multipart/form-data")) {
+  // The usual content type is neither a form nor multipart: no scans, no lower-cased copy.
+  const plainJson = contentType === "application/json";
+  if (!plainJson && contentType.includes("multipart/form-data")) {
     return readMultipart(await readBody(req, options), contentType);
   }
   let body: Uint8Array<ArrayBuffer> | undefined;
-  if (contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+  if (!plainJson && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
     body = await readBody(req, options);
     const field = new URLSearchParams(new TextDecoder().decode(body)).get("json");
     if (field) return options.passthrough ? rawString(field) : parseParameter(field);
