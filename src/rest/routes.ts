@@ -46,9 +46,9 @@ export type Match =
   | { readonly kind: "options"; readonly allow: string }
   | { readonly kind: "error"; readonly info: string };
 
-/** One shared, frozen match per route (no object per request). */
-const MATCHED: ReadonlyMap<Route, Match> = new Map(
-  [...ROUTES.values()].map((route) => [route, Object.freeze({ kind: "route", route } as const)]),
+/** One shared, frozen match per path (no object per request). */
+const MATCHED: ReadonlyMap<string, Match & { readonly kind: "route" }> = new Map(
+  [...ROUTES].map(([path, route]) => [path, Object.freeze({ kind: "route", route } as const)]),
 );
 
 /**
@@ -56,13 +56,14 @@ const MATCHED: ReadonlyMap<Route, Match> = new Map(
  * (GET/HEAD/OPTIONS), which is why unknown paths answer by the method rule.
  */
 export function matchRoute(method: string, path: string): Match {
-  const route = ROUTES.get(path);
+  const matched = MATCHED.get(path);
+  const route = matched?.route;
   const getLike = method === "GET" || method === "HEAD";
   if (
     route &&
     (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET")))
   ) {
-    return MATCHED.get(route)!;
+    return matched;
   }
   if (path === "/" && !route) return { kind: "error", info: werkzeugText(404) };
   if (method === "OPTIONS") {
