@@ -6,7 +6,8 @@
  *   deno run --unstable-net -A bench/floor.ts [--seconds 3] [--rounds 3] [--stages a,b,…]
  *     [--compare DIR]
  *
- * `--stages` picks the stages of `bench/floor_server.ts` (default: bare, cors, guarded, deadline);
+ * `--stages` picks the stages of `bench/floor_server.ts` (default: bare, cors, guarded, deadline,
+ * payload, handler);
  * `--compare DIR` adds the server of another checkout (e.g. `git archive` of an older commit) as
  * one more row, `compared`.
  * @module
@@ -21,7 +22,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "3" },
     rounds: { type: "string", default: "3" },
-    stages: { type: "string", default: "bare,cors,guarded,deadline" },
+    stages: { type: "string", default: "bare,cors,guarded,deadline,payload,handler" },
     compare: { type: "string" },
   },
 });
@@ -42,7 +43,7 @@ const servers = [];
 for (const mode of stages) {
   servers.push({
     name: mode,
-    path: "/",
+    path: mode === "payload" || mode === "handler" ? "/api/v1.0/predictions" : "/",
     s: await spawnServer(
       ["run", "-A", "--unstable-net", join(here, "floor_server.ts"), mode],
       here,

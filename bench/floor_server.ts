@@ -6,6 +6,12 @@
  *   cors     + `req.headers.get("origin")` and the CORS header set after construction
  *   guarded  + our accept loop and per-connection serving (`guardedServe`, default limits)
  *   deadline + the body read with its deadline (`readBody`, 60 s) instead of `req.text()`
+ *   payload  + routing (`splitTarget`, `matchRoute`) and the real payload read (`readPayload`:
+ *            content-type checks, strict UTF-8, `parseJson`), answered as `jsonResponse`
+ *            writes it (sorted keys, ASCII escapes), the parsed body as the answer
+ *   handler  the REST handler itself (`createHandler`, identity model: data plane, NDArray round
+ *            trip, names, response message) without a request deadline, `--threads` slot or
+ *            request counter; the worker (`bench/floor.ts`'s `seldon`) adds those
  *
  * Other ways of giving the two response headers, each on the `cors` stage (`Origin` read, no
  * `Origin` sent by the load): the same header set
@@ -17,7 +23,12 @@
  */
 import { guardedServe } from "../src/http/guarded_serve.ts";
 import { addCors } from "../src/http/cors.ts";
-import { readBody } from "../src/rest/body.ts";
+import { readBody, readPayload } from "../src/rest/body.ts";
+import { jsonResponse } from "../src/rest/respond.ts";
+import { matchRoute } from "../src/rest/routes.ts";
+import { createHandler, splitTarget } from "../src/rest/server.ts";
+import { DataPlane } from "../src/dataplane/dataplane.ts";
+import { Identity } from "./identity.ts";
 
 const mode = Deno.args[0] ?? "bare";
 const TYPE = { "content-type": "application/json" };
@@ -27,6 +38,30 @@ const RECORD = { "content-type": "application/json", ...CORS_ANY };
 const HEADERS = new Headers(RECORD);
 const PAIRS: [string, string][] = Object.entries(RECORD);
 const INIT: Record<string, HeadersInit> = { record: RECORD, headers: HEADERS, pairs: PAIRS };
+
+const STYLE = { pretty: false, ascii: true };
+const LIMITS = { limit: 128 * 2 ** 20, timeoutMs: 60_000, passthrough: false };
+
+async function payloadHandler(req: Request): Promise<Response> {
+  const url = splitTarget(req.url);
+  const match = matchRoute(req.method, url.path);
+  if (match.kind !== "route") return new Response("no route", { status: 404 });
+  const payload = await readPayload(req, url, LIMITS);
+  return jsonResponse(req, payload.value, 200, STYLE);
+}
+
+const restHandler = mode !== "handler" ? undefined : createHandler(
+  await DataPlane.create(new Identity(), { includeMetrics: false, executorEnabled: true }),
+  {
+    port: 0,
+    hostname: "127.0.0.1",
+    maxBodySize: LIMITS.limit,
+    bodyTimeoutMs: LIMITS.timeoutMs,
+    payloadPassthrough: false,
+    concurrency: 1,
+    json: STYLE,
+  },
+);
 
 async function handler(req: Request): Promise<Response> {
   const init = INIT[mode];
@@ -58,6 +93,6 @@ if (mode === "bare" || mode === "cors" || INIT[mode] !== undefined) {
     maxConnections: 1000,
     headerTimeoutMs: 10_000,
     keepAliveMs: 2_000,
-  }, handler);
+  }, mode === "payload" ? payloadHandler : restHandler ?? handler);
   console.log(`running on port ${server.addr.port}`);
 }
