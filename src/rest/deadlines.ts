@@ -36,7 +36,8 @@ function tick(): void {
   const now = Date.now();
   for (let d = head; d !== undefined;) {
     const next = d.next;
-    if (d.at <= now) {
+    // `pending`: an `expire` that cleared a later deadline leaves it unlinked (and `next` unset).
+    if (d.pending && d.at <= now) {
       unlink(d);
       d.expire();
     }
