@@ -3,7 +3,13 @@
  * each stage's server driven by `wrk` in rotating rounds; CPU µs per request of each server's
  * process tree. The last row is this server (`main.ts`, one REST worker, identity model).
  *
- *   deno run --unstable-net -A bench/floor.ts [--seconds 3] [--rounds 3]
+ *   deno run --unstable-net -A bench/floor.ts [--seconds 3] [--rounds 3] [--stages a,b,…]
+ *     [--compare DIR]
+ *
+ * `--stages` picks the stages of `bench/floor_server.ts` (default: bare, cors, guarded, deadline,
+ * payload, handler);
+ * `--compare DIR` adds the server of another checkout (e.g. `git archive` of an older commit) as
+ * one more row, `compared`.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -13,7 +19,12 @@ import { measureCpu, median, spawnServer, wrkPost } from "./proc.ts";
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
   args: Deno.args,
-  options: { seconds: { type: "string", default: "3" }, rounds: { type: "string", default: "3" } },
+  options: {
+    seconds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "3" },
+    stages: { type: "string", default: "bare,cors,guarded,deadline,payload,handler" },
+    compare: { type: "string" },
+  },
 });
 const BODY = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
 async function wrk(url: string): Promise<{ requests: number; seconds: number }> {
@@ -27,28 +38,27 @@ async function wrk(url: string): Promise<{ requests: number; seconds: number }> 
   return { requests: rps * seconds, seconds };
 }
 
-const stages = ["bare", "cors", "guarded", "deadline"];
+const stages = values.stages.split(",");
 const servers = [];
 for (const mode of stages) {
   servers.push({
     name: mode,
-    path: "/",
+    path: mode === "payload" || mode === "handler" ? "/api/v1.0/predictions" : "/",
     s: await spawnServer(
       ["run", "-A", "--unstable-net", join(here, "floor_server.ts"), mode],
       here,
     ),
   });
 }
-servers.push({
-  name: "seldon",
-  path: "/api/v1.0/predictions",
-  s: await spawnServer([
+/** This server (or another checkout's): `main.ts`, one REST worker, identity model. */
+function seldon(root: string) {
+  return spawnServer([
     "run",
     "-A",
     "--unstable-net",
     "--config",
-    join(here, "..", "deno.json"),
-    join(here, "..", "main.ts"),
+    join(root, "deno.json"),
+    join(root, "main.ts"),
     "./identity.ts#Identity",
     "--http-port",
     "0",
@@ -58,8 +68,13 @@ servers.push({
     "0",
     "--host",
     "127.0.0.1",
-  ], here),
-});
+  ], here);
+}
+const predictions = "/api/v1.0/predictions";
+servers.push({ name: "seldon", path: predictions, s: await seldon(join(here, "..")) });
+if (values.compare !== undefined) {
+  servers.push({ name: "compared", path: predictions, s: await seldon(values.compare) });
+}
 const results = new Map<string, { rps: number; cpuUs: number }[]>(servers.map((s) => [s.name, []]));
 try {
   for (let i = 0; i < Number(values.rounds); i++) {
@@ -78,7 +93,7 @@ try {
     await s.child.status;
   }
 }
-const bare = median(results.get("bare")!.map((r) => r.rps));
+const bare = median(results.get(stages[0])!.map((r) => r.rps));
 for (const [name, rs] of results) {
   const rps = median(rs.map((r) => r.rps));
   console.log(

@@ -1,17 +1,33 @@
-/** Per-request JS cost of the REST handler, measured in-process (no sockets): `deno run -A bench/handler.ts`. */
+/**
+ * Per-request JS cost of the REST handler, measured in-process (no sockets):
+ * `deno run -A bench/handler.ts [--worker]`. `--worker` gives the handler the options a REST
+ * worker has by default (the 5000 s request timeout, the 60 s body deadline, `--threads 1`, a
+ * request counter and a terminating signal).
+ */
 import { DataPlane } from "../src/dataplane/dataplane.ts";
 import { createHandler } from "../src/rest/server.ts";
+const worker = Deno.args.includes("--worker");
 const plane = await DataPlane.create({ predict: (X: unknown) => X }, {
   includeMetrics: true,
   executorEnabled: true,
 });
+let served = 0;
 const h = createHandler(plane, {
   port: 0,
   hostname: "",
-  maxBodySize: 1e9,
+  maxBodySize: worker ? 128 * 2 ** 20 : 1e9,
   payloadPassthrough: false,
   concurrency: 1,
   json: { pretty: false, ascii: true },
+  ...(worker
+    ? {
+      bodyTimeoutMs: 60_000,
+      timeoutMs: 5000 * 1000,
+      onRequest: () => void served++,
+      onStuck: () => {},
+      terminating: new AbortController().signal,
+    }
+    : {}),
 });
 const body = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
 const mk = () =>

@@ -207,33 +207,68 @@ export class DataPlane {
   }
 
   /** predict, transform-input, transform-output or route on one SeldonMessage. */
-  async message(op: MessageOperation, request: unknown, call: Call): Promise<unknown> {
-    const hooks = MESSAGE_HOOKS[op];
+  message(op: MessageOperation, request: unknown, call: Call): Promise<unknown> {
+    try {
+      const answer = this.#messageNow(op, request, call);
+      return isThenable(answer) ? answer as Promise<unknown> : Promise.resolve(answer);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * {@link message}, answering at once (no promise, no microtask hop) when every hook it calls
+   * is synchronous; else a promise. May throw.
+   */
+  #messageNow(op: MessageOperation, request: unknown, call: Call): unknown {
     const ctx = call.context(op);
-    let raw = callOptional(this.#user, hooks.raw, [request, ctx]);
-    if (isThenable(raw)) raw = await raw;
+    const raw = callOptional(this.#user, MESSAGE_HOOKS[op].raw, [request, ctx]);
+    if (isThenable(raw)) {
+      return (raw as Promise<unknown>).then((r) => this.#afterRaw(op, request, call, ctx, r));
+    }
+    return this.#afterRaw(op, request, call, ctx, raw);
+  }
+
+  #afterRaw(
+    op: MessageOperation,
+    request: unknown,
+    call: Call,
+    ctx: HookContext,
+    raw: unknown,
+  ): unknown {
     if (raw !== ABSENT) return this.#rawResult(raw, op, call.adapter);
     const d = call.adapter.decodeMessage(request, call.repr);
     const meta = d.meta as MetaParts & { puid?: unknown } | undefined;
     const puid = isObject(meta) ? meta.puid : undefined;
     const responses = call.adapter.responses;
-    if (op === "route") {
-      if (!hasHook(this.#user, "route")) throw badData("Route not defined");
-      const result = await callRequired(this.#user, "route", [d.X, d.names, d.meta, ctx]);
-      const ref = { ref: request as JsonObject, merge: undefined, puid };
-      return this.#construct(result, op, ref, responses);
+    if (op === "route") return this.#route(request, d, ctx, puid, responses);
+    const result = callOptional(this.#user, MESSAGE_HOOKS[op].hook, [d.X, d.names, d.meta, ctx]);
+    const reference = {
+      ref: request as JsonObject,
+      merge: isObject(meta) ? meta : undefined,
+      puid,
+    };
+    // A hook that is not implemented: predict answers an empty list, the others pass X on.
+    if (isThenable(result)) {
+      return (result as Promise<unknown>).then((r) =>
+        this.#build(r !== ABSENT ? r : op === "predict" ? [] : d.X, op, reference, responses)
+      );
     }
-    let result = callOptional(this.#user, hooks.hook, [d.X, d.names, d.meta, ctx]);
-    if (isThenable(result)) result = await result;
-    if (result === ABSENT) result = op === "predict" ? [] : d.X;
-    const merge = isObject(meta) ? meta : undefined;
-    // `return await`: one microtask where returning the promise would take three.
-    return await this.#construct(
-      result,
-      op,
-      { ref: request as JsonObject, merge, puid },
-      responses,
-    );
+    const out = result !== ABSENT ? result : op === "predict" ? [] : d.X;
+    return this.#build(out, op, reference, responses);
+  }
+
+  async #route(
+    request: unknown,
+    d: { X: unknown; names: unknown; meta: unknown },
+    ctx: HookContext,
+    puid: unknown,
+    responses: ResponseBuilder,
+  ): Promise<JsonObject> {
+    if (!hasHook(this.#user, "route")) throw badData("Route not defined");
+    const result = await callRequired(this.#user, "route", [d.X, d.names, d.meta, ctx]);
+    const ref = { ref: request as JsonObject, merge: undefined, puid };
+    return this.#construct(result, "route", ref, responses);
   }
 
   /**
@@ -247,6 +282,15 @@ export class DataPlane {
       return limiter.run(() => this.message("predict", request, call), ticket);
     }
     return this.#predictBatched(request, call, limiter, ticket);
+  }
+
+  /**
+   * {@link predict}, answering at once (no promise) when the model and every hook are
+   * synchronous and no batching is on; else a promise. May throw.
+   */
+  predictNow(request: unknown, call: Call, limiter: Limiter, ticket?: Ticket): unknown {
+    if (this.#batch !== undefined) return this.#predictBatched(request, call, limiter, ticket);
+    return limiter.runNow(() => this.#messageNow("predict", request, call), ticket);
   }
 
   async #predictBatched(
@@ -419,9 +463,48 @@ export class DataPlane {
     responses: ResponseBuilder,
     recorded?: boolean,
   ): Promise<JsonObject> {
+    return await this.#build(result, op, reference, responses, recorded);
+  }
+
+  /**
+   * {@link DataPlane.#construct}, synchronous when nothing needs awaiting (no runtime metrics,
+   * no `metrics()` / `tags()` hooks, no async `classNames()`): the common case.
+   */
+  #build(
+    result: unknown,
+    op: Operation,
+    reference: Reference,
+    responses: ResponseBuilder,
+    recorded?: boolean,
+  ): JsonObject | Promise<JsonObject> {
     const unwrapped = unwrapResult(result);
     const data = op === "route" ? routeArray(unwrapped.data) : unwrapped.data;
-    // Fast path: no runtime metrics and no metrics()/tags() hooks → nothing to await.
+    if (
+      unwrapped.metrics === undefined && !hasHook(this.#user, "metrics") &&
+      !hasHook(this.#user, "tags")
+    ) {
+      return respond(
+        this.#user,
+        data,
+        this.#responseContext(reference, {
+          metrics: NO_METRICS_LIST,
+          userTags: undefined,
+          runtimeTags: unwrapped.tags,
+        }),
+        responses,
+      );
+    }
+    return this.#buildAsync(unwrapped, data, op, reference, responses, recorded);
+  }
+
+  async #buildAsync(
+    unwrapped: { tags?: JsonObject; metrics?: unknown[] },
+    data: unknown,
+    op: Operation,
+    reference: Reference,
+    responses: ResponseBuilder,
+    recorded?: boolean,
+  ): Promise<JsonObject> {
     const metrics = unwrapped.metrics === undefined && !hasHook(this.#user, "metrics")
       ? NO_METRICS_LIST
       : await this.#customMetrics(unwrapped.metrics, op, recorded);

@@ -127,12 +127,25 @@ export function classNamesOf(component: SeldonComponent, cols: number): unknown 
  */
 export const MAX_GENERATED_NAMES = 1 << 22;
 
+/** Up to this many columns, generated names are copied from a list built once per width. */
+const CACHED_NAMES_MAX = 64;
+const namesByWidth: (readonly string[] | undefined)[] = [];
+
 function generatedNames(cols: number): string[] {
   if (cols > MAX_GENERATED_NAMES) {
     throw new Error(
       `Too many columns to name: ${cols} (at most ${MAX_GENERATED_NAMES} names are generated)`,
     );
   }
+  if (cols <= CACHED_NAMES_MAX) {
+    // A fresh copy each time: the caller owns (and may change) the list it gets.
+    const cached = namesByWidth[cols] ??= newNames(cols);
+    return cached.slice();
+  }
+  return newNames(cols);
+}
+
+function newNames(cols: number): string[] {
   const names = new Array<string>(cols);
   for (let i = 0; i < cols; i++) names[i] = `t:${i}`;
   return names;

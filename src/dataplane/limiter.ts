@@ -17,6 +17,11 @@ export interface Ticket {
   leave: ((reason: unknown) => void) | undefined;
 }
 
+function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === "object" || typeof x === "function") && x !== null &&
+    typeof (x as { then?: unknown }).then === "function";
+}
+
 /** A FIFO semaphore (see the module). */
 export class Limiter {
   #active = 0;
@@ -53,6 +58,35 @@ export class Limiter {
     }).then(() => this.#track(task));
   }
 
+  /**
+   * {@link run} for a task that may answer at once: when a slot is free and `task` returns a
+   * value (not a promise), the slot is freed and the value returned as is, without a promise.
+   * A task that throws at once throws (its slot freed). Otherwise as {@link run}.
+   */
+  runNow<T>(task: () => T | Promise<T>, ticket?: Ticket): T | Promise<T> {
+    if (ticket?.cancelled) return Promise.reject(ticket.reason);
+    if (this.max <= 0 || this.max === Infinity) return task();
+    if (this.#active >= this.max) {
+      return this.run(() => {
+        const result = task();
+        return isPromiseLike(result) ? result : Promise.resolve(result);
+      }, ticket);
+    }
+    this.#active++;
+    let result: T | Promise<T>;
+    try {
+      result = task();
+    } catch (err) {
+      this.#release();
+      throw err;
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(this.#passValue, this.#passError) as Promise<T>;
+    }
+    this.#release();
+    return result;
+  }
+
   #track<T>(task: () => Promise<T>): Promise<T> {
     let promise: Promise<T>;
     try {
@@ -61,17 +95,18 @@ export class Limiter {
       this.#release();
       return Promise.reject(err);
     }
-    return promise.then(
-      (value) => {
-        this.#release();
-        return value;
-      },
-      (err) => {
-        this.#release();
-        throw err;
-      },
-    );
+    return promise.then(this.#passValue, this.#passError) as Promise<T>;
   }
+
+  /** Frees the slot, then settles as the task did (one pair for all tasks: no closures per task). */
+  readonly #passValue = <T>(value: T): T => {
+    this.#release();
+    return value;
+  };
+  readonly #passError = (err: unknown): never => {
+    this.#release();
+    throw err;
+  };
 
   /** Hands the slot to the next waiter, or frees it. */
   #release(): void {

@@ -88,17 +88,28 @@ export function readBody(req: Request, limits: BodyLimits): Promise<Uint8Array<A
 
 /** `read` unless `ms` pass first (then a {@link BodyTimeoutError}; `read`'s fate is ignored). */
 function withTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const deadline = setDeadline(ms, () => reject(new BodyTimeoutError()));
-    read.then((value) => {
-      clearDeadline(deadline);
-      resolve(value);
-    }, (err) => {
-      // After a timeout, the connection closing fails the read: settled already, ignored.
-      clearDeadline(deadline);
-      reject(err);
-    });
+  const promise = new Promise<T>(captureSettlers);
+  const resolve = lastResolve as (value: T) => void;
+  const reject = lastReject!;
+  const deadline = setDeadline(ms, () => reject(new BodyTimeoutError()));
+  read.then((value) => {
+    clearDeadline(deadline);
+    resolve(value);
+  }, (err) => {
+    // After a timeout, the connection closing fails the read: settled already, ignored.
+    clearDeadline(deadline);
+    reject(err);
   });
+  return promise;
+}
+
+let lastResolve: ((value: never) => void) | undefined;
+let lastReject: ((reason: unknown) => void) | undefined;
+
+/** One executor for every {@link withTimeout} promise (no closure per request). */
+function captureSettlers(resolve: (value: never) => void, reject: (reason: unknown) => void) {
+  lastResolve = resolve;
+  lastReject = reject;
 }
 
 /**
@@ -162,6 +173,7 @@ async function readChunks(
 }
 
 function isJsonType(contentType: string): boolean {
+  if (contentType === "application/json") return true; // the usual one, without allocating
   const mime = contentType.split(";", 1)[0].trim().toLowerCase();
   return mime === "application/json" || (mime.startsWith("application/") && mime.endsWith("+json"));
 }
@@ -189,11 +201,13 @@ export async function readPayload(
   options: ReadOptions,
 ): Promise<Payload> {
   const contentType = req.headers.get("content-type") ?? "";
-  if (contentType.includes("multipart/form-data")) {
+  // The usual content type is neither a form nor multipart: no scans, no lower-cased copy.
+  const plainJson = contentType === "application/json";
+  if (!plainJson && contentType.includes("multipart/form-data")) {
     return readMultipart(await readBody(req, options), contentType);
   }
   let body: Uint8Array<ArrayBuffer> | undefined;
-  if (contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+  if (!plainJson && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
     body = await readBody(req, options);
     const field = new URLSearchParams(new TextDecoder().decode(body)).get("json");
     if (field) return options.passthrough ? rawString(field) : parseParameter(field);

@@ -1,7 +1,8 @@
 /**
  * Coarse deadlines for request bodies: one shared ticker instead of a timer per request, so the
- * hot path (a small body that is already there) pays a `Set` insert and delete, not a timer.
- * Deadlines fire up to {@link TICK_MS} late.
+ * hot path (a small body that is already there) pays linking and unlinking one list node, not a
+ * timer (nor a `Set` entry, which costs an identity hash per object). Deadlines fire up to
+ * {@link TICK_MS} late.
  * @module
  */
 
@@ -9,23 +10,40 @@
 export const TICK_MS = 250;
 
 /** A pending deadline: `expire` is called once `at` (epoch ms) has passed, unless cleared. */
-export interface Deadline {
-  readonly at: number;
-  readonly expire: () => void;
+export class Deadline {
+  /** Neighbours in the pending list (both unset once fired or cleared). */
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  pending = true;
+
+  constructor(readonly at: number, readonly expire: () => void) {}
 }
 
-const pending = new Set<Deadline>();
+let head: Deadline | undefined;
+let tail: Deadline | undefined;
 let ticker: ReturnType<typeof setInterval> | undefined;
+
+function unlink(d: Deadline): void {
+  d.pending = false;
+  if (d.prev) d.prev.next = d.next;
+  else head = d.next;
+  if (d.next) d.next.prev = d.prev;
+  else tail = d.prev;
+  d.prev = d.next = undefined;
+}
 
 function tick(): void {
   const now = Date.now();
-  for (const d of pending) {
-    if (d.at <= now) {
-      pending.delete(d);
+  for (let d = head; d !== undefined;) {
+    const next = d.next;
+    // `pending`: an `expire` that cleared a later deadline leaves it unlinked (and `next` unset).
+    if (d.pending && d.at <= now) {
+      unlink(d);
       d.expire();
     }
+    d = next;
   }
-  if (pending.size === 0) {
+  if (head === undefined) {
     clearInterval(ticker);
     ticker = undefined;
   }
@@ -33,15 +51,20 @@ function tick(): void {
 
 /** Calls `expire` about `ms` from now unless {@link clearDeadline} comes first. */
 export function setDeadline(ms: number, expire: () => void): Deadline {
-  const deadline = { at: Date.now() + ms, expire };
-  pending.add(deadline);
+  const deadline = new Deadline(Date.now() + ms, expire);
+  if (tail === undefined) head = deadline;
+  else {
+    tail.next = deadline;
+    deadline.prev = tail;
+  }
+  tail = deadline;
   if (ticker === undefined) {
     ticker = setInterval(tick, TICK_MS); // stops once no deadline is pending
   }
   return deadline;
 }
 
-/** Cancels a deadline (a no-op once it has fired). */
+/** Cancels a deadline (a no-op once it has fired or was cleared). */
 export function clearDeadline(deadline: Deadline): void {
-  pending.delete(deadline);
+  if (deadline.pending) unlink(deadline);
 }

@@ -46,18 +46,24 @@ export type Match =
   | { readonly kind: "options"; readonly allow: string }
   | { readonly kind: "error"; readonly info: string };
 
+/** One shared, frozen match per path (no object per request). */
+const MATCHED: ReadonlyMap<string, Match & { readonly kind: "route" }> = new Map(
+  [...ROUTES].map(([path, route]) => [path, Object.freeze({ kind: "route", route } as const)]),
+);
+
 /**
  * Matches `method` + `path`. Upstream also mounts a static-file route on every non-root path
  * (GET/HEAD/OPTIONS), which is why unknown paths answer by the method rule.
  */
 export function matchRoute(method: string, path: string): Match {
-  const route = ROUTES.get(path);
+  const matched = MATCHED.get(path);
+  const route = matched?.route;
   const getLike = method === "GET" || method === "HEAD";
   if (
     route &&
     (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET")))
   ) {
-    return { kind: "route", route };
+    return matched;
   }
   if (path === "/" && !route) return { kind: "error", info: werkzeugText(404) };
   if (method === "OPTIONS") {

@@ -12,6 +12,7 @@ import {
   isOperation,
   type Operation,
 } from "../dataplane/dataplane.ts";
+import { isThenable } from "../dataplane/hooks.ts";
 import { InFlight } from "../dataplane/inflight.ts";
 import { Limiter, type Ticket } from "../dataplane/limiter.ts";
 import { writeAccessLog } from "../http/access_log.ts";
@@ -186,7 +187,8 @@ export function createHandler(
       case "predict": {
         const payload = await readPayload(req, url, passthroughOptions);
         call.repr = payload.repr;
-        const result = await plane.predict(payload.value, call, limiter, ticket);
+        let result = plane.predictNow(payload.value, call, limiter, ticket);
+        if (isThenable(result)) result = await result;
         return predictResponse(req, result);
       }
       default: {

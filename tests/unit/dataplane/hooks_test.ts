@@ -86,3 +86,16 @@ Deno.test("test_no_class_names", () => {
   // Upstream only checks that this completes; the result is the generated names.
   assertEquals(namesFor(new X()), ["t:0", "t:1"]);
 });
+
+Deno.test("generated names: each call gets its own list, whatever an earlier caller did to its", () => {
+  const first = classNamesOf(new X() as SeldonComponent, 3) as string[];
+  assertEquals(first, ["t:0", "t:1", "t:2"]);
+  first[0] = "changed";
+  first.push("extra");
+  assertEquals(classNamesOf(new X() as SeldonComponent, 3), ["t:0", "t:1", "t:2"]);
+  assertEquals(classNamesOf(new X() as SeldonComponent, 0), []);
+  // widths past the per-width lists are generated afresh
+  const wide = classNamesOf(new X() as SeldonComponent, 100) as string[];
+  assertEquals(wide.length, 100);
+  assertEquals(wide[99], "t:99");
+});
