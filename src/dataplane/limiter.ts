@@ -3,6 +3,7 @@
  * Maps `--threads` / `--single-threaded` / `--grpc-threads` (server.md §6.3).
  * @module
  */
+import { isThenable } from "./hooks.ts";
 
 /**
  * A task's handle, through which its caller can give up on it (a deadline passed, the worker
@@ -15,11 +16,6 @@ export interface Ticket {
   reason: unknown;
   /** Set by the limiter while the task waits for a slot: leaves the queue, rejecting. */
   leave: ((reason: unknown) => void) | undefined;
-}
-
-function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
-  return (typeof x === "object" || typeof x === "function") && x !== null &&
-    typeof (x as { then?: unknown }).then === "function";
 }
 
 /** A FIFO semaphore (see the module). */
@@ -69,7 +65,7 @@ export class Limiter {
     if (this.#active >= this.max) {
       return this.run(() => {
         const result = task();
-        return isPromiseLike(result) ? result : Promise.resolve(result);
+        return isThenable(result) ? result : Promise.resolve(result);
       }, ticket);
     }
     this.#active++;
@@ -80,7 +76,7 @@ export class Limiter {
       this.#release();
       throw err;
     }
-    if (isPromiseLike(result)) {
+    if (isThenable(result)) {
       return Promise.resolve(result).then(this.#passValue, this.#passError) as Promise<T>;
     }
     this.#release();
