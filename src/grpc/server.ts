@@ -6,15 +6,11 @@
  */
 import { errorText, logText } from "../error_text.ts";
 import * as grpc from "npm:@grpc/grpc-js@1.14.7";
-import * as protoLoader from "npm:@grpc/proto-loader@0.8.1";
-import { ReflectionService } from "npm:@grpc/reflection@1.0.4";
-import { fileURLToPath } from "node:url";
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Call, DataPlane, HookContext, Operation } from "../dataplane/dataplane.ts";
 import { unhandledText } from "../dataplane/hooks.ts";
 import { InFlight } from "../dataplane/inflight.ts";
 import { Limiter, type Ticket } from "../dataplane/limiter.ts";
+import { addReflection } from "./reflection.ts";
 import { connStream } from "./socket.ts";
 import { addOipService } from "./oip.ts";
 import { acceptLoop } from "../http/accept.ts";
@@ -291,48 +287,6 @@ function methodNotFoundAsGrpcio(server: grpc.Server): void {
     return respond.call(this, notFound ? { ...err, details: "Method not found!" } : err, ...rest);
   };
 }
-
-/** Where the `.proto` files are (bundled with `--include proto` in a compiled binary). */
-const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
-
-/**
- * The v1alpha reflection `.proto` shipped with `@grpc/reflection`: upstream lists the reflection
- * service itself beside the seven Seldon services (metrics-and-processes.md §1.6). Not found →
- * the Seldon services only.
- */
-function reflectionProto(): string[] {
-  try {
-    const file = createRequire(import.meta.url).resolve(
-      "@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto",
-    );
-    return existsSync(file) ? [file] : [];
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Server reflection (v1 and v1alpha), listing the seven Seldon services and
- * `grpc.reflection.v1alpha.ServerReflection` as upstream does, and the Open Inference Protocol's
- * `inference.GRPCInferenceService`, so `grpcurl` works without the `.proto` files. Skipped with
- * a warning if they cannot be read.
- */
-function addReflection(server: grpc.Server): void {
-  try {
-    reflection ??= new ReflectionService(
-      protoLoader.loadSync(["prediction.proto", "inference.proto", ...reflectionProto()], {
-        includeDirs: [PROTO_DIR],
-        keepCase: true,
-      }),
-    );
-    reflection.addToServer(server);
-  } catch (err) {
-    log.warning("gRPC reflection disabled: {error}", { error: errorText(err) });
-  }
-}
-
-/** Built once per process: parsing the `.proto` files is most of a gRPC server's start-up. */
-let reflection: ReflectionService | undefined;
 
 /**
  * Starts the gRPC server on `hostname:port`: our accept loop hands each accepted connection to

@@ -23,7 +23,7 @@ const REAL_FS: Readonly<Record<string, string>> = {
 
 /** Uses of `import.meta` other than `new URL("<literal>", import.meta.url)`, with their reason. */
 const OTHER_META: Readonly<Record<string, string>> = {
-  "src/grpc/server.ts: createRequire(import.meta.url)":
+  "src/grpc/reflection.ts: createRequire(import.meta.url)":
     "resolves a file of the npm package @grpc/reflection, bundled with the package",
   "main.ts: import.meta.main": "not a file",
 };

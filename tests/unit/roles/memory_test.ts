@@ -5,12 +5,17 @@ import {
   idleCollector,
   memoryCheck,
 } from "../../../src/roles/memory.ts";
+import { mallocTrim } from "../../../src/roles/trim.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-Deno.test("memory: the idle collector runs gc() once a busy worker is idle and its heap grew, not before", async () => {
+Deno.test("memory: the idle collector runs gc() then trim once a busy worker is idle and its heap grew, not before", async () => {
   let collections = 0;
-  const collector = idleCollector(() => collections++);
+  const order: string[] = [];
+  const collector = idleCollector(() => {
+    collections++;
+    order.push("gc");
+  }, () => () => order.push("trim"));
   try {
     const held: number[][] = [];
     await sleep(1100);
@@ -23,6 +28,7 @@ Deno.test("memory: the idle collector runs gc() once a busy worker is idle and i
     collector.onRequest(); // busy again, but the heap has not grown since
     await sleep(2300);
     assertEquals(collections, 1);
+    assertEquals(order, ["gc", "trim"]);
     assert(held.length === 25);
   } finally {
     collector.stop();
@@ -51,4 +57,40 @@ Deno.test("memory: compactAfterStart runs one compacting collection after its de
   cancel();
   await sleep(150);
   assertEquals(calls, [COMPACTING_GC]);
+});
+
+/** This process's resident memory in MiB. */
+const rssMiB = () => Deno.memoryUsage().rss / 1024 / 1024;
+
+Deno.test({
+  name: "memory: mallocTrim gives the free pages inside glibc's heap back to the system",
+  ignore: Deno.build.os !== "linux",
+  fn() {
+    const trim = mallocTrim();
+    assert(trim !== undefined, "malloc_trim through FFI (Linux, --allow-ffi)");
+    assertEquals(mallocTrim(), trim); // opened once
+    const libc = Deno.dlopen("libc.so.6", {
+      malloc: { parameters: ["usize"], result: "pointer" },
+      free: { parameters: ["pointer"], result: "void" },
+      memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
+    });
+    try {
+      // 800 blocks of 100 KiB (below the mmap threshold: inside the heap), touched; all freed
+      // but the last, which keeps the heap from shrinking from its top.
+      const size = 100 * 1024;
+      const blocks = Array.from({ length: 800 }, () => {
+        const p = libc.symbols.malloc(BigInt(size));
+        libc.symbols.memset(p, 1, BigInt(size));
+        return p;
+      });
+      for (const p of blocks.slice(0, -1)) libc.symbols.free(p);
+      const before = rssMiB();
+      trim();
+      const after = rssMiB();
+      libc.symbols.free(blocks.at(-1)!);
+      assert(before - after > 40, `RSS ${before.toFixed(1)} → ${after.toFixed(1)} MiB`);
+    } finally {
+      libc.close();
+    }
+  },
 });

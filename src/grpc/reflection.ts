@@ -1,0 +1,122 @@
+/**
+ * gRPC server reflection (v1 and v1alpha), built on its first call: parsing the `.proto` files
+ * and indexing them is most of a gRPC worker's start-up memory (~13 MiB RSS, bench/footprint.ts),
+ * and most servers are never asked. The two services are registered at start with definitions
+ * that forward to `@grpc/reflection`'s own, made when a reflection call first arrives.
+ * @module
+ */
+import * as grpc from "npm:@grpc/grpc-js@1.14.7";
+import * as protoLoader from "npm:@grpc/proto-loader@0.8.1";
+import { ReflectionService } from "npm:@grpc/reflection@1.0.4";
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { errorText } from "../error_text.ts";
+import { logger } from "../logging.ts";
+
+const log = logger("grpc");
+
+/** Where the `.proto` files are (bundled with `--include proto` in a compiled binary). */
+const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
+
+/** The files reflection describes (with their imports). */
+const FILES = ["prediction.proto", "inference.proto"];
+
+/** The reflection versions served, as in their package names. */
+const VERSIONS = ["v1", "v1alpha"] as const;
+
+/**
+ * The v1alpha reflection `.proto` shipped with `@grpc/reflection`: upstream lists the reflection
+ * service itself beside the seven Seldon services (metrics-and-processes.md §1.6). Not found →
+ * the Seldon services only.
+ */
+function reflectionProto(): string[] {
+  try {
+    const file = createRequire(import.meta.url).resolve(
+      "@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto",
+    );
+    return existsSync(file) ? [file] : [];
+  } catch {
+    return [];
+  }
+}
+
+/** One reflection method as `@grpc/reflection` registers it. */
+interface Method {
+  readonly definition: grpc.MethodDefinition<unknown, unknown>;
+  readonly handler: grpc.handleBidiStreamingCall<unknown, unknown>;
+}
+
+/** The reflection methods by path, built once per process; an Error when they cannot be. */
+let methods: Map<string, Method> | Error | undefined;
+
+/** Parses the `.proto` files and collects the methods `@grpc/reflection` would register. */
+function buildMethods(): Map<string, Method> | Error {
+  try {
+    const reflection = new ReflectionService(
+      protoLoader.loadSync([...FILES, ...reflectionProto()], {
+        includeDirs: [PROTO_DIR],
+        keepCase: true,
+      }),
+    );
+    const found = new Map<string, Method>();
+    const collect = {
+      addService(service: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation) {
+        for (const [name, definition] of Object.entries(service)) {
+          found.set(definition.path, {
+            definition,
+            handler: impl[name] as grpc.handleBidiStreamingCall<unknown, unknown>,
+          });
+        }
+      },
+    };
+    reflection.addToServer(collect as unknown as grpc.Server);
+    return found;
+  } catch (err) {
+    log.warning("gRPC reflection disabled: {error}", { error: errorText(err) });
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** The method at `path`, or `undefined` when reflection could not be built. */
+function method(path: string): Method | undefined {
+  methods ??= buildMethods();
+  return methods instanceof Error ? undefined : methods.get(path);
+}
+
+/**
+ * Server reflection (v1 and v1alpha), listing the seven Seldon services and
+ * `grpc.reflection.v1alpha.ServerReflection` as upstream does, and the Open Inference Protocol's
+ * `inference.GRPCInferenceService`, so `grpcurl` works without the `.proto` files. Skipped with
+ * a warning if they are missing; if they cannot be parsed, the first reflection call logs why
+ * and is answered as an unknown method.
+ */
+export function addReflection(server: grpc.Server): void {
+  const missing = FILES.find((file) => !existsSync(PROTO_DIR + file));
+  if (missing !== undefined) {
+    log.warning("gRPC reflection disabled: {error}", { error: `${PROTO_DIR}${missing} not found` });
+    return;
+  }
+  for (const version of VERSIONS) {
+    const path = `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`;
+    const real = () => method(path)?.definition;
+    const definition: grpc.MethodDefinition<unknown, unknown> = {
+      path,
+      requestStream: true,
+      responseStream: true,
+      originalName: "serverReflectionInfo",
+      requestSerialize: (value) => real()!.requestSerialize(value),
+      requestDeserialize: (bytes) => real()?.requestDeserialize(bytes) ?? {},
+      responseSerialize: (value) => real()!.responseSerialize(value),
+      responseDeserialize: (bytes) => real()!.responseDeserialize(bytes),
+    };
+    server.addService({ ServerReflectionInfo: definition }, {
+      ServerReflectionInfo: (stream: grpc.ServerDuplexStream<unknown, unknown>) => {
+        const found = method(path);
+        if (found !== undefined) return found.handler(stream);
+        // As grpc-js answers a service that is not registered (grpcio's text, server.md §5.5).
+        stream.emit("error", { code: grpc.status.UNIMPLEMENTED, details: "Method not found!" });
+      },
+    });
+  }
+}
