@@ -4,7 +4,7 @@
  * to start gRPC workers) and every serving process read them.
  * @module
  */
-import type { Logger } from "../logging.ts";
+import type { Logger } from "npm:@logtape/logtape@2.4.2";
 import {
   type AnnotationLog,
   GRPC_MAX_MSG_SIZE_ANNOTATION,
