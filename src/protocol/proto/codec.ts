@@ -935,11 +935,12 @@ function stringsBlock(no: number, arr: readonly unknown[]): Uint8Array | undefin
 function shortAsciiStrings(no: number, arr: readonly unknown[]): Uint8Array | undefined {
   const tag = (no << 3) | 2;
   if (tag >= 0x80) return undefined;
+  // The size if every element qualifies (lengths only); the characters are then read once,
+  // checked as they are written.
   let total = 0;
   for (let i = 0; i < arr.length; i++) {
     const s = arr[i];
     if (typeof s !== "string" || s.length >= 0x80) return undefined;
-    for (let j = 0; j < s.length; j++) if (s.charCodeAt(j) >= 0x80) return undefined;
     total += 2 + s.length;
   }
   const out = new Uint8Array(total);
@@ -948,7 +949,11 @@ function shortAsciiStrings(no: number, arr: readonly unknown[]): Uint8Array | un
     const s = arr[i] as string;
     out[pos++] = tag;
     out[pos++] = s.length;
-    for (let j = 0; j < s.length; j++) out[pos++] = s.charCodeAt(j);
+    for (let j = 0; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      if (c >= 0x80) return undefined;
+      out[pos++] = c;
+    }
   }
   return out;
 }
