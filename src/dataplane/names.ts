@@ -1,7 +1,8 @@
 /**
  * The output column names generated when a model has no `classNames` (`t:0` … `t:<cols-1>`,
  * protocol.md §4.3). A wide result's names are kept for the next response of the same width:
- * a million of them took ~27 ms to build per 1e6-value answer, and their garbage ~20 ms more.
+ * a million of them took ~27 ms to build per 1e6-value answer, and their garbage ~20 ms more;
+ * another wide width reuses the strings of the widest list kept.
  * @module
  */
 
@@ -18,6 +19,8 @@ export const KEEP_NAMES_MIN = 4096;
 const KEEP_MS = 10_000;
 
 let kept: readonly string[] | undefined;
+/** The widest kept list: another wide width takes its strings from it (no new strings). */
+let widest: readonly string[] | undefined;
 let lastUsed = 0;
 let armed = false;
 
@@ -31,7 +34,7 @@ function arm(ms: number): void {
 function expire(): void {
   armed = false;
   const idle = Date.now() - lastUsed;
-  if (idle >= KEEP_MS) kept = undefined;
+  if (idle >= KEEP_MS) kept = widest = undefined;
   else arm(KEEP_MS - idle);
 }
 
@@ -50,11 +53,23 @@ export function generatedNames(cols: number): readonly string[] {
     lastUsed = Date.now();
     return kept;
   }
-  const names = new Array<string>(cols);
-  for (let i = 0; i < cols; i++) names[i] = `t:${i}`;
-  if (cols < KEEP_NAMES_MIN) return names;
+  if (cols < KEEP_NAMES_MIN) return build(cols, undefined);
+  // Another wide width: the strings the widest list has are shared, not built again.
+  const names = widest !== undefined && widest.length >= cols
+    ? widest.slice(0, cols)
+    : build(cols, widest);
   kept = Object.freeze(names);
+  if (widest === undefined || cols > widest.length) widest = kept;
   lastUsed = Date.now();
   if (!armed) arm(KEEP_MS);
   return kept;
+}
+
+/** `t:0` … `t:<cols-1>`, the first ones taken from `from`. */
+function build(cols: number, from: readonly string[] | undefined): string[] {
+  const names = new Array<string>(cols);
+  const shared = from === undefined ? 0 : Math.min(from.length, cols);
+  for (let i = 0; i < shared; i++) names[i] = from![i];
+  for (let i = shared; i < cols; i++) names[i] = `t:${i}`;
+  return names;
 }

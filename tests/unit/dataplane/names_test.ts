@@ -30,3 +30,12 @@ Deno.test("names: a wide list is frozen and shared until another wide width come
 Deno.test("names: more than the cap throws", () => {
   assertThrows(() => generatedNames(MAX_GENERATED_NAMES + 1), /Too many columns/);
 });
+
+Deno.test("names: wide widths in any order, narrower and wider than the widest kept", () => {
+  const expect = (n: number) => Array.from({ length: n }, (_, i) => `t:${i}`);
+  for (const cols of [5000, KEEP_NAMES_MIN, 6000, KEEP_NAMES_MIN + 1, 6000, 7001, 5000]) {
+    const names = generatedNames(cols);
+    assert(Object.isFrozen(names));
+    assertEquals(names, expect(cols), `${cols}`);
+  }
+});
