@@ -4,7 +4,8 @@
  *
  * - `rest`: small REST predict vs a bare `Deno.serve` echo (`bench/run.ts`, `deno task bench:rest`);
  * - `large`: 1e6-float payloads vs a bare JSON round trip (`bench/large.ts`, skipped if absent);
- * - `grpc`: gRPC Predict vs a bare grpc-js echo (`bench/grpc.ts`, `deno task bench:grpc`);
+ * - `grpc`: gRPC Predict vs a bare grpc-js echo (`bench/grpc.ts`, `deno task bench:grpc`), and a
+ *   1e6-double tensor vs a bare grpc-js server answering the same bytes (one call in flight);
  * - `footprint`: idle RSS per role and time to ready (`bench/footprint.ts`);
  * - `soak`: tree RSS after large requests and idle, 1,000-connection soak (`bench/soak.ts`).
  *
@@ -108,15 +109,38 @@ await scenario("grpc", async () => {
     ...compare,
   ]);
   for (
-    const m of out.matchAll(/median (\w+): echo (\d+) req\/s, seldon (\d+) req\/s, ratio ([\d.]+)/g)
+    const m of out.matchAll(
+      /median (\w+): echo (\d+) req\/s, seldon (\d+) req\/s, ratio ([\d.]+).*echo\/seldon ([\d.]+)/g,
+    )
   ) {
     verdict(
-      `gRPC Predict ${m[1]} / bare grpc-js echo`,
-      `${m[3]} / ${m[2]} = ${m[4]}`,
+      `gRPC Predict ${m[1]} / bare grpc-js echo (req/s; CPU per call echo/seldon)`,
+      `${m[3]} / ${m[2]} = ${m[4]}; CPU ${m[5]}`,
       "≥ 0.9",
       Number(m[4]) >= 0.9,
     );
   }
+  // The 1e6-double tensor, one call at a time, against the floor answering the same bytes.
+  const large = await run("grpc.ts", [
+    "--payload",
+    "tensor1e6",
+    "--channels",
+    "1",
+    "--inflight",
+    "1",
+    "--seconds",
+    values.seconds,
+    "--rounds",
+    values.rounds,
+  ]);
+  const m = /median tensor1e6 vs floor: (.*); ratio CPU ([\d.]+), wall ([\d.]+)/.exec(large);
+  if (!m) throw new Error("no tensor1e6 median line");
+  verdict(
+    "gRPC Predict 1e6-double tensor / bare grpc-js floor (same answer bytes)",
+    `${m[1]}; CPU ${m[2]}×, wall ${m[3]}×`,
+    "≤ 2×",
+    Number(m[2]) <= 2 && Number(m[3]) <= 2,
+  );
 });
 
 await scenario("footprint", async () => {

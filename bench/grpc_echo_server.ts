@@ -1,13 +1,25 @@
 /**
- * Baseline of the gRPC benchmark: a bare grpc-js server whose `seldon.protos.Model/Predict`
- * decodes the SeldonMessage and re-encodes it unchanged, with the same generic codec as the
- * server (`decodeMessage` / `encodeMessage`).
+ * Baselines of the gRPC benchmark: bare grpc-js servers for `seldon.protos.Model/Predict`.
+ *
+ * - Without arguments (the small payloads): decodes the SeldonMessage and re-encodes it
+ *   unchanged, with the same generic codec as the server (`decodeMessage` / `encodeMessage`).
+ * - `--answer FILE` (the 1,000,000-double tensor, the floor of issue 13 item 4): decodes each
+ *   request as a bare grpc-js server gets it from `@grpc/proto-loader` (protobufjs `decode` then
+ *   `toObject`), then answers the bytes in FILE — the server's own answer to that request,
+ *   captured once by `bench/grpc.ts` (1,000,000 generated names `t:0`… and the values): the gRPC
+ *   counterpart of `bench/large_floor.ts`, which writes the same answer bytes as the server.
  */
 import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
 import { Buffer } from "node:buffer";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
 import { decodeMessage, encodeMessage } from "../src/protocol/proto/codec.ts";
 
-const predict: grpc.MethodDefinition<unknown, unknown> = {
+const { values } = parseArgs({ args: Deno.args, options: { answer: { type: "string" } } });
+
+/** Our codec both ways (the small payloads). */
+const codec: grpc.MethodDefinition<unknown, unknown> = {
   path: "/seldon.protos.Model/Predict",
   requestStream: false,
   responseStream: false,
@@ -19,6 +31,19 @@ const predict: grpc.MethodDefinition<unknown, unknown> = {
   },
   responseDeserialize: (bytes) => decodeMessage("SeldonMessage", bytes),
 };
+
+/** proto-loader's generated definition, answering fixed bytes. */
+function fixedAnswer(answer: Buffer): grpc.MethodDefinition<unknown, unknown> {
+  const proto = fileURLToPath(new URL("../proto/", import.meta.url));
+  const pkg = protoLoader.loadSync("prediction.proto", { includeDirs: [proto] });
+  const loaded = pkg["seldon.protos.Model"] as grpc.ServiceDefinition;
+  const predict = loaded.Predict as grpc.MethodDefinition<unknown, unknown>;
+  return { ...predict, responseSerialize: () => answer };
+}
+
+const predict = values.answer === undefined
+  ? codec
+  : fixedAnswer(Buffer.from(Deno.readFileSync(values.answer)));
 
 const server = new grpc.Server({
   "grpc.max_receive_message_length": -1,

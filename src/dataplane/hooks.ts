@@ -6,6 +6,9 @@
 import { isNotImplementedStub, type SeldonComponent } from "../component/api.ts";
 import { errorText, logText } from "../error_text.ts";
 import { SeldonMicroserviceException, SeldonNotImplementedError } from "../protocol/errors.ts";
+import { generatedNames } from "./names.ts";
+
+export { MAX_GENERATED_NAMES } from "./names.ts";
 
 /** Returned by {@link callOptional} when the hook is absent or not implemented. */
 export const ABSENT: unique symbol = Symbol("absent");
@@ -118,37 +121,6 @@ export function classNamesOf(component: SeldonComponent, cols: number): unknown 
     return value;
   }
   return generatedNames(cols);
-}
-
-/**
- * Most `t:<i>` names generated for one response (4 Mi, about 150 MB of strings). An empty array
- * still gets names for its last dimension (protocol.md §6.7), so a 60-byte request with
- * `shape: [0, 100000000]` would otherwise exhaust the heap and crash the worker.
- */
-export const MAX_GENERATED_NAMES = 1 << 22;
-
-/** Up to this many columns, generated names are copied from a list built once per width. */
-const CACHED_NAMES_MAX = 64;
-const namesByWidth: (readonly string[] | undefined)[] = [];
-
-function generatedNames(cols: number): string[] {
-  if (cols > MAX_GENERATED_NAMES) {
-    throw new Error(
-      `Too many columns to name: ${cols} (at most ${MAX_GENERATED_NAMES} names are generated)`,
-    );
-  }
-  if (cols <= CACHED_NAMES_MAX) {
-    // A fresh copy each time: the caller owns (and may change) the list it gets.
-    const cached = namesByWidth[cols] ??= newNames(cols);
-    return cached.slice();
-  }
-  return newNames(cols);
-}
-
-function newNames(cols: number): string[] {
-  const names = new Array<string>(cols);
-  for (let i = 0; i < cols; i++) names[i] = `t:${i}`;
-  return names;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import { Duplex } from "node:stream";
+import { setImmediate } from "node:timers";
 
 /**
  * Reads go into a shared slab of this size, each pushed as a view of the bytes it filled (no
@@ -80,6 +81,28 @@ export function connStream(conn: Deno.TcpConn): Duplex {
       done(err);
     },
   });
+  // The frames HTTP/2 writes in one turn of the event loop (a call's headers, message and
+  // trailers, other calls' frames) go out as one socket write: the stream is corked at the
+  // first write and uncorked in the next turn's check phase, where node:http2 also sends.
+  // Small Predicts: ~2.0 → ~0.4 writes and −7 µs CPU per call (a loopback write is ~4 µs).
+  // Once a write's worth is waiting ({@link JOIN_MAX}: a large message), it goes out at once.
+  let corked = false;
+  const uncork = () => {
+    if (!corked) return;
+    corked = false;
+    stream.uncork();
+  };
+  const write = stream.write;
+  stream.write = function (this: Duplex, ...args: Parameters<Duplex["write"]>) {
+    if (!corked) {
+      corked = true;
+      this.cork();
+      setImmediate(uncork);
+    }
+    const ok = write.apply(this, args);
+    if (this.writableLength >= JOIN_MAX) uncork();
+    return ok;
+  } as Duplex["write"];
   const remote = conn.remoteAddr;
   const local = conn.localAddr;
   return Object.assign(stream, {
