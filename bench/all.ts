@@ -95,8 +95,18 @@ await scenario("large", async () => {
     return;
   }
   const out = await run("large.ts", []);
-  for (const line of out.split("\n").filter((l) => /ratio|×/.test(l)).slice(-4)) {
-    verdict("large payloads (bench/large.ts)", line.trim(), "≤ 1.5× floor", undefined);
+  // One line per payload: `tensor   18.6 MB  floor 177 ms  seldon 220 ms  ratio 1.25 (…)`.
+  for (
+    const m of out.matchAll(
+      /^(\w+)\s+([\d.]+ MB)\s+floor (\d+) ms\s+seldon (\d+) ms\s+ratio ([\d.]+)/gm,
+    )
+  ) {
+    verdict(
+      `large payload ${m[1]} (${m[2]}) / bare JSON round trip`,
+      `${m[4]} / ${m[3]} ms = ${m[5]}×`,
+      "≤ 1.5× floor",
+      Number(m[5]) <= 1.5,
+    );
   }
 });
 
@@ -200,8 +210,8 @@ await scenario("soak", async () => {
     verdict(
       "tree RSS, last soak vs first (no leak)",
       `${growth.toFixed(1)} MiB`,
-      "flat",
-      undefined,
+      "flat (within 5%)",
+      growth <= soaks[0].rssMiB * 0.05,
     );
   }
 });
