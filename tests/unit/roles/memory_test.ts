@@ -94,3 +94,21 @@ Deno.test({
     }
   },
 });
+
+Deno.test("memory: the idle collector trims without a collection when only the RSS grew by 16 MiB", async () => {
+  const order: string[] = [];
+  const collector = idleCollector(() => order.push("gc"), () => () => order.push("trim"));
+  try {
+    collector.onRequest();
+    // 48 MiB of native memory, touched (resident), outside the V8 heap.
+    const native = new Uint8Array(48 * 1024 * 1024).fill(1);
+    await sleep(2300); // one tick sees the request, the next an idle worker
+    assertEquals(order, ["trim"]);
+    collector.onRequest(); // busy again, the RSS has not grown since
+    await sleep(2300);
+    assertEquals(order, ["trim"]);
+    assert(native[native.length - 1] === 1);
+  } finally {
+    collector.stop();
+  }
+});
