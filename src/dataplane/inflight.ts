@@ -26,15 +26,6 @@ class Entry implements Ticket {
   constructor(readonly due: number, readonly reject: (reason: unknown) => void) {}
 }
 
-let lastResolve: ((value: never) => void) | undefined;
-let lastReject: ((reason: unknown) => void) | undefined;
-
-/** One executor for every call's promise (no closure per call). */
-function captureSettlers(resolve: (value: never) => void, reject: (reason: unknown) => void) {
-  lastResolve = resolve;
-  lastReject = reject;
-}
-
 /** Settings of an {@link InFlight}. */
 export interface InFlightOptions {
   /** The deadline of every call, from its start; unset: none. */
@@ -75,9 +66,8 @@ export class InFlight {
   run<T>(start: (ticket: Ticket) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(this.#closed());
     const ms = this.#timeoutMs;
-    const promise = new Promise<T>(captureSettlers);
-    const resolve = lastResolve as (value: T) => void;
-    const entry = new Entry(ms === undefined ? Infinity : performance.now() + ms, lastReject!);
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const entry = new Entry(ms === undefined ? Infinity : performance.now() + ms, reject);
     this.#link(entry);
     let work: Promise<T>;
     try {

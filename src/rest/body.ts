@@ -88,9 +88,7 @@ export function readBody(req: Request, limits: BodyLimits): Promise<Uint8Array<A
 
 /** `read` unless `ms` pass first (then a {@link BodyTimeoutError}; `read`'s fate is ignored). */
 function withTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
-  const promise = new Promise<T>(captureSettlers);
-  const resolve = lastResolve as (value: T) => void;
-  const reject = lastReject!;
+  const { promise, resolve, reject } = Promise.withResolvers<T>();
   const deadline = setDeadline(ms, () => reject(new BodyTimeoutError()));
   read.then((value) => {
     clearDeadline(deadline);
@@ -101,15 +99,6 @@ function withTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
     reject(err);
   });
   return promise;
-}
-
-let lastResolve: ((value: never) => void) | undefined;
-let lastReject: ((reason: unknown) => void) | undefined;
-
-/** One executor for every {@link withTimeout} promise (no closure per request). */
-function captureSettlers(resolve: (value: never) => void, reject: (reason: unknown) => void) {
-  lastResolve = resolve;
-  lastReject = reject;
 }
 
 /**
