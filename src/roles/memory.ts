@@ -91,12 +91,13 @@ const MIN_TRIM = 16 * 1024 * 1024;
 export function idleCollector(
   gc: (options?: typeof COMPACTING_GC) => void,
   trim: () => (() => void) | undefined = mallocTrim,
+  usage: () => { heapUsed: number; rss: number } = Deno.memoryUsage,
 ): { onRequest(): void; stop(): void } {
   let served = 0;
   let seen = 0;
   let busy = false;
-  let kept = Deno.memoryUsage().heapUsed;
-  let keptRss = Deno.memoryUsage().rss;
+  let kept = usage().heapUsed;
+  let keptRss = usage().rss;
   const timer = setInterval(() => {
     if (served !== seen) {
       seen = served;
@@ -105,7 +106,7 @@ export function idleCollector(
     }
     if (!busy) return;
     busy = false;
-    const { heapUsed: used, rss } = Deno.memoryUsage();
+    const { heapUsed: used, rss } = usage();
     // The heap, or the RSS (large bodies are array buffers outside the heap, freed only when
     // the objects holding them are collected), grew enough since the last collection.
     if (used - kept < Math.max(MIN_GARBAGE, kept) && rss - keptRss < MIN_GARBAGE) {
@@ -113,14 +114,14 @@ export function idleCollector(
       // collected already): what glibc holds free goes back, without a collection.
       if (rss - keptRss >= MIN_TRIM) {
         trim()?.();
-        keptRss = Deno.memoryUsage().rss;
+        keptRss = usage().rss;
       }
       return;
     }
     const started = performance.now();
     gc(COMPACTING_GC);
     trim()?.();
-    const after = Deno.memoryUsage();
+    const after = usage();
     log.debug("Idle collection: heap {before} → {after} MiB in {ms} ms, RSS {rss} MiB", {
       before: mib(used),
       after: mib(after.heapUsed),
