@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, spawnServer, stopServer, wrkPost } from "./proc.ts";
+import { measureCpu, median, spawnSeldon, stopServer, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -72,26 +72,10 @@ async function wrk(url: string, body: string): Promise<{ rps: number; p50: strin
 }
 
 function serve(batching: boolean) {
-  return spawnServer(
-    [
-      "run",
-      "-A",
-      "--unstable-net",
-      "--config",
-      join(here, "..", "deno.json"),
-      join(here, "..", "main.ts"),
-      `./${MODEL.toLowerCase()}.ts#${MODEL}`,
-      "--http-port",
-      "0",
-      "--metrics-port",
-      "0",
-      "--grpc-workers",
-      "0",
-      "--host",
-      "127.0.0.1",
-      ...(batching ? ["--max-batch-size", values.size, "--max-batch-time", values.time] : []),
-    ],
-    here,
+  return spawnSeldon(
+    join(here, ".."),
+    `./${MODEL.toLowerCase()}.ts#${MODEL}`,
+    batching ? ["--max-batch-size", values.size, "--max-batch-time", values.time] : [],
   );
 }
 

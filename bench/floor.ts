@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, spawnServer, wrkPost } from "./proc.ts";
+import { measureCpu, median, spawnSeldon, spawnServer, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -52,23 +52,7 @@ for (const mode of stages) {
 }
 /** This server (or another checkout's): `main.ts`, one REST worker, identity model. */
 function seldon(root: string) {
-  return spawnServer([
-    "run",
-    "-A",
-    "--unstable-net",
-    "--config",
-    join(root, "deno.json"),
-    join(root, "main.ts"),
-    "./identity.ts#Identity",
-    "--http-port",
-    "0",
-    "--metrics-port",
-    "0",
-    "--grpc-workers",
-    "0",
-    "--host",
-    "127.0.0.1",
-  ], here);
+  return spawnSeldon(root, "./identity.ts#Identity");
 }
 const predictions = "/api/v1.0/predictions";
 servers.push({ name: "seldon", path: predictions, s: await seldon(join(here, "..")) });

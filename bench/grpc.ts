@@ -27,7 +27,14 @@ import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import { encodeMessage } from "../src/protocol/proto/codec.ts";
 import { PAYLOADS } from "./grpc_load.ts";
-import { median, type Spawned, spawnServer, stopServer, treeCpuSeconds } from "./proc.ts";
+import {
+  median,
+  type Spawned,
+  spawnSeldon,
+  spawnServer,
+  stopServer,
+  treeCpuSeconds,
+} from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -119,29 +126,14 @@ async function call(port: number, payload: string): Promise<Buffer> {
 const echo = await spawnServer(["run", "-A", join(here, "grpc_echo_server.ts")], here);
 /** This server (or the one in `root`): supervisor + one gRPC worker on an identity model. */
 const startSeldon = (root: string) =>
-  spawnServer(
-    [
-      "run",
-      "-A",
-      "--unstable-net",
-      join(root, "main.ts"),
-      join(here, "identity.ts") + "#Identity",
-      "--http-port",
-      "0",
-      "--metrics-port",
-      "0",
-      "--grpc-port",
-      "0",
-      "--grpc-workers",
-      "1",
-      "--grpc-max-message-size",
-      "64m",
-      "--host",
-      "127.0.0.1",
-    ],
-    root,
-    /GRPC microservice running on port (\d+)/,
-  );
+  spawnSeldon(root, "./identity.ts#Identity", [
+    "--grpc-port",
+    "0",
+    "--grpc-workers",
+    "1",
+    "--grpc-max-message-size",
+    "64m",
+  ], { portPattern: /GRPC microservice running on port (\d+)/ });
 const seldon = await startSeldon(join(here, ".."));
 const other = values.compare === undefined ? undefined : await startSeldon(values.compare);
 /** The floor of `tensor1e6`: a bare grpc-js server answering this server's answer bytes. */

@@ -16,7 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { median, spawnServer, stopServer } from "./proc.ts";
+import { median, spawnSeldon, spawnServer, stopServer } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -47,23 +47,14 @@ type Kind = keyof typeof BODIES;
 
 /** The supervisor and one REST worker of the checkout at `root`, serving the identity model. */
 function start(root: string, port: number) {
-  return spawnServer([
-    "run",
-    "--unstable-net",
-    "-A",
-    join(root, "main.ts"),
-    join(here, "identity.ts") + "#Identity",
-    "--host",
-    "127.0.0.1",
+  return spawnSeldon(root, "./identity.ts#Identity", [
     "--http-port",
     String(port),
-    "--grpc-workers",
-    "0",
     "--workers",
     "1",
     "--metrics-port",
     String(port + 1000),
-  ], here);
+  ]);
 }
 const port = 19_900 + Math.floor(Math.random() * 400);
 const floor = await spawnServer(["run", "-A", join(here, "large_floor.ts")], here);

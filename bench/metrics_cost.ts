@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, type Spawned, spawnServer as spawn, wrkPost } from "./proc.ts";
+import { measureCpu, median, type Spawned, spawnSeldon, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -30,28 +30,9 @@ async function wrk(url: string): Promise<number> {
 }
 
 function server(root: string, model: string, extra: string[] = []): Promise<Spawned> {
-  return spawn(
-    [
-      "run",
-      "-A",
-      "--unstable-net",
-      "--config",
-      join(root, "deno.json"),
-      join(root, "main.ts"),
-      model,
-      "--http-port",
-      "0",
-      "--metrics-port",
-      "0",
-      "--grpc-workers",
-      "0",
-      "--host",
-      "127.0.0.1",
-      ...extra,
-    ],
-    here,
-    /REST microservice running on port (\d+)/,
-  );
+  return spawnSeldon(root, model, extra, {
+    portPattern: /REST microservice running on port (\d+)/,
+  });
 }
 
 const root = join(here, "..");

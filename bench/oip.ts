@@ -19,7 +19,7 @@ import { dirname, join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { NDArray } from "../src/protocol/ndarray.ts";
 import { encodeModelInferRequest } from "../src/protocol/oip/proto.ts";
-import { median, spawnServer, stopServer, treeCpuSeconds } from "./proc.ts";
+import { median, spawnSeldon, stopServer, treeCpuSeconds } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -59,25 +59,20 @@ const grpcContents = encodeModelInferRequest(message, false);
 const ports = { http: 19_500 + Math.floor(Math.random() * 400), grpc: 0, metrics: 0 };
 ports.grpc = ports.http + 1000;
 ports.metrics = ports.http + 2000;
-const server = await spawnServer([
-  "run",
-  "--unstable-net",
-  "-A",
-  join(here, "..", "main.ts"),
-  join(here, "identity.ts") + "#Identity",
-  "--host",
-  "127.0.0.1",
+const server = await spawnSeldon(join(here, ".."), "./identity.ts#Identity", [
   "--http-port",
   String(ports.http),
   "--grpc-port",
   String(ports.grpc),
   "--metrics-port",
   String(ports.metrics),
+  "--grpc-workers",
+  "1",
   "--model-name",
   "m",
   "--grpc-max-message-size",
   "64m",
-], here);
+]);
 const base = `http://127.0.0.1:${ports.http}`;
 const echo = Deno.serve(
   { port: 0, hostname: "127.0.0.1", onListen() {} },

@@ -24,7 +24,7 @@
 import * as ort from "onnxruntime-node";
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { median, spawnServer, stopServer, treeCpuSeconds, wrkPost } from "./proc.ts";
+import { median, spawnSeldon, stopServer, treeCpuSeconds, wrkPost } from "./proc.ts";
 import { openSessionThread } from "../src/runtimes/onnx/session.ts";
 
 const root = join(dirname(new URL(import.meta.url).pathname), "..");
@@ -85,29 +85,7 @@ function startServer(extra: string[], sessionThread = false) {
     { name: "intra_op_threads", value: values.threads, type: "INT" },
     { name: "session_thread", value: String(sessionThread), type: "BOOL" },
   ]);
-  return spawnServer(
-    [
-      "run",
-      "-A",
-      "--unstable-net",
-      "--config",
-      join(root, "deno.json"),
-      join(root, "main.ts"),
-      "OnnxServer",
-      "--parameters",
-      parameters,
-      "--http-port",
-      "0",
-      "--metrics-port",
-      "0",
-      "--grpc-workers",
-      "0",
-      "--host",
-      "127.0.0.1",
-      ...extra,
-    ],
-    root,
-  );
+  return spawnSeldon(root, "OnnxServer", ["--parameters", parameters, ...extra], { cwd: root });
 }
 
 async function post(url: string, body: string): Promise<void> {

@@ -49,6 +49,47 @@ export async function spawnServer(
   return { port, child };
 }
 
+/** The benchmarks' folder: model specs such as `./identity.ts#Identity` are relative to it. */
+export const BENCH_DIR = new URL(".", import.meta.url).pathname;
+
+/** The loopback, ephemeral-port, REST-only defaults of {@link spawnSeldon}. */
+const SELDON_DEFAULTS: Record<string, string> = {
+  "--host": "127.0.0.1",
+  "--http-port": "0",
+  "--metrics-port": "0",
+  "--grpc-workers": "0",
+};
+
+/**
+ * Starts `main.ts` of the checkout at `root` (with that checkout's `deno.json`) serving `model`,
+ * in `cwd` (the benchmarks' folder by default). `flags` are `--name value` pairs; each of
+ * {@link SELDON_DEFAULTS} not among them is added. Resolves once the port matched by
+ * `portPattern` is logged (the REST port by default).
+ */
+export function spawnSeldon(
+  root: string,
+  model: string,
+  flags: string[] = [],
+  options: { cwd?: string; portPattern?: RegExp } = {},
+): Promise<Spawned> {
+  const defaults = Object.entries(SELDON_DEFAULTS).filter(([name]) => !flags.includes(name));
+  return spawnServer(
+    [
+      "run",
+      "-A",
+      "--unstable-net",
+      "--config",
+      `${root}/deno.json`,
+      `${root}/main.ts`,
+      model,
+      ...defaults.flat(),
+      ...flags,
+    ],
+    options.cwd ?? BENCH_DIR,
+    options.portPattern,
+  );
+}
+
 /** Stops a server started by {@link spawnServer}. */
 export async function stopServer(s: Spawned): Promise<void> {
   s.child.kill("SIGTERM");

@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, spawnServer as spawn, wrkPost } from "./proc.ts";
+import { measureCpu, median, spawnSeldon, spawnServer as spawn, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -66,34 +66,13 @@ async function wrk(url: string): Promise<{ rps: number; p99: number }> {
 }
 
 /** This server (or another checkout's) on the identity model, REST only. */
-function spawnSeldon(root: string) {
-  return spawn(
-    [
-      "run",
-      "-A",
-      "--unstable-net",
-      "--config",
-      join(root, "deno.json"),
-      join(root, "main.ts"),
-      "./identity.ts#Identity",
-      "--http-port",
-      "0",
-      "--metrics-port",
-      "0",
-      "--grpc-workers",
-      "0",
-      "--workers",
-      values.workers,
-      "--host",
-      "127.0.0.1",
-    ],
-    here,
-  );
+function startSeldon(root: string) {
+  return spawnSeldon(root, "./identity.ts#Identity", ["--workers", values.workers]);
 }
 
 const echo = await spawn(["run", "-A", join(here, "echo_server.ts")], here);
-const seldon = await spawnSeldon(join(here, ".."));
-const other = values.compare === undefined ? undefined : await spawnSeldon(values.compare);
+const seldon = await startSeldon(join(here, ".."));
+const other = values.compare === undefined ? undefined : await startSeldon(values.compare);
 const results: {
   echo: number;
   seldon: number;

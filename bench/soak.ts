@@ -18,7 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { spawnServer, stopServer, wrkPost } from "./proc.ts";
+import { spawnSeldon, stopServer, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -115,26 +115,12 @@ async function wrk(url: string): Promise<Soak> {
   };
 }
 
-const server = await spawnServer(
-  [
-    "run",
-    "-A",
-    "--unstable-net",
-    "--config",
-    join(here, "..", "deno.json"),
-    join(here, "..", "main.ts"),
-    "./identity.ts#Identity",
-    "--http-port",
-    "0",
-    "--grpc-port",
-    "0",
-    "--metrics-port",
-    "0",
-    "--host",
-    "127.0.0.1",
-  ],
-  here,
-);
+const server = await spawnSeldon(join(here, ".."), "./identity.ts#Identity", [
+  "--grpc-port",
+  "0",
+  "--grpc-workers",
+  "1",
+]);
 const base = `http://127.0.0.1:${server.port}`;
 const pid = server.child.pid;
 const report: Record<string, unknown> = {};
