@@ -6,6 +6,7 @@
 import { werkzeugText } from "../http/werkzeug.ts";
 import { clearDeadline, setDeadline } from "./deadlines.ts";
 import { encodeBase64 } from "../protocol/base64.ts";
+import { concatBytes } from "../protocol/bytes.ts";
 import { badData, SeldonMicroserviceException } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
 import { parseJsonLikePython } from "../protocol/json.ts";
@@ -152,13 +153,7 @@ async function readChunks(
     if (deadline) clearDeadline(deadline);
   }
   if (block !== undefined) chunks.push(block.subarray(0, used));
-  const buffer = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    buffer.set(chunk, at);
-    at += chunk.length;
-  }
-  return buffer;
+  return concatBytes(chunks);
 }
 
 function isJsonType(contentType: string): boolean {

@@ -9,6 +9,7 @@
  * 400s.
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import { NDArray, type TypedArray } from "../ndarray.ts";
 import { dtypeOfDatatype, typedArrayOf } from "./datatypes.ts";
 import { OipError } from "./errors.ts";
@@ -289,17 +290,9 @@ const CONTENTS_NAMES = [
   "bytes_contents",
 ];
 
+/** The chunks as one buffer; a single chunk as it is. */
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks);
 }
 
 const INT_RANGES: Partial<Record<Datatype, readonly [number, number]>> = {
@@ -332,7 +325,7 @@ function tensorFromContents(
   if (datatype === "BYTES") return bytesArray(where, shape, chunks);
   if (field === 6 || field === 7) {
     const size = field === 6 ? 4 : 8;
-    const bytes = concat(chunks.length > 0 ? chunks : [new Uint8Array(0)]);
+    const bytes = concat(chunks);
     if (bytes.length % size !== 0) {
       throw malformed(`${where}: packed ${CONTENTS_NAMES[field]} of ${bytes.length} bytes`);
     }
@@ -568,7 +561,7 @@ class Sink {
 
   finish(): Uint8Array {
     this.flush(0);
-    return concat(this.parts.length > 0 ? this.parts : [new Uint8Array(0)]);
+    return concat(this.parts);
   }
 }
 
