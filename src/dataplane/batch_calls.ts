@@ -120,12 +120,7 @@ export class PredictRunner implements BatchRunner<PredictInput, BatchedResult> {
     if (result === ABSENT) return inputs.map(() => ({ result, recorded: false }));
     const wrapped = SeldonResponse.isSeldonResponse(result) ? result : undefined;
     const parts = splitRows(wrapped ? wrapped.data : result, rows, this.bytesAreRows);
-    if (wrapped === undefined) return parts.map((part) => ({ result: part, recorded: false }));
-    const metrics = await collectMetrics(wrapped.metrics, this.method, this.recorder);
-    return parts.map((part) => ({
-      result: new SeldonResponse(part, { tags: wrapped.tags, metrics: metrics as never }),
-      recorded: true,
-    }));
+    return perMember(parts, wrapped, this.method, this.recorder);
   }
 }
 
@@ -153,14 +148,26 @@ export class InferRunner implements BatchRunner<InferInput, BatchedResult> {
     if (!isResponse(response)) {
       throw new OipError(500, "infer must return an object with an `outputs` array");
     }
-    const parts = splitResponse(response, rows);
-    if (wrapped === undefined) return parts.map((part) => ({ result: part, recorded: false }));
-    const metrics = await collectMetrics(wrapped.metrics, this.method, this.recorder);
-    return parts.map((part) => ({
-      result: new SeldonResponse(part, { tags: wrapped.tags, metrics: metrics as never }),
-      recorded: true,
-    }));
+    return perMember(splitResponse(response, rows), wrapped, this.method, this.recorder);
   }
+}
+
+/**
+ * Each member's part of a batched result; a `SeldonResponse`'s tags go to every part, its
+ * metrics are recorded once and given to every part.
+ */
+async function perMember(
+  parts: readonly unknown[],
+  wrapped: SeldonResponse | undefined,
+  method: string,
+  recorder: MetricsRecorder,
+): Promise<readonly BatchedResult[]> {
+  if (wrapped === undefined) return parts.map((part) => ({ result: part, recorded: false }));
+  const metrics = await collectMetrics(wrapped.metrics, method, recorder);
+  return parts.map((part) => ({
+    result: new SeldonResponse(part, { tags: wrapped.tags, metrics: metrics as never }),
+    recorded: true,
+  }));
 }
 
 /**
