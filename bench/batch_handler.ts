@@ -3,17 +3,12 @@
  * flight at once, adaptive batching off vs on, on an identity model (nothing to save: what the
  * batching itself costs). `deno run -A bench/batch_handler.ts`
  */
+import { smallPredictRequest } from "./proc.ts";
 import { DataPlane } from "../src/dataplane/dataplane.ts";
 import { createHandler } from "../src/rest/server.ts";
 import { Identity } from "./identity.ts";
 
-const body = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
-const mk = () =>
-  new Request("http://127.0.0.1:9000/api/v1.0/predictions", {
-    method: "POST",
-    body,
-    headers: { "content-type": "application/json", "content-length": String(body.length) },
-  });
+const mk = smallPredictRequest;
 
 async function handler(batching: boolean) {
   const plane = await DataPlane.create(new Identity(), {

@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, spawnSeldon, spawnServer, wrkPost } from "./proc.ts";
+import { measureCpu, median, SMALL_PREDICT, spawnSeldon, spawnServer, wrkPost } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     compare: { type: "string" },
   },
 });
-const BODY = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
+const BODY = SMALL_PREDICT;
 async function wrk(url: string): Promise<{ requests: number; seconds: number }> {
   const t0 = performance.now();
   const { rps } = await wrkPost(url, BODY, {

@@ -4,6 +4,7 @@
  * worker has by default (the 5000 s request timeout, the 60 s body deadline, `--threads 1`, a
  * request counter and a terminating signal).
  */
+import { smallPredictRequest } from "./proc.ts";
 import { DataPlane } from "../src/dataplane/dataplane.ts";
 import { createHandler } from "../src/rest/server.ts";
 const worker = Deno.args.includes("--worker");
@@ -29,13 +30,7 @@ const h = createHandler(plane, {
     }
     : {}),
 });
-const body = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
-const mk = () =>
-  new Request("http://127.0.0.1:9000/api/v1.0/predictions", {
-    method: "POST",
-    body,
-    headers: { "content-type": "application/json", "content-length": String(body.length) },
-  });
+const mk = smallPredictRequest;
 for (let i = 0; i < 20000; i++) await (await h(mk())).text();
 const n = 100000;
 let t = performance.now();

@@ -12,19 +12,14 @@
  * `JSON.parse`, `JSON.stringify` and the CORS header.
  * @module
  */
+import { smallPredictRequest } from "./proc.ts";
 import process from "node:process";
 import { resolve } from "node:path";
 import { readBody } from "../src/rest/body.ts";
 import { addCors } from "../src/http/cors.ts";
 
 type Handler = (req: Request) => Promise<Response>;
-const body = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
-const mk = () =>
-  new Request("http://127.0.0.1:9000/api/v1.0/predictions", {
-    method: "POST",
-    body,
-    headers: { "content-type": "application/json", "content-length": String(body.length) },
-  });
+const mk = smallPredictRequest;
 const decoder = new TextDecoder();
 const TYPE = { "content-type": "application/json" };
 

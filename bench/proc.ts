@@ -4,6 +4,21 @@
  * @module
  */
 
+/** The small REST predict body of the throughput benchmarks (one iris row, with names). */
+export const SMALL_PREDICT = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
+
+/** A new `Request` of {@link SMALL_PREDICT} to the predict route (for in-process handlers). */
+export function smallPredictRequest(): Request {
+  return new Request("http://127.0.0.1:9000/api/v1.0/predictions", {
+    method: "POST",
+    body: SMALL_PREDICT,
+    headers: {
+      "content-type": "application/json",
+      "content-length": String(SMALL_PREDICT.length),
+    },
+  });
+}
+
 /** A spawned server: its port (from its log) and process. */
 export interface Spawned {
   port: number;

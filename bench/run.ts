@@ -14,7 +14,14 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { measureCpu, median, spawnSeldon, spawnServer as spawn, wrkPost } from "./proc.ts";
+import {
+  measureCpu,
+  median,
+  SMALL_PREDICT,
+  spawnSeldon,
+  spawnServer as spawn,
+  wrkPost,
+} from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -29,7 +36,7 @@ const { values } = parseArgs({
   },
 });
 
-const BODY = '{"data":{"names":["a","b","c","d"],"ndarray":[[5.1,3.5,1.4,0.2]]}}';
+const BODY = SMALL_PREDICT;
 
 /** Runs wrk and returns requests/s, p99 (ms) and the server's CPU microseconds per request. */
 async function measure(
