@@ -82,7 +82,11 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
   return async (req, path, ticket) => {
     const match = matchOipRoute(req.method, path);
     if (match.kind === "options") return preflight(req, match.allow);
-    if (match.kind === "error") return json(req, { error: match.message }, match.status);
+    if (match.kind === "error") {
+      const response = json(req, { error: match.message }, match.status);
+      if (match.allow !== undefined) response.headers.set("allow", match.allow);
+      return response;
+    }
     try {
       return await run(req, match.route, ticket);
     } catch (err) {
