@@ -55,6 +55,11 @@ Deno.test("rest: multipart edge cases (malformed → {}, first repeat wins, bad 
     const r = await s.fetch("/predict", { method: "POST", body: bad });
     assertEquals(r.status, 500);
     assertEquals(r.json.status.reason, "MICROSERVICE_INTERNAL_ERROR");
+    // Python's `file.read().decode("utf-8")` names the byte and its position.
+    assertEquals(
+      r.json.status.info,
+      "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+    );
   }));
 
 Deno.test("rest: multipart without a usable body reaches the high-level path as {}", () =>
