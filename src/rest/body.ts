@@ -13,6 +13,7 @@ import { parseJsonLikePython } from "../protocol/json.ts";
 import { pyStrFromJsonText } from "../python/json_str.ts";
 import { ECHO_CAP, pyStrBounded } from "../python/repr.ts";
 import { decodeUtf8Python } from "../python/utf8.ts";
+import { decodeJsonBytes, detectJsonEncoding } from "../python/json_bytes.ts";
 
 /** A decoded payload and how to render it in `Invalid request data type` errors. */
 export interface Payload {
@@ -209,7 +210,8 @@ export async function readPayload(
   let text: string;
   let value: unknown;
   try {
-    text = decodeUtf8Strict(body);
+    const encoding = detectJsonEncoding(body);
+    text = encoding === "utf-8" ? decodeUtf8Strict(body) : decodeJsonBytes(body, encoding);
     value = parseJson(text);
   } catch {
     throw badData(NO_JSON);
