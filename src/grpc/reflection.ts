@@ -6,12 +6,14 @@
  * @module
  */
 import * as grpc from "npm:@grpc/grpc-js@1.14.7";
-import * as protoLoader from "npm:@grpc/proto-loader@0.8.1";
+import type { PackageDefinition } from "npm:@grpc/proto-loader@0.8.1";
+import protobuf from "npm:protobufjs@7.6.6";
 import { ReflectionService } from "npm:@grpc/reflection@1.0.4";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { errorText } from "../error_text.ts";
+import { describeFiles } from "./descriptors.ts";
 import { logger } from "../logging.ts";
 
 const log = logger("grpc");
@@ -21,6 +23,18 @@ const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
 
 /** The files reflection describes (with their imports). */
 const FILES = ["prediction.proto", "inference.proto"];
+
+/**
+ * A parsed file's name as clients see it: relative to the folder it was imported from, and the
+ * Seldon file as upstream registers it (`proto/prediction.proto`, protocol.md §1.1).
+ */
+function clientFileName(path: string | null): string | undefined {
+  if (path === null) return undefined;
+  if (path === PROTO_DIR + "prediction.proto") return "proto/prediction.proto";
+  if (path.startsWith(PROTO_DIR)) return path.slice(PROTO_DIR.length);
+  const reflection = path.lastIndexOf("grpc/reflection/");
+  return reflection < 0 ? path : path.slice(reflection);
+}
 
 /** The reflection versions served, as in their package names. */
 const VERSIONS = ["v1", "v1alpha"] as const;
@@ -53,11 +67,18 @@ let methods: Map<string, Method> | Error | undefined;
 /** Parses the `.proto` files and collects the methods `@grpc/reflection` would register. */
 function buildMethods(): Map<string, Method> | Error {
   try {
+    const root = new protobuf.Root();
+    root.resolvePath = (_origin, target) =>
+      target.startsWith("/") || target.startsWith("google/protobuf/") ? target : PROTO_DIR + target;
+    root.loadSync([...FILES.map((file) => PROTO_DIR + file), ...reflectionProto()], {
+      keepCase: true,
+    });
+    root.resolveAll();
+    // One FileDescriptorProto per file, named and linked as protoc does (descriptors.ts), given
+    // to @grpc/reflection as the one entry of a package definition it reads them from.
+    const files = describeFiles(root, (declaration) => clientFileName(declaration.filename));
     const reflection = new ReflectionService(
-      protoLoader.loadSync([...FILES, ...reflectionProto()], {
-        includeDirs: [PROTO_DIR],
-        keepCase: true,
-      }),
+      { files: { fileDescriptorProtos: files } } as unknown as PackageDefinition,
     );
     const found = new Map<string, Method>();
     const collect = {

@@ -43,15 +43,16 @@ export function accessLogLine(
 /**
  * Writes the access line of `res` to stdout, as gunicorn's `accesslog = "-"` does — unless
  * `skip` (the metrics endpoint, when `FILTER_METRICS_ACCESS_LOGS` is on) occurs anywhere in the
- * line (upstream's substring filter, §2.7). The body size is measured on a clone when the
- * response has no `content-length`; the line is written once it is known.
+ * line (upstream's substring filter, §2.7) — and gives back the response to send. A body whose
+ * size the headers do not say is read first and sent as bytes, so the answer keeps the
+ * `Content-Length` it has without the log (a clone would turn it into a chunked stream).
  */
 export function writeAccessLog(
   req: Request,
   res: Response,
   info: Deno.ServeHandlerInfo | undefined,
   skip?: string,
-): void {
+): Response | Promise<Response> {
   const addr = info?.remoteAddr as Deno.NetAddr | undefined;
   const now = new Date();
   const write = (bytes: number | undefined) => {
@@ -63,6 +64,13 @@ export function writeAccessLog(
   if (length !== null) write(Number(length));
   else if (res.body === null || req.method === "HEAD") write(0);
   else {
-    res.clone().arrayBuffer().then((body) => write(body.byteLength), () => write(undefined));
+    return res.bytes().then((body) => {
+      write(body.byteLength);
+      return new Response(body, { status: res.status, headers: res.headers });
+    }, () => {
+      write(undefined);
+      return new Response(null, { status: 500 });
+    });
   }
+  return res;
 }

@@ -25,9 +25,7 @@ export function startMetricsServer(
   const skip = config.filterMetricsAccessLogs ? config.metricsEndpoint : undefined;
   const logged = config.accessLog || config.debug
     ? async (req: Request, info: Deno.ServeHandlerInfo) => {
-      const res = await handler(req);
-      writeAccessLog(req, res, info, skip);
-      return res;
+      return writeAccessLog(req, await handler(req), info, skip);
     }
     : handler;
   const server = guardedServe({

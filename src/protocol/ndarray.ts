@@ -451,13 +451,14 @@ export function pyShape(shape: readonly unknown[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(",")})`;
 }
 
-/** Resolves one `-1` axis against `size`; throws numpy's reshape error on a mismatch. */
+/** Resolves one `-1` axis against `size`; throws numpy's reshape errors (two `-1`, a mismatch). */
 export function resolveShape(shape: readonly number[], size: number): number[] {
   const out = [...shape];
   const unknown = out.indexOf(-1);
   if (unknown >= 0) {
+    if (out.lastIndexOf(-1) !== unknown) throw new Error("can only specify one unknown dimension");
     const rest = shapeSize(out.filter((_, i) => i !== unknown));
-    if (rest === 0 || size % rest !== 0 || out.lastIndexOf(-1) !== unknown) {
+    if (rest === 0 || size % rest !== 0) {
       throw new Error(`cannot reshape array of size ${size} into shape ${pyShape(shape)}`);
     }
     out[unknown] = size / rest;

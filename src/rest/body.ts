@@ -12,6 +12,8 @@ import { parseJson } from "../protocol/json.ts";
 import { parseJsonLikePython } from "../protocol/json.ts";
 import { pyStrFromJsonText } from "../python/json_str.ts";
 import { ECHO_CAP, pyStrBounded } from "../python/repr.ts";
+import { decodeUtf8Python } from "../python/utf8.ts";
+import { decodeJsonBytes, detectJsonEncoding } from "../python/json_bytes.ts";
 
 /** A decoded payload and how to render it in `Invalid request data type` errors. */
 export interface Payload {
@@ -208,7 +210,8 @@ export async function readPayload(
   let text: string;
   let value: unknown;
   try {
-    text = decodeUtf8Strict(body);
+    const encoding = detectJsonEncoding(body);
+    text = encoding === "utf-8" ? decodeUtf8Strict(body) : decodeJsonBytes(body, encoding);
     value = parseJson(text);
   } catch {
     throw badData(NO_JSON);
@@ -223,7 +226,8 @@ function rawString(text: string): Payload {
 
 /**
  * Assembles a message object from multipart parts: text fields are JSON (except `strData`),
- * a `binData` file is base64-encoded, other files are strict UTF-8 text; files win over fields,
+ * a `binData` file is base64-encoded, other files are strict UTF-8 text (invalid bytes fail with
+ * CPython's `UnicodeDecodeError` text); files win over fields,
  * and of repeated names the first part counts (werkzeug `MultiDict.get`). A body werkzeug cannot
  * parse (no boundary, malformed parts) is an empty form, so the message is `{}`. The body was
  * read under the size limit and timeout first (`req.formData()` would read it unbounded).
@@ -246,7 +250,7 @@ async function readMultipart(body: Uint8Array<ArrayBuffer>, contentType: string)
   }
   for (const [key, file] of files) {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    message[key] = key === "binData" ? encodeBase64(bytes) : utf8.decode(bytes);
+    message[key] = key === "binData" ? encodeBase64(bytes) : decodeUtf8Python(bytes);
   }
   return { value: message, repr: () => pyStrBounded(message) };
 }

@@ -82,7 +82,11 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
   return async (req, path, ticket) => {
     const match = matchOipRoute(req.method, path);
     if (match.kind === "options") return preflight(req, match.allow);
-    if (match.kind === "error") return json(req, { error: match.message }, match.status);
+    if (match.kind === "error") {
+      const response = json(req, { error: match.message }, match.status);
+      if (match.allow !== undefined) response.headers.set("allow", match.allow);
+      return response;
+    }
     try {
       return await run(req, match.route, ticket);
     } catch (err) {
@@ -130,12 +134,18 @@ function inferResponse(req: Request, answer: RestInferAnswer): Response {
     headers.set(HEADER_LENGTH, String(answer.headerLength));
   }
   addCors(req, headers);
+  if (answer.parts.length > 1) {
+    let length = 0;
+    for (const part of answer.parts) length += part.byteLength;
+    headers.set("content-length", String(length));
+  }
   return new Response(bodyOf(answer.parts), { status: 200, headers });
 }
 
 /**
  * One part is sent as it is; several (a binary answer: the JSON, then tensors) as a stream of
- * them, so the tensors' bytes are not copied into one buffer first.
+ * them, so the tensors' bytes are not copied into one buffer first (the caller announces the
+ * total length: Deno sends a stream with a `content-length` as is, not chunked).
  */
 function bodyOf(parts: readonly Uint8Array[]): BodyInit {
   if (parts.length === 1) return parts[0] as Uint8Array<ArrayBuffer>;

@@ -1,7 +1,7 @@
 /**
  * The Open Inference Protocol (V2) REST routes (inference_rest.md): everything under `/v2`.
- * A path under `/v2` that is no route answers 404, a route with another method 405, both with
- * the V2 error body.
+ * A path under `/v2` that is no route answers 404, a route with another method 405 (with `Allow`),
+ * both with the V2 error body.
  * @module
  */
 
@@ -24,7 +24,13 @@ export interface OipRoute {
 export type OipMatch =
   | { readonly kind: "route"; readonly route: OipRoute }
   | { readonly kind: "options"; readonly allow: string }
-  | { readonly kind: "error"; readonly status: 404 | 405; readonly message: string };
+  | {
+    readonly kind: "error";
+    readonly status: 404 | 405;
+    readonly message: string;
+    /** A 405's `Allow` header: the route's methods. */
+    readonly allow?: string;
+  };
 
 /** True for a path the V2 routes own (`/v2` and below). */
 export function isOipPath(path: string): boolean {
@@ -63,14 +69,10 @@ export function matchOipRoute(method: string, path: string): OipMatch {
   const route = routeOf(path);
   if (route === undefined) return { kind: "error", status: 404, message: "Not Found" };
   const allowed = route.operation === "infer" ? "POST" : "GET";
-  if (method === "OPTIONS") {
-    return {
-      kind: "options",
-      allow: allowed === "GET" ? "GET, HEAD, OPTIONS" : "OPTIONS, POST",
-    };
-  }
+  const allow = allowed === "GET" ? "GET, HEAD, OPTIONS" : "OPTIONS, POST";
+  if (method === "OPTIONS") return { kind: "options", allow };
   if (method === allowed || (method === "HEAD" && allowed === "GET")) {
     return { kind: "route", route };
   }
-  return { kind: "error", status: 405, message: "Method Not Allowed" };
+  return { kind: "error", status: 405, message: "Method Not Allowed", allow };
 }

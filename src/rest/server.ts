@@ -277,7 +277,7 @@ export function createHandler(
     } else {
       response = errorResponse(req, internalError(match.info), style);
     }
-    if (accessLog) writeAccessLog(req, response, info, options.accessLogFilter);
+    if (accessLog) response = await writeAccessLog(req, response, info, options.accessLogFilter);
     if (onServed) onServed();
     else if (onRequest) {
       const operation = isOipPath(url.path)

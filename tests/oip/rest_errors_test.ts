@@ -125,8 +125,13 @@ Deno.test("V2 REST: unknown model, version, path and method; HEAD and OPTIONS", 
       for (const path of ["/v2/x", "/v2/models", "/v2/models/m/other", "/v2/health"]) {
         assertEquals((await s.get(path)).status, 404, path);
       }
-      assertEquals((await s.get(URL_INFER)).status, 405);
-      assertEquals((await s.post("/v2/health/live", {})).status, 405);
+      // A 405 names the methods the route has (RFC 9110 §15.5.6), as its OPTIONS answer does.
+      const wrongGet = await s.get(URL_INFER);
+      assertEquals([wrongGet.status, wrongGet.headers.get("allow")], [405, "OPTIONS, POST"]);
+      const wrongPost = await s.post("/v2/health/live", {});
+      assertEquals([wrongPost.status, wrongPost.headers.get("allow")], [405, "GET, HEAD, OPTIONS"]);
+      assertEquals(wrongPost.json, { error: "Method Not Allowed" });
+      assertEquals((await s.get("/v2/nothing")).headers.get("allow"), null);
       const head = await s.fetch("/v2/health/ready", { method: "HEAD" });
       assertEquals(head.status, 200);
       const options = await s.fetch(URL_INFER, { method: "OPTIONS" });

@@ -82,6 +82,8 @@ function binaryBody(
 /** Splits a binary answer into its JSON object and the bytes after it. */
 async function readBinary(res: Response): Promise<{ json: any; tail: Uint8Array }> {
   const bytes = new Uint8Array(await res.arrayBuffer());
+  // The whole answer's length is announced, as Triton does (not a chunked stream).
+  assertEquals(res.headers.get("content-length"), String(bytes.length));
   const n = Number(res.headers.get("inference-header-content-length"));
   return {
     json: JSON.parse(new TextDecoder().decode(bytes.subarray(0, n))),

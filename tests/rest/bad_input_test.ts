@@ -137,6 +137,13 @@ Deno.test("bad input: tensor whose shape does not match its values → 500", () 
       "MICROSERVICE_INTERNAL_ERROR",
       "cannot reshape array of size 3 into shape (2,2)",
     );
+    // numpy names a second unknown dimension before it compares sizes.
+    assertError(
+      await s.post("/predict", { data: { tensor: { shape: [-1, -1], values: [1, 2, 3, 4] } } }),
+      500,
+      "MICROSERVICE_INTERNAL_ERROR",
+      "can only specify one unknown dimension",
+    );
     assertError(
       await s.post("/predict", { data: { tensor: { shape: [3] } } }),
       500,

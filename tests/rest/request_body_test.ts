@@ -55,6 +55,11 @@ Deno.test("rest: multipart edge cases (malformed → {}, first repeat wins, bad 
     const r = await s.fetch("/predict", { method: "POST", body: bad });
     assertEquals(r.status, 500);
     assertEquals(r.json.status.reason, "MICROSERVICE_INTERNAL_ERROR");
+    // Python's `file.read().decode("utf-8")` names the byte and its position.
+    assertEquals(
+      r.json.status.info,
+      "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+    );
   }));
 
 Deno.test("rest: multipart without a usable body reaches the high-level path as {}", () =>
@@ -124,4 +129,51 @@ Deno.test("rest: the request document from a urlencoded json field, a +json type
     assertEquals(empty.json.data.ndarray, [[1, 2]]);
     const number = await s.post("/predict", "3");
     assertEquals(number.json.status.info, "Invalid request data type: 3");
+  }));
+
+/** `text` in UTF-16 or UTF-32 of `endian` byte order, with `bom` first. */
+function encodeWide(
+  text: string,
+  unit: 2 | 4,
+  endian: "le" | "be",
+  bom: boolean,
+): Uint8Array<ArrayBuffer> {
+  const points = [...(bom ? "\uFEFF" : "") + text].map((c) => c.codePointAt(0)!);
+  const units = unit === 4 ? points : [...(bom ? "\uFEFF" : "") + text].flatMap((c) => {
+    const p = c.codePointAt(0)!;
+    return p < 0x10000 ? [p] : [0xd800 + ((p - 0x10000) >> 10), 0xdc00 + ((p - 0x10000) & 0x3ff)];
+  });
+  const out = new Uint8Array(units.length * unit);
+  const view = new DataView(out.buffer);
+  units.forEach((u, i) =>
+    unit === 2
+      ? view.setUint16(i * 2, u, endian === "le")
+      : view.setUint32(i * 4, u, endian === "le")
+  );
+  return out;
+}
+
+Deno.test("rest: a JSON body in UTF-16 or UTF-32 is read as Python's json.loads reads bytes", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const doc = '{"strData":"h\u00e9 \u{1F600}"}';
+    for (const unit of [2, 4] as const) {
+      for (const endian of ["le", "be"] as const) {
+        for (const bom of [true, false]) {
+          const r = await s.fetch("/predict", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: encodeWide(doc, unit, endian, bom),
+          });
+          assertEquals(r.status, 200, `${unit} ${endian} ${bom}`);
+          assertEquals(r.json, { meta: {}, strData: "h\u00e9 \u{1F600}" });
+        }
+      }
+    }
+    // Invalid UTF-16 (a lone high surrogate at the end) is still no JSON.
+    const bad = await s.fetch("/predict", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Uint8Array([0x7b, 0x00, 0x7d, 0x00, 0x00, 0xd8]),
+    });
+    assertEquals(bad.status, 400);
   }));

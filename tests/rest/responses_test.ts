@@ -1,10 +1,11 @@
 /**
  * How a REST answer is written (server.md §2.2, §5.4): JSON keys sorted at every level unless
  * `FLASK_JSON_SORT_KEYS=false`, `null` for a raw hook that returns nothing, and the generic 500
- * when `modelErrorHandler` itself throws; each against a real server on an ephemeral port.
+ * when `modelErrorHandler` itself throws, a Content-Length with the access log on; each against a
+ * real server on an ephemeral port.
  */
 import { assertEquals } from "../_helpers/assert.ts";
-import { withServer } from "../_helpers/server.ts";
+import { startTestServer, withServer } from "../_helpers/server.ts";
 import { SeldonMicroserviceException } from "../../mod.ts";
 
 Deno.test("rest: JSON keys sorted at every level (raw result, metadata, tags)", async () => {
@@ -72,4 +73,19 @@ Deno.test("rest: an error thrown by modelErrorHandler is a generic 500 (§5.4)",
       },
     });
   });
+});
+
+Deno.test("rest: with the access log on (--access-log, --debug) answers keep their Content-Length", async () => {
+  const s = await startTestServer({ predict: (X: unknown) => X }, {}, { accessLog: true });
+  try {
+    const r = await s.post("/predict", { strData: "hi" });
+    assertEquals(r.text, '{"meta":{},"strData":"hi"}\n');
+    assertEquals(r.headers.get("content-length"), String(r.text.length));
+    const ping = await s.get("/health/ping");
+    assertEquals([ping.text, ping.headers.get("content-length")], ["pong", "4"]);
+    const v2 = await s.get("/v2/health/live");
+    assertEquals(v2.headers.get("content-length"), String(v2.text.length));
+  } finally {
+    await s.close();
+  }
 });

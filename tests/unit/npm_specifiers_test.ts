@@ -30,8 +30,9 @@ Deno.test("npm specifiers: src/ names npm packages by the versions deno.json pin
       if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
       // `init`'s templates import the server under the name the model project maps.
       if (file.endsWith("src/scaffold.ts") && specifier === "${pkg}") continue;
-      const m = /^npm:(@?[^@]+)@([^/]+)$/.exec(specifier);
-      assert(m, `${file}: ${specifier} must be npm:<name>@<version>`);
+      // A module inside the package may follow the version (`npm:protobufjs@7.6.6/ext/…`).
+      const m = /^npm:(@?[^@]+)@([^/]+)(?:\/[\w./-]+)?$/.exec(specifier);
+      assert(m, `${file}: ${specifier} must be npm:<name>@<version>[/<path>]`);
       assertEquals(`npm:${m[1]}@${m[2]}`, pinned[m[1]], `${file}: ${specifier}`);
       count++;
     }
