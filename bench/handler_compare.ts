@@ -4,7 +4,12 @@
  * `Request`) is reported as the median of the rounds. Steal and other processes' load do not
  * count, so a change of a few tenths of a µs shows even on a shared machine.
  *
- *   deno run -A bench/handler_compare.ts [floor] DIR… (e.g. `git archive` of an older commit, .)
+ *   deno run -A bench/handler_compare.ts [--body ndarray|plain|tensor] [floor] DIR…
+ *
+ * (DIR: e.g. `git archive` of an older commit, `.`.) `--body` picks the request: `ndarray` (the
+ * default, {@link SMALL_PREDICT}: four floats with names), `plain` (four floats, no names) or
+ * `tensor` (the same as a `data.tensor`). `--rounds` (default 15): blocks per tree. A tree after
+ * the first also gets the median of its per-round differences to the first tree.
  *
  * Each handler gets a REST worker's default options (5000 s request timeout, 60 s body deadline,
  * `--threads 1`, a request counter, a terminating signal); all must give the same answer. `floor`
@@ -12,14 +17,35 @@
  * `JSON.parse`, `JSON.stringify` and the CORS header.
  * @module
  */
-import { smallPredictRequest } from "./proc.ts";
+import { parseArgs } from "node:util";
+import { SMALL_PREDICT } from "./proc.ts";
 import process from "node:process";
 import { resolve } from "node:path";
 import { readBody } from "../src/rest/body.ts";
 import { addCors } from "../src/http/cors.ts";
 
 type Handler = (req: Request) => Promise<Response>;
-const mk = smallPredictRequest;
+const BODIES: Record<string, string> = {
+  ndarray: SMALL_PREDICT,
+  plain: '{"data":{"ndarray":[[5.1,3.5,1.4,0.2]]}}',
+  tensor: '{"data":{"tensor":{"shape":[1,4],"values":[5.1,3.5,1.4,0.2]}}}',
+};
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  options: {
+    body: { type: "string", default: "ndarray" },
+    rounds: { type: "string", default: "15" },
+  },
+  allowPositionals: true,
+});
+const body = BODIES[values.body];
+if (body === undefined) throw new Error(`--body: one of ${Object.keys(BODIES).join(", ")}`);
+const mk = () =>
+  new Request("http://127.0.0.1:9000/api/v1.0/predictions", {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "content-length": String(body.length) },
+  });
 const decoder = new TextDecoder();
 const TYPE = { "content-type": "application/json" };
 
@@ -30,7 +56,7 @@ async function floor(req: Request): Promise<Response> {
   return response;
 }
 
-const names = Deno.args.length > 0 ? Deno.args : ["."];
+const names = positionals.length > 0 ? positionals : ["."];
 const handlers: Handler[] = [];
 for (const name of names) {
   if (name === "floor") {
@@ -82,7 +108,7 @@ function construction(): number {
 }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 for (const h of handlers) for (let i = 0; i < 3; i++) await block(h);
-const rounds = 15;
+const rounds = Number(values.rounds);
 const results: number[][] = handlers.map(() => []);
 const base: number[] = [];
 for (let r = 0; r < rounds; r++) {
@@ -93,10 +119,17 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const b = median(base);
+const first = names.findIndex((name) => name !== "floor");
 names.forEach((name, i) => {
   const rs = results[i].map((x) => x - b);
+  // Paired by round against the first tree: the same round's load is shared by both.
+  const paired = i > first && first >= 0
+    ? `; paired with ${names[first]}: ${
+      median(results[i].map((x, r) => x - results[first][r])).toFixed(2)
+    }`
+    : "";
   console.log(
     `${name}: ${median(rs).toFixed(2)} µs CPU/req (median of ${rounds} blocks of ${N}; ` +
-      `${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)})`,
+      `${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}${paired})`,
   );
 });

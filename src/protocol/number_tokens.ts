@@ -135,7 +135,7 @@ export function withSourceInfo(text: string, value: unknown): unknown {
   if (needs === 0) return value;
   if ((needs & BEYOND_SAFE) !== 0 && LONG_INT.test(text)) return parseExact(text);
   if (
-    (needs & (FLOAT_LISTS | FLOAT_ITEMS)) !== 0 && mayHoldFloatToken(text) &&
+    (needs & (FLOAT_LISTS | FLOAT_ITEMS)) !== 0 && mayHoldIntegralFloat(text) &&
     !markIntegralFloats(text, value, (needs & FLOAT_ITEMS) !== 0)
   ) {
     return parseExact(text);
@@ -143,11 +143,41 @@ export function withSourceInfo(text: string, value: unknown): unknown {
   return value;
 }
 
-/** A number token with a fraction or an exponent may be in the text (a cheap over-guess). */
-function mayHoldFloatToken(text: string): boolean {
-  return text.includes(".") || EXPONENT.test(text);
+/**
+ * False only when no number token of `text` has a fraction or an exponent and an integral value
+ * (`2.0`, `1e2`): then nothing is to be marked (nor re-read). Each `.` and each exponent after a
+ * digit is read as the token around it (inside a string this may over-guess, never miss); past
+ * {@link MAX_FLOAT_TOKENS} of them the answer is a plain "maybe" (the walk over a large text
+ * skips numeric lists natively, where reading every token would not).
+ */
+export function mayHoldIntegralFloat(text: string): boolean {
+  let count = 0;
+  for (let at = text.indexOf("."); at >= 0; at = text.indexOf(".", at + 1)) {
+    if (++count > MAX_FLOAT_TOKENS || integralToken(text, at)) return true;
+  }
+  EXPONENT.lastIndex = 0;
+  while (EXPONENT.exec(text) !== null) {
+    if (++count > MAX_FLOAT_TOKENS || integralToken(text, EXPONENT.lastIndex - 1)) return true;
+  }
+  return false;
 }
-const EXPONENT = /\d[eE]/;
+const EXPONENT = /\d[eE]/g;
+/** {@link mayHoldIntegralFloat} reads at most this many tokens. */
+const MAX_FLOAT_TOKENS = 64;
+
+/** The token of number characters around `text[at]` has an integral value. */
+function integralToken(text: string, at: number): boolean {
+  let start = at, end = at + 1;
+  while (start > 0 && isNumberChar(text.charCodeAt(start - 1))) start--;
+  while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
+  return Number.isInteger(Number(text.slice(start, end)));
+}
+
+/** A digit, `.`, `e`, `E`, `+` or `-`. */
+function isNumberChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b ||
+    c === 0x2d;
+}
 
 /** `JSON.parse` with {@link exactReviver}. */
 function parseExact(text: string): unknown {

@@ -7,6 +7,7 @@ import { addCors, corsHeaders } from "../http/cors.ts";
 import type { ModelErrorAnswer } from "../dataplane/dataplane.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { asciiOnly, stringifyJson } from "../protocol/json.ts";
+import { messageText } from "./message_text.ts";
 import { sortKeysDeep } from "./sortkeys.ts";
 import { isObjectFree } from "../protocol/object_free.ts";
 
@@ -46,6 +47,10 @@ const LARGE_TEXT = 1 << 16;
  * may hold non-ASCII.
  */
 function jsonBody(body: unknown, style: JsonStyle): string {
+  if (!style.pretty && style.sortKeys !== false) {
+    const text = messageText(body, style.ascii);
+    if (text !== undefined) return text;
+  }
   const value = sortedValue(body, style);
   const text = stringifyJson(value, { pretty: style.pretty }) + "\n";
   if (!style.ascii) return text;
