@@ -110,7 +110,9 @@ export class NDArray {
   static from(nested: unknown, dtype?: DType, options: FromOptions = {}): NDArray {
     if (NDArray.isNDArray(nested)) return dtype ? nested.astype(dtype) : nested;
     if (isArrayValue(nested)) return NDArray.fromTypedArray(nested as TypedArray);
-    if (Array.isArray(nested) && isArrayValue(nested[0])) {
+    // `at(0)`, not `[0]`: an indexed read here, of lists of lists and of numbers alike, would make
+    // V8 box every double that the walks of a large list read after it (number_tokens.ts).
+    if (Array.isArray(nested) && isArrayValue(nested.at(0))) {
       const stacked = stack(nested);
       if (stacked) return dtype ? stacked.astype(dtype) : stacked;
     }
@@ -513,7 +515,7 @@ function fromNumbers(nested: unknown, numbersAreFloat: boolean): NDArray | undef
   while (Array.isArray(level)) {
     if (shape.length >= MAX_DIMS || level.length === 0) return undefined;
     shape.push(level.length);
-    level = level[0];
+    level = level.at(0); // not `level[0]`: see number_tokens.ts `listBits`
   }
   if (typeof level !== "number") return undefined;
   const data = new Float64Array(shapeSize(shape));

@@ -103,25 +103,73 @@ function listNeeds(list: readonly unknown[], depth = 0): number {
   return (bits & HAS_STRING) !== 0 && (bits & HAS_INTEGER) !== 0 ? needs | FLOAT_ITEMS : needs;
 }
 
+/** {@link listBits} of one list only: it holds an integral number, a non-integral one. */
+const OWN_INTEGER = 32;
+const OWN_FRACTION = 64;
+
+/**
+ * The walk of {@link listNeeds}. A list of lists (an ndarray's rows), a list that starts with a
+ * number and other lists are each read by a loop of their own: V8 keeps type feedback per load,
+ * and a load that has read lists of lists or of strings boxes every double it reads (a 1e6-float
+ * tensor after a few ndarray requests: ~20 MB of boxes and 25–60 ms against ~4 ms). The first
+ * item is read with `at(0)`: an indexed read of it, on lists of every kind, had the same effect
+ * on the loops that read the list after it (measured; so has one in `NDArray.from`).
+ */
 function listBits(list: readonly unknown[], depth: number): number {
   if (depth > MAX_WALK_DEPTH) return BEYOND_SAFE | FLOAT_LISTS | HAS_STRING | HAS_INTEGER;
-  let bits = 0, ints = false, fraction = false;
+  const first = list.at(0);
+  if (typeof first === "number") return numberListBits(list, depth);
+  if (!Array.isArray(first)) return itemBits(list, 0, depth, 0);
+  let bits = 0;
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
-    if (typeof v === "number") {
-      if (Number.isInteger(v)) {
-        if (Math.abs(v) <= Number.MAX_SAFE_INTEGER) ints = true;
-        else bits |= BEYOND_SAFE;
-      } else {
-        fraction = true;
-        if (v - v !== 0) bits |= BEYOND_SAFE; // ±Infinity: maybe a 309-digit integer token
-      }
-    } else if (typeof v === "string") bits |= HAS_STRING;
+    if (!Array.isArray(v)) return itemBits(list, i, depth, bits);
+    bits |= listBits(v, depth + 1);
+  }
+  return bits;
+}
+
+/** {@link listBits} of a list that starts with a number; one holding anything else is read again. */
+function numberListBits(list: readonly unknown[], depth: number): number {
+  let bits = 0;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== "number") return itemBits(list, 0, depth, 0);
+    bits |= numberBits(v);
+  }
+  return ownBits(bits);
+}
+
+/** {@link listBits} from item `from` on, `bits` found before it (in lists only). */
+function itemBits(list: readonly unknown[], from: number, depth: number, bits: number): number {
+  for (let i = from; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v === "number") bits |= numberBits(v);
+    else if (typeof v === "string") bits |= HAS_STRING;
     else if (typeof v === "object" && v !== null) {
       bits |= Array.isArray(v) ? listBits(v, depth + 1) : numberNeeds(v, depth + 1);
     }
   }
-  return ints ? (fraction ? bits | HAS_INTEGER : bits | HAS_INTEGER | FLOAT_LISTS) : bits;
+  return ownBits(bits);
+}
+
+/**
+ * {@link OWN_INTEGER} or {@link OWN_FRACTION} of a list item, with {@link BEYOND_SAFE}. An
+ * integral number beyond ±2^53 counts as an integer too: written `1e300`, it makes a list float64.
+ */
+function numberBits(v: number): number {
+  if (Number.isInteger(v)) {
+    return Math.abs(v) <= Number.MAX_SAFE_INTEGER ? OWN_INTEGER : OWN_INTEGER | BEYOND_SAFE;
+  }
+  // ±Infinity (maybe a 309-digit integer token) and NaN.
+  return v - v !== 0 ? OWN_FRACTION | BEYOND_SAFE : OWN_FRACTION;
+}
+
+/** A list's bits as its parent sees them: integers and no fraction in it are {@link FLOAT_LISTS}. */
+function ownBits(bits: number): number {
+  const rest = bits & ~(OWN_INTEGER | OWN_FRACTION);
+  if ((bits & OWN_INTEGER) === 0) return rest;
+  return (bits & OWN_FRACTION) !== 0 ? rest | HAS_INTEGER : rest | HAS_INTEGER | FLOAT_LISTS;
 }
 
 /**
@@ -205,6 +253,13 @@ const enum Leaf {
 
 function leafKind(list: readonly unknown[]): Leaf {
   if (list.length === 0) return Leaf.Nested;
+  // Lists of lists, of numbers and others each in a loop of their own (see listBits).
+  const first = list.at(0);
+  if (typeof first === "object" && first !== null) return Leaf.Nested;
+  if (typeof first === "number") {
+    const kind = numbersKind(list);
+    if (kind !== undefined) return kind;
+  }
   let kind = Leaf.Integral;
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
@@ -212,6 +267,17 @@ function leafKind(list: readonly unknown[]): Leaf {
       if (kind === Leaf.Integral && !Number.isInteger(v)) kind = Leaf.Numbers;
     } else if (typeof v === "object" && v !== null) return Leaf.Nested;
     else kind = Leaf.Primitives;
+  }
+  return kind;
+}
+
+/** {@link leafKind} of a list of numbers only; undefined for a list holding anything else. */
+function numbersKind(list: readonly unknown[]): Leaf | undefined {
+  let kind = Leaf.Integral;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== "number") return undefined;
+    if (kind === Leaf.Integral && !Number.isInteger(v)) kind = Leaf.Numbers;
   }
   return kind;
 }
@@ -249,11 +315,22 @@ function markLeaf(text: string, i: number, list: readonly unknown[]): number {
  * Finds `.`, `e` or `E` in ranges of `text` that move forward only, with native searches whose
  * results are kept until passed (the whole text is searched at most once per character).
  */
+/** {@link FloatChars.within} reads ranges up to this long instead of searching. */
+const SHORT_RANGE = 256;
+
 class FloatChars {
   #next = [-1, -1, -1];
   constructor(readonly text: string) {}
   /** True when `.`, `e` or `E` occurs in `text[from, to)`; `from` never decreases. */
   within(from: number, to: number): boolean {
+    if (to - from <= SHORT_RANGE) {
+      // A short list (a shape): read it rather than search on for a character it may not hold.
+      for (let i = from; i < to; i++) {
+        const c = this.text.charCodeAt(i);
+        if (c === 0x2e || c === 0x65 || c === 0x45) return true;
+      }
+      return false;
+    }
     for (let k = 0; k < 3; k++) {
       let at = this.#next[k];
       if (at < from) {
