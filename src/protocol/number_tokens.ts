@@ -315,22 +315,11 @@ function markLeaf(text: string, i: number, list: readonly unknown[]): number {
  * Finds `.`, `e` or `E` in ranges of `text` that move forward only, with native searches whose
  * results are kept until passed (the whole text is searched at most once per character).
  */
-/** {@link FloatChars.within} reads ranges up to this long instead of searching. */
-const SHORT_RANGE = 256;
-
 class FloatChars {
   #next = [-1, -1, -1];
   constructor(readonly text: string) {}
   /** True when `.`, `e` or `E` occurs in `text[from, to)`; `from` never decreases. */
   within(from: number, to: number): boolean {
-    if (to - from <= SHORT_RANGE) {
-      // A short list (a shape): read it rather than search on for a character it may not hold.
-      for (let i = from; i < to; i++) {
-        const c = this.text.charCodeAt(i);
-        if (c === 0x2e || c === 0x65 || c === 0x45) return true;
-      }
-      return false;
-    }
     for (let k = 0; k < 3; k++) {
       let at = this.#next[k];
       if (at < from) {
