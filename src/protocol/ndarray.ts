@@ -110,8 +110,8 @@ export class NDArray {
   static from(nested: unknown, dtype?: DType, options: FromOptions = {}): NDArray {
     if (NDArray.isNDArray(nested)) return dtype ? nested.astype(dtype) : nested;
     if (isArrayValue(nested)) return NDArray.fromTypedArray(nested as TypedArray);
-    // `at(0)`, not `[0]`: an indexed read here, of lists of lists and of numbers alike, would make
-    // V8 box every double that the walks of a large list read after it (number_tokens.ts).
+    // `at(0)`, not `[0]`: an indexed read here, of lists of lists and of doubles alike, would turn
+    // the lists of doubles into lists of boxed numbers (number_tokens.ts `listBits`).
     if (Array.isArray(nested) && isArrayValue(nested.at(0))) {
       const stacked = stack(nested);
       if (stacked) return dtype ? stacked.astype(dtype) : stacked;

@@ -109,11 +109,11 @@ const OWN_FRACTION = 64;
 
 /**
  * The walk of {@link listNeeds}. A list of lists (an ndarray's rows), a list that starts with a
- * number and other lists are each read by a loop of their own: V8 keeps type feedback per load,
- * and a load that has read lists of lists or of strings boxes every double it reads (a 1e6-float
- * tensor after a few ndarray requests: ~20 MB of boxes and 25–60 ms against ~4 ms). The first
- * item is read with `at(0)`: an indexed read of it, on lists of every kind, had the same effect
- * on the loops that read the list after it (measured; so has one in `NDArray.from`).
+ * number and other lists are each read by a loop of their own: optimized code for an indexed read
+ * that has seen lists of doubles and lists of anything else (lists, strings) converts each list of
+ * doubles it reads into a list of boxed numbers (V8's elements-kind transition; a 1e6-float list
+ * becomes ~24 MB of heap numbers, and the walks after it read those: 25–60 ms against ~4 ms). For
+ * the same reason the first item is read with `at(0)`, which converts nothing.
  */
 function listBits(list: readonly unknown[], depth: number): number {
   if (depth > MAX_WALK_DEPTH) return BEYOND_SAFE | FLOAT_LISTS | HAS_STRING | HAS_INTEGER;
