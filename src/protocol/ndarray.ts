@@ -3,7 +3,7 @@
  * (user-api.md §2), with numpy's visible coercion rules for nested JSON lists (protocol.md §6.1).
  * @module
  */
-import { type IntegralFloats, integralFloats } from "./number_tokens.ts";
+import { type IntegralFloats, integralFloats, mayBeNumbers } from "./number_tokens.ts";
 import { pyFloatRepr } from "../python/float.ts";
 
 /**
@@ -535,6 +535,8 @@ function fillNumbers(
 ): boolean {
   if (list.length !== shape[axis]) return false;
   if (axis === shape.length - 1) {
+    // Only lists that look like numbers reach this loop (see number_tokens.ts `listBits`).
+    if (!mayBeNumbers(list)) return false;
     let at = state.at, fraction = state.fraction;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];

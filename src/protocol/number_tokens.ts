@@ -108,17 +108,17 @@ const OWN_INTEGER = 32;
 const OWN_FRACTION = 64;
 
 /**
- * The walk of {@link listNeeds}. A list of lists (an ndarray's rows), a list that starts with a
- * number and other lists are each read by a loop of their own: optimized code for an indexed read
+ * The walk of {@link listNeeds}. A list of lists (an ndarray's rows), a list of numbers
+ * ({@link mayBeNumbers}) and other lists are each read by a loop of their own: optimized code for an indexed read
  * that has seen lists of doubles and lists of anything else (lists, strings) converts each list of
  * doubles it reads into a list of boxed numbers (V8's elements-kind transition; a 1e6-float list
  * becomes ~24 MB of heap numbers, and the walks after it read those: 25–60 ms against ~4 ms). For
- * the same reason the first item is read with `at(0)`, which converts nothing.
+ * the same reason the first items are read with `at`, which converts nothing.
  */
 function listBits(list: readonly unknown[], depth: number): number {
   if (depth > MAX_WALK_DEPTH) return BEYOND_SAFE | FLOAT_LISTS | HAS_STRING | HAS_INTEGER;
   const first = list.at(0);
-  if (typeof first === "number") return numberListBits(list, depth);
+  if (mayBeNumbers(list)) return numberListBits(list, depth);
   if (!Array.isArray(first)) return itemBits(list, 0, depth, 0);
   let bits = 0;
   for (let i = 0; i < list.length; i++) {
@@ -129,7 +129,17 @@ function listBits(list: readonly unknown[], depth: number): number {
   return bits;
 }
 
-/** {@link listBits} of a list that starts with a number; one holding anything else is read again. */
+/**
+ * True when the first, middle and last items of `list` are numbers (read with `at`, which converts
+ * nothing): only such lists go to the loops for numbers, so that a list mixing numbers with other
+ * items (`[5.1,"red",3]`) seldom teaches them the general kind (see {@link listBits}).
+ */
+export function mayBeNumbers(list: readonly unknown[]): boolean {
+  return typeof list.at(0) === "number" && typeof list.at(-1) === "number" &&
+    typeof list.at(list.length >> 1) === "number";
+}
+
+/** {@link listBits} of a list of numbers; one holding anything else is read again. */
 function numberListBits(list: readonly unknown[], depth: number): number {
   let bits = 0;
   for (let i = 0; i < list.length; i++) {
@@ -256,7 +266,7 @@ function leafKind(list: readonly unknown[]): Leaf {
   // Lists of lists, of numbers and others each in a loop of their own (see listBits).
   const first = list.at(0);
   if (typeof first === "object" && first !== null) return Leaf.Nested;
-  if (typeof first === "number") {
+  if (mayBeNumbers(list)) {
     const kind = numbersKind(list);
     if (kind !== undefined) return kind;
   }
@@ -285,13 +295,14 @@ function numbersKind(list: readonly unknown[]): Leaf | undefined {
 /**
  * Marks the integral float tokens of `list`, a list of primitives whose text starts at `i` (after
  * its `[`), token by token: the index after its `]`, or -1 when the text does not line up.
+ * `numbers`: the list holds numbers only (read by {@link numberAt}).
  */
-function markLeaf(text: string, i: number, list: readonly unknown[]): number {
+function markLeaf(text: string, i: number, list: readonly unknown[], numbers: boolean): number {
   let marks: number[] | undefined;
   const last = list.length - 1;
   for (let k = 0; k <= last; k++) {
     if (text.charCodeAt(i) <= 0x20) i = skipSpace(text, i);
-    const v = list[k];
+    const v = numbers ? numberAt(list, k) : list[k];
     if (typeof v === "string") {
       i = skipString(text, i);
       if (i < 0) return -1;
@@ -309,6 +320,11 @@ function markLeaf(text: string, i: number, list: readonly unknown[]): number {
   }
   if (marks !== undefined) FLOAT_TOKENS.set(list, marks);
   return i;
+}
+
+/** `list[k]` of a list of numbers only: a read of its own (see {@link listBits}). */
+function numberAt(list: readonly unknown[], k: number): unknown {
+  return list[k];
 }
 
 /**
@@ -366,7 +382,7 @@ function markIntegralFloats(text: string, root: unknown, perItemLists: boolean):
         }
         i = end + 1;
       } else if (kind !== Leaf.Nested) {
-        i = markLeaf(text, i + 1, value);
+        i = markLeaf(text, i + 1, value, kind <= Leaf.Numbers);
         if (i < 0) return false;
       } else {
         i = skipSpace(text, i + 1);

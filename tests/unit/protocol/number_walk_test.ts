@@ -136,6 +136,10 @@ Deno.test("number walks: lists of every kind in turn, large ones included, keep 
     [`{"x":[[1,"a"],[${integers.slice(0, 3)}]]}`, "string"],
     [`{"x":[[1,"a"],[${integers.slice(0, 5)}]]}`, "object"],
     [`{"x":[${integers},9007199254740993]}`, "int64"],
+    // Numbers first, in the middle and last, a string elsewhere: read again by the general loops.
+    [`{"x":[1,"a",2.0,3,4]}`, "string"],
+    [`{"x":[[1,"a",2.0,3,4],[5,6,7,8,9.5]]}`, "string"],
+    [`{"x":[[1,null,2,3,4],[5,6,7,8,9]]}`, "object"],
   ];
   // Twice, so the second round walks with feedback from every kind of list.
   for (let round = 0; round < 2; round++) {
