@@ -12,11 +12,13 @@
  * `--compare DIR` also runs the server of another checkout (e.g. `git archive` of an older
  * commit) in every round, as "before".
  * One request in flight; bodies are encoded once, answers are read as bytes. Rounds alternate
- * the servers. Prints per payload the median wall time per request of each and the ratio.
+ * the servers. Prints per payload the median wall time per request of each and the ratio, and
+ * the median CPU time per request of each server's process tree (user + system, per round's
+ * block of requests; the client's own work is in the wall time, not in the CPU time).
  */
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { median, spawnSeldon, spawnServer, stopServer } from "./proc.ts";
+import { median, spawnSeldon, spawnServer, stopServer, treeCpuSeconds } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -76,7 +78,11 @@ const TARGETS: Record<string, string> = {
   floor: `http://127.0.0.1:${floor.port}/`,
   seldon: `http://127.0.0.1:${port}/api/v1.0/predictions`,
 };
-if (values.compare) TARGETS.before = `http://127.0.0.1:${port + 2}/api/v1.0/predictions`;
+const PIDS: Record<string, number> = { floor: floor.child.pid, seldon: servers[1].child.pid };
+if (values.compare) {
+  TARGETS.before = `http://127.0.0.1:${port + 2}/api/v1.0/predictions`;
+  PIDS.before = servers[2].child.pid;
+}
 try {
   for (const kind of Object.keys(BODIES) as Kind[]) {
     const a = await post(TARGETS.floor, BODIES[kind]);
@@ -95,17 +101,20 @@ try {
     }
   }
   const ms = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of Object.keys(BODIES) as Kind[]) {
       for (const [who, url] of Object.entries(TARGETS)) {
         const key = `${kind} ${who}`;
-        if (!ms.has(key)) ms.set(key, []);
+        if (!ms.has(key)) ms.set(key, []), cpu.set(key, []);
         await post(url, BODIES[kind]);
+        const cpu0 = treeCpuSeconds(PIDS[who]);
         for (let i = 0; i < REQUESTS; i++) {
           const t = performance.now();
           await post(url, BODIES[kind]);
           ms.get(key)!.push(performance.now() - t);
         }
+        cpu.get(key)!.push((treeCpuSeconds(PIDS[who]) - cpu0) * 1000 / REQUESTS);
       }
     }
   }
@@ -118,6 +127,14 @@ try {
       `${kind.padEnd(8)} ${(BODIES[kind].length / 1e6).toFixed(1)} MB  floor ${f.toFixed(0)} ms` +
         (b === undefined ? "" : `  before ${b.toFixed(0)} ms (ratio ${(b / f).toFixed(2)})`) +
         `  seldon ${s.toFixed(0)} ms  ratio ${(s / f).toFixed(2)} (target ≤ 1.5)`,
+    );
+    const cf = median(cpu.get(`${kind} floor`)!);
+    const cs = median(cpu.get(`${kind} seldon`)!);
+    const cb = values.compare ? median(cpu.get(`${kind} before`)!) : undefined;
+    console.log(
+      `  server CPU per request: floor ${cf.toFixed(0)} ms` +
+        (cb === undefined ? "" : `  before ${cb.toFixed(0)} ms (ratio ${(cb / cf).toFixed(2)})`) +
+        `  seldon ${cs.toFixed(0)} ms  ratio ${(cs / cf).toFixed(2)}`,
     );
   }
 } finally {

@@ -3,7 +3,7 @@
  * (user-api.md §2), with numpy's visible coercion rules for nested JSON lists (protocol.md §6.1).
  * @module
  */
-import { type IntegralFloats, integralFloats } from "./number_tokens.ts";
+import { type IntegralFloats, integralFloats, mayBeNumbers } from "./number_tokens.ts";
 import { pyFloatRepr } from "../python/float.ts";
 
 /**
@@ -110,7 +110,9 @@ export class NDArray {
   static from(nested: unknown, dtype?: DType, options: FromOptions = {}): NDArray {
     if (NDArray.isNDArray(nested)) return dtype ? nested.astype(dtype) : nested;
     if (isArrayValue(nested)) return NDArray.fromTypedArray(nested as TypedArray);
-    if (Array.isArray(nested) && isArrayValue(nested[0])) {
+    // `at(0)`, not `[0]`: an indexed read here, of lists of lists and of doubles alike, would turn
+    // the lists of doubles into lists of boxed numbers (number_tokens.ts `listBits`).
+    if (Array.isArray(nested) && isArrayValue(nested.at(0))) {
       const stacked = stack(nested);
       if (stacked) return dtype ? stacked.astype(dtype) : stacked;
     }
@@ -514,7 +516,7 @@ function fromNumbers(nested: unknown, numbersAreFloat: boolean): NDArray | undef
   while (Array.isArray(level)) {
     if (shape.length >= MAX_DIMS || level.length === 0) return undefined;
     shape.push(level.length);
-    level = level[0];
+    level = level.at(0); // not `level[0]`: see number_tokens.ts `listBits`
   }
   if (typeof level !== "number") return undefined;
   const data = new Float64Array(shapeSize(shape));
@@ -534,6 +536,8 @@ function fillNumbers(
 ): boolean {
   if (list.length !== shape[axis]) return false;
   if (axis === shape.length - 1) {
+    // Only lists that look like numbers reach this loop (see number_tokens.ts `listBits`).
+    if (!mayBeNumbers(list)) return false;
     let at = state.at, fraction = state.fraction;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];

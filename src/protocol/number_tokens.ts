@@ -103,25 +103,83 @@ function listNeeds(list: readonly unknown[], depth = 0): number {
   return (bits & HAS_STRING) !== 0 && (bits & HAS_INTEGER) !== 0 ? needs | FLOAT_ITEMS : needs;
 }
 
+/** {@link listBits} of one list only: it holds an integral number, a non-integral one. */
+const OWN_INTEGER = 32;
+const OWN_FRACTION = 64;
+
+/**
+ * The walk of {@link listNeeds}. A list of lists (an ndarray's rows), a list of numbers
+ * ({@link mayBeNumbers}) and other lists are each read by a loop of their own: optimized code for an indexed read
+ * that has seen lists of doubles and lists of anything else (lists, strings) converts each list of
+ * doubles it reads into a list of boxed numbers (V8's elements-kind transition; a 1e6-float list
+ * becomes ~24 MB of heap numbers, and the walks after it read those: 25–60 ms against ~4 ms). For
+ * the same reason the first items are read with `at`, which converts nothing.
+ */
 function listBits(list: readonly unknown[], depth: number): number {
   if (depth > MAX_WALK_DEPTH) return BEYOND_SAFE | FLOAT_LISTS | HAS_STRING | HAS_INTEGER;
-  let bits = 0, ints = false, fraction = false;
+  const first = list.at(0);
+  if (mayBeNumbers(list)) return numberListBits(list, depth);
+  if (!Array.isArray(first)) return itemBits(list, 0, depth, 0);
+  let bits = 0;
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
-    if (typeof v === "number") {
-      if (Number.isInteger(v)) {
-        if (Math.abs(v) <= Number.MAX_SAFE_INTEGER) ints = true;
-        else bits |= BEYOND_SAFE;
-      } else {
-        fraction = true;
-        if (v - v !== 0) bits |= BEYOND_SAFE; // ±Infinity: maybe a 309-digit integer token
-      }
-    } else if (typeof v === "string") bits |= HAS_STRING;
+    if (!Array.isArray(v)) return itemBits(list, i, depth, bits);
+    bits |= listBits(v, depth + 1);
+  }
+  return bits;
+}
+
+/**
+ * True when the first, middle and last items of `list` are numbers (read with `at`, which converts
+ * nothing): only such lists go to the loops for numbers, so that a list mixing numbers with other
+ * items (`[5.1,"red",3]`) seldom teaches them the general kind (see {@link listBits}).
+ */
+export function mayBeNumbers(list: readonly unknown[]): boolean {
+  return typeof list.at(0) === "number" && typeof list.at(-1) === "number" &&
+    typeof list.at(list.length >> 1) === "number";
+}
+
+/** {@link listBits} of a list of numbers; one holding anything else is read again. */
+function numberListBits(list: readonly unknown[], depth: number): number {
+  let bits = 0;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== "number") return itemBits(list, 0, depth, 0);
+    bits |= numberBits(v);
+  }
+  return ownBits(bits);
+}
+
+/** {@link listBits} from item `from` on, `bits` found before it (in lists only). */
+function itemBits(list: readonly unknown[], from: number, depth: number, bits: number): number {
+  for (let i = from; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v === "number") bits |= numberBits(v);
+    else if (typeof v === "string") bits |= HAS_STRING;
     else if (typeof v === "object" && v !== null) {
       bits |= Array.isArray(v) ? listBits(v, depth + 1) : numberNeeds(v, depth + 1);
     }
   }
-  return ints ? (fraction ? bits | HAS_INTEGER : bits | HAS_INTEGER | FLOAT_LISTS) : bits;
+  return ownBits(bits);
+}
+
+/**
+ * {@link OWN_INTEGER} or {@link OWN_FRACTION} of a list item, with {@link BEYOND_SAFE}. An
+ * integral number beyond ±2^53 counts as an integer too: written `1e300`, it makes a list float64.
+ */
+function numberBits(v: number): number {
+  if (Number.isInteger(v)) {
+    return Math.abs(v) <= Number.MAX_SAFE_INTEGER ? OWN_INTEGER : OWN_INTEGER | BEYOND_SAFE;
+  }
+  // ±Infinity (maybe a 309-digit integer token) and NaN.
+  return v - v !== 0 ? OWN_FRACTION | BEYOND_SAFE : OWN_FRACTION;
+}
+
+/** A list's bits as its parent sees them: integers and no fraction in it are {@link FLOAT_LISTS}. */
+function ownBits(bits: number): number {
+  const rest = bits & ~(OWN_INTEGER | OWN_FRACTION);
+  if ((bits & OWN_INTEGER) === 0) return rest;
+  return (bits & OWN_FRACTION) !== 0 ? rest | HAS_INTEGER : rest | HAS_INTEGER | FLOAT_LISTS;
 }
 
 /**
@@ -235,6 +293,13 @@ const enum Leaf {
 
 function leafKind(list: readonly unknown[]): Leaf {
   if (list.length === 0) return Leaf.Nested;
+  // Lists of lists, of numbers and others each in a loop of their own (see listBits).
+  const first = list.at(0);
+  if (typeof first === "object" && first !== null) return Leaf.Nested;
+  if (mayBeNumbers(list)) {
+    const kind = numbersKind(list);
+    if (kind !== undefined) return kind;
+  }
   let kind = Leaf.Integral;
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
@@ -246,16 +311,28 @@ function leafKind(list: readonly unknown[]): Leaf {
   return kind;
 }
 
+/** {@link leafKind} of a list of numbers only; undefined for a list holding anything else. */
+function numbersKind(list: readonly unknown[]): Leaf | undefined {
+  let kind = Leaf.Integral;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== "number") return undefined;
+    if (kind === Leaf.Integral && !Number.isInteger(v)) kind = Leaf.Numbers;
+  }
+  return kind;
+}
+
 /**
  * Marks the integral float tokens of `list`, a list of primitives whose text starts at `i` (after
  * its `[`), token by token: the index after its `]`, or -1 when the text does not line up.
+ * `numbers`: the list holds numbers only (read by {@link numberAt}).
  */
-function markLeaf(text: string, i: number, list: readonly unknown[]): number {
+function markLeaf(text: string, i: number, list: readonly unknown[], numbers: boolean): number {
   let marks: number[] | undefined;
   const last = list.length - 1;
   for (let k = 0; k <= last; k++) {
     if (text.charCodeAt(i) <= 0x20) i = skipSpace(text, i);
-    const v = list[k];
+    const v = numbers ? numberAt(list, k) : list[k];
     if (typeof v === "string") {
       i = skipString(text, i);
       if (i < 0) return -1;
@@ -273,6 +350,11 @@ function markLeaf(text: string, i: number, list: readonly unknown[]): number {
   }
   if (marks !== undefined) FLOAT_TOKENS.set(list, marks);
   return i;
+}
+
+/** `list[k]` of a list of numbers only: a read of its own (see {@link listBits}). */
+function numberAt(list: readonly unknown[], k: number): unknown {
+  return list[k];
 }
 
 /**
@@ -330,7 +412,7 @@ function markIntegralFloats(text: string, root: unknown, perItemLists: boolean):
         }
         i = end + 1;
       } else if (kind !== Leaf.Nested) {
-        i = markLeaf(text, i + 1, value);
+        i = markLeaf(text, i + 1, value, kind <= Leaf.Numbers);
         if (i < 0) return false;
       } else {
         i = skipSpace(text, i + 1);
