@@ -167,11 +167,21 @@ await scenario("footprint", async () => {
     "≤ 300 ms",
     r.readyMs <= 300,
   );
+  const [floorRss, floorAnon] = r.roles["runtime floor"];
+  verdict(
+    "idle empty `deno run` beside them: the runtime floor (anon)",
+    `${floorRss.toFixed(1)} MiB (${floorAnon.toFixed(1)})`,
+    "",
+    undefined,
+  );
   for (const [role, [rss, anon, pss]] of Object.entries(r.roles)) {
+    if (role === "runtime floor") continue;
     const limit = role === "supervisor" ? 45 : 60;
     verdict(
-      `idle ${role} VmRSS (anon, PSS)`,
-      `${rss.toFixed(1)} MiB (${anon.toFixed(1)}, ${pss.toFixed(1)})`,
+      `idle ${role} VmRSS (anon, PSS; VmRSS above the floor)`,
+      `${rss.toFixed(1)} MiB (${anon.toFixed(1)}, ${pss.toFixed(1)}; +${
+        (rss - floorRss).toFixed(1)
+      })`,
       `≤ ${limit} MB`,
       rss * 1.048576 <= limit,
     );

@@ -9,6 +9,8 @@
  * process of the tree inherits it); an empty value is the default start. Columns: `VmRSS` /
  * `RssAnon` / `Pss` (the proportional share: shared pages divided among the processes using them)
  * of each process, `--settle` ms (2000) after every worker is ready; `--json` prints the samples' medians as JSON too (for `bench/all.ts`).
+ * The `runtime floor` column is an empty `deno run` (`bench/idle_process.ts`) started beside the
+ * server and measured with it: what any Deno process holds before our code does anything.
  *
  * `--root` is a checkout whose `main.ts` is started; give it twice (e.g. a `git archive` of the
  * commit before a change, then this one) and runs alternate between them, so machine noise hits
@@ -37,6 +39,9 @@ const roots = values.root.map((r) => resolve(r));
 /** What a run starts: a checkout and the `DENO_V8_FLAGS` of its tree. */
 const setups = roots.flatMap((root) => values["v8-flags"].map((flags) => ({ root, flags })));
 const label = (s: { root: string; flags: string }) => s.flags ? `${s.root} ${s.flags}` : s.root;
+
+/** The empty Deno process's row. */
+const FLOOR = "runtime floor";
 
 /** One cold start: milliseconds to a ready REST port and the RSS in MiB of every process. */
 interface Sample {
@@ -122,14 +127,22 @@ async function once(root: string, flags: string): Promise<Sample> {
     if (readyMs === undefined) await new Promise((r) => setTimeout(r, 10));
   }
   await started;
+  const empty = new Deno.Command(Deno.execPath(), {
+    args: ["run", join(here, "idle_process.ts")],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
   // Workers run a compacting collection 1 s after they are ready (src/roles/memory.ts).
   await new Promise((r) => setTimeout(r, Number(values.settle)));
   const rss = new Map<string, [number, number, number][]>([["supervisor", [rssMiB(child.pid)]]]);
   for (const c of children(child.pid)) {
     rss.set(`${c.role} worker`, [...rss.get(`${c.role} worker`) ?? [], rssMiB(c.pid)]);
   }
-  child.kill("SIGTERM");
-  await child.status;
+  rss.set(FLOOR, [rssMiB(empty.pid)]);
+  for (const process of [child, empty]) {
+    process.kill("SIGTERM");
+    await process.status;
+  }
   return { readyMs, rss };
 }
 
@@ -156,7 +169,14 @@ for (const [name, runs] of samples) {
     return medians[role].map((v) => v.toFixed(1)).join(" / ");
   });
   const tree = [0, 2].map((i) =>
-    median(runs.map((s) => [...s.rss.values()].flat().reduce((a, v) => a + v[i], 0)))
+    median(
+      runs.map((s) =>
+        [...s.rss].filter(([role]) => role !== FLOOR).flatMap(([, v]) => v).reduce(
+          (a, v) => a + v[i],
+          0,
+        )
+      ),
+    )
   );
   const ready = median(runs.map((s) => s.readyMs));
   report[name] = { readyMs: ready, roles: medians, treeRss: tree[0], treePss: tree[1] };
