@@ -16,18 +16,23 @@ export type JsonEncoding =
   | "utf-32-le"
   | "utf-32-be";
 
-/** `json.detect_encoding(bytes)`. */
+/** `json.detect_encoding(bytes)` (on every request body: plain index reads, no allocation). */
 export function detectJsonEncoding(b: Uint8Array): JsonEncoding {
-  const starts = (...prefix: number[]) => prefix.every((x, i) => b[i] === x);
-  if (starts(0x00, 0x00, 0xfe, 0xff) || starts(0xff, 0xfe, 0x00, 0x00)) return "utf-32";
-  if (starts(0xfe, 0xff) || starts(0xff, 0xfe)) return "utf-16";
-  if (starts(0xef, 0xbb, 0xbf)) return "utf-8-sig";
+  const b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+  if (
+    (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) ||
+    (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0)
+  ) {
+    return "utf-32";
+  }
+  if ((b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe)) return "utf-16";
+  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return "utf-8-sig";
   if (b.length >= 4) {
-    if (!b[0]) return b[1] ? "utf-16-be" : "utf-32-be";
-    if (!b[1]) return b[2] || b[3] ? "utf-16-le" : "utf-32-le";
+    if (!b0) return b1 ? "utf-16-be" : "utf-32-be";
+    if (!b1) return b2 || b3 ? "utf-16-le" : "utf-32-le";
   } else if (b.length === 2) {
-    if (!b[0]) return "utf-16-be";
-    if (!b[1]) return "utf-16-le";
+    if (!b0) return "utf-16-be";
+    if (!b1) return "utf-16-le";
   }
   return "utf-8";
 }
