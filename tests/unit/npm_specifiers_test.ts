@@ -1,7 +1,8 @@
 /**
- * `src/` imports npm packages by full `npm:name@version` specifiers, so that a model importing
- * `mod.ts` type-checks and runs without the server's `deno.json` import map; each must be the
- * version `deno.json` pins (tests, examples and benchmarks use the bare names).
+ * `src/` imports npm packages by full `npm:name@version` specifiers (a module path may follow),
+ * so that a model importing `mod.ts` type-checks and runs without the server's `deno.json` import
+ * map; each must be the version `deno.json` pins (tests, examples and benchmarks use the bare
+ * names).
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { join } from "node:path";
@@ -30,8 +31,9 @@ Deno.test("npm specifiers: src/ names npm packages by the versions deno.json pin
       if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
       // `init`'s templates import the server under the name the model project maps.
       if (file.endsWith("src/scaffold.ts") && specifier === "${pkg}") continue;
-      const m = /^npm:(@?[^@]+)@([^/]+)$/.exec(specifier);
-      assert(m, `${file}: ${specifier} must be npm:<name>@<version>`);
+      // A module of the package may follow (`npm:prom-client@15.1.3/lib/registry.js`).
+      const m = /^npm:(@?[^@]+)@([^/]+)(\/[^/].*)?$/.exec(specifier);
+      assert(m, `${file}: ${specifier} must be npm:<name>@<version>[/<path>]`);
       assertEquals(`npm:${m[1]}@${m[2]}`, pinned[m[1]], `${file}: ${specifier}`);
       count++;
     }
