@@ -41,15 +41,17 @@ RUN --mount=type=bind,target=/ctx \
     else printf 'export {};\n' > "$S/Model.ts"; fi; \
     if [ -n "$ONNX_FILE" ]; then cp "/ctx/$ONNX_FILE" /out/models/model.onnx; fi; \
     if [ -n "$DENORT_BIN" ]; then cp "/ctx/$DENORT_BIN" /out/denort; chmod +x /out/denort; fi
-# The compile task's bundled files (deno.json "compile": proto/, examples/iris/) plus the model
-# folder and Model.ts with its module graph (npm packages included). A model folder with its own
-# deno.json is compiled with that configuration (the server's modules need no import map).
+# The compile task's bundled files (deno.json "compile": proto/, examples/iris/, the role modules
+# main.ts imports by name) plus the model folder and Model.ts with its module graph (npm packages
+# included). A model folder with its own deno.json is compiled with that configuration (the
+# server's modules need no import map).
 RUN set -e; cd "/build/$SERVER_DIR"; CONFIG=deno.json; \
     if [ -n "$MODEL_DIR" ] && [ -f "/build/$MODEL_DIR/deno.json" ]; then CONFIG="/build/$MODEL_DIR/deno.json"; fi; \
     if [ -f /out/denort ]; then export DENORT_BIN=/out/denort; fi; \
     INCLUDE_MODEL=""; if [ -n "$MODEL_DIR" ]; then INCLUDE_MODEL="--include /build/$MODEL_DIR"; fi; \
     deno compile --config "$CONFIG" --unstable-net -A --v8-flags=--expose-gc \
-      --include proto --include examples/iris --include src/runtimes $INCLUDE_MODEL --include Model.ts \
+      --include proto --include examples/iris --include src/runtimes \
+      --include src/roles --include src/supervisor/supervisor.ts $INCLUDE_MODEL --include Model.ts \
       -o /out/seldon-ts main.ts
 
 FROM gcr.io/distroless/cc-debian12:nonroot

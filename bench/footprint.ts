@@ -3,7 +3,7 @@
  * and the time from spawning the server until `/health/ping` answers, as medians over several
  * cold starts (Linux /proc).
  *
- *   deno run -A bench/footprint.ts [--runs 5] [--root .]... [--v8-flags F]... [--model ./examples/iris/IrisClassifier.ts#IrisClassifier] [-- extra server args]
+ *   deno run -A bench/footprint.ts [--runs 5] [--root .]... [--v8-flags F]... [--breakdown] [--model ./examples/iris/IrisClassifier.ts#IrisClassifier] [-- extra server args]
  *
  * `--v8-flags F` (repeatable) runs each root once more per value with `DENO_V8_FLAGS=F` (every
  * process of the tree inherits it); an empty value is the default start. Columns: `VmRSS` /
@@ -11,6 +11,10 @@
  * of each process, `--settle` ms (2000) after every worker is ready; `--json` prints the samples' medians as JSON too (for `bench/all.ts`).
  * The `runtime floor` column is an empty `deno run` (`bench/idle_process.ts`) started beside the
  * server and measured with it: what any Deno process holds before our code does anything.
+ * `--breakdown` adds, per role, the medians of `/proc/<pid>/smaps` by kind of mapping: the `deno`
+ * executable's code (`text`, shared) and read-only data (`rodata`, 2.4 MiB of it anonymous:
+ * relocations), anonymous mappings (`anon`: V8's heap, thread stacks, …) and glibc's heap
+ * (`malloc`: what Rust and V8 allocate with `malloc`), RSS / anonymous MiB each.
  *
  * `--root` is a checkout whose `main.ts` is started; give it twice (e.g. a `git archive` of the
  * commit before a change, then this one) and runs alternate between them, so machine noise hits
@@ -32,6 +36,7 @@ const { values, positionals } = parseArgs({
     model: { type: "string", default: "./examples/iris/IrisClassifier.ts#IrisClassifier" },
     "v8-flags": { type: "string", multiple: true, default: [""] },
     json: { type: "boolean", default: false },
+    breakdown: { type: "boolean", default: false },
     settle: { type: "string", default: "2000" },
   },
 });
@@ -48,6 +53,37 @@ interface Sample {
   readyMs: number;
   /** Per role, `[VmRSS, RssAnon, Pss]` of each of its processes. */
   rss: Map<string, [number, number, number][]>;
+  /** Per role, `[RSS, anonymous]` MiB by kind of mapping (see {@link KINDS}), per process. */
+  kinds: Map<string, Record<string, [number, number]>[]>;
+}
+
+/** The kinds of mapping `--breakdown` shows, in this order. */
+const KINDS = ["text", "rodata", "anon", "malloc", "other"] as const;
+
+/** `/proc/<pid>/smaps` summed by kind of mapping: `[Rss, Anonymous]` in MiB. */
+function smapsKinds(pid: number): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = Object.fromEntries(KINDS.map((k) => [k, [0, 0]]));
+  let kind = "other";
+  for (const line of Deno.readTextFileSync(`/proc/${pid}/smaps`).split("\n")) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const [, perms, path] = head;
+      const exe = path.endsWith("/deno") || path === Deno.execPath();
+      kind = exe && perms === "r-xp"
+        ? "text"
+        : exe && perms === "r--p"
+        ? "rodata"
+        : path === "[heap]"
+        ? "malloc"
+        : path === "" && perms.startsWith("rw")
+        ? "anon"
+        : "other";
+      continue;
+    }
+    const field = /^(Rss|Anonymous):\s+(\d+) kB/.exec(line);
+    if (field) out[kind][field[1] === "Rss" ? 0 : 1] += Number(field[2]) / 1024;
+  }
+  return out;
 }
 
 function freePort(): number {
@@ -135,15 +171,18 @@ async function once(root: string, flags: string): Promise<Sample> {
   // Workers run a compacting collection 1 s after they are ready (src/roles/memory.ts).
   await new Promise((r) => setTimeout(r, Number(values.settle)));
   const rss = new Map<string, [number, number, number][]>([["supervisor", [rssMiB(child.pid)]]]);
+  const kinds = new Map([["supervisor", [smapsKinds(child.pid)]]]);
   for (const c of children(child.pid)) {
     rss.set(`${c.role} worker`, [...rss.get(`${c.role} worker`) ?? [], rssMiB(c.pid)]);
+    kinds.set(`${c.role} worker`, [...kinds.get(`${c.role} worker`) ?? [], smapsKinds(c.pid)]);
   }
   rss.set(FLOOR, [rssMiB(empty.pid)]);
+  kinds.set(FLOOR, [smapsKinds(empty.pid)]);
   for (const process of [child, empty]) {
     process.kill("SIGTERM");
     await process.status;
   }
-  return { readyMs, rss };
+  return { readyMs, rss, kinds };
 }
 
 const samples = new Map<string, Sample[]>(setups.map((s) => [label(s), []]));
@@ -185,5 +224,20 @@ for (const [name, runs] of samples) {
       tree.map((v) => v.toFixed(1)).join(" / ")
     } |`,
   );
+}
+if (values.breakdown) {
+  console.log(`\nby kind of mapping, RSS / anonymous (MiB, medians)`);
+  console.log(`| checkout | role | ${KINDS.join(" | ")} |`);
+  console.log(`|---|---|${KINDS.map(() => "---:").join("|")}|`);
+  for (const [name, runs] of samples) {
+    for (const role of roles) {
+      const all = runs.flatMap((s) => s.kinds.get(role) ?? []);
+      if (all.length === 0) continue;
+      const cells = KINDS.map((k) =>
+        [0, 1].map((i) => median(all.map((x) => x[k][i])).toFixed(1)).join(" / ")
+      );
+      console.log(`| ${name} | ${role} | ${cells.join(" | ")} |`);
+    }
+  }
 }
 if (values.json) console.log(JSON.stringify(report));

@@ -2,18 +2,18 @@
  * gRPC server reflection (v1 and v1alpha), built on its first call: parsing the `.proto` files
  * and indexing them is most of a gRPC worker's start-up memory (~13 MiB RSS, bench/footprint.ts),
  * and most servers are never asked. The two services are registered at start with definitions
- * that forward to `@grpc/reflection`'s own, made when a reflection call first arrives.
+ * that forward to `@grpc/reflection`'s own, made when a reflection call first arrives; its
+ * packages (`@grpc/reflection`, protobufjs's reflection, parser and descriptors) are
+ * imported then too (~1 MiB RSS less in an idle worker, BENCHMARKS.md "session 14").
  * @module
  */
+import type { Buffer } from "node:buffer";
 import * as grpc from "npm:@grpc/grpc-js@1.14.7";
 import type { PackageDefinition } from "npm:@grpc/proto-loader@0.8.1";
-import protobuf from "npm:protobufjs@7.6.6";
-import { ReflectionService } from "npm:@grpc/reflection@1.0.4";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { errorText } from "../error_text.ts";
-import { describeFiles } from "./descriptors.ts";
 import { logger } from "../logging.ts";
 
 const log = logger("grpc");
@@ -62,11 +62,21 @@ interface Method {
 }
 
 /** The reflection methods by path, built once per process; an Error when they cannot be. */
-let methods: Map<string, Method> | Error | undefined;
+let methods: Promise<Map<string, Method> | Error> | undefined;
+/** {@link methods} once built. */
+let built: Map<string, Method> | Error | undefined;
 
-/** Parses the `.proto` files and collects the methods `@grpc/reflection` would register. */
-function buildMethods(): Map<string, Method> | Error {
+/**
+ * Imports `@grpc/reflection`, protobufjs and the descriptor builder, parses the `.proto` files and collects the
+ * methods `@grpc/reflection` would register.
+ */
+async function buildMethods(): Promise<Map<string, Method> | Error> {
   try {
+    const [{ default: protobuf }, { ReflectionService }, { describeFiles }] = await Promise.all([
+      import("npm:protobufjs@7.6.6"),
+      import("npm:@grpc/reflection@1.0.4"),
+      import("./descriptors.ts"),
+    ]);
     const root = new protobuf.Root();
     root.resolvePath = (_origin, target) =>
       target.startsWith("/") || target.startsWith("google/protobuf/") ? target : PROTO_DIR + target;
@@ -100,9 +110,52 @@ function buildMethods(): Map<string, Method> | Error {
 }
 
 /** The method at `path`, or `undefined` when reflection could not be built. */
-function method(path: string): Method | undefined {
-  methods ??= buildMethods();
-  return methods instanceof Error ? undefined : methods.get(path);
+async function method(path: string): Promise<Method | undefined> {
+  methods ??= buildMethods().then((m) => built = m);
+  const found = await methods;
+  return found instanceof Error ? undefined : found.get(path);
+}
+
+/** The method at `path` if reflection is built already. */
+function builtMethod(path: string): Method | undefined {
+  return built === undefined || built instanceof Error ? undefined : built.get(path);
+}
+
+/** A request message that arrived before the reflection methods were built: decoded later. */
+class Pending {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/**
+ * `stream` as `@grpc/reflection`'s handler reads it (`on("data")`, `on("end")`, `write`, `end`),
+ * with the messages that arrived before the methods were built decoded by `definition`; one
+ * that cannot be is answered as grpc-js answers undecodable requests.
+ */
+function decoding(
+  stream: grpc.ServerDuplexStream<unknown, unknown>,
+  definition: grpc.MethodDefinition<unknown, unknown>,
+): grpc.ServerDuplexStream<unknown, unknown> {
+  const decode = (listener: (message: unknown) => void) => (message: unknown) => {
+    if (!(message instanceof Pending)) return listener(message);
+    let decoded: unknown;
+    try {
+      decoded = definition.requestDeserialize(message.bytes);
+    } catch {
+      stream.emit("error", { code: grpc.status.INTERNAL, details: "Error deserializing request" });
+      return;
+    }
+    listener(decoded);
+  };
+  return new Proxy(stream, {
+    get(target, key) {
+      if (key === "on" || key === "addListener") {
+        return (event: string, listener: (...args: unknown[]) => void) =>
+          target.on(event, event === "data" ? decode(listener) : listener);
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /**
@@ -120,23 +173,25 @@ export function addReflection(server: grpc.Server): void {
   }
   for (const version of VERSIONS) {
     const path = `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`;
-    const real = () => method(path)?.definition;
+    const real = () => builtMethod(path)?.definition;
     const definition: grpc.MethodDefinition<unknown, unknown> = {
       path,
       requestStream: true,
       responseStream: true,
       originalName: "serverReflectionInfo",
       requestSerialize: (value) => real()!.requestSerialize(value),
-      requestDeserialize: (bytes) => real()?.requestDeserialize(bytes) ?? {},
+      // Before the first call has built the methods, the bytes wait for them (`decoding`).
+      requestDeserialize: (bytes) => real()?.requestDeserialize(bytes) ?? new Pending(bytes),
       responseSerialize: (value) => real()!.responseSerialize(value),
       responseDeserialize: (bytes) => real()!.responseDeserialize(bytes),
     };
     server.addService({ ServerReflectionInfo: definition }, {
       ServerReflectionInfo: (stream: grpc.ServerDuplexStream<unknown, unknown>) => {
-        const found = method(path);
-        if (found !== undefined) return found.handler(stream);
-        // As grpc-js answers a service that is not registered (grpcio's text, server.md §5.5).
-        stream.emit("error", { code: grpc.status.UNIMPLEMENTED, details: "Method not found!" });
+        method(path).then((found) => {
+          if (found !== undefined) return found.handler(decoding(stream, found.definition));
+          // As grpc-js answers a service that is not registered (grpcio's text, server.md §5.5).
+          stream.emit("error", { code: grpc.status.UNIMPLEMENTED, details: "Method not found!" });
+        });
       },
     });
   }

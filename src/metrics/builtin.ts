@@ -9,15 +9,19 @@
  * uses; the `worker_id` label is added where every worker's series are shown together.
  * @module
  */
+import type * as Prom from "npm:prom-client@15.1.3";
+import defaultMetricsModule from "npm:prom-client@15.1.3/lib/defaultMetrics.js";
 import {
-  collectDefaultMetrics,
   Counter,
   Gauge,
   Histogram,
   type MetricObjectWithValues,
   type MetricValue,
   Registry,
-} from "npm:prom-client@15.1.3";
+} from "./prom.ts";
+
+/** prom-client's default collectors (CPU, memory, heap, event-loop lag, descriptors). */
+const collectDefaultMetrics = defaultMetricsModule as unknown as typeof Prom.collectDefaultMetrics;
 
 /** Prefix of every built-in family. */
 export const BUILTIN_PREFIX = "seldon_ts_";
@@ -131,25 +135,10 @@ export class BuiltinMetrics {
     children[0].observe(rows);
     for (const s of queueSeconds) children[1].observe(s);
   };
-  readonly #batchChildren = new Map<string, Histogram.Internal<string>[]>();
+  readonly #batchChildren = new Map<string, Prom.Histogram.Internal<string>[]>();
 
   /** The current values, as prom-client's JSON (what a worker sends the collector). */
   snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
     return this.registry.getMetricsAsJSON();
   }
-}
-
-/**
- * `snapshot` with `worker_id` added to every sample, ready for prom-client's
- * `AggregatorRegistry.aggregate` (which sums only samples with equal labels, so every worker
- * keeps its own series).
- */
-export function labelWorker(
-  snapshot: readonly MetricObjectWithValues<MetricValue<string>>[],
-  workerId: string,
-): MetricObjectWithValues<MetricValue<string>>[] {
-  return snapshot.map((family) => ({
-    ...family,
-    values: family.values.map((v) => ({ ...v, labels: { ...v.labels, worker_id: workerId } })),
-  }));
 }

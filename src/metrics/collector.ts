@@ -4,7 +4,7 @@
  * cross-worker aggregation; a worker's series vanish when it exits.
  * @module
  */
-import type { MetricObjectWithValues, MetricValue } from "npm:prom-client@15.1.3";
+import type { MetricObjectWithValues, MetricValue } from "./prom.ts";
 import type { BuiltinMetrics } from "./builtin.ts";
 import type { MetricsRecorder } from "./custom.ts";
 import type { DefaultLabels } from "./exposition.ts";

@@ -24,8 +24,7 @@ import {
   type MetricObjectWithValues,
   type MetricValue,
   Registry,
-} from "npm:prom-client@15.1.3";
-import { labelWorker } from "./builtin.ts";
+} from "./prom.ts";
 import type { DefaultLabels, SkipHandler } from "./exposition.ts";
 import { isValidMetricKey } from "./exposition.ts";
 import { BUCKETS, type Series } from "./store.ts";
@@ -183,4 +182,19 @@ export function renderWorkers(
     .map((w) => labelWorker(w.builtin!, w.id).filter((family) => !taken.has(family.name)));
   if (builtins.length === 0) return renderRegistry([custom]);
   return renderRegistry([custom, AggregatorRegistry.aggregate(builtins)]);
+}
+
+/**
+ * `snapshot` with `worker_id` added to every sample, ready for prom-client's
+ * `AggregatorRegistry.aggregate` (which sums only samples with equal labels, so every worker
+ * keeps its own series).
+ */
+export function labelWorker(
+  snapshot: readonly MetricObjectWithValues<MetricValue<string>>[],
+  workerId: string,
+): MetricObjectWithValues<MetricValue<string>>[] {
+  return snapshot.map((family) => ({
+    ...family,
+    values: family.values.map((v) => ({ ...v, labels: { ...v.labels, worker_id: workerId } })),
+  }));
 }

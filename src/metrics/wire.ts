@@ -4,7 +4,7 @@
  * prom-client JSON.
  * @module
  */
-import type { MetricObjectWithValues, MetricValue } from "npm:prom-client@15.1.3";
+import type { MetricObjectWithValues, MetricValue } from "./prom.ts";
 import type { Series } from "./store.ts";
 
 /** One worker's snapshot. */

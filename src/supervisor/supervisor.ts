@@ -68,6 +68,24 @@ function children(config: Config) {
   return { httpPort, grpcPort, metricsPort, spawn };
 }
 
+/**
+ * One memory-reducing full collection a second after every worker is ready, when V8's `gc()` is
+ * exposed to the supervisor (a `deno compile`d binary has `--v8-flags=--expose-gc`, as the
+ * compile task and the Dockerfile build it; `deno run --v8-flags=--expose-gc`): start-up
+ * (module loading, spawning) leaves a grown young generation that an idle supervisor keeps
+ * otherwise (~2 MiB, BENCHMARKS.md "session 14"). Returns a function that cancels it.
+ */
+function compactOnce(): () => void {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  if (typeof gc !== "function") return () => {};
+  const timer = setTimeout(
+    () => gc({ type: "major", execution: "sync", flavor: "last-resort" }),
+    1000,
+  );
+  Deno.unrefTimer(timer);
+  return () => clearTimeout(timer);
+}
+
 /** The ports the banner names. */
 interface Ports {
   readonly http: number;
@@ -272,6 +290,7 @@ export async function runSupervisor(config: Config): Promise<number> {
   }
   log.info("REST metrics microservice running on port {port}", { port: metricsPort });
   log.info("Starting servers");
+  let cancelCompaction = () => {};
   if (await serving) {
     logServing(
       config,
@@ -279,8 +298,10 @@ export async function runSupervisor(config: Config): Promise<number> {
       { http: httpPort, grpc: grpcPort, metrics: metricsPort },
       className,
     );
+    cancelCompaction = compactOnce();
   }
   const exitCode = await pool.done;
+  cancelCompaction();
   // The collector last of all, so metrics recorded during the drain stay visible to the end.
   await custom.stop(graceMs);
   await collector.stop(graceMs);

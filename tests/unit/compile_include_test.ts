@@ -97,6 +97,18 @@ Deno.test("compile: every file read at run time is in the compile task's --inclu
   assert(bundled.includes("examples/iris/model.json"), bundled.join(", "));
 });
 
+Deno.test("compile: every role module main.ts imports by name is in the --include list", async () => {
+  const { ROLE_MODULES } = await import("../../main.ts");
+  const includes = includesOf(await compileTask());
+  const roles = Object.values(ROLE_MODULES);
+  assertEquals(roles.length, 6);
+  for (const role of roles) {
+    const target = relative(ROOT, resolve(ROOT, role));
+    await Deno.stat(join(ROOT, target));
+    assert(covered(target, includes), `${target} is not covered by ${includes}`);
+  }
+});
+
 Deno.test("compile: JSON documents are bundled as JSON modules, not read from disk", async () => {
   const server = await Deno.readTextFile(join(ROOT, "src/rest/server.ts"));
   assert(/import openapi from "\.\/openapi\.json" with \{ type: "json" \};/.test(server));

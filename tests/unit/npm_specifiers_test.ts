@@ -1,7 +1,8 @@
 /**
- * `src/` imports npm packages by full `npm:name@version` specifiers, so that a model importing
- * `mod.ts` type-checks and runs without the server's `deno.json` import map; each must be the
- * version `deno.json` pins (tests, examples and benchmarks use the bare names).
+ * `src/` imports npm packages by full `npm:name@version` specifiers (a module path may follow),
+ * so that a model importing `mod.ts` type-checks and runs without the server's `deno.json` import
+ * map; each must be the version `deno.json` pins (tests, examples and benchmarks use the bare
+ * names).
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { join } from "node:path";

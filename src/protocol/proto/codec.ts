@@ -1,6 +1,7 @@
 /**
  * Binary protobuf codec for the Seldon messages, table-driven over `schema.ts` and built on
- * protobufjs's low-level `Reader` / `Writer` (no reflection).
+ * protobufjs's low-level `Reader` / `Writer` (`protobufjs/minimal`: no reflection, no `.proto`
+ * parser).
  *
  * The in-memory form on both sides is the **canonical proto3 JSON form** (what Python
  * protobuf 3.20 `MessageToDict` gives): JSON field names, default values omitted, set-but-empty
@@ -17,7 +18,7 @@
  * @module
  */
 import { errorText } from "../../error_text.ts";
-import protobuf from "npm:protobufjs@7.6.6";
+import protobuf from "npm:protobufjs@7.6.6/minimal.js";
 import { isPlainObject, setKey } from "../plain_object.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
 import {
