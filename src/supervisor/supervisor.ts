@@ -12,6 +12,8 @@
  * @module
  */
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { Config } from "../config/options.ts";
 import { parseParameters } from "../config/parameters.ts";
 import { restUrl } from "../config/rest_url.ts";
@@ -69,15 +71,30 @@ function children(config: Config) {
 }
 
 /**
- * One memory-reducing full collection a second after every worker is ready, when V8's `gc()` is
- * exposed to the supervisor (a `deno compile`d binary has `--v8-flags=--expose-gc`, as the
- * compile task and the Dockerfile build it; `deno run --v8-flags=--expose-gc`): start-up
- * (module loading, spawning) leaves a grown young generation that an idle supervisor keeps
- * otherwise (~2 MiB, BENCHMARKS.md "session 14"). Returns a function that cancels it.
+ * V8's `gc()`: the global one when `--expose-gc` was given (a `deno compile`d binary has it), else
+ * one obtained at run time as Node allows (`v8.setFlagsFromString("--expose-gc")`, then a new
+ * context's `gc`), so a plain `deno run` gets it too.
+ */
+function exposedGc(): ((options: object) => void) | undefined {
+  const global = (globalThis as { gc?: unknown }).gc;
+  if (typeof global === "function") return global as (options: object) => void;
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc");
+    return typeof gc === "function" ? gc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One memory-reducing full collection a second after every worker is ready: start-up (module
+ * loading, spawning) leaves a grown heap that an idle supervisor keeps otherwise (~4–5 MiB
+ * anonymous memory, BENCHMARKS.md "session 14"). Returns a function that cancels it.
  */
 function compactOnce(): () => void {
-  const gc = (globalThis as { gc?: unknown }).gc;
-  if (typeof gc !== "function") return () => {};
+  const gc = exposedGc();
+  if (gc === undefined) return () => {};
   const timer = setTimeout(
     () => gc({ type: "major", execution: "sync", flavor: "last-resort" }),
     1000,
