@@ -1,0 +1,147 @@
+/**
+ * The direct encoder of small tensor answers (`encodeTensorMessage`) writes the generic codec's
+ * bytes for every message it takes (random messages of every shape it accepts, special doubles,
+ * long varints), leaves every other message to the generic codec, and answers written in turn
+ * (across its slabs) stay intact.
+ */
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { encodeMessage } from "../../../../src/protocol/proto/codec.ts";
+import { encodeTensorMessage } from "../../../../src/protocol/proto/tensor_message.ts";
+
+/** A small deterministic generator (mulberry32). */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 5e-324, -2.2250738585072014e-308, 1e308, 0.1];
+const DIMS = [0, 1, 4, 127, 128, 16383, 16384, 2097151, 2097152, 268435455, 268435456, 0x7fffffff];
+
+function randomMessage(r: () => number): Record<string, unknown> {
+  const pick = (n: number) => Math.floor(r() * n);
+  const msg: Record<string, unknown> = {};
+  if (r() < 0.8) msg.meta = {};
+  if (r() < 0.05) return msg;
+  const data: Record<string, unknown> = {};
+  msg.data = data;
+  if (r() < 0.8) {
+    const n = r() < 0.1 ? 64 : pick(10);
+    data.names = Array.from(
+      { length: n },
+      (_, i) =>
+        r() < 0.7
+          ? `t:${i}`
+          : String.fromCharCode(...Array.from({ length: pick(128) }, () => pick(128))),
+    );
+    if (r() < 0.3) Object.freeze(data.names);
+  }
+  if (r() < 0.9) {
+    const tensor: Record<string, unknown> = {};
+    data.tensor = tensor;
+    if (r() < 0.9) {
+      tensor.shape = Array.from(
+        { length: r() < 0.05 ? 32 : pick(4) },
+        () => r() < 0.5 ? DIMS[pick(DIMS.length)] : pick(1000),
+      );
+    }
+    if (r() < 0.9) {
+      const n = r() < 0.1 ? 256 : pick(20);
+      tensor.values = Array.from(
+        { length: n },
+        () => r() < 0.2 ? SPECIAL[pick(SPECIAL.length)] : (r() - 0.5) * 10 ** pick(20),
+      );
+    }
+  }
+  return msg;
+}
+
+Deno.test("encodeTensorMessage: the generic codec's bytes for 5,000 random messages", () => {
+  const r = rng(14);
+  let taken = 0;
+  for (let i = 0; i < 5000; i++) {
+    const msg = randomMessage(r);
+    const fast = encodeTensorMessage(msg);
+    ok(fast !== undefined, `not taken: ${JSON.stringify(msg)}`);
+    deepStrictEqual(Buffer.from(fast), Buffer.from(encodeMessage("SeldonMessage", msg)));
+    taken++;
+  }
+  strictEqual(taken, 5000);
+});
+
+Deno.test("encodeTensorMessage: the server's 4-double answer", () => {
+  const msg = {
+    meta: {},
+    data: {
+      names: ["t:0", "t:1", "t:2", "t:3"],
+      tensor: { shape: [1, 4], values: [5.1, 3.5, 1.4, 0.2] },
+    },
+  };
+  strictEqual(
+    Buffer.from(encodeTensorMessage(msg)!).toString("hex"),
+    "12001a3c0a03743a300a03743a310a03743a320a03743a3312260a020104122066666666666614400000000000000c40666666666666f63f9a9999999999c93f",
+  );
+});
+
+Deno.test("encodeTensorMessage: any other message is left to the generic codec", () => {
+  const tensor = () => ({ shape: [1, 2], values: [1, 2] });
+  class Box {
+    data = { tensor: tensor() };
+  }
+  const others: unknown[] = [
+    null,
+    [],
+    "x",
+    new Box(),
+    { status: { code: 1 }, data: { tensor: tensor() } },
+    { meta: { puid: "p" }, data: { tensor: tensor() } },
+    { meta: { tags: {} } },
+    { meta: null },
+    { meta: [] },
+    { data: null },
+    { data: { tensor: tensor(), ndarray: [[1, 2]] } },
+    { data: { tftensor: {} } },
+    { binData: "AA==" },
+    { strData: "x" },
+    { data: { names: null, tensor: tensor() } },
+    { data: { names: ["é"], tensor: tensor() } },
+    { data: { names: ["x".repeat(128)], tensor: tensor() } },
+    { data: { names: [1], tensor: tensor() } },
+    { data: { names: Array.from({ length: 65 }, (_, i) => `t:${i}`) } },
+    { data: { names: "abc" } },
+    { data: { tensor: { shape: [1, 2], values: ["NaN", 2] } } },
+    { data: { tensor: { shape: [1, 2], values: [1, 2n] } } },
+    { data: { tensor: { shape: [1, 2], values: [1, null] } } },
+    { data: { tensor: { shape: [1, 2], values: Object.assign(new Array(2), { 0: 1 }) } } },
+    { data: { tensor: { values: new Array(257).fill(1) } } },
+    { data: { tensor: { values: new Float64Array(2) } } },
+    { data: { tensor: { shape: [-1], values: [1] } } },
+    { data: { tensor: { shape: [1.5], values: [1] } } },
+    { data: { tensor: { shape: [2 ** 31], values: [1] } } },
+    { data: { tensor: { shape: ["1"], values: [1] } } },
+    { data: { tensor: { shape: new Array(33).fill(1) } } },
+    { data: { tensor: { shape: [1], values: [1], extra: 1 } } },
+    { data: { tensor: null } },
+    { data: { tensor: { shape: null } } },
+  ];
+  others.forEach((msg, i) => strictEqual(encodeTensorMessage(msg), undefined, `case ${i}`));
+});
+
+Deno.test("encodeTensorMessage: answers written in turn stay intact across slabs", () => {
+  const r = rng(7);
+  const kept: [Uint8Array, Record<string, unknown>][] = [];
+  let bytes = 0;
+  while (bytes < 300_000) {
+    const msg = randomMessage(r);
+    const out = encodeTensorMessage(msg)!;
+    kept.push([out, structuredClone(msg)]);
+    bytes += out.length;
+  }
+  for (const [out, msg] of kept) {
+    deepStrictEqual(Buffer.from(out), Buffer.from(encodeMessage("SeldonMessage", msg)));
+  }
+});
