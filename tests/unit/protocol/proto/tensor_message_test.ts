@@ -1,13 +1,18 @@
 /**
- * The direct encoder of small tensor answers (`encodeTensorMessage`) writes the generic codec's
- * bytes for every message it takes (random messages of every shape it accepts, special doubles,
- * long varints), leaves every other message to the generic codec, and answers written in turn
- * (across its slabs) stay intact.
+ * The direct codec of small tensor messages: the encoder (`encodeTensorMessage`) writes the
+ * generic codec's bytes for every message it takes (random messages of every shape it accepts,
+ * special doubles, long varints), leaves every other message to the generic codec, and answers
+ * written in turn (across its slabs) stay intact; the decoder (`decodeTensorMessage`) gives the
+ * generic decoder's object (key order, -0, NaN / ±Infinity as strings) at any alignment, and
+ * leaves any other bytes (other fields, other order, truncated or corrupted) to it.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { encodeMessage } from "../../../../src/protocol/proto/codec.ts";
-import { encodeTensorMessage } from "../../../../src/protocol/proto/tensor_message.ts";
+import { decodeMessage, encodeMessage } from "../../../../src/protocol/proto/codec.ts";
+import {
+  decodeTensorMessage,
+  encodeTensorMessage,
+} from "../../../../src/protocol/proto/tensor_message.ts";
 
 /** A small deterministic generator (mulberry32). */
 function rng(seed: number): () => number {
@@ -144,4 +149,99 @@ Deno.test("encodeTensorMessage: answers written in turn stay intact across slabs
   for (const [out, msg] of kept) {
     deepStrictEqual(Buffer.from(out), Buffer.from(encodeMessage("SeldonMessage", msg)));
   }
+});
+
+/** A decoded message as text that keeps key order and tells -0 from 0. */
+function text(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (Object.is(x, -0) ? "-0!" : x));
+}
+
+/** `bytes` copied to offset `at` of a larger buffer (a grpc-js message sits anywhere). */
+function placed(bytes: Uint8Array, at: number): Uint8Array {
+  const room = new Uint8Array(bytes.length + at + 3);
+  room.set(bytes, at);
+  return room.subarray(at, at + bytes.length);
+}
+
+/** The generic decoder's result, or "throws". */
+function generic(bytes: Uint8Array): string {
+  try {
+    return text(decodeMessage("SeldonMessage", bytes));
+  } catch {
+    return "throws";
+  }
+}
+
+Deno.test("decodeTensorMessage: the generic decoder's object for 5,000 random messages", () => {
+  const r = rng(21);
+  let taken = 0;
+  for (let i = 0; i < 5000; i++) {
+    const msg = randomMessage(r);
+    const bytes = placed(encodeMessage("SeldonMessage", msg), i % 8);
+    const fast = decodeTensorMessage(bytes);
+    if (fast === undefined) {
+      // Only a message without data (or empty) is not taken.
+      ok(msg.data === undefined, `not taken: ${text(msg)}`);
+      continue;
+    }
+    taken++;
+    strictEqual(text(fast), generic(bytes));
+  }
+  ok(taken > 4500, `taken ${taken}`);
+});
+
+Deno.test("decodeTensorMessage: the server's 4-double request", () => {
+  const bytes = encodeMessage("SeldonMessage", {
+    data: { names: ["a", "b", "c", "d"], tensor: { shape: [1, 4], values: [5.1, 3.5, 1.4, 0.2] } },
+  });
+  const fast = decodeTensorMessage(bytes);
+  strictEqual(
+    text(fast),
+    '{"data":{"names":["a","b","c","d"],"tensor":{"shape":[1,4],"values":[5.1,3.5,1.4,0.2]}}}',
+  );
+  strictEqual(text(fast), generic(bytes));
+});
+
+Deno.test("decodeTensorMessage: other bytes are left to the generic decoder", () => {
+  const enc = (m: unknown) => encodeMessage("SeldonMessage", m);
+  const tensor = { shape: [1, 2], values: [1, 2] };
+  const others: Uint8Array[] = [
+    new Uint8Array(0),
+    enc({ meta: {} }),
+    enc({ meta: { puid: "p" }, data: { tensor } }),
+    enc({ status: { code: 1 }, data: { tensor } }),
+    enc({ data: { ndarray: [[1, 2]] } }),
+    enc({ strData: "x" }),
+    enc({ data: { names: ["é"], tensor } }),
+    enc({ data: { names: ["x".repeat(128)], tensor } }),
+    enc({ data: { tensor: { shape: [-1], values: [1] } } }),
+    // values before shape; unpacked shape; the data field twice; bytes after the data.
+    Uint8Array.of(0x1a, 0x10, 0x12, 0x0e, 0x12, 0x08, ...new Uint8Array(8), 0x0a, 0x02, 0x01, 0x02),
+    Uint8Array.of(0x1a, 0x06, 0x12, 0x04, 0x08, 0x01, 0x08, 0x02),
+    Uint8Array.of(0x1a, 0x00, 0x1a, 0x00),
+    Uint8Array.of(0x1a, 0x00, 0x10, 0x01),
+    // a values length that is not a multiple of 8.
+    Uint8Array.of(0x1a, 0x07, 0x12, 0x05, 0x12, 0x03, 1, 2, 3),
+  ];
+  others.forEach((b, i) => strictEqual(decodeTensorMessage(b), undefined, `case ${i}`));
+  // The generic decoder does read such bytes (here an unpacked shape).
+  strictEqual(generic(others[10]), '{"data":{"tensor":{"shape":[1,2]}}}');
+});
+
+Deno.test("decodeTensorMessage: truncated and corrupted bytes give undefined or the generic object", () => {
+  const r = rng(5);
+  let checked = 0;
+  for (let i = 0; i < 3000; i++) {
+    const good = encodeMessage("SeldonMessage", randomMessage(r));
+    if (good.length === 0) continue;
+    const bad = good.slice(0, r() < 0.5 ? Math.floor(r() * good.length) : good.length);
+    for (let k = 0; k < 3 && bad.length > 0; k++) {
+      bad[Math.floor(r() * bad.length)] = Math.floor(r() * 256);
+    }
+    const fast = decodeTensorMessage(bad);
+    if (fast === undefined) continue;
+    strictEqual(text(fast), generic(bad));
+    checked++;
+  }
+  ok(checked > 100, `checked ${checked}`);
 });
