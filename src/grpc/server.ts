@@ -18,6 +18,7 @@ import { listenTcp } from "../listen.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
 import { encodeMessage } from "../protocol/proto/codec.ts";
+import { encodeTensorMessage } from "../protocol/proto/tensor_message.ts";
 import {
   DecodeFailure,
   type RpcKind,
@@ -230,7 +231,8 @@ export function buildGrpcServer(
           (response) => {
             let bytes: Uint8Array;
             try {
-              bytes = encodeMessage(responseType, response);
+              bytes = (responseType === "SeldonMessage" && encodeTensorMessage(response)) ||
+                encodeMessage(responseType, response);
             } catch (err) {
               log.error("Failed to serialize response: {error}", { error: errorText(err) });
               callback({ code: grpc.status.INTERNAL, details: "Failed to serialize response!" });

