@@ -9,16 +9,7 @@ import { integralFloats } from "../../../src/protocol/number_tokens.ts";
 import { NDArray } from "../../../src/protocol/ndarray.ts";
 import { parseJsonPythonic, pythonJsonError } from "../../../src/python/json_loads.ts";
 import { PyFloat, pyFloatRepr } from "../../../src/python/float.ts";
-
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from "../../_helpers/random.ts";
 
 /** Python's value as plain JS: dicts as objects, floats as numbers. */
 function plain(v: unknown): unknown {

@@ -12,16 +12,7 @@ import { assertEquals } from "../../_helpers/assert.ts";
 import { parseJson } from "../../../src/protocol/json.ts";
 import { exactReviver } from "../../../src/protocol/number_tokens.ts";
 import { NDArray } from "../../../src/protocol/ndarray.ts";
-
-/** A deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from "../../_helpers/random.ts";
 
 const INTEGERS = ["0", "1", "-3", "17", "9007199254740993", "-12345678901234567890", "1000"];
 const INTEGRAL_FLOATS = ["2.0", "1e2", "-0.0", "1E2", "3.000", "0e0", "-4.0e1"];

@@ -13,16 +13,7 @@ import {
   decodeTensorMessage,
   encodeTensorMessage,
 } from "../../../../src/protocol/proto/tensor_message.ts";
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../../../_helpers/random.ts";
 
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 5e-324, -2.2250738585072014e-308, 1e308, 0.1];
 const DIMS = [0, 1, 4, 127, 128, 16383, 16384, 2097151, 2097152, 268435455, 268435456, 0x7fffffff];

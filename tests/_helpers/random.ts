@@ -1,0 +1,13 @@
+/**
+ * A small deterministic pseudo-random generator (mulberry32): the same seed gives the same
+ * sequence of numbers in [0, 1), so generated test inputs are the same on every run.
+ * @module
+ */
+export function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
