@@ -8,69 +8,28 @@
  * @module
  */
 import { isPlainObject } from "../plain_object.ts";
+import {
+  DOUBLE,
+  DOUBLE_BYTES,
+  isEmpty,
+  LITTLE_ENDIAN,
+  namesEnd,
+  namesSize,
+  onlyKeys,
+  readNames,
+  readVarint,
+  take,
+  varintEnd,
+  varintSize,
+  writeNames,
+  writeVarint,
+} from "./direct_wire.ts";
 import { canonDouble } from "./schema.ts";
 
 /** Longest names list and values list taken (larger answers have their own paths). */
 const MAX_NAMES = 64;
 const MAX_VALUES = 256;
 const MAX_DIMS = 32;
-
-const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
-/** Each double is stored here and its bytes copied: the generic codec's own conversion. */
-const DOUBLE = new Float64Array(1);
-const DOUBLE_BYTES = new Uint8Array(DOUBLE.buffer);
-
-/**
- * Answers are views into a shared slab: a fresh `ArrayBuffer` costs ~0.65 µs under Deno 2.9
- * (any size), a view ~0.03 µs. A view keeps its slab alive only while grpc-js holds it.
- */
-const SLAB_SIZE = 64 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
-let used = 0;
-
-/** `size` (at most a slab) zeroed bytes of the slab, 8-byte aligned. */
-function take(size: number): Uint8Array {
-  if (used + size > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    used = 0;
-  }
-  const view = slab.subarray(used, used + size);
-  used = (used + size + 7) & ~7;
-  return view;
-}
-
-/** Bytes of `n` (< 2^32) as a varint. */
-function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
-
-function writeVarint(out: Uint8Array, pos: number, n: number): number {
-  while (n >= 0x80) {
-    out[pos++] = (n & 0x7f) | 0x80;
-    n >>>= 7;
-  }
-  out[pos++] = n;
-  return pos;
-}
-
-/** True when plain object `obj` has no enumerable key but `a` and `b`. */
-function onlyKeys(obj: Record<string, unknown>, a: string, b: string): boolean {
-  const keys = Object.keys(obj);
-  for (let i = 0; i < keys.length; i++) if (keys[i] !== a && keys[i] !== b) return false;
-  return true;
-}
-
-/** Bytes of `names` as field 1 (each: ASCII, under 128 characters), or -1. */
-function namesSize(names: readonly unknown[]): number {
-  let size = 0;
-  for (let i = 0; i < names.length; i++) {
-    const s = names[i];
-    if (typeof s !== "string" || s.length >= 0x80) return -1;
-    for (let j = 0; j < s.length; j++) if (s.charCodeAt(j) >= 0x80) return -1;
-    size += 2 + s.length;
-  }
-  return size;
-}
 
 /** Bytes of packed int32 `shape` (non-negative integers), or -1. */
 function shapeSize(shape: readonly unknown[]): number {
@@ -81,11 +40,6 @@ function shapeSize(shape: readonly unknown[]): number {
     size += varintSize(d);
   }
   return size;
-}
-
-/** True when plain object `obj` has no enumerable key. */
-function isEmpty(obj: Record<string, unknown>): boolean {
-  return Object.keys(obj).length === 0;
 }
 
 /**
@@ -142,14 +96,7 @@ export function encodeTensorMessage(msg: unknown): Uint8Array | undefined {
   if (data === undefined) return out;
   out[pos++] = 0x1a;
   pos = writeVarint(out, pos, dataBytes);
-  if (names !== undefined) {
-    for (let i = 0; i < names.length; i++) {
-      const s = names[i] as string;
-      out[pos++] = 0x0a;
-      out[pos++] = s.length;
-      for (let j = 0; j < s.length; j++) out[pos++] = s.charCodeAt(j);
-    }
-  }
+  if (names !== undefined) pos = writeNames(out, pos, names);
   if (tensor === undefined) return out;
   out[pos++] = 0x12;
   pos = writeVarint(out, pos, tensorBytes);
@@ -169,27 +116,6 @@ export function encodeTensorMessage(msg: unknown): Uint8Array | undefined {
     }
   }
   return out;
-}
-
-/** Where the last {@link readVarint} ended. */
-let varintEnd = 0;
-
-/**
- * The varint of at most 5 bytes at `pos` of `b` (ending before `end`) when below 2^31, its end
- * left in {@link varintEnd}; otherwise -1.
- */
-function readVarint(b: Uint8Array, pos: number, end: number): number {
-  let value = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (pos >= end) return -1;
-    const c = b[pos++];
-    value += (c & 0x7f) * 2 ** shift;
-    if (c < 0x80) {
-      varintEnd = pos;
-      return value > 0x7fffffff ? -1 : value;
-    }
-  }
-  return -1;
 }
 
 /**
@@ -214,19 +140,9 @@ export function decodeTensorMessage(b: Uint8Array): Record<string, unknown> | un
   pos = varintEnd;
   const data: Record<string, unknown> = {};
   msg.data = data;
-  let names: string[] | undefined;
-  while (pos < end && b[pos] === 0x0a) {
-    const n = b[pos + 1];
-    if (n === undefined || n >= 0x80 || pos + 2 + n > end) return undefined;
-    pos += 2;
-    let s = "";
-    for (let i = 0; i < n; i++) {
-      const c = b[pos++];
-      if (c >= 0x80) return undefined;
-      s += String.fromCharCode(c);
-    }
-    (names ??= []).push(s);
-  }
+  const names = readNames(b, pos, end);
+  if (namesEnd < 0) return undefined;
+  pos = namesEnd;
   if (names !== undefined) data.names = names;
   if (pos === end) return msg;
   if (b[pos++] !== 0x12) return undefined;

@@ -1,0 +1,207 @@
+/**
+ * A direct codec for the small ndarray gRPC call: a `SeldonMessage` of an empty `meta` and a
+ * small `data` of ASCII `names` and an `ndarray` (a `google.protobuf.ListValue`) of numbers
+ * and lists of numbers. The encoder writes the bytes the generic codec (`encodeMessage`) writes
+ * for the same object into a view of the shared slab (`direct_wire.ts`), without the writer's
+ * operation list and its fresh buffers; the decoder gives the object `decodeMessage` gives for
+ * such bytes in canonical order. Anything else is left to the generic codec.
+ * @module
+ */
+import { isPlainObject } from "../plain_object.ts";
+import {
+  DOUBLE,
+  DOUBLE_BYTES,
+  isEmpty,
+  LITTLE_ENDIAN,
+  namesEnd,
+  namesSize,
+  onlyKeys,
+  readNames,
+  readVarint,
+  take,
+  varintEnd,
+  varintSize,
+  writeNames,
+  writeVarint,
+} from "./direct_wire.ts";
+import { canonDouble } from "./schema.ts";
+
+/** Longest names list, most list elements (numbers and lists) and deepest nesting taken. */
+const MAX_NAMES = 64;
+const MAX_ELEMENTS = 256;
+const MAX_NEST = 8;
+/** Longest request decoded here (larger ones have their own paths). */
+const MAX_BYTES = 4096;
+
+/** Elements counted by {@link listSize} in the current answer. */
+let elements = 0;
+/** Body sizes of the nested lists of the current answer, in the order they are written. */
+const sizes: number[] = [];
+let sizeCount = 0;
+
+/**
+ * Bytes of the ListValue body of `list` (numbers and such lists, `depth` levels down), its
+ * nested lists' body sizes appended to {@link sizes}; -1 for anything else or too much.
+ */
+function listSize(list: readonly unknown[], depth: number): number {
+  let size = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (++elements > MAX_ELEMENTS) return -1;
+    const v = list[i];
+    if (typeof v === "number") size += 11;
+    else if (Array.isArray(v) && depth < MAX_NEST) {
+      const at = sizeCount++;
+      const n = listSize(v, depth + 1);
+      if (n < 0) return -1;
+      sizes[at] = n;
+      const value = 1 + varintSize(n) + n;
+      size += 1 + varintSize(value) + value;
+    } else return -1;
+  }
+  return size;
+}
+
+/** Writes the ListValue body of `list` (sized by {@link listSize}) at `pos`; returns the end. */
+function writeList(out: Uint8Array, pos: number, list: readonly unknown[]): number {
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    out[pos++] = 0x0a;
+    if (typeof v === "number") {
+      out[pos++] = 9;
+      out[pos++] = 0x11;
+      DOUBLE[0] = v;
+      for (let b = 0; b < 8; b++) out[pos++] = DOUBLE_BYTES[b];
+      continue;
+    }
+    const n = sizes[sizeCount++];
+    pos = writeVarint(out, pos, 1 + varintSize(n) + n);
+    out[pos++] = 0x32;
+    pos = writeVarint(out, pos, n);
+    pos = writeList(out, pos, v as unknown[]);
+  }
+  return pos;
+}
+
+/**
+ * The wire bytes of `msg` when it is `{meta?: {}, data?: {names?, ndarray?}}` with at most 64
+ * names (ASCII strings under 128 characters) and an `ndarray` of numbers and lists of them
+ * (at most 256 elements in all, 8 levels deep) and no other key; otherwise `undefined` (the
+ * generic codec encodes it, or reports what is wrong).
+ */
+export function encodeNdarrayMessage(msg: unknown): Uint8Array | undefined {
+  if (!LITTLE_ENDIAN || !isPlainObject(msg) || !onlyKeys(msg, "meta", "data")) return undefined;
+  const meta = msg.meta;
+  if (meta !== undefined && (!isPlainObject(meta) || !isEmpty(meta))) return undefined;
+  const data = msg.data;
+  if (data !== undefined && (!isPlainObject(data) || !onlyKeys(data, "names", "ndarray"))) {
+    return undefined;
+  }
+  const names = data?.names;
+  let namesBytes = 0;
+  if (names !== undefined) {
+    if (!Array.isArray(names) || names.length > MAX_NAMES) return undefined;
+    namesBytes = namesSize(names);
+    if (namesBytes < 0) return undefined;
+  }
+  const ndarray = data?.ndarray;
+  let listBytes = 0;
+  if (ndarray !== undefined) {
+    if (!Array.isArray(ndarray)) return undefined;
+    elements = 0;
+    sizeCount = 0;
+    listBytes = listSize(ndarray, 0);
+    if (listBytes < 0) return undefined;
+  }
+  // A set sub-message is written even when empty.
+  const dataBytes = namesBytes +
+    (ndarray === undefined ? 0 : 1 + varintSize(listBytes) + listBytes);
+  const out = take(
+    (meta === undefined ? 0 : 2) + (data === undefined ? 0 : 1 + varintSize(dataBytes) + dataBytes),
+  );
+  let pos = 0;
+  if (meta !== undefined) {
+    out[pos++] = 0x12;
+    out[pos++] = 0;
+  }
+  if (data === undefined) return out;
+  out[pos++] = 0x1a;
+  pos = writeVarint(out, pos, dataBytes);
+  if (names !== undefined) pos = writeNames(out, pos, names);
+  if (ndarray === undefined) return out;
+  out[pos++] = 0x1a;
+  pos = writeVarint(out, pos, listBytes);
+  sizeCount = 0;
+  writeList(out, pos, ndarray);
+  return out;
+}
+
+/**
+ * The ListValue body from `pos` to `end` of `b` when its elements are Values holding only a
+ * number (`0a 09 11` and 8 bytes) or only a list of such (`depth` levels down); else `undefined`.
+ */
+function readList(
+  b: Uint8Array,
+  pos: number,
+  end: number,
+  depth: number,
+): (number | string | unknown[])[] | undefined {
+  const out: (number | string | unknown[])[] = [];
+  while (pos < end) {
+    if (b[pos] !== 0x0a) return undefined;
+    if (b[pos + 1] === 9 && b[pos + 2] === 0x11 && pos + 11 <= end) {
+      pos += 3;
+      for (let i = 0; i < 8; i++) DOUBLE_BYTES[i] = b[pos + i];
+      const v = DOUBLE[0];
+      out.push(v - v === 0 ? v : canonDouble(v));
+      pos += 8;
+      continue;
+    }
+    const valueLength = readVarint(b, pos + 1, end);
+    if (valueLength < 0 || varintEnd + valueLength > end) return undefined;
+    const valueEnd = varintEnd + valueLength;
+    const p = varintEnd;
+    if (depth >= MAX_NEST || p >= valueEnd || b[p] !== 0x32) return undefined;
+    const listLength = readVarint(b, p + 1, valueEnd);
+    if (listLength < 0 || varintEnd + listLength !== valueEnd) return undefined;
+    const inner = readList(b, varintEnd, valueEnd, depth + 1);
+    if (inner === undefined) return undefined;
+    out.push(inner);
+    pos = valueEnd;
+  }
+  return out;
+}
+
+/**
+ * The message `decodeMessage("SeldonMessage", bytes)` gives, when `bytes` (at most 4 KiB) are
+ * exactly an optional empty `meta` (field 2), then `data` (field 3) of ASCII `names` under 128
+ * characters and an optional `ndarray` whose elements are Values of only a number or only a
+ * list of such (8 levels deep at most), each field once and in this order; otherwise
+ * `undefined` (the generic codec decodes them, or reports what is wrong).
+ */
+export function decodeNdarrayMessage(b: Uint8Array): Record<string, unknown> | undefined {
+  const end = b.length;
+  if (!LITTLE_ENDIAN || end > MAX_BYTES) return undefined;
+  let pos = 0;
+  const msg: Record<string, unknown> = {};
+  if (b[0] === 0x12 && b[1] === 0) {
+    msg.meta = {};
+    pos = 2;
+  }
+  if (pos >= end || b[pos++] !== 0x1a) return undefined;
+  const dataLength = readVarint(b, pos, end);
+  if (dataLength < 0 || varintEnd + dataLength !== end) return undefined;
+  const names = readNames(b, varintEnd, end);
+  if (namesEnd < 0) return undefined;
+  pos = namesEnd;
+  const data: Record<string, unknown> = {};
+  msg.data = data;
+  if (names !== undefined) data.names = names;
+  if (pos === end) return msg;
+  if (b[pos++] !== 0x1a) return undefined;
+  const listLength = readVarint(b, pos, end);
+  if (listLength < 0 || varintEnd + listLength !== end) return undefined;
+  const ndarray = readList(b, varintEnd, end, 0);
+  if (ndarray === undefined) return undefined;
+  data.ndarray = ndarray;
+  return msg;
+}
