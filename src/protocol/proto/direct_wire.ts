@@ -4,6 +4,7 @@
  * plain-object checks they make before taking a message.
  * @module
  */
+import { isPlainObject } from "../plain_object.ts";
 
 /** True on little-endian hosts (the direct codecs copy doubles' bytes as they are). */
 export const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
@@ -131,4 +132,79 @@ export function readNames(b: Uint8Array, pos: number, end: number): string[] | u
   }
   namesEnd = pos;
   return names;
+}
+
+/** Most names a direct encoder takes. */
+const MAX_NAMES = 64;
+
+/** A `SeldonMessage` the direct encoders take, `{meta?: {}, data?: {names?, <payload>?}}`. */
+export interface Envelope {
+  readonly meta: boolean;
+  readonly data: boolean;
+  readonly names: readonly unknown[] | undefined;
+  /** Bytes of {@link Envelope.names} as field 1 (0 when absent). */
+  readonly namesBytes: number;
+  /** `data[payload]`, which the encoder checks and writes itself. */
+  readonly payload: unknown;
+}
+
+/**
+ * `msg` as an {@link Envelope} whose data's other key is `payload`, when `msg` has only an
+ * empty `meta`, and a `data` of at most 64 ASCII names under 128 characters and `payload`;
+ * otherwise `undefined`.
+ */
+export function readEnvelope(msg: unknown, payload: string): Envelope | undefined {
+  if (!LITTLE_ENDIAN || !isPlainObject(msg) || !onlyKeys(msg, "meta", "data")) return undefined;
+  const meta = msg.meta;
+  if (meta !== undefined && (!isPlainObject(meta) || !isEmpty(meta))) return undefined;
+  const data = msg.data;
+  if (data !== undefined && (!isPlainObject(data) || !onlyKeys(data, "names", payload))) {
+    return undefined;
+  }
+  const names = data?.names;
+  let namesBytes = 0;
+  if (names !== undefined) {
+    if (!Array.isArray(names) || names.length > MAX_NAMES) return undefined;
+    namesBytes = namesSize(names);
+    if (namesBytes < 0) return undefined;
+  }
+  return {
+    meta: meta !== undefined,
+    data: data !== undefined,
+    names,
+    namesBytes,
+    payload: data?.[payload],
+  };
+}
+
+/** Where the last {@link writeEnvelope} stopped: the payload's content starts here. */
+export let envelopeEnd = 0;
+
+/**
+ * A slab view sized for `env` with a payload of `payloadBytes` content bytes as field `tag`
+ * of `data` (-1: no payload), written up to that content (its start in {@link envelopeEnd}).
+ * A set sub-message is written even when empty, as the generic codec does.
+ */
+export function writeEnvelope(env: Envelope, tag: number, payloadBytes: number): Uint8Array {
+  const dataBytes = env.namesBytes +
+    (payloadBytes < 0 ? 0 : 1 + varintSize(payloadBytes) + payloadBytes);
+  const out = take(
+    (env.meta ? 2 : 0) + (env.data ? 1 + varintSize(dataBytes) + dataBytes : 0),
+  );
+  let pos = 0;
+  if (env.meta) {
+    out[pos++] = 0x12;
+    out[pos++] = 0;
+  }
+  if (env.data) {
+    out[pos++] = 0x1a;
+    pos = writeVarint(out, pos, dataBytes);
+    if (env.names !== undefined) pos = writeNames(out, pos, env.names);
+    if (payloadBytes >= 0) {
+      out[pos++] = tag;
+      pos = writeVarint(out, pos, payloadBytes);
+    }
+  }
+  envelopeEnd = pos;
+  return out;
 }

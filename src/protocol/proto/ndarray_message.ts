@@ -7,27 +7,23 @@
  * such bytes in canonical order. Anything else is left to the generic codec.
  * @module
  */
-import { isPlainObject } from "../plain_object.ts";
 import {
   DOUBLE,
   DOUBLE_BYTES,
-  isEmpty,
+  envelopeEnd,
   LITTLE_ENDIAN,
   namesEnd,
-  namesSize,
-  onlyKeys,
+  readEnvelope,
   readNames,
   readVarint,
-  take,
   varintEnd,
   varintSize,
-  writeNames,
+  writeEnvelope,
   writeVarint,
 } from "./direct_wire.ts";
 import { canonDouble } from "./schema.ts";
 
-/** Longest names list, most list elements (numbers and lists) and deepest nesting taken. */
-const MAX_NAMES = 64;
+/** Most list elements (numbers and lists) and deepest nesting taken. */
 const MAX_ELEMENTS = 256;
 const MAX_NEST = 8;
 /** Longest request decoded here (larger ones have their own paths). */
@@ -89,22 +85,10 @@ function writeList(out: Uint8Array, pos: number, list: readonly unknown[]): numb
  * generic codec encodes it, or reports what is wrong).
  */
 export function encodeNdarrayMessage(msg: unknown): Uint8Array | undefined {
-  if (!LITTLE_ENDIAN || !isPlainObject(msg) || !onlyKeys(msg, "meta", "data")) return undefined;
-  const meta = msg.meta;
-  if (meta !== undefined && (!isPlainObject(meta) || !isEmpty(meta))) return undefined;
-  const data = msg.data;
-  if (data !== undefined && (!isPlainObject(data) || !onlyKeys(data, "names", "ndarray"))) {
-    return undefined;
-  }
-  const names = data?.names;
-  let namesBytes = 0;
-  if (names !== undefined) {
-    if (!Array.isArray(names) || names.length > MAX_NAMES) return undefined;
-    namesBytes = namesSize(names);
-    if (namesBytes < 0) return undefined;
-  }
-  const ndarray = data?.ndarray;
-  let listBytes = 0;
+  const env = readEnvelope(msg, "ndarray");
+  if (env === undefined) return undefined;
+  const ndarray = env.payload;
+  let listBytes = -1;
   if (ndarray !== undefined) {
     if (!Array.isArray(ndarray)) return undefined;
     elements = 0;
@@ -112,26 +96,10 @@ export function encodeNdarrayMessage(msg: unknown): Uint8Array | undefined {
     listBytes = listSize(ndarray, 0);
     if (listBytes < 0) return undefined;
   }
-  // A set sub-message is written even when empty.
-  const dataBytes = namesBytes +
-    (ndarray === undefined ? 0 : 1 + varintSize(listBytes) + listBytes);
-  const out = take(
-    (meta === undefined ? 0 : 2) + (data === undefined ? 0 : 1 + varintSize(dataBytes) + dataBytes),
-  );
-  let pos = 0;
-  if (meta !== undefined) {
-    out[pos++] = 0x12;
-    out[pos++] = 0;
-  }
-  if (data === undefined) return out;
-  out[pos++] = 0x1a;
-  pos = writeVarint(out, pos, dataBytes);
-  if (names !== undefined) pos = writeNames(out, pos, names);
+  const out = writeEnvelope(env, 0x1a, listBytes);
   if (ndarray === undefined) return out;
-  out[pos++] = 0x1a;
-  pos = writeVarint(out, pos, listBytes);
   sizeCount = 0;
-  writeList(out, pos, ndarray);
+  writeList(out, envelopeEnd, ndarray as unknown[]);
   return out;
 }
 

@@ -11,23 +11,21 @@ import { isPlainObject } from "../plain_object.ts";
 import {
   DOUBLE,
   DOUBLE_BYTES,
-  isEmpty,
+  envelopeEnd,
   LITTLE_ENDIAN,
   namesEnd,
-  namesSize,
   onlyKeys,
+  readEnvelope,
   readNames,
   readVarint,
-  take,
   varintEnd,
   varintSize,
-  writeNames,
+  writeEnvelope,
   writeVarint,
 } from "./direct_wire.ts";
 import { canonDouble } from "./schema.ts";
 
-/** Longest names list and values list taken (larger answers have their own paths). */
-const MAX_NAMES = 64;
+/** Longest values list and most dimensions taken (larger answers have their own paths). */
 const MAX_VALUES = 256;
 const MAX_DIMS = 32;
 
@@ -49,21 +47,9 @@ function shapeSize(shape: readonly unknown[]): number {
  * encodes it, or reports what is wrong).
  */
 export function encodeTensorMessage(msg: unknown): Uint8Array | undefined {
-  if (!LITTLE_ENDIAN || !isPlainObject(msg) || !onlyKeys(msg, "meta", "data")) return undefined;
-  const meta = msg.meta;
-  if (meta !== undefined && (!isPlainObject(meta) || !isEmpty(meta))) return undefined;
-  const data = msg.data;
-  if (data !== undefined && (!isPlainObject(data) || !onlyKeys(data, "names", "tensor"))) {
-    return undefined;
-  }
-  const names = data?.names;
-  let namesBytes = 0;
-  if (names !== undefined) {
-    if (!Array.isArray(names) || names.length > MAX_NAMES) return undefined;
-    namesBytes = namesSize(names);
-    if (namesBytes < 0) return undefined;
-  }
-  const tensor = data?.tensor;
+  const env = readEnvelope(msg, "tensor");
+  if (env === undefined) return undefined;
+  const tensor = env.payload;
   if (tensor !== undefined && (!isPlainObject(tensor) || !onlyKeys(tensor, "shape", "values"))) {
     return undefined;
   }
@@ -80,26 +66,12 @@ export function encodeTensorMessage(msg: unknown): Uint8Array | undefined {
     for (let i = 0; i < values.length; i++) if (typeof values[i] !== "number") return undefined;
   }
   const valuesBytes = values === undefined ? 0 : values.length * 8;
-  // Empty repeated fields are not written; set sub-messages are, even when empty.
+  // Empty repeated fields are not written.
   const tensorBytes = (shapeBytes > 0 ? 1 + varintSize(shapeBytes) + shapeBytes : 0) +
     (valuesBytes > 0 ? 1 + varintSize(valuesBytes) + valuesBytes : 0);
-  const dataBytes = namesBytes +
-    (tensor === undefined ? 0 : 1 + varintSize(tensorBytes) + tensorBytes);
-  const out = take(
-    (meta === undefined ? 0 : 2) + (data === undefined ? 0 : 1 + varintSize(dataBytes) + dataBytes),
-  );
-  let pos = 0;
-  if (meta !== undefined) {
-    out[pos++] = 0x12;
-    out[pos++] = 0;
-  }
-  if (data === undefined) return out;
-  out[pos++] = 0x1a;
-  pos = writeVarint(out, pos, dataBytes);
-  if (names !== undefined) pos = writeNames(out, pos, names);
+  const out = writeEnvelope(env, 0x12, tensor === undefined ? -1 : tensorBytes);
   if (tensor === undefined) return out;
-  out[pos++] = 0x12;
-  pos = writeVarint(out, pos, tensorBytes);
+  let pos = envelopeEnd;
   if (shapeBytes > 0) {
     out[pos++] = 0x0a;
     pos = writeVarint(out, pos, shapeBytes);
