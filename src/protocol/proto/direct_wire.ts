@@ -208,3 +208,39 @@ export function writeEnvelope(env: Envelope, tag: number, payloadBytes: number):
   envelopeEnd = pos;
   return out;
 }
+
+/** Where the payload's content starts after {@link decodeEnvelope} (-1: no payload). */
+export let payloadStart = -1;
+
+/**
+ * `{meta?: {}, data: {names?}}` of `b` when `b` is exactly an optional empty `meta` (field 2),
+ * then `data` (field 3) to the end of `b`: ASCII names under 128 characters, then optionally
+ * field `tag` of `data` to the end (its content from {@link payloadStart}, which the decoder reads
+ * and adds to `data`); otherwise `undefined`.
+ */
+export function decodeEnvelope(b: Uint8Array, tag: number): Record<string, unknown> | undefined {
+  if (!LITTLE_ENDIAN) return undefined;
+  const end = b.length;
+  let pos = 0;
+  const msg: Record<string, unknown> = {};
+  if (b[0] === 0x12 && b[1] === 0) {
+    msg.meta = {};
+    pos = 2;
+  }
+  if (pos >= end || b[pos++] !== 0x1a) return undefined;
+  const dataLength = readVarint(b, pos, end);
+  if (dataLength < 0 || varintEnd + dataLength !== end) return undefined;
+  const data: Record<string, unknown> = {};
+  msg.data = data;
+  const names = readNames(b, varintEnd, end);
+  if (namesEnd < 0) return undefined;
+  if (names !== undefined) data.names = names;
+  pos = namesEnd;
+  payloadStart = -1;
+  if (pos === end) return msg;
+  if (b[pos++] !== tag) return undefined;
+  const payloadLength = readVarint(b, pos, end);
+  if (payloadLength < 0 || varintEnd + payloadLength !== end) return undefined;
+  payloadStart = varintEnd;
+  return msg;
+}

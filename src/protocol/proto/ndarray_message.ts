@@ -8,13 +8,12 @@
  * @module
  */
 import {
+  decodeEnvelope,
   DOUBLE,
   DOUBLE_BYTES,
   envelopeEnd,
-  LITTLE_ENDIAN,
-  namesEnd,
+  payloadStart,
   readEnvelope,
-  readNames,
   readVarint,
   varintEnd,
   varintSize,
@@ -147,29 +146,11 @@ function readList(
  * `undefined` (the generic codec decodes them, or reports what is wrong).
  */
 export function decodeNdarrayMessage(b: Uint8Array): Record<string, unknown> | undefined {
-  const end = b.length;
-  if (!LITTLE_ENDIAN || end > MAX_BYTES) return undefined;
-  let pos = 0;
-  const msg: Record<string, unknown> = {};
-  if (b[0] === 0x12 && b[1] === 0) {
-    msg.meta = {};
-    pos = 2;
-  }
-  if (pos >= end || b[pos++] !== 0x1a) return undefined;
-  const dataLength = readVarint(b, pos, end);
-  if (dataLength < 0 || varintEnd + dataLength !== end) return undefined;
-  const names = readNames(b, varintEnd, end);
-  if (namesEnd < 0) return undefined;
-  pos = namesEnd;
-  const data: Record<string, unknown> = {};
-  msg.data = data;
-  if (names !== undefined) data.names = names;
-  if (pos === end) return msg;
-  if (b[pos++] !== 0x1a) return undefined;
-  const listLength = readVarint(b, pos, end);
-  if (listLength < 0 || varintEnd + listLength !== end) return undefined;
-  const ndarray = readList(b, varintEnd, end, 0);
+  if (b.length > MAX_BYTES) return undefined;
+  const msg = decodeEnvelope(b, 0x1a);
+  if (msg === undefined || payloadStart < 0) return msg;
+  const ndarray = readList(b, payloadStart, b.length, 0);
   if (ndarray === undefined) return undefined;
-  data.ndarray = ndarray;
+  (msg.data as Record<string, unknown>).ndarray = ndarray;
   return msg;
 }

@@ -9,14 +9,13 @@
  */
 import { isPlainObject } from "../plain_object.ts";
 import {
+  decodeEnvelope,
   DOUBLE,
   DOUBLE_BYTES,
   envelopeEnd,
-  LITTLE_ENDIAN,
-  namesEnd,
   onlyKeys,
+  payloadStart,
   readEnvelope,
-  readNames,
   readVarint,
   varintEnd,
   varintSize,
@@ -98,31 +97,12 @@ export function encodeTensorMessage(msg: unknown): Uint8Array | undefined {
  * reports what is wrong).
  */
 export function decodeTensorMessage(b: Uint8Array): Record<string, unknown> | undefined {
-  if (!LITTLE_ENDIAN) return undefined;
+  const msg = decodeEnvelope(b, 0x12);
+  if (msg === undefined || payloadStart < 0) return msg;
   const end = b.length;
-  let pos = 0;
-  const msg: Record<string, unknown> = {};
-  if (b[0] === 0x12 && b[1] === 0) {
-    msg.meta = {};
-    pos = 2;
-  }
-  if (pos >= end || b[pos++] !== 0x1a) return undefined;
-  const dataLength = readVarint(b, pos, end);
-  if (dataLength < 0 || varintEnd + dataLength !== end) return undefined;
-  pos = varintEnd;
-  const data: Record<string, unknown> = {};
-  msg.data = data;
-  const names = readNames(b, pos, end);
-  if (namesEnd < 0) return undefined;
-  pos = namesEnd;
-  if (names !== undefined) data.names = names;
-  if (pos === end) return msg;
-  if (b[pos++] !== 0x12) return undefined;
-  const tensorLength = readVarint(b, pos, end);
-  if (tensorLength < 0 || varintEnd + tensorLength !== end) return undefined;
-  pos = varintEnd;
+  let pos = payloadStart;
   const tensor: Record<string, unknown> = {};
-  data.tensor = tensor;
+  (msg.data as Record<string, unknown>).tensor = tensor;
   if (pos < end && b[pos] === 0x0a) {
     const length = readVarint(b, pos + 1, end);
     if (length < 0 || varintEnd + length > end) return undefined;
