@@ -8,12 +8,17 @@
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { decodeMessage, encodeMessage } from "../../../../src/protocol/proto/codec.ts";
+import { encodeMessage } from "../../../../src/protocol/proto/codec.ts";
 import {
   decodeTensorMessage,
   encodeTensorMessage,
 } from "../../../../src/protocol/proto/tensor_message.ts";
 import { seededRandom as rng } from "../../../_helpers/random.ts";
+import {
+  genericText as generic,
+  messageText as text,
+  placed,
+} from "../../../_helpers/proto_compare.ts";
 
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 5e-324, -2.2250738585072014e-308, 1e308, 0.1];
 const DIMS = [0, 1, 4, 127, 128, 16383, 16384, 2097151, 2097152, 268435455, 268435456, 0x7fffffff];
@@ -141,27 +146,6 @@ Deno.test("encodeTensorMessage: answers written in turn stay intact across slabs
     deepStrictEqual(Buffer.from(out), Buffer.from(encodeMessage("SeldonMessage", msg)));
   }
 });
-
-/** A decoded message as text that keeps key order and tells -0 from 0. */
-function text(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (Object.is(x, -0) ? "-0!" : x));
-}
-
-/** `bytes` copied to offset `at` of a larger buffer (a grpc-js message sits anywhere). */
-function placed(bytes: Uint8Array, at: number): Uint8Array {
-  const room = new Uint8Array(bytes.length + at + 3);
-  room.set(bytes, at);
-  return room.subarray(at, at + bytes.length);
-}
-
-/** The generic decoder's result, or "throws". */
-function generic(bytes: Uint8Array): string {
-  try {
-    return text(decodeMessage("SeldonMessage", bytes));
-  } catch {
-    return "throws";
-  }
-}
 
 Deno.test("decodeTensorMessage: the generic decoder's object for 5,000 random messages", () => {
   const r = rng(21);
