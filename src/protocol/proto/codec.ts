@@ -21,6 +21,7 @@ import { errorText } from "../../error_text.ts";
 import protobuf from "npm:protobufjs@7.6.6/minimal.js";
 import { isPlainObject, setKey } from "../plain_object.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
+import { LITTLE_ENDIAN, varintSize } from "./direct_wire.ts";
 import {
   canonDouble,
   type EnumDef,
@@ -70,7 +71,6 @@ const MAX_DEPTH = 100;
 const MAX_ENCODE_DEPTH = 1000;
 
 const VALUE = "google.protobuf.Value";
-const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const TWO32 = 4294967296;
 
@@ -1003,10 +1003,6 @@ function encodeFields(def: MessageDef, obj: unknown, w: Writer, depth: number): 
 // ---- google.protobuf.Value / ListValue / Struct: sized two-pass writer ----------------
 
 const utf8 = protobuf.util.utf8;
-
-function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
 
 /** Pass 1: size of a Value body; pushes string lengths and composite body sizes (pre-order). */
 function sizeValue(v: unknown, s: number[], depth: number): number {

@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the direct codecs of small messages (`tensor_message.ts`,
- * `ndarray_message.ts`): a slab that answers are written into, varints, ASCII names and the
- * plain-object checks they make before taking a message.
+ * `ndarray_message.ts`): a slab that answers are written into, varints, ASCII names, and the
+ * message envelope (an empty `meta`, `data` with names and one payload) they read and write. The
+ * generic codec (`codec.ts`) uses its varint sizes and byte-order check too.
  * @module
  */
 import { isPlainObject } from "../plain_object.ts";
@@ -76,12 +77,12 @@ export function onlyKeys(obj: Record<string, unknown>, a: string, b: string): bo
 }
 
 /** True when plain object `obj` has no enumerable key. */
-export function isEmpty(obj: Record<string, unknown>): boolean {
+function isEmpty(obj: Record<string, unknown>): boolean {
   return Object.keys(obj).length === 0;
 }
 
 /** Bytes of `names` as field 1 (each: ASCII, under 128 characters), or -1. */
-export function namesSize(names: readonly unknown[]): number {
+function namesSize(names: readonly unknown[]): number {
   let size = 0;
   for (let i = 0; i < names.length; i++) {
     const s = names[i];
@@ -93,7 +94,7 @@ export function namesSize(names: readonly unknown[]): number {
 }
 
 /** Writes `names` (checked by {@link namesSize}) as field 1 at `pos`; returns the end. */
-export function writeNames(out: Uint8Array, pos: number, names: readonly unknown[]): number {
+function writeNames(out: Uint8Array, pos: number, names: readonly unknown[]): number {
   for (let i = 0; i < names.length; i++) {
     const s = names[i] as string;
     out[pos++] = 0x0a;
@@ -104,13 +105,13 @@ export function writeNames(out: Uint8Array, pos: number, names: readonly unknown
 }
 
 /** Where the last {@link readNames} ended, or -1 when it found a name it does not take. */
-export let namesEnd = 0;
+let namesEnd = 0;
 
 /**
  * The ASCII names under 128 characters of field 1 at `pos` of `b` (before `end`), `undefined`
  * when there is none; their end in {@link namesEnd} (-1 for a name of another kind).
  */
-export function readNames(b: Uint8Array, pos: number, end: number): string[] | undefined {
+function readNames(b: Uint8Array, pos: number, end: number): string[] | undefined {
   let names: string[] | undefined;
   while (pos < end && b[pos] === 0x0a) {
     const n = b[pos + 1];
