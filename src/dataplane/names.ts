@@ -43,9 +43,10 @@ function expire(): void {
 }
 
 /**
- * `t:0` … `t:<cols-1>`: a fresh list up to {@link KEEP_NAMES_MIN} columns; from then on, a frozen array shared by the
- * responses of that width (nothing writes to a response's names; the protobuf encoder keeps
- * the wire bytes of a frozen list). Throws past {@link MAX_GENERATED_NAMES}.
+ * `t:0` … `t:<cols-1>`: a fresh list up to {@link KEEP_NAMES_MIN} columns; from then on, a
+ * frozen array shared by the responses of that width (nothing writes to a response's names; the
+ * protobuf encoder keeps the wire bytes of a frozen list). Throws past
+ * {@link MAX_GENERATED_NAMES}.
  */
 export function generatedNames(cols: number): readonly string[] {
   if (cols > MAX_GENERATED_NAMES) {

@@ -67,8 +67,8 @@ let methods: Promise<Map<string, Method> | Error> | undefined;
 let built: Map<string, Method> | Error | undefined;
 
 /**
- * Imports `@grpc/reflection`, protobufjs and the descriptor builder, parses the `.proto` files and collects the
- * methods `@grpc/reflection` would register.
+ * Imports `@grpc/reflection`, protobufjs and the descriptor builder, parses the `.proto` files
+ * and collects the methods `@grpc/reflection` would register.
  */
 async function buildMethods(): Promise<Map<string, Method> | Error> {
   try {

@@ -109,9 +109,9 @@ const OWN_FRACTION = 64;
 
 /**
  * The walk of {@link listNeeds}. A list of lists (an ndarray's rows), a list of numbers
- * ({@link mayBeNumbers}) and other lists are each read by a loop of their own: optimized code for an indexed read
- * that has seen lists of doubles and lists of anything else (lists, strings) converts each list of
- * doubles it reads into a list of boxed numbers (V8's elements-kind transition; a 1e6-float list
+ * ({@link mayBeNumbers}) and other lists are each read by a loop of their own: optimized code
+ * for an indexed read that has seen lists of doubles and lists of anything else (lists, strings)
+ * converts each list of doubles it reads into a list of boxed numbers (V8's elements-kind transition; a 1e6-float list
  * becomes ~24 MB of heap numbers, and the walks after it read those: 25–60 ms against ~4 ms). For
  * the same reason the first items are read with `at`, which converts nothing.
  */

@@ -41,9 +41,9 @@ function shapeSize(shape: readonly unknown[]): number {
 
 /**
  * The wire bytes of `msg` when it is `{meta?: {}, data?: {names?, tensor?: {shape?, values?}}}`
- * with at most 64 names (ASCII strings under 128 characters), at most 256 values (numbers),
- * at most 32 non-negative int32 dimensions and no other key; otherwise `undefined` (the generic codec
- * encodes it, or reports what is wrong).
+ * with at most 64 names (ASCII strings under 128 characters), at most 256 values (numbers), at
+ * most 32 non-negative int32 dimensions and no other key; otherwise `undefined` (the generic
+ * codec encodes it, or reports what is wrong).
  */
 export function encodeTensorMessage(msg: unknown): Uint8Array | undefined {
   const env = readEnvelope(msg, "tensor");
