@@ -18,8 +18,7 @@ import { listenTcp } from "../listen.ts";
 import { logger } from "../logging.ts";
 import { SELDON_PROTO } from "../protocol/adapters/seldon_proto.ts";
 import { encodeMessage } from "../protocol/proto/codec.ts";
-import { encodeNdarrayMessage } from "../protocol/proto/ndarray_message.ts";
-import { encodeTensorMessage } from "../protocol/proto/tensor_message.ts";
+import { encodeSmallMessage } from "../protocol/proto/small_message.ts";
 import {
   DecodeFailure,
   type RpcKind,
@@ -232,8 +231,7 @@ export function buildGrpcServer(
           (response) => {
             let bytes: Uint8Array;
             try {
-              bytes = (responseType === "SeldonMessage" &&
-                (encodeTensorMessage(response) || encodeNdarrayMessage(response))) ||
+              bytes = (responseType === "SeldonMessage" && encodeSmallMessage(response)) ||
                 encodeMessage(responseType, response);
             } catch (err) {
               log.error("Failed to serialize response: {error}", { error: errorText(err) });

@@ -8,8 +8,7 @@
 import { Buffer } from "node:buffer";
 import type { MethodDefinition, ServiceDefinition } from "npm:@grpc/grpc-js@1.14.7";
 import { decodeMessage, encodeMessage, type MessageName } from "../protocol/proto/codec.ts";
-import { decodeNdarrayMessage } from "../protocol/proto/ndarray_message.ts";
-import { decodeTensorMessage } from "../protocol/proto/tensor_message.ts";
+import { decodeSmallMessage } from "../protocol/proto/small_message.ts";
 
 /** A request whose bytes could not be decoded. */
 export class DecodeFailure {
@@ -82,9 +81,7 @@ function method(
     requestSerialize: (value: unknown) => toBuffer(encodeMessage(req, value)),
     requestDeserialize: (bytes: Buffer) => {
       try {
-        return (req === "SeldonMessage" &&
-          (decodeTensorMessage(bytes) || decodeNdarrayMessage(bytes))) ||
-          decodeMessage(req, bytes);
+        return (req === "SeldonMessage" && decodeSmallMessage(bytes)) || decodeMessage(req, bytes);
       } catch (err) {
         return new DecodeFailure(err);
       }
