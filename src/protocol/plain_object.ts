@@ -22,3 +22,9 @@ export function setKey(obj: Record<string, unknown>, key: string, value: unknown
     });
   } else obj[key] = value;
 }
+
+/** True when plain object `obj` has no enumerable key (no array of keys is made). */
+export function isEmptyObject(obj: Record<string, unknown>): boolean {
+  for (const _ in obj) return false;
+  return true;
+}

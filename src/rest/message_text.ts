@@ -9,6 +9,7 @@
  */
 import { asciiOnly } from "../protocol/json.ts";
 import { isObjectFree } from "../protocol/object_free.ts";
+import { isEmptyObject } from "../protocol/plain_object.ts";
 
 /**
  * The compact JSON text plus newline of `body` as Flask's `jsonify` writes it with sorted keys
@@ -19,7 +20,7 @@ export function messageText(body: unknown, ascii: boolean): string | undefined {
   const keys = Object.keys(body);
   if (keys.length !== 2 || !twoKeys(keys, "data", "meta")) return undefined;
   const meta = body.meta;
-  if (!isPlain(meta) || !isEmpty(meta)) return undefined;
+  if (!isPlain(meta) || !isEmptyObject(meta)) return undefined;
   const data = body.data;
   if (!isPlain(data)) return undefined;
   const dataKeys = Object.keys(data);
@@ -45,11 +46,6 @@ type Plain = Record<string, unknown>;
 function isPlain(x: unknown): x is Plain {
   return typeof x === "object" && x !== null && Object.getPrototypeOf(x) === Object.prototype &&
     (x as Plain).toJSON === undefined;
-}
-
-function isEmpty(x: Plain): boolean {
-  for (const _ in x) return false;
-  return true;
 }
 
 function twoKeys(keys: string[], a: string, b: string): boolean {

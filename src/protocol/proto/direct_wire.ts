@@ -5,7 +5,7 @@
  * generic codec (`codec.ts`) uses its varint sizes and byte-order check too.
  * @module
  */
-import { isPlainObject } from "../plain_object.ts";
+import { isEmptyObject, isPlainObject } from "../plain_object.ts";
 
 /** True on little-endian hosts (the direct codecs copy doubles' bytes as they are). */
 export const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
@@ -74,11 +74,6 @@ export function onlyKeys(obj: Record<string, unknown>, a: string, b: string): bo
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) if (keys[i] !== a && keys[i] !== b) return false;
   return true;
-}
-
-/** True when plain object `obj` has no enumerable key. */
-function isEmpty(obj: Record<string, unknown>): boolean {
-  return Object.keys(obj).length === 0;
 }
 
 /** Bytes of `names` as field 1 (each: ASCII, under 128 characters), or -1. */
@@ -157,7 +152,7 @@ export interface Envelope {
 export function readEnvelope(msg: unknown, payload: string): Envelope | undefined {
   if (!LITTLE_ENDIAN || !isPlainObject(msg) || !onlyKeys(msg, "meta", "data")) return undefined;
   const meta = msg.meta;
-  if (meta !== undefined && (!isPlainObject(meta) || !isEmpty(meta))) return undefined;
+  if (meta !== undefined && (!isPlainObject(meta) || !isEmptyObject(meta))) return undefined;
   const data = msg.data;
   if (data !== undefined && (!isPlainObject(data) || !onlyKeys(data, "names", payload))) {
     return undefined;
