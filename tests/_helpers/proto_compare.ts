@@ -25,3 +25,32 @@ export function genericText(bytes: Uint8Array): string {
     return "throws";
   }
 }
+
+/**
+ * A random `SeldonMessage` the direct codecs take: maybe an empty `meta`, maybe a `data` with
+ * up to 64 ASCII names (some frozen), whose payload `payload` adds (nine times in ten).
+ */
+export function randomSmallMessage(
+  r: () => number,
+  payload: (data: Record<string, unknown>) => void,
+): Record<string, unknown> {
+  const pick = (n: number) => Math.floor(r() * n);
+  const msg: Record<string, unknown> = {};
+  if (r() < 0.8) msg.meta = {};
+  if (r() < 0.05) return msg;
+  const data: Record<string, unknown> = {};
+  msg.data = data;
+  if (r() < 0.8) {
+    const n = r() < 0.1 ? 64 : pick(10);
+    data.names = Array.from(
+      { length: n },
+      (_, i) =>
+        r() < 0.7
+          ? `t:${i}`
+          : String.fromCharCode(...Array.from({ length: pick(128) }, () => pick(128))),
+    );
+    if (r() < 0.3) Object.freeze(data.names);
+  }
+  if (r() < 0.9) payload(data);
+  return msg;
+}

@@ -18,6 +18,7 @@ import {
   genericText as generic,
   messageText as text,
   placed,
+  randomSmallMessage,
 } from "../../../_helpers/proto_compare.ts";
 
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 5e-324, -2.2250738585072014e-308, 1e308, 0.1];
@@ -25,23 +26,7 @@ const DIMS = [0, 1, 4, 127, 128, 16383, 16384, 2097151, 2097152, 268435455, 2684
 
 function randomMessage(r: () => number): Record<string, unknown> {
   const pick = (n: number) => Math.floor(r() * n);
-  const msg: Record<string, unknown> = {};
-  if (r() < 0.8) msg.meta = {};
-  if (r() < 0.05) return msg;
-  const data: Record<string, unknown> = {};
-  msg.data = data;
-  if (r() < 0.8) {
-    const n = r() < 0.1 ? 64 : pick(10);
-    data.names = Array.from(
-      { length: n },
-      (_, i) =>
-        r() < 0.7
-          ? `t:${i}`
-          : String.fromCharCode(...Array.from({ length: pick(128) }, () => pick(128))),
-    );
-    if (r() < 0.3) Object.freeze(data.names);
-  }
-  if (r() < 0.9) {
+  return randomSmallMessage(r, (data) => {
     const tensor: Record<string, unknown> = {};
     data.tensor = tensor;
     if (r() < 0.9) {
@@ -57,8 +42,7 @@ function randomMessage(r: () => number): Record<string, unknown> {
         () => r() < 0.2 ? SPECIAL[pick(SPECIAL.length)] : (r() - 0.5) * 10 ** pick(20),
       );
     }
-  }
-  return msg;
+  });
 }
 
 Deno.test("encodeTensorMessage: the generic codec's bytes for 5,000 random messages", () => {
