@@ -175,13 +175,20 @@ await scenario("footprint", async () => {
     undefined,
   );
   for (const [role, [rss, anon, pss]] of Object.entries(r.roles)) {
-    if (role === "runtime floor") continue;
+    if (role.endsWith(" floor")) continue;
     const limit = role === "supervisor" ? 45 : 60;
+    // Its stack floor: the runtime and the role's libraries, without our code (idle_process.ts).
+    const [stackRss, stackAnon] = r.roles[`${role.replace(/ worker$/, "")} stack floor`] ?? [];
+    const stack = stackRss === undefined
+      ? ""
+      : `; stack floor ${stackRss.toFixed(1)} (${stackAnon.toFixed(1)}), +${
+        (rss - stackRss).toFixed(1)
+      }`;
     verdict(
-      `idle ${role} VmRSS (anon, PSS; VmRSS above the floor)`,
+      `idle ${role} VmRSS (anon, PSS; above the runtime floor; its stack floor (anon), above it)`,
       `${rss.toFixed(1)} MiB (${anon.toFixed(1)}, ${pss.toFixed(1)}; +${
         (rss - floorRss).toFixed(1)
-      })`,
+      }${stack})`,
       `≤ ${limit} MB`,
       rss * 1.048576 <= limit,
     );

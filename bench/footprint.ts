@@ -9,8 +9,11 @@
  * process of the tree inherits it); an empty value is the default start. Columns: `VmRSS` /
  * `RssAnon` / `Pss` (the proportional share: shared pages divided among the processes using them)
  * of each process, `--settle` ms (2000) after every worker is ready; `--json` prints the samples' medians as JSON too (for `bench/all.ts`).
- * The `runtime floor` column is an empty `deno run` (`bench/idle_process.ts`) started beside the
- * server and measured with it: what any Deno process holds before our code does anything.
+ * The floor columns are idle processes started beside the server and measured with it
+ * (`bench/idle_process.ts`): `runtime floor`, an empty `deno run` — what any Deno process holds
+ * before our code does anything —, and per role its `stack floor`: the runtime plus the
+ * libraries the role serves with (logtape, `Deno.serve`, grpc-js, prom-client), without this
+ * server's code.
  * `--breakdown` adds, per role, the medians of `/proc/<pid>/smaps` by kind of mapping: the `deno`
  * executable's code (`text`, shared) and read-only data (`rodata`, 2.4 MiB of it anonymous:
  * relocations), anonymous mappings (`anon`: V8's heap, thread stacks, …) and glibc's heap
@@ -45,8 +48,10 @@ const roots = values.root.map((r) => resolve(r));
 const setups = roots.flatMap((root) => values["v8-flags"].map((flags) => ({ root, flags })));
 const label = (s: { root: string; flags: string }) => s.flags ? `${s.root} ${s.flags}` : s.root;
 
-/** The empty Deno process's row. */
-const FLOOR = "runtime floor";
+/** The stacks of `bench/idle_process.ts` measured beside the server, and their rows. */
+const STACKS = ["runtime", "supervisor", "rest", "grpc", "collector"] as const;
+const floorRow = (stack: string) => stack === "runtime" ? "runtime floor" : `${stack} stack floor`;
+const isFloor = (role: string) => role.endsWith(" floor");
 
 /** One cold start: milliseconds to a ready REST port and the RSS in MiB of every process. */
 interface Sample {
@@ -163,11 +168,20 @@ async function once(root: string, flags: string): Promise<Sample> {
     if (readyMs === undefined) await new Promise((r) => setTimeout(r, 10));
   }
   await started;
-  const empty = new Deno.Command(Deno.execPath(), {
-    args: ["run", join(here, "idle_process.ts")],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const floors = STACKS.map((stack) => ({
+    stack,
+    process: new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        ...(stack === "runtime" ? [] : ["--v8-flags=--expose-gc"]),
+        join(here, "idle_process.ts"),
+        stack,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn(),
+  }));
   // Workers run a compacting collection 1 s after they are ready (src/roles/memory.ts).
   await new Promise((r) => setTimeout(r, Number(values.settle)));
   const rss = new Map<string, [number, number, number][]>([["supervisor", [rssMiB(child.pid)]]]);
@@ -176,9 +190,11 @@ async function once(root: string, flags: string): Promise<Sample> {
     rss.set(`${c.role} worker`, [...rss.get(`${c.role} worker`) ?? [], rssMiB(c.pid)]);
     kinds.set(`${c.role} worker`, [...kinds.get(`${c.role} worker`) ?? [], smapsKinds(c.pid)]);
   }
-  rss.set(FLOOR, [rssMiB(empty.pid)]);
-  kinds.set(FLOOR, [smapsKinds(empty.pid)]);
-  for (const process of [child, empty]) {
+  for (const { stack, process } of floors) {
+    rss.set(floorRow(stack), [rssMiB(process.pid)]);
+    kinds.set(floorRow(stack), [smapsKinds(process.pid)]);
+  }
+  for (const process of [child, ...floors.map((f) => f.process)]) {
     process.kill("SIGTERM");
     await process.status;
   }
@@ -210,7 +226,7 @@ for (const [name, runs] of samples) {
   const tree = [0, 2].map((i) =>
     median(
       runs.map((s) =>
-        [...s.rss].filter(([role]) => role !== FLOOR).flatMap(([, v]) => v).reduce(
+        [...s.rss].filter(([role]) => !isFloor(role)).flatMap(([, v]) => v).reduce(
           (a, v) => a + v[i],
           0,
         )
