@@ -16,7 +16,8 @@ import { closeAfterAnswer } from "../http/guarded_serve.ts";
 import { oipHttpError } from "../protocol/adapters/oip_errors.ts";
 import { OIP_REST, type RestInferAnswer } from "../protocol/adapters/oip_rest.ts";
 import { stringifyJson } from "../protocol/json.ts";
-import { type BodyLimits, BodyTimeoutError, readBody } from "./body.ts";
+import { type BodyLimits, BodyTimeoutError } from "./body.ts";
+import { readInferBody } from "./oip_body.ts";
 import { canCarryBody } from "./respond.ts";
 import { matchOipRoute, type OipRoute } from "./oip_routes.ts";
 
@@ -65,7 +66,7 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
         const target = route.model!;
         oip.check(target); // an unknown model is answered before its body is read
         const headerLength = req.headers.get(HEADER_LENGTH);
-        const bytes = await readBody(req, deps.limits);
+        const bytes = await readInferBody(req, deps.limits);
         const call = new OipRestCall(req.headers);
         const answer = await oip.inferLimited(
           target,
