@@ -14,10 +14,11 @@ import { addCors, preflight } from "../http/cors.ts";
 import { logger } from "../logging.ts";
 import { closeAfterAnswer } from "../http/guarded_serve.ts";
 import { oipHttpError } from "../protocol/adapters/oip_errors.ts";
+import { OipError } from "../protocol/oip/errors.ts";
 import { OIP_REST, type RestInferAnswer } from "../protocol/adapters/oip_rest.ts";
 import { stringifyJson } from "../protocol/json.ts";
 import { type BodyLimits, BodyTimeoutError } from "./body.ts";
-import { readInferBody } from "./oip_body.ts";
+import { ACCEPTED_CODINGS, readInferBody } from "./oip_body.ts";
 import { canCarryBody } from "./respond.ts";
 import { matchOipRoute, type OipRoute } from "./oip_routes.ts";
 
@@ -98,7 +99,8 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
 
 /**
  * An error of a V2 call as its answer: a status that cannot carry a body (a user's 204 or 999)
- * becomes 500; 5xx answers are logged; a late body also closes the connection.
+ * becomes 500; 5xx answers are logged; a late body also closes the connection; a 415 (content
+ * coding) names the accepted codings in `Accept-Encoding` (RFC 9110 §15.5.16).
  */
 export function oipErrorResponse(req: Request, err: unknown): Response {
   logUnhandled(req, err);
@@ -109,6 +111,8 @@ export function oipErrorResponse(req: Request, err: unknown): Response {
   if (err instanceof BodyTimeoutError) {
     response.headers.set("connection", "close");
     closeAfterAnswer(req);
+  } else if (OipError.isOipError(err) && err.status === 415) {
+    response.headers.set("accept-encoding", ACCEPTED_CODINGS);
   }
   return response;
 }
