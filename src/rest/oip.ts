@@ -15,6 +15,7 @@ import { logger } from "../logging.ts";
 import { closeAfterAnswer } from "../http/guarded_serve.ts";
 import { oipHttpError } from "../protocol/adapters/oip_errors.ts";
 import { OipError } from "../protocol/oip/errors.ts";
+import { encodeModelMetadata } from "../protocol/oip/json.ts";
 import { OIP_REST, type RestInferAnswer } from "../protocol/adapters/oip_rest.ts";
 import { stringifyJson } from "../protocol/json.ts";
 import { type BodyLimits, BodyTimeoutError } from "./body.ts";
@@ -62,7 +63,7 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
       case "model-ready":
         return json(req, { name: oip.modelName, ready: oip.modelReady(route.model!) });
       case "model-metadata":
-        return json(req, oip.modelMetadata(route.model!));
+        return json(req, encodeModelMetadata(oip.modelMetadata(route.model!)));
       case "infer": {
         const target = route.model!;
         oip.check(target); // an unknown model is answered before its body is read

@@ -22,6 +22,7 @@ import type {
   InferenceInput,
   InferenceRequest,
   InferenceResponse,
+  ModelMetadata,
   Parameters,
   ParameterValue,
   RequestedOutput,
@@ -272,4 +273,17 @@ export function encodeResponse(
     return tensor;
   });
   return out;
+}
+
+/**
+ * Model metadata as `GET /v2/models/{name}` answers it: model-level parameters also as
+ * `properties`, the name open_inference_rest.yaml (and gRPC's `ModelMetadataResponse`) gives
+ * them, values as strings; `parameters` stays for clients that read MLServer's name.
+ */
+export function encodeModelMetadata(meta: ModelMetadata): Record<string, unknown> {
+  const { parameters, ...rest } = meta;
+  if (parameters === undefined) return rest;
+  const properties: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parameters)) properties[k] = String(v);
+  return { ...rest, properties, parameters };
 }
