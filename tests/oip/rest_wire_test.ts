@@ -34,3 +34,33 @@ Deno.test("V2 REST: model metadata carries the metadata's custom strings as `pro
     { modelName: "m" },
   );
 });
+
+const INFER = "/v2/models/m/infer";
+const X = { name: "x", datatype: "FP32", shape: [1, 3], data: [0.1, 0.7, 0.2] };
+
+Deno.test("V2 REST: an output asked for with Triton's `classification` is a 400 naming it (not raw scores)", async () => {
+  await withServer(
+    model,
+    async (s) => {
+      // tritonclient's InferRequestedOutput("y", class_count=2).
+      const r = await s.post(INFER, {
+        inputs: [X],
+        outputs: [{ name: "y", parameters: { classification: 2, binary_data: true } }],
+      });
+      assertEquals(r.status, 400, r.text);
+      assertEquals(r.json, {
+        error: "requested output 'y': parameter 'classification' (Triton's top-k " +
+          "classification extension) is not supported",
+      });
+      // class_count=0 is not asked (tritonclient does not send it; a server may read it so).
+      const zero = await s.post(INFER, {
+        inputs: [X],
+        outputs: [{ name: "y", parameters: { classification: 0 } }],
+      });
+      assertEquals(zero.status, 200, zero.text);
+      assertEquals(zero.json.outputs[0].data.length, 3);
+    },
+    {},
+    { modelName: "m" },
+  );
+});

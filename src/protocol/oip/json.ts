@@ -12,6 +12,7 @@ import { OipError } from "./errors.ts";
 import { tensorFromBytes } from "./raw.ts";
 import {
   checkDatatype,
+  checkRequestedOutput,
   checkShape,
   flattenData,
   outputTensor,
@@ -192,6 +193,7 @@ function decodeRequestedOutputs(value: unknown): RequestedOutput[] | undefined {
       throw new OipError(400, `requested output ${i} must be an object with a string 'name'`);
     }
     const parameters = decodeParameters(`requested output '${o.name}'`, o.parameters);
+    checkRequestedOutput(o.name, parameters);
     return parameters === undefined ? { name: o.name } : { name: o.name, parameters };
   });
 }

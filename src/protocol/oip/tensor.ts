@@ -362,3 +362,21 @@ export function selectOutputs(
   });
   return { ...response, outputs };
 }
+
+/** Requested-output parameter of Triton's classification extension (top-k as BYTES labels). */
+export const CLASSIFICATION = "classification";
+
+/**
+ * A requested output's parameters checked for what the server cannot honour: Triton's
+ * `classification` (a class count other than 0) would change the output's datatype and shape,
+ * so answering the raw tensor would mislead the client; it is a 400.
+ */
+export function checkRequestedOutput(name: string, parameters: Parameters | undefined): void {
+  const count = parameters?.[CLASSIFICATION];
+  if (count === undefined || count === 0 || count === 0n || count === false) return;
+  throw new OipError(
+    400,
+    `requested output '${name}': parameter '${CLASSIFICATION}' (Triton's top-k classification ` +
+      "extension) is not supported",
+  );
+}
