@@ -47,3 +47,34 @@ Deno.test("V2 gRPC: an output asked for with Triton's `classification` is INVALI
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 gRPC: compressed messages (tritonclient's compression_algorithm) are read; a bomb is RESOURCE_EXHAUSTED", async () => {
+  await withServer(
+    model,
+    async (s) => {
+      // grpc's compression algorithms: 1 deflate, 2 gzip.
+      for (const algorithm of [1, 2]) {
+        const client = oipClient(s.running.grpc!.port, {
+          "grpc.default_compression_algorithm": algorithm,
+        });
+        try {
+          const r = await client.call("ModelInfer", { model_name: "m", inputs: [X] });
+          assertEquals(r.outputs[0].contents.fp32_contents.length, 3);
+          // 16 MiB of zeros compress to ~16 KiB: over the 4 MiB limit once decompressed.
+          const err = await callError(client, "ModelInfer", {
+            model_name: "m",
+            inputs: [{ name: "x", datatype: "UINT8", shape: [String(16 << 20)] }],
+            raw_input_contents: [new Uint8Array(16 << 20)],
+          });
+          assertEquals(err.code, grpc.status.RESOURCE_EXHAUSTED, err.details);
+          const again = await client.call("ModelInfer", { model_name: "m", inputs: [X] });
+          assertEquals(again.model_name, "m");
+        } finally {
+          client.close();
+        }
+      }
+    },
+    {},
+    { modelName: "m" },
+  );
+});
