@@ -64,3 +64,52 @@ Deno.test("V2 REST: an output asked for with Triton's `classification` is a 400 
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 REST: decided wire details hold over loopback (binary flags, bare NaN, HEAD, /v2/, error content type)", async () => {
+  await withServer(
+    model,
+    async (s) => {
+      // binary_data_output for all, an output's own `binary_data: false` wins; "yes" is not true.
+      const mixed = await s.post(INFER, {
+        parameters: { binary_data_output: true },
+        inputs: [X],
+        outputs: [{ name: "y", parameters: { binary_data: false } }],
+      });
+      assertEquals(mixed.headers.get("inference-header-content-length"), null);
+      assertEquals(mixed.json.outputs[0].data.length, 3);
+      const yes = await s.post(INFER, {
+        inputs: [X],
+        outputs: [{ name: "y", parameters: { binary_data: "yes" } }],
+      });
+      assertEquals(yes.headers.get("content-type"), "application/json");
+      assertEquals(yes.json.outputs[0].data.length, 3);
+      // Non-finite numbers are written bare (as Triton and Python's json do).
+      const nan = await s.post(
+        INFER,
+        '{"inputs":[{"name":"x","datatype":"FP64","shape":[3],"data":[NaN,Infinity,-Infinity]}]}',
+      );
+      assertEquals(nan.status, 200, nan.text);
+      assertEquals(nan.text.includes('"data":[NaN,Infinity,-Infinity]'), true, nan.text);
+      // GET routes answer HEAD without a body; `/v2/` is server metadata.
+      for (const path of ["/v2", "/v2/", "/v2/models/m", "/v2/models/m/ready", "/v2/health/live"]) {
+        const head = await s.fetch(path, { method: "HEAD" });
+        assertEquals([head.status, head.text], [200, ""], path);
+      }
+      assertEquals((await s.get("/v2/")).json.extensions, ["binary_tensor_data"]);
+      // Every error is JSON `{"error": …}` with a JSON content type.
+      for (
+        const r of [
+          await s.get("/v2/models/other"),
+          await s.get("/v2/nothing"),
+          await s.get(INFER),
+          await s.post(INFER, "{"),
+        ]
+      ) {
+        assertEquals(r.headers.get("content-type"), "application/json");
+        assertEquals(Object.keys(r.json), ["error"]);
+      }
+    },
+    {},
+    { modelName: "m" },
+  );
+});
