@@ -19,6 +19,7 @@ import type {
   InferenceResponse,
   ModelMetadata,
   ParameterValue,
+  RepositoryModel,
   ServerMetadata,
   TensorMetadata,
 } from "../protocol/oip/types.ts";
@@ -127,6 +128,40 @@ export class OipPlane {
   modelReady(target: ModelTarget): boolean {
     this.check(target);
     return this.#loaded;
+  }
+
+  /** `POST /v2/repository/index`: the one model and its state. */
+  repositoryIndex(): RepositoryModel[] {
+    const version = this.#versions[0];
+    const ready = this.#loaded;
+    return [{
+      name: this.modelName,
+      ...(version === undefined ? {} : { version }),
+      state: ready ? "READY" : "UNAVAILABLE",
+      reason: ready ? "" : "loading",
+    }];
+  }
+
+  /**
+   * `POST /v2/repository/models/{name}/load`: every serving process loaded the model at start,
+   * so loading it again does nothing (404 for another name).
+   */
+  repositoryLoad(target: ModelTarget): void {
+    this.check(target);
+  }
+
+  /**
+   * `POST /v2/repository/models/{name}/unload`: refused (400): every serving process serves the
+   * model it loaded at start, and one process cannot unload it for the others (404 for another
+   * name).
+   */
+  repositoryUnload(target: ModelTarget): never {
+    this.check(target);
+    throw new OipError(
+      400,
+      `Model ${JSON.stringify(target.name)} cannot be unloaded: this server serves the one model ` +
+        "it loaded at start",
+    );
   }
 
   /** `GET /v2`: name, version, extensions. */

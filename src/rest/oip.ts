@@ -64,6 +64,13 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
         return json(req, { name: oip.modelName, ready: oip.modelReady(route.model!) });
       case "model-metadata":
         return json(req, encodeModelMetadata(oip.modelMetadata(route.model!)));
+      case "repository-index":
+        return json(req, oip.repositoryIndex());
+      case "repository-load":
+        oip.repositoryLoad(route.model!);
+        return json(req, {});
+      case "repository-unload":
+        return oip.repositoryUnload(route.model!);
       case "infer": {
         const target = route.model!;
         oip.check(target); // an unknown model is answered before its body is read

@@ -137,3 +137,15 @@ export interface ServerMetadata {
   /** The protocol extensions it supports. */
   readonly extensions: readonly string[];
 }
+
+/** One model of the repository index (`POST /v2/repository/index`, the repository extension). */
+export interface RepositoryModel {
+  /** The model's name. */
+  readonly name: string;
+  /** Its version, when the metadata lists any (the first). */
+  readonly version?: string;
+  /** `READY` once loaded, else `UNAVAILABLE`. */
+  readonly state: "READY" | "UNAVAILABLE";
+  /** Why it is not ready (empty when it is). */
+  readonly reason: string;
+}
