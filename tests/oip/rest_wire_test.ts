@@ -113,3 +113,19 @@ Deno.test("V2 REST: decided wire details hold over loopback (binary flags, bare 
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 REST: a shape error shows the shape as sent (strings quoted)", async () => {
+  await withServer(
+    model,
+    async (s) => {
+      const r = await s.post(INFER, {
+        inputs: [{ name: "x", datatype: "FP32", shape: ["1", 2.5, null], data: [1] }],
+      });
+      assertEquals([r.status, r.json], [400, {
+        error: "input 'x': shape [\"1\", 2.5, null] must hold non-negative integers",
+      }]);
+    },
+    {},
+    { modelName: "m" },
+  );
+});

@@ -35,6 +35,13 @@ export function showShape(shape: readonly unknown[]): string {
   return `[${shape.join(", ")}]`;
 }
 
+/** A dimension as sent: numbers as they are, anything else as JSON (`"1"` keeps its quotes). */
+function showDimension(d: unknown): string {
+  return typeof d === "number" || typeof d === "bigint"
+    ? String(d)
+    : JSON.stringify(d) ?? String(d);
+}
+
 /** Product of the dimensions. */
 export function elementCount(shape: readonly number[]): number {
   let n = 1;
@@ -62,7 +69,7 @@ export function checkShape(where: string, shape: unknown, status: OipStatus = 40
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
       throw new OipError(
         status,
-        `${where}: shape ${showShape(shape.map(String))} must hold non-negative integers`,
+        `${where}: shape ${showShape(shape.map(showDimension))} must hold non-negative integers`,
       );
     }
     out[i] = d;
