@@ -198,8 +198,9 @@ export class OipPlane {
   /**
    * infer: the adapter decodes `raw`; `infer(request)` answers when the model has it, else
    * `predict(X, [], meta)` on the one input (`meta`: `{parameters}` when the request has them).
-   * The answer gets the request's `id`, the model's name and version, `tags()` and runtime tags
-   * as parameters, and keeps only the outputs the request asked for.
+   * The answer gets the request's `id` (whatever the hook's answer names; its own `id` only when
+   * the request has none), the model's name and version, `tags()` and runtime tags as
+   * parameters, and keeps only the outputs the request asked for.
    */
   async infer(target: ModelTarget, raw: unknown, call: OipCall): Promise<unknown> {
     this.check(target);
@@ -300,7 +301,8 @@ export class OipPlane {
     const answer: InferenceResponse = {
       modelName: response.modelName ?? this.modelName,
       modelVersion: response.modelVersion ?? this.#version(target),
-      id: response.id ?? request.id,
+      // "if specified this identifier must be returned in the response" (inference_rest.md)
+      id: request.id ?? response.id,
       parameters,
       outputs: response.outputs,
     };

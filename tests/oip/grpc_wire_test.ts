@@ -78,3 +78,25 @@ Deno.test("V2 gRPC: compressed messages (tritonclient's compression_algorithm) a
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 gRPC: the request's id is the answer's, even when infer() names another", async () => {
+  const named = {
+    infer: () => ({ id: "from-model", outputs: [{ name: "y", data: [1] }] }),
+  };
+  await withServer(
+    named as never,
+    async (s) => {
+      const client = oipClient(s.running.grpc!.port);
+      try {
+        const withId = await client.call("ModelInfer", { model_name: "m", id: "g1", inputs: [X] });
+        assertEquals(withId.id, "g1");
+        const without = await client.call("ModelInfer", { model_name: "m", inputs: [X] });
+        assertEquals(without.id, "from-model");
+      } finally {
+        client.close();
+      }
+    },
+    {},
+    { modelName: "m" },
+  );
+});

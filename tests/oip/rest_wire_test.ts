@@ -129,3 +129,20 @@ Deno.test("V2 REST: a shape error shows the shape as sent (strings quoted)", asy
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 REST: the request's id is the answer's, even when infer() names another", async () => {
+  const named = {
+    infer: () => ({ id: "from-model", outputs: [{ name: "y", data: [1] }] }),
+  };
+  await withServer(
+    named as never,
+    async (s) => {
+      const withId = await s.post(INFER, { id: "r1", inputs: [X] });
+      assertEquals(withId.json.id, "r1");
+      const without = await s.post(INFER, { inputs: [X] });
+      assertEquals(without.json.id, "from-model");
+    },
+    {},
+    { modelName: "m" },
+  );
+});
