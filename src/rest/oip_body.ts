@@ -41,7 +41,9 @@ export function contentCoding(header: string | null): CompressionFormat | undefi
   const codings = header.split(",").map((c) => c.trim().toLowerCase())
     .filter((c) => c !== "" && c !== "identity");
   if (codings.length === 0) return undefined;
-  const format = codings.length === 1 ? FORMATS[codings[0]] : undefined;
+  const format = codings.length === 1 && Object.hasOwn(FORMATS, codings[0])
+    ? FORMATS[codings[0]]
+    : undefined;
   if (format !== undefined) return format;
   throw new OipError(
     415,

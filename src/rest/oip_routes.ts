@@ -52,6 +52,14 @@ const REPOSITORY_OPERATIONS: Readonly<Record<string, OipOperation>> = {
   "unload": "repository-unload",
 };
 
+/** `table[key]` of its own keys only (a path segment `constructor` is no operation). */
+function lookup(
+  table: Readonly<Record<string, OipOperation>>,
+  key: string,
+): OipOperation | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** The operations answered to POST (the others to GET and HEAD). */
 const POST_OPERATIONS: ReadonlySet<OipOperation> = new Set<OipOperation>([
   "infer",
@@ -64,7 +72,7 @@ const POST_OPERATIONS: ReadonlySet<OipOperation> = new Set<OipOperation>([
 function repositoryRoute(parts: readonly string[]): OipRoute | undefined {
   if (parts.length === 4 && parts[3] === "index") return { operation: "repository-index" };
   if (parts.length !== 6 || parts[3] !== "models" || parts[4] === "") return undefined;
-  const operation = REPOSITORY_OPERATIONS[parts[5]];
+  const operation = lookup(REPOSITORY_OPERATIONS, parts[5]);
   return operation === undefined ? undefined : { operation, model: { name: parts[4] } };
 }
 
@@ -85,7 +93,7 @@ export function routeOf(path: string): OipRoute | undefined {
     rest = rest.slice(2);
   }
   if (rest.length > 1) return undefined;
-  const operation = MODEL_OPERATIONS[rest[0] ?? ""];
+  const operation = lookup(MODEL_OPERATIONS, rest[0] ?? "");
   if (operation === undefined) return undefined;
   return { operation, model: version === undefined ? { name } : { name, version } };
 }

@@ -146,3 +146,35 @@ Deno.test("V2 REST: the request's id is the answer's, even when infer() names an
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 REST: path segments named like Object.prototype members are 404s, not a crash", async () => {
+  await withServer(
+    model,
+    async (s) => {
+      const paths = [
+        "/v2/models/m/constructor",
+        "/v2/models/m/toString",
+        "/v2/models/m/__proto__",
+        "/v2/models/m/hasOwnProperty",
+        "/v2/models/m/versions/1/valueOf",
+        "/v2/repository/models/m/constructor",
+        "/v2/repository/models/m/__proto__",
+      ];
+      for (const path of paths) {
+        for (const method of ["GET", "POST", "OPTIONS"]) {
+          const r = await s.fetch(path, { method, body: method === "POST" ? "{}" : undefined });
+          assertEquals([r.status, r.json], [404, { error: "Not Found" }], `${method} ${path}`);
+        }
+      }
+      const coding = await s.fetch(INFER, {
+        method: "POST",
+        headers: { "content-encoding": "constructor" },
+        body: JSON.stringify({ inputs: [X] }),
+      });
+      assertEquals(coding.status, 415, coding.text);
+      assertEquals((await s.get("/v2/health/live")).json, { live: true });
+    },
+    {},
+    { modelName: "m" },
+  );
+});
