@@ -19,6 +19,7 @@ import type {
   InferenceResponse,
   ModelMetadata,
   ParameterValue,
+  RepositoryModel,
   ServerMetadata,
   TensorMetadata,
 } from "../protocol/oip/types.ts";
@@ -129,6 +130,40 @@ export class OipPlane {
     return this.#loaded;
   }
 
+  /** `POST /v2/repository/index`: the one model and its state. */
+  repositoryIndex(): RepositoryModel[] {
+    const version = this.#versions[0];
+    const ready = this.#loaded;
+    return [{
+      name: this.modelName,
+      ...(version === undefined ? {} : { version }),
+      state: ready ? "READY" : "UNAVAILABLE",
+      reason: ready ? "" : "loading",
+    }];
+  }
+
+  /**
+   * `POST /v2/repository/models/{name}/load`: every serving process loaded the model at start,
+   * so loading it again does nothing (404 for another name).
+   */
+  repositoryLoad(target: ModelTarget): void {
+    this.check(target);
+  }
+
+  /**
+   * `POST /v2/repository/models/{name}/unload`: refused (400): every serving process serves the
+   * model it loaded at start, and one process cannot unload it for the others (404 for another
+   * name).
+   */
+  repositoryUnload(target: ModelTarget): never {
+    this.check(target);
+    throw new OipError(
+      400,
+      `Model ${JSON.stringify(target.name)} cannot be unloaded: this server serves the one model ` +
+        "it loaded at start",
+    );
+  }
+
   /** `GET /v2`: name, version, extensions. */
   serverMetadata(): ServerMetadata {
     return { name: SERVER_NAME, version: VERSION, extensions: EXTENSIONS };
@@ -163,8 +198,9 @@ export class OipPlane {
   /**
    * infer: the adapter decodes `raw`; `infer(request)` answers when the model has it, else
    * `predict(X, [], meta)` on the one input (`meta`: `{parameters}` when the request has them).
-   * The answer gets the request's `id`, the model's name and version, `tags()` and runtime tags
-   * as parameters, and keeps only the outputs the request asked for.
+   * The answer gets the request's `id` (whatever the hook's answer names; its own `id` only when
+   * the request has none), the model's name and version, `tags()` and runtime tags as
+   * parameters, and keeps only the outputs the request asked for.
    */
   async infer(target: ModelTarget, raw: unknown, call: OipCall): Promise<unknown> {
     this.check(target);
@@ -265,7 +301,8 @@ export class OipPlane {
     const answer: InferenceResponse = {
       modelName: response.modelName ?? this.modelName,
       modelVersion: response.modelVersion ?? this.#version(target),
-      id: response.id ?? request.id,
+      // "if specified this identifier must be returned in the response" (inference_rest.md)
+      id: request.id ?? response.id,
       parameters,
       outputs: response.outputs,
     };

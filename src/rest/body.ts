@@ -21,12 +21,25 @@ export interface Payload {
   readonly repr: () => string;
 }
 
-/** 500 for a body over the configured limit (werkzeug's 413 text, through the catch-all handler). */
+const TOO_LARGE = new WeakSet<object>();
+
+/**
+ * 500 for a body over the configured limit (werkzeug's 413 text, through the catch-all handler).
+ * A plain `SeldonMicroserviceException` (never offered to a model's error handler), marked for
+ * {@link isTooLarge}.
+ */
 export function tooLarge(): SeldonMicroserviceException {
-  return new SeldonMicroserviceException(
+  const err = new SeldonMicroserviceException(
     werkzeugText(413),
     { statusCode: 500, reason: "MICROSERVICE_INTERNAL_ERROR" },
   );
+  TOO_LARGE.add(err);
+  return err;
+}
+
+/** True for the error of a body over the size limit ({@link tooLarge}). */
+export function isTooLarge(err: unknown): boolean {
+  return typeof err === "object" && err !== null && TOO_LARGE.has(err);
 }
 
 const NO_JSON = "Can't find JSON in data";

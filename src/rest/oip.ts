@@ -14,9 +14,12 @@ import { addCors, preflight } from "../http/cors.ts";
 import { logger } from "../logging.ts";
 import { closeAfterAnswer } from "../http/guarded_serve.ts";
 import { oipHttpError } from "../protocol/adapters/oip_errors.ts";
+import { OipError } from "../protocol/oip/errors.ts";
+import { encodeModelMetadata } from "../protocol/oip/json.ts";
 import { OIP_REST, type RestInferAnswer } from "../protocol/adapters/oip_rest.ts";
 import { stringifyJson } from "../protocol/json.ts";
-import { type BodyLimits, BodyTimeoutError, readBody } from "./body.ts";
+import { type BodyLimits, BodyTimeoutError } from "./body.ts";
+import { ACCEPTED_CODINGS, readInferBody } from "./oip_body.ts";
 import { canCarryBody } from "./respond.ts";
 import { matchOipRoute, type OipRoute } from "./oip_routes.ts";
 
@@ -60,12 +63,19 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
       case "model-ready":
         return json(req, { name: oip.modelName, ready: oip.modelReady(route.model!) });
       case "model-metadata":
-        return json(req, oip.modelMetadata(route.model!));
+        return json(req, encodeModelMetadata(oip.modelMetadata(route.model!)));
+      case "repository-index":
+        return json(req, oip.repositoryIndex());
+      case "repository-load":
+        oip.repositoryLoad(route.model!);
+        return json(req, {});
+      case "repository-unload":
+        return oip.repositoryUnload(route.model!);
       case "infer": {
         const target = route.model!;
         oip.check(target); // an unknown model is answered before its body is read
         const headerLength = req.headers.get(HEADER_LENGTH);
-        const bytes = await readBody(req, deps.limits);
+        const bytes = await readInferBody(req, deps.limits);
         const call = new OipRestCall(req.headers);
         const answer = await oip.inferLimited(
           target,
@@ -97,7 +107,8 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
 
 /**
  * An error of a V2 call as its answer: a status that cannot carry a body (a user's 204 or 999)
- * becomes 500; 5xx answers are logged; a late body also closes the connection.
+ * becomes 500; 5xx answers are logged; a late body also closes the connection; a 415 (content
+ * coding) names the accepted codings in `Accept-Encoding` (RFC 9110 §15.5.16).
  */
 export function oipErrorResponse(req: Request, err: unknown): Response {
   logUnhandled(req, err);
@@ -108,6 +119,8 @@ export function oipErrorResponse(req: Request, err: unknown): Response {
   if (err instanceof BodyTimeoutError) {
     response.headers.set("connection", "close");
     closeAfterAnswer(req);
+  } else if (OipError.isOipError(err) && err.status === 415) {
+    response.headers.set("accept-encoding", ACCEPTED_CODINGS);
   }
   return response;
 }

@@ -1,5 +1,6 @@
 /**
- * The Open Inference Protocol (V2) REST routes (inference_rest.md): everything under `/v2`.
+ * The Open Inference Protocol (V2) REST routes (inference_rest.md): everything under `/v2`, and
+ * the model repository extension (`POST /v2/repository/index`, `…/models/{name}/load|unload`).
  * A path under `/v2` that is no route answers 404, a route with another method 405 (with `Allow`),
  * both with the V2 error body.
  * @module
@@ -12,7 +13,10 @@ export type OipOperation =
   | "server-metadata"
   | "model-metadata"
   | "model-ready"
-  | "infer";
+  | "infer"
+  | "repository-index"
+  | "repository-load"
+  | "repository-unload";
 
 /** A matched V2 route: its operation and, for model routes, the model and version named. */
 export interface OipRoute {
@@ -43,12 +47,42 @@ const MODEL_OPERATIONS: Readonly<Record<string, OipOperation>> = {
   "infer": "infer",
 };
 
+const REPOSITORY_OPERATIONS: Readonly<Record<string, OipOperation>> = {
+  "load": "repository-load",
+  "unload": "repository-unload",
+};
+
+/** `table[key]` of its own keys only (a path segment `constructor` is no operation). */
+function lookup(
+  table: Readonly<Record<string, OipOperation>>,
+  key: string,
+): OipOperation | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** The operations answered to POST (the others to GET and HEAD). */
+const POST_OPERATIONS: ReadonlySet<OipOperation> = new Set<OipOperation>([
+  "infer",
+  "repository-index",
+  "repository-load",
+  "repository-unload",
+]);
+
+/** A repository route: `/v2/repository/index`, `/v2/repository/models/{name}/load|unload`. */
+function repositoryRoute(parts: readonly string[]): OipRoute | undefined {
+  if (parts.length === 4 && parts[3] === "index") return { operation: "repository-index" };
+  if (parts.length !== 6 || parts[3] !== "models" || parts[4] === "") return undefined;
+  const operation = lookup(REPOSITORY_OPERATIONS, parts[5]);
+  return operation === undefined ? undefined : { operation, model: { name: parts[4] } };
+}
+
 /** The route of `path` (under `/v2`) without looking at the method. */
 export function routeOf(path: string): OipRoute | undefined {
   if (path === "/v2" || path === "/v2/") return { operation: "server-metadata" };
   if (path === "/v2/health/live") return { operation: "server-live" };
   if (path === "/v2/health/ready") return { operation: "server-ready" };
   const parts = path.split("/"); // ["", "v2", "models", name, ...]
+  if (parts[2] === "repository") return repositoryRoute(parts);
   if (parts[2] !== "models" || parts.length < 4 || parts[3] === "") return undefined;
   const name = parts[3];
   let rest = parts.slice(4);
@@ -59,7 +93,7 @@ export function routeOf(path: string): OipRoute | undefined {
     rest = rest.slice(2);
   }
   if (rest.length > 1) return undefined;
-  const operation = MODEL_OPERATIONS[rest[0] ?? ""];
+  const operation = lookup(MODEL_OPERATIONS, rest[0] ?? "");
   if (operation === undefined) return undefined;
   return { operation, model: version === undefined ? { name } : { name, version } };
 }
@@ -68,7 +102,7 @@ export function routeOf(path: string): OipRoute | undefined {
 export function matchOipRoute(method: string, path: string): OipMatch {
   const route = routeOf(path);
   if (route === undefined) return { kind: "error", status: 404, message: "Not Found" };
-  const allowed = route.operation === "infer" ? "POST" : "GET";
+  const allowed = POST_OPERATIONS.has(route.operation) ? "POST" : "GET";
   const allow = allowed === "GET" ? "GET, HEAD, OPTIONS" : "OPTIONS, POST";
   if (method === "OPTIONS") return { kind: "options", allow };
   if (method === allowed || (method === "HEAD" && allowed === "GET")) {

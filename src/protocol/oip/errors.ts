@@ -6,8 +6,11 @@
 
 const OIP_ERROR = Symbol.for("seldon.ts.OipError");
 
-/** HTTP statuses of V2 errors: a bad request, an unknown model, a failure. */
-export type OipStatus = 400 | 404 | 500;
+/**
+ * HTTP statuses of V2 errors: a bad request, an unknown model, a body too large, a content
+ * coding the server does not decode, a failure.
+ */
+export type OipStatus = 400 | 404 | 413 | 415 | 500;
 
 /** A V2 error with its HTTP status; thrown by the codecs (400) and the data plane. */
 export class OipError extends Error {
@@ -34,8 +37,17 @@ export function badRequest(message: string): OipError {
   return new OipError(400, message);
 }
 
-/** gRPC status codes of the three statuses (`INVALID_ARGUMENT`, `NOT_FOUND`, `INTERNAL`). */
-export const GRPC_CODES: Readonly<Record<OipStatus, number>> = { 400: 3, 404: 5, 500: 13 };
+/**
+ * gRPC status codes of the statuses (`INVALID_ARGUMENT`, `NOT_FOUND`, `RESOURCE_EXHAUSTED`,
+ * `INVALID_ARGUMENT`, `INTERNAL`).
+ */
+export const GRPC_CODES: Readonly<Record<OipStatus, number>> = {
+  400: 3,
+  404: 5,
+  413: 8,
+  415: 3,
+  500: 13,
+};
 
 /** The gRPC status code of an HTTP status: 400 → 3, 404 → 5, anything else → 13. */
 export function grpcCodeOf(status: number): number {

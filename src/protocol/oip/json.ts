@@ -12,6 +12,7 @@ import { OipError } from "./errors.ts";
 import { tensorFromBytes } from "./raw.ts";
 import {
   checkDatatype,
+  checkRequestedOutput,
   checkShape,
   flattenData,
   outputTensor,
@@ -22,6 +23,7 @@ import type {
   InferenceInput,
   InferenceRequest,
   InferenceResponse,
+  ModelMetadata,
   Parameters,
   ParameterValue,
   RequestedOutput,
@@ -191,6 +193,7 @@ function decodeRequestedOutputs(value: unknown): RequestedOutput[] | undefined {
       throw new OipError(400, `requested output ${i} must be an object with a string 'name'`);
     }
     const parameters = decodeParameters(`requested output '${o.name}'`, o.parameters);
+    checkRequestedOutput(o.name, parameters);
     return parameters === undefined ? { name: o.name } : { name: o.name, parameters };
   });
 }
@@ -272,4 +275,17 @@ export function encodeResponse(
     return tensor;
   });
   return out;
+}
+
+/**
+ * Model metadata as `GET /v2/models/{name}` answers it: model-level parameters also as
+ * `properties`, the name open_inference_rest.yaml (and gRPC's `ModelMetadataResponse`) gives
+ * them, values as strings; `parameters` stays for clients that read MLServer's name.
+ */
+export function encodeModelMetadata(meta: ModelMetadata): Record<string, unknown> {
+  const { parameters, ...rest } = meta;
+  if (parameters === undefined) return rest;
+  const properties: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parameters)) properties[k] = String(v);
+  return { ...rest, properties, parameters };
 }

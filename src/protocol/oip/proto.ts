@@ -19,6 +19,7 @@ import {
   bytesElements,
   checkCount,
   checkDatatype,
+  checkRequestedOutput,
   checkShape,
   outputTensor,
   type WireTensor,
@@ -258,6 +259,7 @@ function readRequestedOutput(r: Reader, end: number): RequestedOutput {
       readParameterEntry(r, r.pos + n, parameters ??= {});
     } else skip(r, wt, end);
   }
+  checkRequestedOutput(name, parameters);
   return parameters ? { name, parameters } : { name };
 }
 

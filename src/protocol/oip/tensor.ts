@@ -35,6 +35,13 @@ export function showShape(shape: readonly unknown[]): string {
   return `[${shape.join(", ")}]`;
 }
 
+/** A dimension as sent: numbers as they are, anything else as JSON (`"1"` keeps its quotes). */
+function showDimension(d: unknown): string {
+  return typeof d === "number" || typeof d === "bigint"
+    ? String(d)
+    : JSON.stringify(d) ?? String(d);
+}
+
 /** Product of the dimensions. */
 export function elementCount(shape: readonly number[]): number {
   let n = 1;
@@ -62,7 +69,7 @@ export function checkShape(where: string, shape: unknown, status: OipStatus = 40
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
       throw new OipError(
         status,
-        `${where}: shape ${showShape(shape.map(String))} must hold non-negative integers`,
+        `${where}: shape ${showShape(shape.map(showDimension))} must hold non-negative integers`,
       );
     }
     out[i] = d;
@@ -361,4 +368,22 @@ export function selectOutputs(
     return o;
   });
   return { ...response, outputs };
+}
+
+/** Requested-output parameter of Triton's classification extension (top-k as BYTES labels). */
+export const CLASSIFICATION = "classification";
+
+/**
+ * A requested output's parameters checked for what the server cannot honour: Triton's
+ * `classification` (a class count other than 0) would change the output's datatype and shape,
+ * so answering the raw tensor would mislead the client; it is a 400.
+ */
+export function checkRequestedOutput(name: string, parameters: Parameters | undefined): void {
+  const count = parameters?.[CLASSIFICATION];
+  if (count === undefined || count === 0 || count === 0n || count === false) return;
+  throw new OipError(
+    400,
+    `requested output '${name}': parameter '${CLASSIFICATION}' (Triton's top-k classification ` +
+      "extension) is not supported",
+  );
 }

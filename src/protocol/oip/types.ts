@@ -84,15 +84,15 @@ export interface InferenceOutput {
 }
 
 /**
- * What a model's `infer` hook returns. The server fills `modelName`, `modelVersion` and `id`
- * (the request's) when the hook leaves them out.
+ * What a model's `infer` hook returns. The server fills `modelName` and `modelVersion` when the
+ * hook leaves them out; `id` is always the request's when it has one.
  */
 export interface InferenceResponse {
   /** The model's name (default: the server's model name). */
   readonly modelName?: string;
   /** The model's version (default: the request's, else the metadata's first). */
   readonly modelVersion?: string;
-  /** The request's `id` (default: echoed). */
+  /** Used only when the request has none (a request's `id` is always echoed, as the spec says). */
   readonly id?: string;
   /** Response-level parameters. */
   readonly parameters?: Parameters;
@@ -136,4 +136,16 @@ export interface ServerMetadata {
   readonly version: string;
   /** The protocol extensions it supports. */
   readonly extensions: readonly string[];
+}
+
+/** One model of the repository index (`POST /v2/repository/index`, the repository extension). */
+export interface RepositoryModel {
+  /** The model's name. */
+  readonly name: string;
+  /** Its version, when the metadata lists any (the first). */
+  readonly version?: string;
+  /** `READY` once loaded, else `UNAVAILABLE`. */
+  readonly state: "READY" | "UNAVAILABLE";
+  /** Why it is not ready (empty when it is). */
+  readonly reason: string;
 }
