@@ -593,7 +593,12 @@ function normalise(argv: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
     if (token === "-h") throw new ConfigExit(0, "", helpText());
-    if (!token.startsWith("--") || token === "--") {
+    if (token === "--") {
+      // Everything after `--` is a positional, exactly as typed (argparse's `A` pattern).
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (!token.startsWith("--")) {
       out.push(token);
       continue;
     }
