@@ -149,12 +149,21 @@ export function canCarryBody(code: unknown): code is number {
 /**
  * The HTTP status of a predict answer (server.md §2.6): `status.code` of an object result when
  * it is a status that can carry the body ({@link canCarryBody}; 1xx, 204, 205 and 304 cannot,
- * and using them would lose the body); another code gives 500 with the body unchanged.
+ * and using them would lose the body); another code gives 500 with the body unchanged. A string
+ * code is read as werkzeug reads a status string: its first word when that is all digits
+ * (`"422"`, `" 422 "`, `"422 Too odd"` → 422).
  */
 export function predictStatus(body: unknown): number {
   if (typeof body !== "object" || body === null) return 200;
   const status = (body as Record<string, unknown>).status;
   if (typeof status !== "object" || status === null || !("code" in status)) return 200;
-  const code = (status as Record<string, unknown>).code;
+  let code = (status as Record<string, unknown>).code;
+  if (typeof code === "string") code = statusStringCode(code);
   return canCarryBody(code) ? code : 500;
+}
+
+/** werkzeug's `_clean_status` for a string: the leading word's number, if it is all digits. */
+function statusStringCode(text: string): number | undefined {
+  const word = /^\s*(\d+)(?:\s|$)/.exec(text);
+  return word ? Number(word[1]) : undefined;
 }
