@@ -3,7 +3,7 @@
  * upstream (server.md §2, protocol.md §2–§4).
  */
 import { assertEquals } from "../_helpers/assert.ts";
-import { withServer } from "../_helpers/server.ts";
+import { type TestServer, withServer } from "../_helpers/server.ts";
 
 Deno.test("rest: a string status.code from predict is read as werkzeug reads a status string", () =>
   withServer({ predictRaw: (msg: any) => msg.jsonData }, async (s) => {
@@ -41,4 +41,127 @@ Deno.test("rest: a json parameter starting with a BOM is json.loads' BOM error (
       body: new Uint8Array([0xef, 0xbb, 0xbf, ...text]),
     });
     assertEquals([b.status, b.text], [200, '{"meta":{},"strData":"x"}\n']);
+  }));
+
+/** POSTs `body` (JSON text) to `path` and returns status and body. */
+async function post(s: TestServer, path: string, body: string) {
+  const r = await s.post(path, body);
+  return { status: r.status, body: r.json };
+}
+
+function internal(info: string) {
+  return {
+    status: 500,
+    body: { status: { code: -1, info, reason: "MICROSERVICE_INTERNAL_ERROR", status: 1 } },
+  };
+}
+
+const EMPTY = { status: 200, body: { data: { names: [], ndarray: [] }, meta: {} } };
+
+Deno.test("rest: a `data` that is not an object fails or passes where Python's `in` does", () =>
+  withServer({ predict: (X: unknown) => X, route: () => 0 }, async (s) => {
+    const cases: [string, unknown][] = [
+      ['{"data":null}', internal("argument of type 'NoneType' is not iterable")],
+      ['{"data":5}', internal("argument of type 'int' is not iterable")],
+      ['{"data":true}', internal("argument of type 'bool' is not iterable")],
+      ['{"data":"x"}', EMPTY],
+      ['{"data":""}', EMPTY],
+      ['{"data":[]}', EMPTY],
+      ['{"data":[1,"a"]}', EMPTY],
+      ['{"data":"my tensor"}', internal("string indices must be integers")],
+      ['{"data":"names"}', internal("string indices must be integers")],
+      ['{"data":["ndarray"]}', internal("list indices must be integers or slices, not str")],
+      ['{"data":{"tensor":"x"}}', internal("string indices must be integers")],
+      ['{"data":{"tensor":[1]}}', internal("list indices must be integers or slices, not str")],
+      ['{"data":{"tensor":null}}', internal("'NoneType' object is not subscriptable")],
+      ['{"data":{"tensor":7}}', internal("'int' object is not subscriptable")],
+    ];
+    for (const [body, expected] of cases) {
+      assertEquals(await post(s, "/api/v1.0/predictions", body), expected, body);
+    }
+    // The same rules on the other operations and on each message of an aggregate.
+    assertEquals(await post(s, "/transform-input", '{"data":null}'), cases[0][1]);
+    assertEquals(await post(s, "/route", '{"data":"x"}'), {
+      status: 200,
+      body: { data: { names: ["t:0"], ndarray: [[0]] }, meta: {} },
+    });
+  }));
+
+Deno.test("rest: a `meta` that is not an object fails after the hook, as upstream's meta.get", () => {
+  let calls = 0;
+  return withServer({
+    predict: (X: unknown) => {
+      calls++;
+      return X;
+    },
+    route: () => 0,
+    aggregate: (Xs: unknown[]) => Xs[0],
+  }, async (s) => {
+    const data = '"data":{"ndarray":[1]}';
+    const cases: [string, unknown][] = [
+      [`{"meta":"x",${data}}`, internal("'str' object has no attribute 'get'")],
+      [`{"meta":null,${data}}`, internal("'NoneType' object has no attribute 'get'")],
+      [`{"meta":[],${data}}`, internal("'list' object has no attribute 'get'")],
+      [`{"meta":0,${data}}`, internal("'int' object has no attribute 'get'")],
+    ];
+    for (const [body, expected] of cases) {
+      assertEquals(await post(s, "/predict", body), expected, body);
+    }
+    assertEquals(calls, cases.length, "the hook ran each time");
+    assertEquals(await post(s, "/route", cases[0][0]), cases[0][1]);
+    assertEquals(
+      await post(s, "/aggregate", `[{${data}},{"meta":"x",${data}}]`),
+      cases[0][1],
+    );
+    // A false meta of a later message is skipped; the first message's is read for its puid.
+    assertEquals(await post(s, "/aggregate", `[{${data}},{"meta":null,${data}}]`), {
+      status: 200,
+      body: { data: { names: [], ndarray: [1] }, meta: {} },
+    });
+    assertEquals(await post(s, "/aggregate", `[{"meta":null,${data}}]`), cases[1][1]);
+  });
+});
+
+Deno.test("rest: meta members of other types are echoed, or fail where Python merges them", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const data = '"data":{"ndarray":[1]}';
+    const ok = (meta: unknown) => ({
+      status: 200,
+      body: { data: { names: [], ndarray: [1] }, meta },
+    });
+    const cases: [string, unknown][] = [
+      [`{"meta":{"tags":"x"},${data}}`, ok({ tags: "x" })],
+      [`{"meta":{"tags":null,"puid":"p"},${data}}`, ok({ puid: "p" })],
+      [`{"meta":{"metrics":{"a":1}},${data}}`, ok({ metrics: { a: 1 } })],
+      [`{"meta":{"metrics":""},${data}}`, ok({})],
+      [`{"meta":{"requestPath":"p"},${data}}`, internal("'str' object is not a mapping")],
+      [`{"meta":{"requestPath":null},${data}}`, internal("'NoneType' object is not a mapping")],
+      [`{"meta":{"requestPath":[]},${data}}`, internal("'list' object is not a mapping")],
+    ];
+    for (const [body, expected] of cases) {
+      assertEquals(await post(s, "/predict", body), expected, body);
+    }
+  }));
+
+Deno.test("rest: odd request tags or metrics fail when tags() or metrics() add to them", () =>
+  withServer({
+    predict: (X: unknown) => X,
+    tags: () => ({ t: 1 }),
+    metrics: () => [{ type: "COUNTER", key: "c", value: 1 }],
+  }, async (s) => {
+    const data = '"data":{"ndarray":[1]}';
+    assertEquals(
+      await post(s, "/predict", `{"meta":{"tags":"x"},${data}}`),
+      internal("'str' object has no attribute 'update'"),
+    );
+    assertEquals(
+      await post(s, "/predict", `{"meta":{"tags":null},${data}}`),
+      internal("'NoneType' object has no attribute 'update'"),
+    );
+    assertEquals(
+      await post(s, "/predict", `{"meta":{"metrics":"m"},${data}}`),
+      internal("'str' object has no attribute 'extend'"),
+    );
+    const fine = await post(s, "/predict", `{"meta":{"tags":{"a":2}},${data}}`);
+    assertEquals(fine.body.meta.tags, { a: 2, t: 1 });
   }));
