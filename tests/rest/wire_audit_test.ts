@@ -13,15 +13,37 @@ Deno.test("rest: a string status.code from predict is read as werkzeug reads a s
         [" 409 ", 409],
         ["418 I am odd", 418],
         ["abc", 500],
-        ["", 500],
-        ["+422", 500],
+        ["+422", 422],
+        ["4_09", 409],
         ["204", 500],
+        ["600", 500],
       ] as const
     ) {
       const body = { status: { code }, x: 1 };
       const r = await s.post("/api/v1.0/predictions", { jsonData: body });
       assertEquals(r.status, http, JSON.stringify(code));
       assertEquals(r.json, body);
+    }
+  }));
+
+Deno.test("rest: predict status values Python cannot use fail as werkzeug and Python fail", () =>
+  withServer({ predictRaw: (msg: any) => msg.jsonData }, async (s) => {
+    const cases: [unknown, unknown][] = [
+      [{ status: { code: 1.5 } }, internal("Invalid status argument")],
+      [{ status: { code: null } }, internal("Invalid status argument")],
+      [{ status: { code: [422] } }, internal("Invalid status argument")],
+      [{ status: { code: " " } }, internal("Empty status argument")],
+      [{ status: null }, internal("argument of type 'NoneType' is not iterable")],
+      [{ status: 3 }, internal("argument of type 'int' is not iterable")],
+      [{ status: "barcode" }, internal("string indices must be integers")],
+      [{ status: ["code"] }, internal("list indices must be integers or slices, not str")],
+      [{ status: "FAILURE", x: 1 }, { status: 200, body: { status: "FAILURE", x: 1 } }],
+      [{ status: ["a"] }, { status: 200, body: { status: ["a"] } }],
+      [{ status: { code: true } }, { status: 500, body: { status: { code: true } } }],
+    ];
+    for (const [result, expected] of cases) {
+      const r = await s.post("/api/v1.0/predictions", { jsonData: result });
+      assertEquals({ status: r.status, body: r.json }, expected, JSON.stringify(result));
     }
   }));
 
