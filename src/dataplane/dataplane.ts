@@ -576,15 +576,11 @@ export class DataPlane {
   async #rawResult(raw: unknown, op: Operation, adapter: WireAdapter): Promise<unknown> {
     // A feedback hook that returns nothing answers an empty SeldonMessage (server.md §3.5).
     if ((raw === undefined || raw === null) && op === "send-feedback") return {};
-    const meta = isObject(raw) ? raw.meta : undefined;
-    if (isObject(meta) && Array.isArray(meta.metrics) && meta.metrics.length > 0) {
-      const metrics = meta.metrics as Record<string, unknown>[];
-      for (const m of metrics) {
-        if (!isObject(m) || m.key === undefined) throw new Error("'key'");
-      }
+    const metrics = adapter.rawMetricsList(raw);
+    if (metrics.length > 0) {
       tagWithMethod(metrics, METHOD_LABEL[op]);
       await this.#recorder.record(adapter.rawMetrics(metrics), METHOD_LABEL[op]);
-      if (!this.#includeMetrics) delete meta.metrics;
+      if (!this.#includeMetrics) delete (raw as { meta: JsonObject }).meta.metrics;
     }
     return adapter.rawResponse(raw);
   }
