@@ -125,3 +125,31 @@ Deno.test("metrics: a raw result's meta and metrics are read as upstream reads t
     assertEquals(text, "", "nothing was recorded");
   });
 });
+
+Deno.test("metrics: metrics() items that are not objects are searched as Python's `in` searches", async () => {
+  for (
+    const [items, status, reason, info] of [
+      [[5], 500, "MICROSERVICE_INTERNAL_ERROR", "argument of type 'int' is not iterable"],
+      [[null], 500, "MICROSERVICE_INTERNAL_ERROR", "argument of type 'NoneType' is not iterable"],
+      [[true], 500, "MICROSERVICE_INTERNAL_ERROR", "argument of type 'bool' is not iterable"],
+      [["key value type"], 500, "MICROSERVICE_INTERNAL_ERROR", "string indices must be integers"],
+      [
+        [["key", "value", "type"]],
+        500,
+        "MICROSERVICE_INTERNAL_ERROR",
+        "list indices must be integers or slices, not str",
+      ],
+      [["x"], 500, "MICROSERVICE_BAD_METRIC", 'Bad metric created during request: ["x"]'],
+      [[["key"]], 500, "MICROSERVICE_BAD_METRIC", 'Bad metric created during request: [["key"]]'],
+    ] as const
+  ) {
+    await withServer({
+      predict: (X: unknown) => X,
+      metrics: () => items as never,
+    }, async (server) => {
+      const r = await server.post("/predict", DATA);
+      assertEquals(r.status, status, JSON.stringify(items));
+      assertEquals(r.json, { status: { code: -1, info, reason, status: 1 } });
+    });
+  }
+});
