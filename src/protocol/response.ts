@@ -95,19 +95,23 @@ function writesNames(names: unknown, mode: Mode): boolean {
 
 /** Builds the response message for hook result `data` (§4.1–§4.5). */
 export function buildResponse(data: unknown, ctx: ResponseContext, mode: Mode): JsonObject {
-  const meta = buildMeta(ctx, mode);
-  if (typeof data === "string") return { meta, strData: data };
-  if (data instanceof Uint8Array) return { binData: encodeBase64(data), meta };
+  // The payload first, then meta (object literals evaluate in order): upstream fails on an
+  // unknown payload before it reads the request meta.
+  if (typeof data === "string") return { meta: buildMeta(ctx, mode), strData: data };
+  if (data instanceof Uint8Array) {
+    return { binData: encodeBase64(data), meta: buildMeta(ctx, mode) };
+  }
   if (
     Array.isArray(data) || NDArray.isNDArray(data) ||
     (ArrayBuffer.isView(data) && !(data instanceof DataView))
   ) {
-    return { data: encodeArray(data, ctx, mode), meta };
+    return { data: encodeArray(data, ctx, mode), meta: buildMeta(ctx, mode) };
   }
   if (ProtoAny.isProtoAny(data) && mode === "proto") {
-    return { customData: { "@type": data.typeUrl, value: encodeBase64(data.value) }, meta };
+    const customData = { "@type": data.typeUrl, value: encodeBase64(data.value) };
+    return { customData, meta: buildMeta(ctx, mode) };
   }
-  if (isPlainObject(data)) return { jsonData: data, meta };
+  if (isPlainObject(data)) return { jsonData: data, meta: buildMeta(ctx, mode) };
   throw mode === "proto" ? protoUnknownPayload(data) : unknownPayload(data);
 }
 

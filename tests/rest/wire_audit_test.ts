@@ -187,3 +187,13 @@ Deno.test("rest: odd request tags or metrics fail when tags() or metrics() add t
     const fine = await post(s, "/predict", `{"meta":{"tags":{"a":2}},${data}}`);
     assertEquals(fine.body.meta.tags, { a: 2, t: 1 });
   }));
+
+Deno.test("rest: an unknown payload is reported before an odd request meta is read", () =>
+  withServer({ predict: () => 7 }, async (s) => {
+    const r = await post(s, "/predict", '{"meta":"x","data":{"ndarray":[1]}}');
+    assertEquals(r.status, 400);
+    assertEquals(
+      r.body.status.info,
+      "Unknown data type returned as payload (must be list or np array):7",
+    );
+  }));
