@@ -197,3 +197,21 @@ Deno.test("rest: an unknown payload is reported before an odd request meta is re
       "Unknown data type returned as payload (must be list or np array):7",
     );
   }));
+
+Deno.test("rest: FLASK_DEBUG indents JSON answers unless FLASK_JSONIFY_PRETTYPRINT_REGULAR says otherwise", async () => {
+  const body = '{"strData":"x"}';
+  const pretty = '{\n  "meta": {},\n  "strData": "x"\n}\n';
+  const compact = '{"meta":{},"strData":"x"}\n';
+  for (
+    const [env, text] of [
+      [{ FLASK_DEBUG: "1" }, pretty],
+      [{ FLASK_DEBUG: "yes" }, compact],
+      [{ FLASK_DEBUG: "1", FLASK_JSONIFY_PRETTYPRINT_REGULAR: "false" }, compact],
+      [{ FLASK_DEBUG: "0", FLASK_JSONIFY_PRETTYPRINT_REGULAR: "t" }, pretty],
+    ] as const
+  ) {
+    await withServer({ predict: (X: unknown) => X }, async (s) => {
+      assertEquals((await s.post("/predict", body)).text, text, JSON.stringify(env));
+    }, env);
+  }
+});
