@@ -215,3 +215,33 @@ Deno.test("rest: FLASK_DEBUG indents JSON answers unless FLASK_JSONIFY_PRETTYPRI
     }, env);
   }
 });
+
+Deno.test("rest: a feedback that is not an object is read as protobuf 3.20's ParseDict reads it", () =>
+  withServer({}, async (s) => {
+    const bad = (info: string) => ({
+      status: 400,
+      body: { status: { code: -1, info, reason: "MICROSERVICE_BAD_DATA", status: 1 } },
+    });
+    const empty = { status: 200, body: { data: { tensor: { shape: [0] } }, meta: {} } };
+    const cases: [string, unknown][] = [
+      ["[]", empty],
+      ['""', empty],
+      ['{"request":[]}', empty],
+      ["5", internal("'int' object is not iterable")],
+      ["true", internal("'bool' object is not iterable")],
+      ["[1]", bad("Invalid JSON: Failed to parse 1 field: expected string or bytes-like object.")],
+      [
+        '["reward"]',
+        bad(
+          "Invalid JSON: Failed to parse reward field: list indices must be integers or slices, not str.",
+        ),
+      ],
+      [
+        '{"request":5}',
+        bad("Invalid JSON: Failed to parse request field: 'int' object is not iterable."),
+      ],
+    ];
+    for (const [body, expected] of cases) {
+      assertEquals(await post(s, "/api/v1.0/feedback", body), expected, body);
+    }
+  }));
