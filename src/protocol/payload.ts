@@ -112,9 +112,13 @@ function decodeJsonData(data: JsonObject): NDArray {
     if (!isObject(tensor)) throw pySubscriptError(tensor);
     if (!("values" in tensor)) throw new Error("'values'");
     if (!("shape" in tensor)) throw new Error("'shape'");
-    // numpy's `reshape(4)` takes a bare integer like `reshape([4])`.
-    const shape = typeof tensor.shape === "number" ? [tensor.shape] : tensor.shape;
-    if (!Array.isArray(shape)) throw new Error(`'shape' must be a list of integers`);
+    // numpy's `reshape(4)` takes a bare integer like `reshape([4])`, and `reshape(None)` (a
+    // deprecated alias) like `reshape(())`; a str is a sequence of str items.
+    const raw = tensor.shape;
+    const shape = typeof raw === "number" ? [raw] : raw === null || raw === "" ? [] : raw;
+    if (!Array.isArray(shape)) {
+      throw new TypeError(`'${pyTypeName(shape)}' object cannot be interpreted as an integer`);
+    }
     const values = NDArray.from(tensor.values);
     return values.reshape(checkShape(shape, values.size));
   }

@@ -245,3 +245,25 @@ Deno.test("rest: a feedback that is not an object is read as protobuf 3.20's Par
       assertEquals(await post(s, "/api/v1.0/feedback", body), expected, body);
     }
   }));
+
+Deno.test("rest: a tensor shape that is not a list is read as numpy's reshape reads it", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const tensor = (shape: string, values = "[5]") =>
+      post(s, "/predict", `{"data":{"tensor":{"shape":${shape},"values":${values}}}}`);
+    assertEquals(await tensor('"2"'), internal("'str' object cannot be interpreted as an integer"));
+    assertEquals(
+      await tensor('{"a":1}'),
+      internal("'dict' object cannot be interpreted as an integer"),
+    );
+    // None (deprecated) and "" are the empty shape: a 0-d array of the one value.
+    for (const shape of ["null", '""']) {
+      assertEquals(await tensor(shape), {
+        status: 200,
+        body: { data: { names: [], tensor: { shape: [], values: [5] } }, meta: {} },
+      });
+    }
+    assertEquals(
+      await tensor("null", "[1,2]"),
+      internal("cannot reshape array of size 2 into shape ()"),
+    );
+  }));
