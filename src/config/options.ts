@@ -415,10 +415,16 @@ const ENV_SETTINGS = {
   modelMetadata: (env: Env): string | undefined => env.MODEL_METADATA,
   /** `FLASK_JSON_SORT_KEYS` (default true). */
   jsonSortKeys: (env: Env): boolean => getenvAsBool(env, "FLASK_JSON_SORT_KEYS", true),
-  /** `FLASK_JSONIFY_PRETTYPRINT_REGULAR` or `FLASK_DEBUG`: indented JSON responses. */
+  /**
+   * Indented JSON responses: `FLASK_JSONIFY_PRETTYPRINT_REGULAR` when set (Flask 2.2 then
+   * ignores debug mode, so `false` keeps them compact), else `FLASK_DEBUG`.
+   */
   jsonPrettyPrint: (env: Env): boolean =>
-    getenvAsBool(env, "FLASK_JSONIFY_PRETTYPRINT_REGULAR", false) ||
-    getenvAsBool(env, "FLASK_DEBUG", false),
+    getenvAsBool(
+      env,
+      "FLASK_JSONIFY_PRETTYPRINT_REGULAR",
+      getenvAsBool(env, "FLASK_DEBUG", false),
+    ),
   /** `FLASK_JSON_AS_ASCII` (default true): escape non-ASCII in JSON responses. */
   jsonAsAscii: (env: Env): boolean => getenvAsBool(env, "FLASK_JSON_AS_ASCII", true),
 };
@@ -593,7 +599,12 @@ function normalise(argv: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
     if (token === "-h") throw new ConfigExit(0, "", helpText());
-    if (!token.startsWith("--") || token === "--") {
+    if (token === "--") {
+      // Everything after `--` is a positional, exactly as typed (argparse's `A` pattern).
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (!token.startsWith("--")) {
       out.push(token);
       continue;
     }

@@ -23,6 +23,7 @@ import { buildModelMetadata } from "../protocol/metadata.ts";
 import { NDArray } from "../protocol/ndarray.ts";
 import { decodeProtoData, emptyArray, isObject, type JsonObject } from "../protocol/payload.ts";
 import { pyStrBounded } from "../python/repr.ts";
+import { pyAttributeError, pyTruthy } from "../python/operators.ts";
 import { loadYaml } from "../yaml.ts";
 import type { MetaParts, ResponseBuilder, ResponseContext } from "../protocol/response.ts";
 import { INFER_METHOD, OipPlane } from "./oip.ts";
@@ -245,7 +246,7 @@ export class DataPlane {
     const result = callOptional(this.#user, MESSAGE_HOOKS[op].hook, [d.X, d.names, d.meta, ctx]);
     const reference = {
       ref: request as JsonObject,
-      merge: isObject(meta) ? meta : undefined,
+      merge: meta,
       puid,
     };
     // A hook that is not implemented: predict answers an empty list, the others pass X on.
@@ -307,7 +308,7 @@ export class DataPlane {
     const meta = d.meta as MetaParts & { puid?: unknown } | undefined;
     const reference = {
       ref: request as JsonObject,
-      merge: isObject(meta) ? meta : undefined,
+      merge: meta,
       puid: isObject(meta) ? meta.puid : undefined,
     };
     const finish = (out: BatchedResult) =>
@@ -575,15 +576,11 @@ export class DataPlane {
   async #rawResult(raw: unknown, op: Operation, adapter: WireAdapter): Promise<unknown> {
     // A feedback hook that returns nothing answers an empty SeldonMessage (server.md §3.5).
     if ((raw === undefined || raw === null) && op === "send-feedback") return {};
-    const meta = isObject(raw) ? raw.meta : undefined;
-    if (isObject(meta) && Array.isArray(meta.metrics) && meta.metrics.length > 0) {
-      const metrics = meta.metrics as Record<string, unknown>[];
-      for (const m of metrics) {
-        if (!isObject(m) || m.key === undefined) throw new Error("'key'");
-      }
+    const metrics = adapter.rawMetricsList(raw);
+    if (metrics.length > 0) {
       tagWithMethod(metrics, METHOD_LABEL[op]);
       await this.#recorder.record(adapter.rawMetrics(metrics), METHOD_LABEL[op]);
-      if (!this.#includeMetrics) delete meta.metrics;
+      if (!this.#includeMetrics) delete (raw as { meta: JsonObject }).meta.metrics;
     }
     return adapter.rawResponse(raw);
   }
@@ -649,6 +646,8 @@ function mergeMetas(messages: readonly unknown[]): MetaParts {
   const metrics: unknown[] = [];
   for (const m of messages) {
     const meta = isObject(m) ? m.meta : undefined;
+    // upstream's `if meta: meta.get(…)`: a true meta that is not a dict fails there.
+    if (pyTruthy(meta) && !isObject(meta)) throw pyAttributeError(meta, "get");
     if (!isObject(meta)) continue;
     if (isObject(meta.tags)) tags = { ...tags, ...meta.tags };
     if (isObject(meta.requestPath)) requestPath = { ...requestPath, ...meta.requestPath };

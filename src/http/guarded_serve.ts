@@ -13,6 +13,7 @@
 import { logger } from "../logging.ts";
 import { acceptLoop } from "./accept.ts";
 import { listenTcp } from "../listen.ts";
+import { requestLineLength, requestLineTooLong } from "./gunicorn.ts";
 
 const log = logger("http");
 
@@ -28,6 +29,11 @@ export interface ConnectionLimits {
   readonly headerTimeoutMs: number;
   /** An idle keep-alive connection is closed after this; 0 closes after every response. */
   readonly keepAliveMs: number;
+  /**
+   * Request lines longer than this are answered as gunicorn answers them (a 400 page, the
+   * connection closed) without calling the handler; 0 or absent: no limit.
+   */
+  readonly maxRequestLine?: number;
 }
 
 /** Options of {@link guardedServe}. */
@@ -116,6 +122,7 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
     reusePort: options.reusePort,
   });
   const onError = options.onError ?? defaultOnError;
+  const maxLine = options.maxRequestLine ?? 0;
   const open = new Set<Connection>();
   let tick = 0;
   let accepting = true;
@@ -177,6 +184,14 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
       connection.served++;
       const done = () => answered(req);
       info.completed.then(done, done);
+      // Cheap first: the line (method, target, 10 bytes) is shorter than method + URL + 3.
+      if (maxLine > 0 && req.url.length + req.method.length + 3 > maxLine) {
+        const length = requestLineLength(req);
+        if (length > maxLine) {
+          closeRequested.add(req);
+          return requestLineTooLong(length, maxLine);
+        }
+      }
       const response = handler(req, info);
       if (!draining && options.keepAliveMs > 0) return response;
       return response instanceof Response ? closeAfter(response) : response.then(closeAfter);

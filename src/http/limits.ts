@@ -5,6 +5,7 @@
  */
 import type { Config } from "../config/options.ts";
 import type { ConnectionLimits } from "./guarded_serve.ts";
+import { GUNICORN_REQUEST_LINE_LIMIT } from "./gunicorn.ts";
 
 /** Descriptors kept for the process itself (modules, the control socket, logs, a model's files). */
 const RESERVED_FDS = 128;
@@ -40,13 +41,18 @@ export function defaultMaxConnections(nofile = openFilesLimit()): number {
   );
 }
 
-/** The guards `config` asks for (`--max-connections 0` means the derived default). */
+/**
+ * The guards `config` asks for (`--max-connections 0` means the derived default). Outside
+ * `--debug` request lines are limited as upstream's gunicorn limits them (in `--debug` upstream
+ * serves with Flask's development server, which has no such limit).
+ */
 export function connectionLimits(
-  config: Pick<Config, "maxConnections" | "headerTimeout" | "keepalive">,
+  config: Pick<Config, "maxConnections" | "headerTimeout" | "keepalive"> & { debug?: boolean },
 ): ConnectionLimits {
   return {
     maxConnections: config.maxConnections || defaultMaxConnections(),
     headerTimeoutMs: config.headerTimeout * 1000,
     keepAliveMs: config.keepalive * 1000,
+    maxRequestLine: config.debug ? 0 : GUNICORN_REQUEST_LINE_LIMIT,
   };
 }

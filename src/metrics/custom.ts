@@ -6,6 +6,7 @@
  */
 import { SeldonMicroserviceException } from "../protocol/errors.ts";
 import { pyJsonDumps } from "../python/json_dumps.ts";
+import { isPyDict, pyIn, pySubscriptError } from "../python/operators.ts";
 
 const TYPES = new Set(["COUNTER", "GAUGE", "TIMER"]);
 
@@ -18,11 +19,19 @@ export interface MetricsRecorder {
 /** A recorder that keeps nothing (for embedding and unit tests). */
 export const NO_METRICS: MetricsRecorder = { record() {} };
 
-/** Upstream `validate_metrics`: a list of `{key, value, type}` with a known type and numeric value. */
+/**
+ * Upstream `validate_metrics`: a list of `{key, value, type}` with a known type and numeric
+ * value. An item that is not an object is searched as Python's `"key" in m and …` searches it:
+ * `null`, a number or a boolean throws Python's `TypeError` (`argument of type 'int' is not
+ * iterable`), as does a str or list holding all three words (then indexed); any other is invalid.
+ */
 export function validateMetrics(metrics: unknown): metrics is Record<string, unknown>[] {
   if (!Array.isArray(metrics)) return false;
   for (const m of metrics) {
-    if (typeof m !== "object" || m === null) return false;
+    if (!isPyDict(m)) {
+      if (pyIn("key", m) && pyIn("value", m) && pyIn("type", m)) throw pySubscriptError(m);
+      return false;
+    }
     const { key, value, type } = m as Record<string, unknown>;
     if (key === undefined || value === undefined || type === undefined) return false;
     if (typeof type !== "string" || !TYPES.has(type)) return false;

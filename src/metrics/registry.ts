@@ -4,8 +4,8 @@
  * name, label names declared) in a `Registry`, which renders the text. What a scraper sees
  * matches upstream — family names, `# TYPE`, label sets (user tags < default labels <
  * `worker_id`), values, bucket edges — while the text differs where Prometheus reads both the
- * same: one HELP/TYPE block per family instead of per series, a non-empty HELP, JS number
- * spelling (`1` for `1.0`), label order.
+ * same: one HELP/TYPE block per family instead of per series, JS number spelling (`1` for
+ * `1.0`), label order. The HELP text is upstream's empty one (`# HELP <name> `).
  *
  * Two kinds of series prom-client's metric types cannot hold, so they are registered as small
  * family objects whose samples are computed here (prom-client still renders them):
@@ -32,8 +32,19 @@ import { BUCKETS, type Series } from "./store.ts";
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** `le` of each bucket: the shortest round-trip spelling of the edges, then `+Inf`. */
 const LE = [...BUCKETS.map(String), "+Inf"];
-/** HELP text of the custom families (upstream's is empty; prom-client requires one). */
-const HELP = "Seldon custom metric";
+/**
+ * HELP text of the custom families: upstream's is empty. prom-client's constructors refuse an
+ * empty help, so `Gauge`/`Counter` are built with a placeholder and given this one after.
+ */
+const HELP = "";
+/** The placeholder help the constructors accept (replaced by {@link HELP} at once). */
+const PLACEHOLDER_HELP = "-";
+
+/** `metric` with upstream's empty HELP text (prom-client reads `help` when it renders). */
+function emptyHelp<M extends Gauge | Counter>(metric: M): M {
+  (metric as unknown as { help: string }).help = HELP;
+  return metric;
+}
 
 type Labels = Record<string, string>;
 
@@ -131,13 +142,17 @@ export function customRegistry(
   for (const f of families(workers, labels, onSkip)) {
     const labelNames = [...f.labelNames];
     if (f.type === "GAUGE") {
-      const gauge = new Gauge({ name: f.name, help: HELP, labelNames, registers: [registry] });
+      const gauge = emptyHelp(
+        new Gauge({ name: f.name, help: PLACEHOLDER_HELP, labelNames, registers: [registry] }),
+      );
       for (const { series, labels } of f.series) gauge.set(labels, series.value);
     } else if (f.type === "TIMER") {
       const values = f.series.flatMap(({ series, labels }) => histogramValues(series, labels));
       registry.registerMetric(computedFamily(f.name, "histogram", values));
     } else if (f.series.every(({ series }) => series.value >= 0 && Number.isFinite(series.value))) {
-      const counter = new Counter({ name: f.name, help: HELP, labelNames, registers: [registry] });
+      const counter = emptyHelp(
+        new Counter({ name: f.name, help: PLACEHOLDER_HELP, labelNames, registers: [registry] }),
+      );
       for (const { series, labels } of f.series) counter.inc(labels, series.value);
     } else {
       const values = f.series.map(({ series, labels }) => ({ value: series.value, labels }));

@@ -100,7 +100,11 @@ export class MetricsStore implements MetricsRecorder {
     for (const m of metrics) {
       const type = m.type === undefined ? "COUNTER" : m.type;
       const tags = metricTags(m.tags, method);
+      // upstream's `(type, metrics["key"], tags key)`: the key is read before the tags joined.
+      if (m.key === undefined) throw new Error("'key'");
+      checkTagValues(tags);
       if (type !== "COUNTER" && type !== "GAUGE" && type !== "TIMER") continue;
+      if (m.value === undefined) throw new Error("'value'");
       const key = String(m.key);
       const id = `${type}\u0000${key}\u0000${tagsKey(tags)}`;
       const series = staged.get(id)?.series ?? this.#series.get(id) ??
@@ -132,7 +136,7 @@ export class MetricsStore implements MetricsRecorder {
 
 /**
  * The series tags: the metric's `tags` (or `{}`) plus `method`, with Python's errors for
- * `tags["method"] = method` on a non-dict and for `"-".join((k, v))` on a non-string value.
+ * `tags["method"] = method` on a non-dict.
  */
 function metricTags(raw: unknown, method: string): Record<string, string> {
   if (raw === undefined) return { method };
@@ -140,13 +144,16 @@ function metricTags(raw: unknown, method: string): Record<string, string> {
   if (typeof raw !== "object" || raw === null) {
     throw new TypeError(`'${pyTypeName(raw)}' object does not support item assignment`);
   }
-  const tags: Record<string, unknown> = { ...(raw as Record<string, unknown>), method };
+  return { ...(raw as Record<string, string>), method };
+}
+
+/** Python's error for `"-".join((k, v))` of the tags key on a non-string value. */
+function checkTagValues(tags: Readonly<Record<string, unknown>>): void {
   for (const k of Object.keys(tags).sort()) {
     if (typeof tags[k] !== "string") {
       throw new TypeError(`sequence item 1: expected str instance, ${pyTypeName(tags[k])} found`);
     }
   }
-  return tags as Record<string, string>;
 }
 
 /**

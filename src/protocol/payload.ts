@@ -10,6 +10,7 @@ import { badData } from "./errors.ts";
 import { NDArray, resolveShape } from "./ndarray.ts";
 import { parseProtoJson } from "./proto/json.ts";
 import { pyStrBounded, pyTypeName } from "../python/repr.ts";
+import { pyIn, pySubscriptError, pyTruthy } from "../python/operators.ts";
 import { checkShape } from "./shape.ts";
 import { tftensorToNDArray } from "./tftensor.ts";
 
@@ -68,7 +69,7 @@ export function decodeJsonMessage(request: unknown, repr?: () => string): Decode
   const meta = request.meta;
   if ("data" in request) {
     const data = request.data;
-    if (!isObject(data)) throw invalidRequest(request, repr);
+    if (!isObject(data)) return { X: decodeOddData(data), names: [], meta };
     return { X: decodeJsonData(data), names: "names" in data ? data.names : [], meta };
   }
   if ("jsonData" in request) return { X: request.jsonData, names: [], meta };
@@ -86,16 +87,38 @@ export function decodeJsonMessage(request: unknown, repr?: () => string): Decode
   throw invalidRequest(request, repr);
 }
 
+/**
+ * X from a `data` member that is not an object, as upstream's `"tensor" in data` tests and
+ * `data["names"]` treat it: `null`, a number or a boolean cannot be searched (`TypeError:
+ * argument of type 'NoneType' is not iterable`, a 500); a str or list that holds a payload key
+ * (or, non-empty, `names`) is then indexed by it (`string indices must be integers`); any other
+ * str or list is a `data` without payload, an empty array.
+ */
+function decodeOddData(data: unknown): NDArray {
+  for (const key of ODD_DATA_KEYS) {
+    if (pyIn(key, data)) throw pySubscriptError(data);
+  }
+  if (pyTruthy(data) && pyIn("names", data)) throw pySubscriptError(data);
+  return emptyArray();
+}
+
+const ODD_DATA_KEYS = ["tensor", "ndarray", "tftensor"];
+
 /** X from a JSON-mode `data` member: tensor, then ndarray, then tftensor, else empty. */
 function decodeJsonData(data: JsonObject): NDArray {
   if ("tensor" in data) {
     const tensor = data.tensor as JsonObject;
-    if (!isObject(tensor)) throw new Error("tensor must be an object");
+    // upstream reads `tensor["values"]` first: a non-dict fails as Python indexes it.
+    if (!isObject(tensor)) throw pySubscriptError(tensor);
     if (!("values" in tensor)) throw new Error("'values'");
     if (!("shape" in tensor)) throw new Error("'shape'");
-    // numpy's `reshape(4)` takes a bare integer like `reshape([4])`.
-    const shape = typeof tensor.shape === "number" ? [tensor.shape] : tensor.shape;
-    if (!Array.isArray(shape)) throw new Error(`'shape' must be a list of integers`);
+    // numpy's `reshape(4)` takes a bare integer like `reshape([4])`, and `reshape(None)` (a
+    // deprecated alias) like `reshape(())`; a str is a sequence of str items.
+    const raw = tensor.shape;
+    const shape = typeof raw === "number" ? [raw] : raw === null || raw === "" ? [] : raw;
+    if (!Array.isArray(shape)) {
+      throw new TypeError(`'${pyTypeName(shape)}' object cannot be interpreted as an integer`);
+    }
     const values = NDArray.from(tensor.values);
     return values.reshape(checkShape(shape, values.size));
   }

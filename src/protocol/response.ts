@@ -12,6 +12,7 @@ import { markObjectFree } from "./object_free.ts";
 import { isPlainObject } from "./plain_object.ts";
 import { parseProtoJson } from "./proto/json.ts";
 import { pyStrBounded, pyTypeName } from "../python/repr.ts";
+import { isPyDict, pyAttributeError, pyMappingError, pyTruthy } from "../python/operators.ts";
 import { ndarrayToTftensor } from "./tftensor.ts";
 
 /** The parts of request meta merged into a response (§4.5). */
@@ -25,8 +26,11 @@ export interface MetaParts {
 export interface ResponseContext {
   /** The reference request: its data kind is mirrored (§4.2). */
   readonly ref: JsonObject;
-  /** Request meta to merge (tags, metrics, requestPath), or none (route, feedback, health). */
-  readonly merge: MetaParts | undefined;
+  /**
+   * Request meta to merge (tags, metrics, requestPath), or none (route, feedback, health). JSON
+   * mode passes the request's `meta` as sent, whatever its type (upstream's errors follow).
+   */
+  readonly merge: MetaParts | unknown;
   /** The puid to copy when Python would call it true (upstream `if puid:`; a non-empty string). */
   readonly puid: unknown;
   /** `tags()` result merged after the request tags. */
@@ -91,19 +95,23 @@ function writesNames(names: unknown, mode: Mode): boolean {
 
 /** Builds the response message for hook result `data` (§4.1–§4.5). */
 export function buildResponse(data: unknown, ctx: ResponseContext, mode: Mode): JsonObject {
-  const meta = buildMeta(ctx, mode);
-  if (typeof data === "string") return { meta, strData: data };
-  if (data instanceof Uint8Array) return { binData: encodeBase64(data), meta };
+  // The payload first, then meta (object literals evaluate in order): upstream fails on an
+  // unknown payload before it reads the request meta.
+  if (typeof data === "string") return { meta: buildMeta(ctx, mode), strData: data };
+  if (data instanceof Uint8Array) {
+    return { binData: encodeBase64(data), meta: buildMeta(ctx, mode) };
+  }
   if (
     Array.isArray(data) || NDArray.isNDArray(data) ||
     (ArrayBuffer.isView(data) && !(data instanceof DataView))
   ) {
-    return { data: encodeArray(data, ctx, mode), meta };
+    return { data: encodeArray(data, ctx, mode), meta: buildMeta(ctx, mode) };
   }
   if (ProtoAny.isProtoAny(data) && mode === "proto") {
-    return { customData: { "@type": data.typeUrl, value: encodeBase64(data.value) }, meta };
+    const customData = { "@type": data.typeUrl, value: encodeBase64(data.value) };
+    return { customData, meta: buildMeta(ctx, mode) };
   }
-  if (isPlainObject(data)) return { jsonData: data, meta };
+  if (isPlainObject(data)) return { jsonData: data, meta: buildMeta(ctx, mode) };
   throw mode === "proto" ? protoUnknownPayload(data) : unknownPayload(data);
 }
 
@@ -189,7 +197,8 @@ function encodeTensor(array: NDArray, mode: Mode): JsonObject {
 
 /** The response `meta` (§4.5); always an object, keys in sorted order. */
 function buildMeta(ctx: ResponseContext, mode: Mode): JsonObject {
-  const merge = ctx.merge;
+  if (mode === "json" && !plainMeta(ctx)) return buildOddJsonMeta(ctx);
+  const merge = ctx.merge as MetaParts | undefined;
   const reqTags = isObject(merge?.tags) ? merge.tags : undefined;
   const tags = reqTags || ctx.userTags || ctx.runtimeTags
     ? { ...reqTags, ...ctx.userTags, ...ctx.runtimeTags }
@@ -209,11 +218,61 @@ function buildMeta(ctx: ResponseContext, mode: Mode): JsonObject {
   return meta;
 }
 
-/** Python truthiness of a decoded JSON value (`if x:`). */
-function pyTruthy(x: unknown): boolean {
-  if (Array.isArray(x)) return x.length > 0;
-  if (isObject(x)) return Object.keys(x).length > 0;
-  if (typeof x === "number") return x !== 0;
-  if (typeof x === "bigint") return x !== 0n;
-  return x === true || (typeof x === "string" && x.length > 0);
+/**
+ * True when JSON-mode meta needs none of upstream's type errors: the merged meta is absent or
+ * an object whose tags, metrics and requestPath are absent or of their types, and the
+ * reference request's `meta` is absent or an object.
+ */
+function plainMeta(ctx: ResponseContext): boolean {
+  const merge = ctx.merge;
+  if (merge !== undefined) {
+    if (!isObject(merge)) return false;
+    const m = merge as MetaParts;
+    if (m.tags !== undefined && !isObject(m.tags)) return false;
+    if (m.metrics !== undefined && !Array.isArray(m.metrics)) return false;
+    if (m.requestPath !== undefined && !isObject(m.requestPath)) return false;
+  }
+  return !("meta" in ctx.ref) || isObject(ctx.ref.meta);
+}
+
+/**
+ * JSON-mode meta of a request whose meta members are not of their types, step by step as
+ * upstream's `construct_response_json` runs: `meta.get(…)` on a true non-dict
+ * (`AttributeError: 'str' object has no attribute 'get'`), `tags.update(…)` /
+ * `metrics.extend(…)` when there is something to add, `if tags:` / `if metrics:` (a true value
+ * of another type is echoed as is), the request's `meta.get("puid")`, `{**own, **requestPath}`
+ * (`TypeError: 'str' object is not a mapping`). Errors are plain (HTTP 500).
+ */
+function buildOddJsonMeta(ctx: ResponseContext): JsonObject {
+  const merge = ctx.merge;
+  let tags: unknown = {};
+  let metrics: unknown = [];
+  let path: unknown = {};
+  if (pyTruthy(merge)) {
+    if (!isPyDict(merge)) throw pyAttributeError(merge, "get");
+    if ("tags" in merge) tags = merge.tags;
+    if ("metrics" in merge) metrics = merge.metrics;
+    if ("requestPath" in merge) path = merge.requestPath;
+  }
+  for (const extra of [ctx.userTags, ctx.runtimeTags]) {
+    if (!pyTruthy(extra)) continue;
+    if (!isPyDict(tags)) throw pyAttributeError(tags, "update");
+    tags = { ...tags, ...extra };
+  }
+  if (ctx.metrics.length > 0) {
+    if (!Array.isArray(metrics)) throw pyAttributeError(metrics, "extend");
+    metrics = [...metrics, ...ctx.metrics];
+  }
+  const meta: JsonObject = {};
+  if (pyTruthy(metrics)) meta.metrics = metrics;
+  if ("meta" in ctx.ref) {
+    const requestMeta = ctx.ref.meta;
+    if (!isPyDict(requestMeta)) throw pyAttributeError(requestMeta, "get");
+    if (pyTruthy(requestMeta.puid)) meta.puid = requestMeta.puid;
+  }
+  if (!isPyDict(path)) throw pyMappingError(path);
+  const fullPath = { ...ctx.ownPath, ...path };
+  if (Object.keys(fullPath).length > 0) meta.requestPath = fullPath;
+  if (pyTruthy(tags)) meta.tags = tags;
+  return meta;
 }

@@ -177,11 +177,16 @@ function render(s: string, msg: string, index: number): string {
 }
 
 /**
- * Python's `json.loads` message for `text` (`<msg>: line L column C (char N)`), or undefined
- * when Python accepts it (e.g. `NaN`, which `JSON.parse` refuses). Nesting deeper than the JS
+ * Python's `json.loads` message for the str `text` (`<msg>: line L column C (char N)`; a leading
+ * BOM is refused as `Unexpected UTF-8 BOM …`), or undefined when Python accepts it (e.g. `NaN`,
+ * which `JSON.parse` refuses). Nesting deeper than the JS
  * stack throws a `RangeError`, as the value-building parser does.
  */
 export function pythonJsonError(text: string): string | undefined {
+  // `json.loads` refuses a str that starts with a BOM before it scans anything.
+  if (text.startsWith("\ufeff")) {
+    return render(text, "Unexpected UTF-8 BOM (decode using utf-8-sig)", 0);
+  }
   const scanner = new Scanner(text);
   try {
     const end = scanner.ws(scanner.value(scanner.ws(0)));

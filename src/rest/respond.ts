@@ -10,6 +10,8 @@ import { asciiOnly, stringifyJson } from "../protocol/json.ts";
 import { messageText } from "./message_text.ts";
 import { sortKeysDeep } from "./sortkeys.ts";
 import { isObjectFree } from "../protocol/object_free.ts";
+import { parsePythonInt } from "../python/builtins.ts";
+import { isPyDict, pyIn, pySubscriptError } from "../python/operators.ts";
 
 /** How JSON bodies are written (`FLASK_JSONIFY_PRETTYPRINT_REGULAR`, `FLASK_JSON_AS_ASCII`). */
 export interface JsonStyle {
@@ -147,14 +149,38 @@ export function canCarryBody(code: unknown): code is number {
 }
 
 /**
- * The HTTP status of a predict answer (server.md §2.6): `status.code` of an object result when
- * it is a status that can carry the body ({@link canCarryBody}; 1xx, 204, 205 and 304 cannot,
- * and using them would lose the body); another code gives 500 with the body unchanged.
+ * The HTTP status of a predict answer (server.md §2.6), as upstream's view sets it from an
+ * object result: `if "status" in response and "code" in response["status"]`, then werkzeug's
+ * status setter. A code that is a status that can carry the body ({@link canCarryBody}; 1xx,
+ * 204, 205 and 304 cannot, and using them would lose the body) is used; another integer gives
+ * 500 with the body unchanged. A string is read as werkzeug reads a status string (Python's
+ * `int()` of its first word: `"422"`, `" +409 "`, `"418 I am odd"`). Where Python raises, this
+ * throws the same error (a 500 with its text): a code of another type (`Invalid status
+ * argument`), a blank string (`Empty status argument`), a `status` that is not a dict but holds
+ * `code` (a str or list, then indexed) or cannot be searched (`argument of type 'NoneType' is
+ * not iterable`).
  */
 export function predictStatus(body: unknown): number {
   if (typeof body !== "object" || body === null) return 200;
   const status = (body as Record<string, unknown>).status;
-  if (typeof status !== "object" || status === null || !("code" in status)) return 200;
-  const code = (status as Record<string, unknown>).code;
-  return canCarryBody(code) ? code : 500;
+  if (status === undefined || !isPyDict(body)) return 200;
+  if (!isPyDict(status)) {
+    if (pyIn("code", status)) throw pySubscriptError(status);
+    return 200;
+  }
+  if (!("code" in status)) return 200;
+  const code = status.code;
+  if (typeof code === "number" && Number.isInteger(code)) return canCarryBody(code) ? code : 500;
+  if (typeof code === "string") return statusStringCode(code);
+  // A bool is an int to werkzeug, spelled `True`: status 0, which no client can read.
+  if (typeof code === "boolean" || typeof code === "bigint") return 500;
+  throw new TypeError("Invalid status argument");
+}
+
+/** werkzeug's `_clean_status` for a string: Python's `int()` of its first word, else 500. */
+function statusStringCode(text: string): number {
+  const word = /\S+/.exec(text);
+  if (word === null) throw new Error("Empty status argument");
+  const code = parsePythonInt(word[0]);
+  return typeof code === "number" && canCarryBody(code) ? code : 500;
 }

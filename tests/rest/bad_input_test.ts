@@ -336,26 +336,32 @@ Deno.test("bad input: feedback with unknown field or wrong type → 400 Invalid 
     await stillServing(s);
   }));
 
-Deno.test("bad input: absurd tensor shapes → 400, never an echo of the shape", () =>
+Deno.test("bad input: shapes numpy refuses → 500 with its text; absurd sizes → 400, never echoed", () =>
   withServer(identity, async (s) => {
-    const cases: [string, string][] = [
-      ["[1e300, 0]", "'float' object cannot be interpreted as an integer"],
-      ["[2.5, 0]", "'float' object cannot be interpreted as an integer"],
-      ["[2.0, 0]", "'float' object cannot be interpreted as an integer"],
-      ['["2", 0]', "'str' object cannot be interpreted as an integer"],
-      ["[null, 0]", "'NoneType' object cannot be interpreted as an integer"],
-      ["[-5, 0]", "cannot reshape array of size 0 into shape (-5,0)"],
-      ["[100000000000000000000, 0]", "tensor shape (100000000000000000000,0) is too large"],
-      ["[9007199254740992, 0]", "tensor shape (9007199254740992,0) is too large"],
-      ["[4294967296, 4294967296, 0]", "tensor shape (4294967296,4294967296,0) is too large"],
+    const cases: [string, number, string][] = [
+      ["[1e300, 0]", 500, "'float' object cannot be interpreted as an integer"],
+      ["[2.5, 0]", 500, "'float' object cannot be interpreted as an integer"],
+      ["[2.0, 0]", 500, "'float' object cannot be interpreted as an integer"],
+      ['["2", 0]', 500, "'str' object cannot be interpreted as an integer"],
+      ["[null, 0]", 500, "'NoneType' object cannot be interpreted as an integer"],
+      ["[-5, 0]", 500, "cannot reshape array of size 0 into shape (-5,0)"],
+      ["[100000000000000000000, 0]", 400, "tensor shape (100000000000000000000,0) is too large"],
+      ["[9007199254740992, 0]", 400, "tensor shape (9007199254740992,0) is too large"],
+      [
+        "[4294967296, 4294967296, 0]",
+        400,
+        "tensor shape (4294967296,4294967296,0) is too large",
+      ],
       [
         JSON.stringify(new Array(33).fill(1)),
+        500,
         "maximum supported dimension for an ndarray is 32, found 33",
       ],
     ];
-    for (const [shape, info] of cases) {
+    for (const [shape, status, info] of cases) {
       const r = await s.post("/predict", `{"data":{"tensor":{"shape":${shape},"values":[]}}}`);
-      assertError(r, 400, "MICROSERVICE_BAD_DATA", info);
+      const reason = status === 500 ? "MICROSERVICE_INTERNAL_ERROR" : "MICROSERVICE_BAD_DATA";
+      assertError(r, status, reason, info);
     }
     // Large but sane empty shapes, and -1, still work.
     const ok = await s.post("/predict", {

@@ -106,7 +106,7 @@ Deno.test("robustness: hostile thrown values get the spec's error on REST and gR
 
 Deno.test("robustness: predict status codes that cannot carry a body answer 500, body unchanged", () =>
   withServer({ predictRaw: (msg: any) => msg.jsonData }, async (s) => {
-    for (const code of [100, 101, 150, 204, 205, 304, 600, 1.5]) {
+    for (const code of [100, 101, 150, 204, 205, 304, 600]) {
       const body = { status: { code }, x: 1 };
       const r = await s.post("/api/v1.0/predictions", { jsonData: body });
       assertEquals(r.status, 500, `code ${code}`);

@@ -30,6 +30,11 @@ export interface WireAdapter {
   feedbackOut(response: JsonObject): unknown;
   /** A raw hook's result → the response (throws `SerializeError` when it cannot be). */
   rawResponse(raw: unknown): unknown;
+  /**
+   * The `meta.metrics` items of a raw hook's result to record (the same objects, `[]` when
+   * none), read as upstream reads them; throws where upstream's reading fails.
+   */
+  rawMetricsList(raw: unknown): Record<string, unknown>[];
   /** The custom metrics of a raw hook's result as upstream records them. */
   rawMetrics(metrics: Record<string, unknown>[]): Record<string, unknown>[];
   /** The model metadata document (undefined: it failed validation) as this protocol answers it. */

@@ -10,6 +10,7 @@ import { badData, SeldonMicroserviceException } from "../errors.ts";
 import { decodeJsonMessage, invalidRequest, isObject } from "../payload.ts";
 import { parseProtoJson, ProtoJsonError, toPrintedProtoJson } from "../proto/json.ts";
 import { pyTypeName } from "../../python/repr.ts";
+import { isPyDict, pyAttributeError, pyTruthy } from "../../python/operators.ts";
 import { JSON_RESPONSES, PROTO_RESPONSES } from "../response.ts";
 import type { HttpErrorAnswer, RestAdapter } from "./adapter.ts";
 
@@ -38,6 +39,7 @@ export const SELDON_JSON: RestAdapter = {
   feedbackResponses: PROTO_RESPONSES,
   feedbackOut: toPrintedProtoJson,
   rawResponse: (raw) => raw,
+  rawMetricsList,
   rawMetrics: (metrics) => metrics,
   metadata(document) {
     if (document !== undefined) return document;
@@ -48,6 +50,29 @@ export const SELDON_JSON: RestAdapter = {
   },
   renderError,
 };
+
+/**
+ * A raw result's metrics as upstream's `msg.get("meta", {}).get("metrics", [])` and the metrics
+ * update loop read them (a result that is not an object has none): a `meta` that is not a dict
+ * has no `get`; metrics that are `null`, a number or a boolean cannot be iterated; a non-empty
+ * str or object yields strs, and each item of a list must be a dict — else Python's errors.
+ */
+function rawMetricsList(raw: unknown): Record<string, unknown>[] {
+  if (!isObject(raw) || !("meta" in raw)) return [];
+  const meta = raw.meta;
+  if (!isPyDict(meta)) throw pyAttributeError(meta, "get");
+  const metrics = meta.metrics;
+  if (metrics === undefined) return [];
+  if (!Array.isArray(metrics)) {
+    if (metrics === null || (typeof metrics !== "object" && typeof metrics !== "string")) {
+      throw new TypeError(`'${pyTypeName(metrics)}' object is not iterable`);
+    }
+    if (pyTruthy(metrics)) throw pyAttributeError("", "get");
+    return [];
+  }
+  for (const m of metrics) if (!isPyDict(m)) throw pyAttributeError(m, "get");
+  return metrics as Record<string, unknown>[];
+}
 
 /** The Seldon error body: `{"status":{"code":-1,"info":…,"reason":…,"status":1}}`. */
 export function errorBody(info: string, reason: string): Record<string, unknown> {

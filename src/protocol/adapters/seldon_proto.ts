@@ -7,7 +7,7 @@
 import { errorText } from "../../error_text.ts";
 import { SeldonMicroserviceException, SerializeError } from "../errors.ts";
 import { metadataToProtoJson } from "../metadata.ts";
-import { decodeProtoMessage, type JsonObject } from "../payload.ts";
+import { decodeProtoMessage, isObject, type JsonObject } from "../payload.ts";
 import { parseProtoJson, shortestFloat32 } from "../proto/json.ts";
 import { PROTO_RESPONSES } from "../response.ts";
 import type { GrpcAdapter, GrpcErrorAnswer } from "./adapter.ts";
@@ -29,6 +29,14 @@ export const SELDON_PROTO: GrpcAdapter = {
     } catch {
       throw new SerializeError();
     }
+  },
+  // The message's metrics (converted to a SeldonMessage afterwards, which fails on the rest).
+  rawMetricsList(raw) {
+    const meta = isObject(raw) ? raw.meta : undefined;
+    if (!isObject(meta) || !Array.isArray(meta.metrics)) return [];
+    const metrics = meta.metrics as Record<string, unknown>[];
+    for (const m of metrics) if (!isObject(m)) throw new Error("'key'");
+    return metrics;
   },
   // Upstream records the metrics of the returned message, whose `value` is a proto float
   // (printed shortest by MessageToJson), not the number the hook wrote.

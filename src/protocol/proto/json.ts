@@ -54,6 +54,14 @@ export interface ParseOptions {
 class PyValueError extends Error {}
 /** Python's `TypeError` raised outside a path-annotated conversion. */
 class PyTypeError extends Error {}
+/**
+ * `for name in js` over a value Python cannot iterate: raised outside any field's `try`, so at
+ * the top it escapes `ParseDict` as a plain `TypeError` (not a parse error).
+ */
+class PyNotIterable extends PyTypeError {}
+
+/** json_format's `_VALID_EXTENSION_NAME` (`re.match`, `$` also before a final newline). */
+const EXTENSION_NAME = /^\[[a-zA-Z0-9._]*\](?:\n)?$/;
 
 /** Python's max recursion depth of json_format's parser. */
 const MAX_DEPTH = 100;
@@ -287,24 +295,15 @@ class Parser {
 
   /** `_ConvertFieldValuePair`: the fields of an ordinary message. */
   private convertFieldValuePair(js: unknown, def: MessageDef, path: string): ProtoObject {
-    if (!isPlainObject(js)) {
-      throw new ProtoJsonError(
-        `Expected a JSON object for message type "${def.fullName}", got ${
-          pyTypeName(js)
-        } at ${path}`,
-      );
-    }
+    if (!isPlainObject(js)) return this.convertNotADict(js, def, path);
     const slots: unknown[] = [];
     const oneofs = new Set<string>();
     for (const name of Object.keys(js)) {
       const f = def.byKey.get(name);
       try {
         if (f === undefined) {
-          if (this.ignoreUnknown) continue;
-          throw new ProtoJsonError(
-            `Message type "${def.fullName}" has no field named "${name}" at "${path}".\n` +
-              ` Available Fields(except extensions): "${pyRepr(def.fields.map((x) => x.json))}"`,
-          );
+          unknownField(name, def, path, this.ignoreUnknown);
+          continue;
         }
         const value = js[name];
         if (value === undefined) continue;
@@ -332,6 +331,53 @@ class Parser {
       if (v !== undefined) out[f.json] = v;
     }
     return out;
+  }
+
+  /**
+   * `_ConvertFieldValuePair` on a value that is not a dict, as Python runs `for name in js`
+   * over it: `null`, a number or a boolean cannot be iterated; a str yields its characters and a
+   * list its items, each looked up as a field name (`expected string or bytes-like object` for
+   * a non-str, `unhashable type: 'list'`, `has no field named …`) and a field's value read as
+   * `js[name]` (`list indices must be integers or slices, not str`). An empty str or list holds
+   * no field: the empty message.
+   */
+  private convertNotADict(js: unknown, def: MessageDef, path: string): ProtoObject {
+    let names: unknown[];
+    if (typeof js === "string") names = [...js];
+    else if (Array.isArray(js)) names = js;
+    else throw new PyNotIterable(`'${pyTypeName(js)}' object is not iterable`);
+    const seen = new Set<string>();
+    for (const name of names) {
+      let f: FieldDef | undefined;
+      try {
+        if (typeof name !== "string") {
+          throw new PyTypeError(
+            Array.isArray(name) || isPlainObject(name)
+              ? `unhashable type: '${pyTypeName(name)}'`
+              : "expected string or bytes-like object",
+          );
+        }
+        f = def.byKey.get(name);
+        if (f === undefined) {
+          unknownField(name, def, path, this.ignoreUnknown);
+          continue;
+        }
+        if (seen.has(name)) {
+          throw new ProtoJsonError(
+            `Message type "${def.fullName}" should not have multiple "${name}" fields at "${path}".`,
+          );
+        }
+        seen.add(name);
+        throw new PyTypeError(
+          typeof js === "string"
+            ? "string indices must be integers"
+            : "list indices must be integers or slices, not str",
+        );
+      } catch (e) {
+        throw wrapFieldError(e, typeof name === "string" ? name : pyStr(name), f);
+      }
+    }
+    return {};
   }
 
   /** One field's value in canonical form (`undefined` = unset). */
@@ -482,6 +528,21 @@ class Parser {
 }
 
 /** The `except` clauses of `_ConvertFieldValuePair`. */
+/**
+ * A field name the message does not have: json_format refuses `[ext]` names (these messages
+ * have no extensions) even when ignoring unknown fields, then fails unless it ignores them.
+ */
+function unknownField(name: string, def: MessageDef, path: string, ignore: boolean): void {
+  if (EXTENSION_NAME.test(name)) {
+    throw new ProtoJsonError(`Message type ${def.fullName} does not have extensions at ${path}`);
+  }
+  if (ignore) return;
+  throw new ProtoJsonError(
+    `Message type "${def.fullName}" has no field named "${name}" at "${path}".\n` +
+      ` Available Fields(except extensions): "${pyRepr(def.fields.map((x) => x.json))}"`,
+  );
+}
+
 function wrapFieldError(e: unknown, name: string, f: FieldDef | undefined): unknown {
   if (e instanceof ProtoJsonError) {
     return f !== undefined && f.oneof === undefined
@@ -512,6 +573,8 @@ export function parseProtoJson(
     return parser.convertMessage(value, def, "") as ProtoObject;
   } catch (e) {
     if (e instanceof ProtoJsonError) throw e;
+    // Python's TypeError of `for name in js` at the top escapes ParseDict as itself.
+    if (e instanceof PyNotIterable) throw new TypeError(e.message);
     if (e instanceof PyValueError || e instanceof PyTypeError) throw new ProtoJsonError(e.message);
     if (e instanceof RangeError) throw new ProtoJsonError(`Message too deep: ${e.message}`);
     throw e;

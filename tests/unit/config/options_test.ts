@@ -66,3 +66,14 @@ Deno.test("config: ambiguous prefixes name the whole token, candidates in upstre
     p.message,
   );
 });
+
+Deno.test("config: after `--` every token is a positional, left exactly as typed", () => {
+  const e = exitOf(["M", "--", "--workers", "3"]);
+  assertEquals(e.exitCode, 255);
+  assert(e.message.startsWith("Unknown args ['--workers', '3']. Note"), e.message);
+  assertEquals(parseConfig(["--", "M"], {}).interfaceName, "M");
+  assertEquals(parseConfig(["--workers", "3", "M", "--"], {}).workers, 3);
+  const h = exitOf(["M", "--", "-h"]);
+  assertEquals(h.exitCode, 255);
+  assert(h.message.startsWith("Unknown args ['-h']. Note"), h.message);
+});

@@ -17,6 +17,9 @@ Deno.test("pythonJsonError follows CPython's scanner (checked against 3.11)", ()
     ['{\n"a":\n}', "Expecting value: line 3 column 1 (char 7)"],
     ['"é" x', "Extra data: line 1 column 5 (char 4)"],
     ["[NaN, -Infinity]", undefined],
+    ["\ufeff{}", "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)"],
+    ["\ufeff", "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)"],
+    [" \ufeff{}", "Expecting value: line 1 column 2 (char 1)"],
   ];
   for (const [text, message] of cases) assertEquals(pythonJsonError(text), message, text);
 });

@@ -1026,8 +1026,44 @@ Deno.test("proto json: error messages follow Python json_format", () => {
     "@type is missing when parsing any message at SeldonMessage.customData",
   );
   ok(jsonError("SeldonMessage", { meta: { puid: 5 } }).startsWith("Failed to parse meta field: "));
-  ok(jsonError("SeldonMessage", [1, 2]).includes("seldon.protos.SeldonMessage"));
-  ok(jsonError("Feedback", { request: 7 }).startsWith("Failed to parse request field: "));
+  // A message given something else than an object: protobuf 3.20's `for name in js`.
+  strictEqual(
+    jsonError("SeldonMessage", [1, 2]),
+    "Failed to parse 1 field: expected string or bytes-like object.",
+  );
+  strictEqual(
+    jsonError("SeldonMessage", [[1]]),
+    "Failed to parse [1] field: unhashable type: 'list'.",
+  );
+  strictEqual(
+    jsonError("Feedback", ["request"]),
+    "Failed to parse request field: list indices must be integers or slices, not str.",
+  );
+  strictEqual(
+    jsonError("Feedback", "request"),
+    'Message type "seldon.protos.Feedback" has no field named "r" at "Feedback".\n' +
+      ` Available Fields(except extensions): "['request', 'response', 'reward', 'truth']"`,
+  );
+  strictEqual(
+    jsonError("Feedback", { request: 7 }),
+    "Failed to parse request field: 'int' object is not iterable.",
+  );
+  strictEqual(
+    jsonError("Feedback", { "[x.y]": 1 }),
+    "Message type seldon.protos.Feedback does not have extensions at Feedback",
+  );
+  deepStrictEqual(parseProtoJson("Feedback", []), {});
+  deepStrictEqual(parseProtoJson("Feedback", ""), {});
+  deepStrictEqual(parseProtoJson("Feedback", { request: [] }), { request: {} });
+  // At the top, a value Python cannot iterate escapes ParseDict as a TypeError.
+  let escaped: unknown;
+  try {
+    parseProtoJson("Feedback", 5);
+  } catch (e) {
+    escaped = e;
+  }
+  ok(escaped instanceof TypeError && !(escaped instanceof ProtoJsonError), String(escaped));
+  strictEqual((escaped as Error).message, "'int' object is not iterable");
   ok(jsonError("SeldonMessage", { binData: "a" }).startsWith("Failed to parse binData field: "));
 });
 
