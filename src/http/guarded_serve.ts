@@ -13,7 +13,12 @@
 import { logger } from "../logging.ts";
 import { acceptLoop } from "./accept.ts";
 import { listenTcp } from "../listen.ts";
-import { requestLineLength, requestLineTooLong } from "./gunicorn.ts";
+import {
+  gunicornAcceptsMethod,
+  invalidMethod,
+  requestLineLength,
+  requestLineTooLong,
+} from "./gunicorn.ts";
 
 const log = logger("http");
 
@@ -34,6 +39,11 @@ export interface ConnectionLimits {
    * connection closed) without calling the handler; 0 or absent: no limit.
    */
   readonly maxRequestLine?: number;
+  /**
+   * Methods are checked as gunicorn's parser checks them: one it refuses (`get`, `Post`) is
+   * answered with gunicorn's 400 page without calling the handler.
+   */
+  readonly gunicornMethods?: boolean;
 }
 
 /** Options of {@link guardedServe}. */
@@ -123,6 +133,7 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
   });
   const onError = options.onError ?? defaultOnError;
   const maxLine = options.maxRequestLine ?? 0;
+  const checkMethods = options.gunicornMethods === true;
   const open = new Set<Connection>();
   let tick = 0;
   let accepting = true;
@@ -190,6 +201,13 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
         if (length > maxLine) {
           closeRequested.add(req);
           return requestLineTooLong(length, maxLine);
+        }
+      }
+      if (checkMethods) {
+        const method = req.method;
+        if (method !== "POST" && method !== "GET" && !gunicornAcceptsMethod(method)) {
+          closeRequested.add(req);
+          return invalidMethod(method);
         }
       }
       const response = handler(req, info);

@@ -43,8 +43,8 @@ export function defaultMaxConnections(nofile = openFilesLimit()): number {
 
 /**
  * The guards `config` asks for (`--max-connections 0` means the derived default). Outside
- * `--debug` request lines are limited as upstream's gunicorn limits them (in `--debug` upstream
- * serves with Flask's development server, which has no such limit).
+ * `--debug` request lines and methods are checked as upstream's gunicorn checks them (in
+ * `--debug` upstream serves with Flask's development server, which does neither).
  */
 export function connectionLimits(
   config: Pick<Config, "maxConnections" | "headerTimeout" | "keepalive"> & { debug?: boolean },
@@ -54,5 +54,6 @@ export function connectionLimits(
     headerTimeoutMs: config.headerTimeout * 1000,
     keepAliveMs: config.keepalive * 1000,
     maxRequestLine: config.debug ? 0 : GUNICORN_REQUEST_LINE_LIMIT,
+    gunicornMethods: !config.debug,
   };
 }

@@ -1,9 +1,17 @@
 /**
  * werkzeug's HTTP errors as upstream's two Flask apps show them: the REST port renders their
  * text inside a Seldon error body (its catch-all handler), the metrics port sends werkzeug's
- * HTML page.
+ * HTML page; and how its router reads a path.
  * @module
  */
+
+/**
+ * A path as werkzeug's router sees it: a run of leading slashes merged into one (`//health/ping`
+ * is `/health/ping`, answered without a redirect).
+ */
+export function mergeLeadingSlashes(path: string): string {
+  return path.charCodeAt(1) === 47 ? path.replace(/^\/+/, "/") : path;
+}
 
 /** `Content-Type` of werkzeug's error pages, Flask's OPTIONS answer and `/health/ping`. */
 export const TEXT_HTML = "text/html; charset=utf-8";

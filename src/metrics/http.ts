@@ -6,7 +6,7 @@
  * @module
  */
 import { corsHeaders, preflight } from "../http/cors.ts";
-import { errorPage, type HttpError, TEXT_HTML } from "../http/werkzeug.ts";
+import { errorPage, type HttpError, mergeLeadingSlashes, TEXT_HTML } from "../http/werkzeug.ts";
 import { METRICS_CONTENT_TYPE } from "./exposition.ts";
 
 /** Methods of the endpoint (and of Flask's static catch-all route `/<path>`). */
@@ -46,7 +46,7 @@ async function respond(
   endpoint: string,
   options: MetricsHandlerOptions,
 ): Promise<Response> {
-  const path = new URL(req.url).pathname;
+  const path = mergeLeadingSlashes(new URL(req.url).pathname);
   const isEndpoint = path === endpoint;
   const getLike = req.method === "GET" || req.method === "HEAD";
   if (!isEndpoint && path === "/") return htmlError(req, 404);

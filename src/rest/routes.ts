@@ -5,7 +5,7 @@
  * @module
  */
 import type { Operation } from "../dataplane/dataplane.ts";
-import { werkzeugText } from "../http/werkzeug.ts";
+import { mergeLeadingSlashes, werkzeugText } from "../http/werkzeug.ts";
 
 /** What a route does: a data-plane operation, or one the transport answers itself. */
 export type RouteAction = Exclude<Operation, "infer"> | "ping" | "metadata" | "openapi";
@@ -53,9 +53,12 @@ const MATCHED: ReadonlyMap<string, Match & { readonly kind: "route" }> = new Map
 
 /**
  * Matches `method` + `path`. Upstream also mounts a static-file route on every non-root path
- * (GET/HEAD/OPTIONS), which is why unknown paths answer by the method rule.
+ * (GET/HEAD/OPTIONS), which is why unknown paths answer by the method rule. Leading slashes are
+ * merged as werkzeug merges them; a `//` inside the path stays unknown (GET: the static route's
+ * 404; other methods get werkzeug's 308 to the merged URL upstream — not reproduced, README).
  */
 export function matchRoute(method: string, path: string): Match {
+  path = mergeLeadingSlashes(path);
   const matched = MATCHED.get(path);
   const route = matched?.route;
   const getLike = method === "GET" || method === "HEAD";

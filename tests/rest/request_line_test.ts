@@ -1,7 +1,8 @@
 /**
- * Request lines longer than gunicorn's `limit_request_line` (4094 bytes) are answered as
- * upstream's gunicorn answers them, on the REST and the metrics port, before any route runs;
- * `--debug` (upstream: Flask's development server) has no such limit.
+ * Request lines longer than gunicorn's `limit_request_line` (4094 bytes), and methods its
+ * parser refuses, are answered as upstream's gunicorn answers them, on the REST and the metrics
+ * port, before any route runs; `--debug` (upstream: Flask's development server) has neither rule.
+ * Leading slashes are merged as werkzeug's router merges them.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
@@ -95,3 +96,83 @@ Deno.test("rest: --debug has no request-line limit (upstream's development serve
     {},
     { debug: true },
   ));
+
+/** gunicorn's page for a refused method, as `util.write_error` writes it (`html.escape`d). */
+function methodPage(method: string): string {
+  return "<html>\n  <head>\n    <title>Bad Request</title>\n  </head>\n  <body>\n" +
+    "    <h1><p>Bad Request</p></h1>\n" +
+    `    Invalid Method &#x27;Invalid HTTP method: &#x27;${method}&#x27;&#x27;\n  </body>\n</html>\n`;
+}
+
+Deno.test("rest: a method gunicorn 20.1 refuses (get, Post, GE) is its 400 page, the connection closed", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const port = Number(new URL(s.url).port);
+    for (const method of ["get", "Post", "GE", "oPTIONS"]) {
+      const a = split(await exchange(port, `${method} /health/ping HTTP/1.1\r\nHost: x\r\n\r\n`));
+      assertEquals(a.status, "HTTP/1.1 400 Bad Request", method);
+      assertEquals(a.headers.get("connection"), "close");
+      assertEquals(a.headers.get("content-type"), "text/html");
+      assertEquals(a.body, methodPage(method));
+      assertEquals(a.headers.get("content-length"), String(methodPage(method).length));
+      assert(!a.headers.has("access-control-allow-origin"), "gunicorn answers, not the app");
+    }
+    // Three characters in `$`…`_` pass gunicorn's check and reach the routes.
+    const passed = split(
+      await exchange(port, `GETX /health/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    );
+    assertEquals(passed.status, "HTTP/1.1 500 Internal Server Error");
+    assert(passed.body.includes("405 Method Not Allowed"), passed.body);
+    const metrics = split(
+      await exchange(s.running.metricsPort!, `get /metrics HTTP/1.1\r\nHost: x\r\n\r\n`),
+    );
+    assertEquals([metrics.status, metrics.body], ["HTTP/1.1 400 Bad Request", methodPage("get")]);
+  }));
+
+Deno.test("rest: --debug routes a lower-case method as any unknown one (no gunicorn)", () =>
+  withServer(
+    { predict: (X: unknown) => X },
+    async (s) => {
+      const port = Number(new URL(s.url).port);
+      const a = split(
+        await exchange(port, `get /health/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      );
+      assertEquals(a.status, "HTTP/1.1 500 Internal Server Error");
+      assert(a.body.includes("405 Method Not Allowed"), a.body);
+    },
+    {},
+    { debug: true },
+  ));
+
+Deno.test("rest: leading slashes are merged as werkzeug merges them, inner ones are not", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const port = Number(new URL(s.url).port);
+    const ask = async (method: string, target: string, body = "") =>
+      split(
+        await exchange(
+          port,
+          `${method} ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        ),
+      );
+    for (const target of ["//health/ping", "///health/ping", "//health/ping?x=1"]) {
+      const a = await ask("GET", target);
+      assertEquals([a.status, a.body], ["HTTP/1.1 200 OK", "pong"], target);
+    }
+    const predicted = await ask("POST", "//api/v1.0/predictions", '{"data":{"ndarray":[1]}}');
+    assertEquals(predicted.status, "HTTP/1.1 200 OK");
+    assertEquals(JSON.parse(predicted.body).data.ndarray, [1]);
+    const options = await ask("OPTIONS", "//health/ping");
+    assertEquals(options.headers.get("allow"), "GET, HEAD, OPTIONS");
+    for (const target of ["/health//ping", "/health/ping//", "//", "//nowhere"]) {
+      const a = await ask("GET", target);
+      assertEquals(a.status, "HTTP/1.1 500 Internal Server Error", target);
+      assert(a.body.includes("404 Not Found"), target);
+    }
+    const metrics = split(
+      await exchange(
+        s.running.metricsPort!,
+        `GET //metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    assertEquals(metrics.status, "HTTP/1.1 200 OK");
+  }));
