@@ -171,9 +171,13 @@ async function readChunks(
   return concatBytes(chunks);
 }
 
-function isJsonType(contentType: string): boolean {
-  if (contentType === "application/json") return true; // the usual one, without allocating
-  const mime = contentType.split(";", 1)[0].trim().toLowerCase();
+/** The media type of a `Content-Type` value as werkzeug's `mimetype` reads it (lower case). */
+function mimeOf(contentType: string): string {
+  return contentType.split(";", 1)[0].trim().toLowerCase();
+}
+
+/** `application/json` or an `application/…+json` media type (Flask's `is_json`). */
+function isJsonMime(mime: string): boolean {
   return mime === "application/json" || (mime.startsWith("application/") && mime.endsWith("+json"));
 }
 
@@ -200,13 +204,13 @@ export async function readPayload(
   options: ReadOptions,
 ): Promise<Payload> {
   const contentType = req.headers.get("content-type") ?? "";
-  // The usual content type is neither a form nor multipart: no scans, no lower-cased copy.
-  const plainJson = contentType === "application/json";
-  if (!plainJson && contentType.includes("multipart/form-data")) {
+  // The usual content type is neither a form nor multipart: no lower-cased copy.
+  const mime = contentType === "application/json" ? contentType : mimeOf(contentType);
+  if (mime === "multipart/form-data") {
     return readMultipart(await readBody(req, options), contentType);
   }
   let body: Uint8Array<ArrayBuffer> | undefined;
-  if (!plainJson && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+  if (mime === "application/x-www-form-urlencoded") {
     body = await readBody(req, options);
     const field = new URLSearchParams(new TextDecoder().decode(body)).get("json");
     if (field) return options.passthrough ? rawString(field) : parseParameter(field);
@@ -217,7 +221,7 @@ export async function readPayload(
     const raw = body ?? await readBody(req, options);
     return { value: raw, repr: () => pyStrBounded(raw, ECHO_CAP, raw.length) };
   }
-  if (!isJsonType(contentType)) throw badData(NO_JSON);
+  if (!isJsonMime(mime)) throw badData(NO_JSON);
   body = await readBody(req, options);
   if (body.length === 0) throw badData(NO_JSON);
   let text: string;

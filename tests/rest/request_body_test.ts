@@ -62,6 +62,41 @@ Deno.test("rest: multipart edge cases (malformed → {}, first repeat wins, bad 
     );
   }));
 
+Deno.test("rest: forms are told by their media type as werkzeug reads it (any case, before `;`)", () =>
+  withServer({ predictRaw: (m: unknown) => ({ jsonData: m }) }, async (s) => {
+    const part =
+      '--X\r\nContent-Disposition: form-data; name="meta"\r\n\r\n{"puid":"p"}\r\n--X--\r\n';
+    for (const type of ["Multipart/Form-Data; boundary=X", "MULTIPART/FORM-DATA;boundary=X"]) {
+      const r = await s.fetch("/predict", {
+        method: "POST",
+        headers: { "content-type": type },
+        body: part,
+      });
+      assertEquals([r.status, r.json], [200, { jsonData: { meta: { puid: "p" } } }], type);
+    }
+    const urlencoded = await s.fetch("/predict", {
+      method: "POST",
+      headers: { "content-type": "Application/X-WWW-Form-Urlencoded" },
+      body: "json=%7B%22strData%22%3A%22x%22%7D",
+    });
+    assertEquals(urlencoded.json, { jsonData: { strData: "x" } });
+    // Not a form: the media type is another one, whatever its parameters hold.
+    for (
+      const type of [
+        "text/plain; x=multipart/form-data; boundary=X",
+        "multipart/form-dataX; boundary=X",
+        "application/x-www-form-urlencodedX",
+      ]
+    ) {
+      const r = await s.fetch("/predict", {
+        method: "POST",
+        headers: { "content-type": type },
+        body: part,
+      });
+      assertEquals([r.status, r.json.status.info], [400, "Can't find JSON in data"], type);
+    }
+  }));
+
 Deno.test("rest: multipart without a usable body reaches the high-level path as {}", () =>
   withServer({ predict: (X: unknown) => X }, async (s) => {
     const r = await s.fetch("/predict", {
