@@ -14,6 +14,7 @@ import { NDArray, type TypedArray } from "../ndarray.ts";
 import { dtypeOfDatatype, typedArrayOf } from "./datatypes.ts";
 import { OipError } from "./errors.ts";
 import { tensorFromBytes, tensorToBytes, typedValues } from "./raw.ts";
+import { encodeSmallInferResponse } from "./small_infer.ts";
 import {
   bytesArray,
   bytesElements,
@@ -672,6 +673,19 @@ export function encodeModelInferResponse(response: InferenceResponse, raw: boole
   }
   const tensors = response.outputs.map(outputTensor);
   const useRaw = raw || tensors.some((t) => t.datatype === "FP16");
+  return encodeSmallInferResponse(response, tensors, useRaw) ??
+    encodeInferResponseGeneral(response, tensors, useRaw);
+}
+
+/**
+ * The general encoder of {@link encodeModelInferResponse} (`tensors`: the checked outputs;
+ * `useRaw`: values in `raw_output_contents`); exported to test the direct one against it.
+ */
+export function encodeInferResponseGeneral(
+  response: InferenceResponse,
+  tensors: readonly WireTensor[],
+  useRaw: boolean,
+): Uint8Array {
   const s = new Sink();
   if (response.modelName) s.string(1, response.modelName);
   if (response.modelVersion) s.string(2, response.modelVersion);
