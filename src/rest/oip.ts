@@ -7,7 +7,7 @@
  */
 import type { OipCall } from "../dataplane/oip.ts";
 import type { DataPlane, HookContext } from "../dataplane/dataplane.ts";
-import { unhandledText } from "../dataplane/hooks.ts";
+import { isThenable, unhandledText } from "../dataplane/hooks.ts";
 import type { Limiter, Ticket } from "../dataplane/limiter.ts";
 import { logText } from "../error_text.ts";
 import { addCors, preflight } from "../http/cors.ts";
@@ -67,14 +67,9 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
         const headerLength = req.headers.get(HEADER_LENGTH);
         const bytes = await readBody(req, deps.limits);
         const call = new OipRestCall(req.headers);
-        const answer = await oip.inferLimited(
-          target,
-          { bytes, headerLength },
-          call,
-          deps.limiter,
-          ticket,
-        ) as RestInferAnswer;
-        return inferResponse(req, answer);
+        let answer = oip.inferNow(target, { bytes, headerLength }, call, deps.limiter, ticket);
+        if (isThenable(answer)) answer = await answer;
+        return inferResponse(req, answer as RestInferAnswer);
       }
     }
   }
