@@ -19,6 +19,7 @@ import { stringifyJson } from "../protocol/json.ts";
 import { type BodyLimits, BodyTimeoutError, readBody } from "./body.ts";
 import { canCarryBody } from "./respond.ts";
 import { matchOipRoute, type OipRoute } from "./oip_routes.ts";
+import { oipJsonResponse } from "./oip_answer.ts";
 
 const log = logger("rest");
 
@@ -121,6 +122,7 @@ export function logUnhandled(req: Request, err: unknown): void {
 }
 
 function inferResponse(req: Request, answer: RestInferAnswer): Response {
+  if (answer.text !== undefined) return oipJsonResponse(req, answer.text);
   const headers = new Headers();
   if (answer.headerLength === undefined) {
     headers.set("content-type", "application/json");
