@@ -49,6 +49,17 @@ export function splitBinaryBody(body: Uint8Array, headerLength: string | number)
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const UTF8_LOSSY = new TextDecoder("utf-8");
+
+/**
+ * Strict UTF-8 decoding (throws on invalid bytes), fast for valid input: Deno decodes a
+ * non-fatal `TextDecoder` in one native call, the fatal one through a slower generic path. Text
+ * without U+FFFD is exactly what the strict decoder gives; only then is the strict one needed.
+ */
+export function decodeUtf8Strict(bytes: Uint8Array): string {
+  const text = UTF8_LOSSY.decode(bytes);
+  return text.includes("\uFFFD") ? UTF8.decode(bytes) : text;
+}
 
 /**
  * A whole V2 infer body into an {@link InferenceRequest}: with `headerLength` (the
@@ -65,7 +76,7 @@ export function decodeBinaryRequest(
     : splitBinaryBody(body, headerLength);
   let text: string;
   try {
-    text = UTF8.decode(header);
+    text = decodeUtf8Strict(header);
   } catch {
     throw new OipError(400, "the request's JSON is not valid UTF-8");
   }
