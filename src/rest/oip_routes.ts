@@ -43,8 +43,25 @@ const MODEL_OPERATIONS: Readonly<Record<string, OipOperation>> = {
   "infer": "infer",
 };
 
-/** The route of `path` (under `/v2`) without looking at the method. */
+/** Routes of recent paths (a path is split once, not per request); cleared when full. */
+const ROUTES = new Map<string, OipRoute | undefined>();
+const MAX_ROUTES = 256;
+
+/** The route of `path` (under `/v2`) without looking at the method (frozen, shared). */
 export function routeOf(path: string): OipRoute | undefined {
+  let route = ROUTES.get(path);
+  if (route !== undefined || ROUTES.has(path)) return route;
+  route = parseRoute(path);
+  if (route !== undefined) {
+    if (route.model !== undefined) Object.freeze(route.model);
+    Object.freeze(route);
+  }
+  if (ROUTES.size >= MAX_ROUTES) ROUTES.clear();
+  ROUTES.set(path, route);
+  return route;
+}
+
+function parseRoute(path: string): OipRoute | undefined {
   if (path === "/v2" || path === "/v2/") return { operation: "server-metadata" };
   if (path === "/v2/health/live") return { operation: "server-live" };
   if (path === "/v2/health/ready") return { operation: "server-ready" };
