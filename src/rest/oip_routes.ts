@@ -43,12 +43,17 @@ const MODEL_OPERATIONS: Readonly<Record<string, OipOperation>> = {
   "infer": "infer",
 };
 
-/** Routes of recent paths (a path is split once, not per request); cleared when full. */
+/**
+ * Routes of recent paths (a path is split once, not per request); cleared when full. Only paths
+ * up to {@link MAX_CACHED_PATH} characters are kept, so the cache holds at most ~64 KiB of paths.
+ */
 const ROUTES = new Map<string, OipRoute | undefined>();
 const MAX_ROUTES = 256;
+const MAX_CACHED_PATH = 256;
 
 /** The route of `path` (under `/v2`) without looking at the method (frozen, shared). */
 export function routeOf(path: string): OipRoute | undefined {
+  if (path.length > MAX_CACHED_PATH) return parseRoute(path);
   let route = ROUTES.get(path);
   if (route !== undefined || ROUTES.has(path)) return route;
   route = parseRoute(path);

@@ -1,7 +1,7 @@
 /**
  * The V2 route of a path is parsed once and kept (bounded): every call for the same path gives
- * the same frozen route, also after more distinct paths than the cache holds, and matching
- * answers as before for routes, unknown paths and other methods.
+ * the same frozen route, also after more distinct paths than the cache holds; paths too long to
+ * be kept still match; matching answers as before for routes, unknown paths and other methods.
  */
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import { matchOipRoute, routeOf } from "../../src/rest/oip_routes.ts";
@@ -25,6 +25,8 @@ const EXPECTED: [string, unknown][] = [
   ["/v2/models/m/infer/x", undefined],
   ["/v2/models/m/predict", undefined],
   ["/v2/other", undefined],
+  [`/v2/models/${"n".repeat(300)}/infer`, { operation: "infer", model: { name: "n".repeat(300) } }],
+  [`/v2/models/${"n".repeat(300)}/nope`, undefined],
 ];
 
 Deno.test("routes are the same on every call, past the cache's bound, and frozen", () => {
