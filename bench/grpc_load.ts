@@ -7,7 +7,7 @@
  * `{"requests", "seconds", "errors", "firstError"}` when it stops.
  *
  *   deno run -A bench/grpc_load.ts --port P [--seconds 5] [--channels 4] [--inflight 8]
- *     [--payload ndarray|tensor|tensor1e6]
+ *     [--payload ndarray|tensor|tensor1e6|grpc-v2-fp64|grpc-v2-fp32|grpc-v2-int64]
  *
  * `tensor1e6` is a `tensor` of 1,000,000 doubles (shape [1, 1000000], no names; 8 MB): the servers
  * must allow messages that large (`--grpc-max-message-size 64m`).
@@ -16,6 +16,8 @@ import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import { parseArgs } from "node:util";
 import { encodeMessage } from "../src/protocol/proto/codec.ts";
+import { NDArray } from "../src/protocol/ndarray.ts";
+import { encodeModelInferRequest } from "../src/protocol/oip/proto.ts";
 
 /** The benchmark requests, as SeldonMessage JSON. */
 export const PAYLOADS: Record<string, unknown> = {
@@ -33,6 +35,48 @@ export const PAYLOADS: Record<string, unknown> = {
   },
 };
 
+/** A V2 `ModelInfer` request of four values of shape [1, 4] as `contents`, to model `Identity`. */
+function v2Request(data: NDArray, datatype: "FP64" | "FP32" | "INT64"): Uint8Array {
+  return encodeModelInferRequest({
+    modelName: "Identity",
+    request: { inputs: [{ name: "x", datatype, shape: [1, 4], data }] },
+  }, false);
+}
+
+/**
+ * Every benchmark call by name: its method path and request bytes. `grpc-v1-*` are the v1
+ * {@link PAYLOADS}; `grpc-v2-*` V2 `ModelInfer` calls of four FP64, FP32 or INT64 values.
+ */
+export const GRPC_CALLS: Record<string, { path: string; bytes: Buffer }> = {
+  ...Object.fromEntries(
+    Object.entries(PAYLOADS).map(([name, payload]) => [
+      `grpc-v1-${name}`,
+      {
+        path: "/seldon.protos.Model/Predict",
+        bytes: Buffer.from(encodeMessage("SeldonMessage", payload)),
+      },
+    ]),
+  ),
+  "grpc-v2-fp64": {
+    path: "/inference.GRPCInferenceService/ModelInfer",
+    bytes: Buffer.from(
+      v2Request(new NDArray(Float64Array.of(5.1, 3.5, 1.4, 0.2), [1, 4], "float64"), "FP64"),
+    ),
+  },
+  "grpc-v2-fp32": {
+    path: "/inference.GRPCInferenceService/ModelInfer",
+    bytes: Buffer.from(
+      v2Request(new NDArray(Float32Array.of(5.1, 3.5, 1.4, 0.2), [1, 4], "float32"), "FP32"),
+    ),
+  },
+  "grpc-v2-int64": {
+    path: "/inference.GRPCInferenceService/ModelInfer",
+    bytes: Buffer.from(
+      v2Request(new NDArray(BigInt64Array.of(5n, -3n, 1n, 200n), [1, 4], "int64"), "INT64"),
+    ),
+  },
+};
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -45,10 +89,9 @@ if (import.meta.main) {
       payload: { type: "string", default: "ndarray" },
     },
   });
-  const payload = PAYLOADS[values.payload];
-  if (payload === undefined || values.port === undefined) throw new Error("--port, --payload");
-  const request = Buffer.from(encodeMessage("SeldonMessage", payload));
-  const path = "/seldon.protos.Model/Predict";
+  const chosen = GRPC_CALLS[values.payload] ?? GRPC_CALLS[`grpc-v1-${values.payload}`];
+  if (chosen === undefined || values.port === undefined) throw new Error("--port, --payload");
+  const { path, bytes: request } = chosen;
   const serialize = () => request;
   const deserialize = (b: Buffer) => b;
   const clients = Array.from(

@@ -231,6 +231,94 @@ export class OipPlane {
     return this.#inferBatched(target, raw, call, limiter, ticket);
   }
 
+  /**
+   * {@link inferLimited}, answering at once (no promise, no microtask hop) when the model's
+   * hook is synchronous and there is no `metrics()` / `tags()` hook, no runtime metrics and no
+   * batching; otherwise a promise, the same way. May throw.
+   */
+  inferNow(
+    target: ModelTarget,
+    raw: unknown,
+    call: OipCall,
+    limiter: Limiter,
+    ticket?: Ticket,
+  ): unknown {
+    if (this.#batching !== undefined) {
+      return this.#inferBatched(target, raw, call, limiter, ticket);
+    }
+    return limiter.runNow(() => this.#inferNow(target, raw, call), ticket);
+  }
+
+  /** {@link infer}, synchronous while every step is (see {@link inferNow}). */
+  #inferNow(target: ModelTarget, raw: unknown, call: OipCall): unknown {
+    this.check(target);
+    const request = call.adapter.decodeInfer(raw);
+    const ctx = call.context("infer");
+    const result = callOptional(this.#user, "infer", [request, ctx]);
+    if (isThenable(result)) {
+      return (async () => {
+        let r = await result;
+        if (r === ABSENT) r = await this.#predict(request, ctx);
+        return await this.#answer(r, false, target, request, raw, call);
+      })();
+    }
+    if (result !== ABSENT) return this.#answerNow(result, target, request, raw, call);
+    if (request.inputs.length !== 1 || !hasHook(this.#user, "predict")) {
+      return this.#predict(request, ctx).then((r) =>
+        this.#answer(r, false, target, request, raw, call)
+      );
+    }
+    const meta = request.parameters === undefined ? {} : { parameters: request.parameters };
+    const predicted = callOptional(this.#user, "predict", [request.inputs[0].data, [], meta, ctx]);
+    if (isThenable(predicted) || predicted === ABSENT) {
+      return (async () => {
+        const r = await predicted;
+        if (r === ABSENT) {
+          throw new OipError(500, "The model implements neither infer() nor predict()");
+        }
+        return await this.#answer(
+          this.#predictResponse(r, request),
+          false,
+          target,
+          request,
+          raw,
+          call,
+        );
+      })();
+    }
+    return this.#answerNow(this.#predictResponse(predicted, request), target, request, raw, call);
+  }
+
+  /**
+   * {@link #answer} at once when nothing in it is asynchronous (a plain response, no `metrics()`
+   * or `tags()` hook); else its promise.
+   */
+  #answerNow(
+    result: unknown,
+    target: ModelTarget,
+    request: InferenceRequest,
+    raw: unknown,
+    call: OipCall,
+  ): unknown {
+    const user = this.#user;
+    if (
+      SeldonResponse.isSeldonResponse(result) || hasHook(user, "metrics") || hasHook(user, "tags")
+    ) {
+      return this.#answer(result, false, target, request, raw, call);
+    }
+    if (!isResponse(result)) {
+      throw new OipError(500, "infer must return an object with an `outputs` array");
+    }
+    const answer: InferenceResponse = {
+      modelName: result.modelName ?? this.modelName,
+      modelVersion: result.modelVersion ?? this.#version(target),
+      id: result.id ?? request.id,
+      parameters: result.parameters,
+      outputs: result.outputs,
+    };
+    return call.adapter.encodeInfer(selectOutputs(answer, request), request, raw);
+  }
+
   async #inferBatched(
     target: ModelTarget,
     raw: unknown,

@@ -110,7 +110,9 @@ function handlers(plane: DataPlane, limiter: Limiter): Record<OipRpc, Handler> {
       const message = decodeModelInferRequest(bytes);
       const target = { name: message.modelName, version: message.modelVersion };
       oip.check(target);
-      return oip.inferLimited(target, message, call, limiter, ticket) as Promise<Uint8Array>;
+      return oip.inferNow(target, message, call, limiter, ticket) as
+        | Uint8Array
+        | Promise<Uint8Array>;
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { OipCall } from "../dataplane/oip.ts";
 import type { DataPlane, HookContext } from "../dataplane/dataplane.ts";
-import { unhandledText } from "../dataplane/hooks.ts";
+import { isThenable, unhandledText } from "../dataplane/hooks.ts";
 import type { Limiter, Ticket } from "../dataplane/limiter.ts";
 import { logText } from "../error_text.ts";
 import { addCors, preflight } from "../http/cors.ts";
@@ -22,6 +22,7 @@ import { type BodyLimits, BodyTimeoutError } from "./body.ts";
 import { ACCEPTED_CODINGS, readInferBody } from "./oip_body.ts";
 import { canCarryBody } from "./respond.ts";
 import { matchOipRoute, type OipRoute } from "./oip_routes.ts";
+import { oipJsonResponse } from "./oip_answer.ts";
 
 const log = logger("rest");
 
@@ -77,14 +78,9 @@ export function createOipHandler(deps: OipRestDeps): OipHandler {
         const headerLength = req.headers.get(HEADER_LENGTH);
         const bytes = await readInferBody(req, deps.limits);
         const call = new OipRestCall(req.headers);
-        const answer = await oip.inferLimited(
-          target,
-          { bytes, headerLength },
-          call,
-          deps.limiter,
-          ticket,
-        ) as RestInferAnswer;
-        return inferResponse(req, answer);
+        let answer = oip.inferNow(target, { bytes, headerLength }, call, deps.limiter, ticket);
+        if (isThenable(answer)) answer = await answer;
+        return inferResponse(req, answer as RestInferAnswer);
       }
     }
   }
@@ -139,6 +135,7 @@ export function logUnhandled(req: Request, err: unknown): void {
 }
 
 function inferResponse(req: Request, answer: RestInferAnswer): Response {
+  if (answer.text !== undefined) return oipJsonResponse(req, answer.text);
   const headers = new Headers();
   if (answer.headerLength === undefined) {
     headers.set("content-type", "application/json");

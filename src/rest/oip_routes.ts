@@ -76,8 +76,30 @@ function repositoryRoute(parts: readonly string[]): OipRoute | undefined {
   return operation === undefined ? undefined : { operation, model: { name: parts[4] } };
 }
 
-/** The route of `path` (under `/v2`) without looking at the method. */
+/**
+ * Routes of recent paths (a path is split once, not per request); cleared when full. Only paths
+ * up to {@link MAX_CACHED_PATH} characters are kept, so the cache holds at most ~64 KiB of paths.
+ */
+const ROUTES = new Map<string, OipRoute | undefined>();
+const MAX_ROUTES = 256;
+const MAX_CACHED_PATH = 256;
+
+/** The route of `path` (under `/v2`) without looking at the method (frozen, shared). */
 export function routeOf(path: string): OipRoute | undefined {
+  if (path.length > MAX_CACHED_PATH) return parseRoute(path);
+  let route = ROUTES.get(path);
+  if (route !== undefined || ROUTES.has(path)) return route;
+  route = parseRoute(path);
+  if (route !== undefined) {
+    if (route.model !== undefined) Object.freeze(route.model);
+    Object.freeze(route);
+  }
+  if (ROUTES.size >= MAX_ROUTES) ROUTES.clear();
+  ROUTES.set(path, route);
+  return route;
+}
+
+function parseRoute(path: string): OipRoute | undefined {
   if (path === "/v2" || path === "/v2/") return { operation: "server-metadata" };
   if (path === "/v2/health/live") return { operation: "server-live" };
   if (path === "/v2/health/ready") return { operation: "server-ready" };

@@ -41,9 +41,11 @@ export function tensorFromBytes(
     );
   }
   const Storage = typedArrayOf(datatype)!;
-  // Copies through the constructor: a Node Buffer's slice() would be another view.
+  // Copies through the constructor: a Node Buffer's slice() would be another view. An empty
+  // tensor gets a buffer of its own too: its bytes may be a shared empty array, which a model
+  // must not be able to detach for every later request.
   let source = bytes;
-  if (bytes.byteOffset % size !== 0) source = new Uint8Array(bytes);
+  if (bytes.byteOffset % size !== 0 || bytes.length === 0) source = new Uint8Array(bytes);
   if (!LITTLE_ENDIAN && size > 1) {
     source = swapBytes(source === bytes ? new Uint8Array(bytes) : source, size);
   }
