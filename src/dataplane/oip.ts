@@ -309,13 +309,7 @@ export class OipPlane {
     if (!isResponse(result)) {
       throw new OipError(500, "infer must return an object with an `outputs` array");
     }
-    const answer: InferenceResponse = {
-      modelName: result.modelName ?? this.modelName,
-      modelVersion: result.modelVersion ?? this.#version(target),
-      id: result.id ?? request.id,
-      parameters: result.parameters,
-      outputs: result.outputs,
-    };
+    const answer = this.#response(result, result.parameters, target, request);
     return call.adapter.encodeInfer(selectOutputs(answer, request), request, raw);
   }
 
@@ -386,7 +380,21 @@ export class OipPlane {
     const parameters = tags === undefined
       ? response.parameters
       : { ...response.parameters, ...tags };
-    const answer: InferenceResponse = {
+    const answer = this.#response(response, parameters, target, request);
+    return call.adapter.encodeInfer(selectOutputs(answer, request), request, raw);
+  }
+
+  /**
+   * The answer to `request` from the hook's `response`: the model's name and version unless the
+   * response names them, the request's `id` (the response's only when the request has none).
+   */
+  #response(
+    response: InferenceResponse,
+    parameters: InferenceResponse["parameters"],
+    target: ModelTarget,
+    request: InferenceRequest,
+  ): InferenceResponse {
+    return {
       modelName: response.modelName ?? this.modelName,
       modelVersion: response.modelVersion ?? this.#version(target),
       // "if specified this identifier must be returned in the response" (inference_rest.md)
@@ -394,7 +402,6 @@ export class OipPlane {
       parameters,
       outputs: response.outputs,
     };
-    return call.adapter.encodeInfer(selectOutputs(answer, request), request, raw);
   }
 
   async #predict(request: InferenceRequest, ctx: HookContext): Promise<unknown> {
