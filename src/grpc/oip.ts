@@ -157,6 +157,8 @@ export interface OipGrpcDeps {
   readonly inflight?: InFlight;
   /** Called after every answered call. */
   readonly onRequest?: (operation: string, status: string, seconds: number) => void;
+  /** Called as every call starts (the worker's request counter: `--max-requests`). */
+  readonly onServed?: () => void;
   /** Is this the transport's "shutting down" error? (answered `UNAVAILABLE`) */
   readonly isUnavailable: (err: unknown) => boolean;
 }
@@ -171,6 +173,7 @@ export function addOipService(server: grpc.Server, deps: OipGrpcDeps): void {
       call: grpc.ServerUnaryCall<Uint8Array, Buffer>,
       done: grpc.sendUnaryData<Buffer>,
     ) => {
+      deps.onServed?.();
       const start = deps.onRequest ? performance.now() : 0;
       const callback: grpc.sendUnaryData<Buffer> = deps.onRequest
         ? (err, value) => {

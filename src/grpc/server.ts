@@ -261,6 +261,7 @@ export function buildGrpcServer(
     limiter,
     inflight,
     onRequest,
+    onServed,
     isUnavailable: (err) => err instanceof Unavailable,
   });
   addReflection(server);
