@@ -1,0 +1,528 @@
+/**
+ * Differential check against upstream (not a test file: run by hand, see README.md here).
+ *
+ * Sends the same generated requests to an upstream `seldon-core-microservice` (v1.18.2) and to
+ * seldon-ts, one at a time, and prints every difference in status, the headers that matter
+ * (content-type, CORS, allow) and the body (JSON compared without regard to key order where both
+ * parse; raw text otherwise). `puid` values, `Server` and `Date` are not compared.
+ *
+ *   deno run -A tests/upstream/diff.ts --upstream http://127.0.0.1:19000 \
+ *     --ts http://127.0.0.1:29000 [--only SUBSTRING] [--list] [--show-same]
+ */
+
+/** One request of the list. */
+export interface Case {
+  name: string;
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+}
+
+/** What one server answered. */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+const JSON_CT = { "content-type": "application/json" };
+
+const V1_ROUTES = [
+  "/predict",
+  "/api/v1.0/predictions",
+  "/api/v0.1/predictions",
+  "/send-feedback",
+  "/api/v1.0/feedback",
+  "/api/v0.1/feedback",
+  "/transform-input",
+  "/transform-output",
+  "/route",
+  "/aggregate",
+  "/health/ping",
+  "/health/status",
+  "/api/v1.0/health/status",
+  "/metadata",
+  "/api/v1.0/metadata",
+  "/seldon.json",
+  "/nope",
+  "/api/v1.0/nope",
+  "/predict/",
+  "/PREDICT",
+];
+const METHODS = ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"];
+
+/** Values of every JSON kind, to put where a member is expected. */
+const WRONG: unknown[] = [
+  null,
+  0,
+  1.5,
+  -1,
+  true,
+  "s",
+  "",
+  [],
+  [1],
+  [[1, 2]],
+  [null],
+  ["a", "b"],
+  {},
+  { a: 1 },
+  [{ a: 1 }],
+  [[1], [2, 3]],
+];
+
+const enc = (v: unknown) => JSON.stringify(v);
+
+/** The generated list of requests. */
+export function cases(): Case[] {
+  const out: Case[] = [];
+  const post = (
+    name: string,
+    path: string,
+    body: string | Uint8Array<ArrayBuffer>,
+    headers = JSON_CT,
+  ) => out.push({ name, method: "POST", path, headers, body });
+  const ok = enc({ data: { ndarray: [[1, 2]] } });
+
+  // Every route × method, with a valid body (and without one for GET).
+  for (const path of V1_ROUTES) {
+    for (const method of METHODS) {
+      const hasBody = method !== "GET" && method !== "HEAD";
+      out.push({
+        name: `route ${method} ${path}`,
+        method,
+        path,
+        headers: hasBody ? JSON_CT : undefined,
+        body: hasBody ? ok : undefined,
+      });
+    }
+    out.push({
+      name: `route GET json= ${path}`,
+      method: "GET",
+      path: `${path}?json=${encodeURIComponent(ok)}`,
+    });
+  }
+  // CORS preflight.
+  for (const path of ["/predict", "/api/v1.0/predictions", "/health/ping", "/nope"]) {
+    out.push({
+      name: `preflight ${path}`,
+      method: "OPTIONS",
+      path,
+      headers: {
+        origin: "http://example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    out.push({
+      name: `origin POST ${path}`,
+      method: "POST",
+      path,
+      headers: { ...JSON_CT, origin: "http://x.y" },
+      body: ok,
+    });
+  }
+
+  const pred = "/api/v1.0/predictions";
+  // Payload kinds.
+  const payloads: Record<string, unknown> = {
+    ndarray2d: { data: { ndarray: [[1, 2], [3, 4]] } },
+    ndarray1d: { data: { ndarray: [1, 2, 3] } },
+    ndarrayStr: { data: { ndarray: [["a", "b"]] } },
+    ndarrayMixed: { data: { ndarray: [[1, "a", null, true]] } },
+    ndarrayRagged: { data: { ndarray: [[1], [2, 3]] } },
+    ndarrayEmpty: { data: { ndarray: [] } },
+    ndarrayScalar: { data: { ndarray: 5 } },
+    ndarrayFloat: { data: { ndarray: [[1.0, 2.5, -0.0, 1e300]] } },
+    ndarrayBool: { data: { ndarray: [true, false] } },
+    ndarrayObj: { data: { ndarray: [{ a: 1 }] } },
+    names: { data: { names: ["x", "y"], ndarray: [[1, 2]] } },
+    namesShort: { data: { names: ["x"], ndarray: [[1, 2]] } },
+    tensor: { data: { tensor: { shape: [2, 2], values: [1, 2, 3, 4] } } },
+    tensorNames: { data: { names: ["a", "b"], tensor: { shape: [1, 2], values: [1, 2] } } },
+    tensorBadShape: { data: { tensor: { shape: [3], values: [1, 2] } } },
+    tensorNoShape: { data: { tensor: { values: [1, 2] } } },
+    tensorNoValues: { data: { tensor: { shape: [2] } } },
+    tensor1d: { data: { tensor: { shape: [3], values: [1, 2, 3] } } },
+    tensorEmpty: { data: { tensor: {} } },
+    tftensorF: {
+      data: {
+        tftensor: { dtype: "DT_FLOAT", tensorShape: { dim: [{ size: "2" }] }, floatVal: [1, 2] },
+      },
+    },
+    tftensorD: {
+      data: {
+        tftensor: {
+          dtype: "DT_DOUBLE",
+          tensorShape: { dim: [{ size: "1" }, { size: "2" }] },
+          doubleVal: [1, 2],
+        },
+      },
+    },
+    tftensorI: {
+      data: {
+        tftensor: { dtype: "DT_INT32", tensorShape: { dim: [{ size: "2" }] }, intVal: [1, 2] },
+      },
+    },
+    tftensorI64: {
+      data: {
+        tftensor: {
+          dtype: "DT_INT64",
+          tensorShape: { dim: [{ size: "2" }] },
+          int64Val: ["1", "2"],
+        },
+      },
+    },
+    tftensorS: {
+      data: {
+        tftensor: {
+          dtype: "DT_STRING",
+          tensorShape: { dim: [{ size: "1" }] },
+          stringVal: ["YWJj"],
+        },
+      },
+    },
+    tftensorEmpty: { data: { tftensor: {} } },
+    tftensorSnake: {
+      data: {
+        tftensor: { dtype: "DT_FLOAT", tensor_shape: { dim: [{ size: 1 }] }, float_val: [1] },
+      },
+    },
+    strData: { strData: "hello" },
+    strDataEmpty: { strData: "" },
+    binData: { binData: "aGVsbG8=" },
+    binDataBad: { binData: "not base64!" },
+    binDataEmpty: { binData: "" },
+    jsonData: { jsonData: { a: [1, 2], b: "c" } },
+    jsonDataList: { jsonData: [1, 2, 3] },
+    jsonDataScalar: { jsonData: 3 },
+    jsonDataStr: { jsonData: "x" },
+    jsonDataNull: { jsonData: null },
+    customData: { customData: { "@type": "type.googleapis.com/google.protobuf.Value", value: 1 } },
+    metaTags: { meta: { tags: { a: 1, b: "x" } }, data: { ndarray: [1] } },
+    metaPuid: { meta: { puid: "abc" }, data: { ndarray: [1] } },
+    metaRouting: { meta: { routing: { a: 1 } }, data: { ndarray: [1] } },
+    metaRequestPath: { meta: { requestPath: { a: "b" } }, data: { ndarray: [1] } },
+    metaMetrics: {
+      meta: { metrics: [{ key: "k", type: "COUNTER", value: 1 }] },
+      data: { ndarray: [1] },
+    },
+    metaUnknown: { meta: { nope: 1 }, data: { ndarray: [1] } },
+    status: { status: { code: 200, info: "x" }, data: { ndarray: [1] } },
+    unknownTop: { foo: 1, data: { ndarray: [1] } },
+    unknownData: { data: { foo: 1, ndarray: [1] } },
+    empty: {},
+    twoKinds: { data: { ndarray: [1] }, strData: "x" },
+    dataAndJson: { data: { ndarray: [1] }, jsonData: { a: 1 } },
+    snakeCase: { str_data: "x" },
+    bigInt: { data: { ndarray: [12345678901234567890, 9007199254740993] } },
+  };
+  for (const [k, v] of Object.entries(payloads)) {
+    post(`payload ${k}`, pred, enc(v));
+    post(`payload ${k} /transform-input`, "/transform-input", enc(v));
+    post(`payload ${k} /route`, "/route", enc(v));
+  }
+
+  // Wrong types in every member.
+  const members: [string, (v: unknown) => unknown][] = [
+    ["top", (v) => v],
+    ["data", (v) => ({ data: v })],
+    ["data.names", (v) => ({ data: { names: v, ndarray: [[1, 2]] } })],
+    ["data.ndarray", (v) => ({ data: { ndarray: v } })],
+    ["data.tensor", (v) => ({ data: { tensor: v } })],
+    ["data.tensor.shape", (v) => ({ data: { tensor: { shape: v, values: [1, 2] } } })],
+    ["data.tensor.values", (v) => ({ data: { tensor: { shape: [2], values: v } } })],
+    ["data.tftensor", (v) => ({ data: { tftensor: v } })],
+    ["strData", (v) => ({ strData: v })],
+    ["binData", (v) => ({ binData: v })],
+    ["jsonData", (v) => ({ jsonData: v })],
+    ["customData", (v) => ({ customData: v })],
+    ["meta", (v) => ({ meta: v, data: { ndarray: [1] } })],
+    ["meta.puid", (v) => ({ meta: { puid: v }, data: { ndarray: [1] } })],
+    ["meta.tags", (v) => ({ meta: { tags: v }, data: { ndarray: [1] } })],
+    ["meta.routing", (v) => ({ meta: { routing: v }, data: { ndarray: [1] } })],
+    ["meta.requestPath", (v) => ({ meta: { requestPath: v }, data: { ndarray: [1] } })],
+    ["meta.metrics", (v) => ({ meta: { metrics: v }, data: { ndarray: [1] } })],
+    ["status", (v) => ({ status: v, data: { ndarray: [1] } })],
+  ];
+  for (const [m, f] of members) {
+    WRONG.forEach((v) => post(`wrong ${m}=${enc(v)}`, pred, enc(f(v))));
+  }
+
+  // Body encodings.
+  const raw: Record<string, string | Uint8Array<ArrayBuffer>> = {
+    empty: "",
+    space: " ",
+    malformed: "{",
+    malformed2: '{"data":',
+    trailing: '{"data":{"ndarray":[1]}} x',
+    trailingComma: '{"data":{"ndarray":[1,]}}',
+    singleQuote: "{'data':1}",
+    nan: '{"data":{"ndarray":[NaN, 1]}}',
+    inf: '{"data":{"ndarray":[Infinity, -Infinity]}}',
+    nanJson: '{"jsonData":{"a":NaN}}',
+    bigIntTok: '{"data":{"ndarray":[123456789012345678901234567890]}}',
+    bigExp: '{"data":{"ndarray":[1e400]}}',
+    dupKey: '{"data":{"ndarray":[1]},"data":{"ndarray":[2]}}',
+    nonUtf8: new Uint8Array([
+      0x7b,
+      0x22,
+      0x73,
+      0x74,
+      0x72,
+      0x44,
+      0x61,
+      0x74,
+      0x61,
+      0x22,
+      0x3a,
+      0x22,
+      0xff,
+      0xfe,
+      0x22,
+      0x7d,
+    ]),
+    bom: "\ufeff" + ok,
+    lone: '{"strData":"\\ud800"}',
+    unicode: '{"strData":"h\u00e9\u4e2d\ud83d\ude00"}',
+    number: "1",
+    string: '"x"',
+    list: "[1,2]",
+    nul: "null",
+    deep: "[".repeat(50) + "]".repeat(50),
+  };
+  for (const [k, v] of Object.entries(raw)) {
+    post(`raw ${k}`, pred, v);
+    post(`raw ${k} no-ct`, pred, v, {} as typeof JSON_CT);
+    post(`raw ${k} text/plain`, pred, v, { "content-type": "text/plain" });
+  }
+  // Forms and query.
+  const form = (k: string, body: string) =>
+    post(k, pred, body, { "content-type": "application/x-www-form-urlencoded" });
+  form("form json=", `json=${encodeURIComponent(ok)}`);
+  form("form json= bad", "json=%7B");
+  form("form no json", "x=1");
+  form("form empty", "");
+  form("form two json", `json=${encodeURIComponent(ok)}&json=1`);
+  form("form json + isDefault", `json=${encodeURIComponent(ok)}&isDefault=true`);
+  out.push({
+    name: "query json= POST",
+    method: "POST",
+    path: `${pred}?json=${encodeURIComponent(ok)}`,
+  });
+  out.push({
+    name: "query json= POST+body",
+    method: "POST",
+    path: `${pred}?json=${encodeURIComponent(ok)}`,
+    headers: JSON_CT,
+    body: enc({ strData: "b" }),
+  });
+  out.push({ name: "query json= bad", method: "POST", path: `${pred}?json=%7B` });
+  out.push({ name: "query json= empty", method: "POST", path: `${pred}?json=` });
+  out.push({ name: "query other", method: "POST", path: `${pred}?x=1` });
+  out.push({
+    name: "GET /predict json=",
+    method: "GET",
+    path: `/predict?json=${encodeURIComponent(ok)}`,
+  });
+  out.push({ name: "GET /predict no json", method: "GET", path: "/predict" });
+  // Multipart.
+  const B = "XyZb0undary";
+  const mp = (parts: [string, string, string?][]) =>
+    parts.map(([n, v, fn]) =>
+      `--${B}\r\nContent-Disposition: form-data; name="${n}"${
+        fn ? `; filename="${fn}"` : ""
+      }\r\n\r\n${v}\r\n`
+    ).join("") + `--${B}--\r\n`;
+  const mct = { "content-type": `multipart/form-data; boundary=${B}` };
+  post("multipart strData", pred, mp([["strData", "hello"]]), mct);
+  post("multipart strData file", pred, mp([["strData", "hello", "a.txt"]]), mct);
+  post("multipart binData file", pred, mp([["binData", "hello", "a.bin"]]), mct);
+  post("multipart binData field", pred, mp([["binData", "hello"]]), mct);
+  post("multipart json field", pred, mp([["json", ok]]), mct);
+  post(
+    "multipart meta + strData",
+    pred,
+    mp([["meta", enc({ tags: { a: 1 } })], ["strData", "x"]]),
+    mct,
+  );
+  post("multipart meta bad", pred, mp([["meta", "{"], ["strData", "x"]]), mct);
+  post("multipart data", pred, mp([["data", enc({ ndarray: [1] })]]), mct);
+  post("multipart unknown", pred, mp([["foo", "1"]]), mct);
+  post("multipart empty", pred, `--${B}--\r\n`, mct);
+  post("multipart no boundary", pred, mp([["strData", "x"]]), {
+    "content-type": "multipart/form-data",
+  });
+
+  // Feedback.
+  const fb = "/api/v1.0/feedback";
+  const req = { data: { ndarray: [[1, 2]] } };
+  const feedbacks: Record<string, unknown> = {
+    full: { request: req, response: req, reward: 1, truth: req },
+    rewardOnly: { reward: 0.5 },
+    requestOnly: { request: req },
+    empty: {},
+    withRouting: {
+      request: req,
+      response: { meta: { routing: { a: 0 } }, data: { ndarray: [1] } },
+      reward: 1,
+    },
+    unknown: { foo: 1 },
+  };
+  for (const [k, v] of Object.entries(feedbacks)) {
+    post(`feedback ${k}`, fb, enc(v));
+    post(`feedback ${k} /send-feedback`, "/send-feedback", enc(v));
+  }
+  for (const m of ["request", "response", "reward", "truth"]) {
+    WRONG.forEach((v) => post(`feedback wrong ${m}=${enc(v)}`, fb, enc({ request: req, [m]: v })));
+  }
+  post("feedback raw malformed", fb, "{");
+  post("feedback raw empty", fb, "");
+
+  // Aggregate.
+  const ag = "/aggregate";
+  const aggs: Record<string, unknown> = {
+    two: { seldonMessages: [req, { data: { ndarray: [[3, 4]] } }] },
+    one: { seldonMessages: [req] },
+    none: { seldonMessages: [] },
+    kinds: { seldonMessages: [{ strData: "a" }, { jsonData: { b: 1 } }] },
+    tensor: { seldonMessages: [{ data: { tensor: { shape: [1], values: [1] } } }] },
+    snake: { seldon_messages: [req] },
+    missing: {},
+    withMeta: { seldonMessages: [{ meta: { tags: { a: 1 } }, data: { ndarray: [1] } }] },
+  };
+  for (const [k, v] of Object.entries(aggs)) post(`aggregate ${k}`, ag, enc(v));
+  WRONG.forEach((v) =>
+    post(`aggregate wrong seldonMessages=${enc(v)}`, ag, enc({ seldonMessages: v }))
+  );
+  WRONG.forEach((v) => post(`aggregate wrong item=${enc(v)}`, ag, enc({ seldonMessages: [v] })));
+  post("aggregate raw list", ag, enc([req]));
+  return out;
+}
+
+/** Sends one case; a transport failure is an answer with status 0. */
+async function send(base: string, c: Case): Promise<Answer> {
+  try {
+    const r = await fetch(base + c.path, { method: c.method, headers: c.headers, body: c.body });
+    const text = new TextDecoder("utf-8", { fatal: false }).decode(await r.arrayBuffer());
+    const headers: Record<string, string> = {};
+    r.headers.forEach((v, k) => headers[k] = v);
+    return { status: r.status, headers, text };
+  } catch (e) {
+    return {
+      status: 0,
+      headers: {},
+      text: `(transport error: ${e instanceof Error ? e.message : e})`,
+    };
+  }
+}
+
+const HEADERS = [
+  "content-type",
+  "allow",
+  "access-control-allow-origin",
+  "access-control-allow-methods",
+  "access-control-allow-headers",
+  "access-control-expose-headers",
+  "access-control-allow-credentials",
+  "access-control-max-age",
+  "vary",
+];
+
+/** A header's value in a comparable form (lists as sorted sets). */
+function normHeader(name: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (name === "allow" || name.startsWith("access-control-allow-m") || name === "vary") {
+    return v.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean).sort().join(", ");
+  }
+  return v;
+}
+
+/** Python's bare `NaN` / `Infinity` / `-Infinity` tokens (outside strings) as strings. */
+function bareLiteralsAsStrings(text: string): string {
+  return text.replace(
+    /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g,
+    (m) => m.startsWith('"') ? m : `"<${m}>"`,
+  );
+}
+
+/** JSON with sorted keys and puid values hidden; undefined when `text` is not JSON. */
+function normJson(text: string): string | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(bareLiteralsAsStrings(text));
+  } catch {
+    return undefined;
+  }
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === "object") {
+      const o: Record<string, unknown> = {};
+      for (const k of Object.keys(x).sort()) {
+        const val = (x as Record<string, unknown>)[k];
+        o[k] = k === "puid" && typeof val === "string" ? "<puid>" : walk(val);
+      }
+      return o;
+    }
+    return x;
+  };
+  return JSON.stringify(walk(v));
+}
+
+/** The differences between two answers, as lines. */
+function differences(a: Answer, b: Answer): string[] {
+  const d: string[] = [];
+  if (a.status !== b.status) d.push(`status: upstream ${a.status}, ts ${b.status}`);
+  for (const h of HEADERS) {
+    const x = normHeader(h, a.headers[h]);
+    const y = normHeader(h, b.headers[h]);
+    if (x !== y) d.push(`${h}: upstream ${enc(x)}, ts ${enc(y)}`);
+  }
+  const ja = normJson(a.text);
+  const jb = normJson(b.text);
+  if (ja !== undefined && jb !== undefined) {
+    if (ja !== jb) d.push(`body (json):\n    upstream ${cut(ja)}\n    ts       ${cut(jb)}`);
+  } else if (a.text !== b.text) {
+    d.push(`body (raw):\n    upstream ${cut(enc(a.text))}\n    ts       ${cut(enc(b.text))}`);
+  }
+  return d;
+}
+
+const cut = (s: string, n = 600) => s.length > n ? s.slice(0, n) + `… (${s.length})` : s;
+
+function arg(name: string): string | undefined {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+}
+
+if (import.meta.main) {
+  const all = cases();
+  if (Deno.args.includes("--list")) {
+    for (const c of all) console.log(`${c.method} ${c.path}  ${c.name}`);
+    Deno.exit(0);
+  }
+  const up = arg("--upstream");
+  const ts = arg("--ts");
+  if (!up || !ts) {
+    console.error(
+      "usage: diff.ts --upstream URL --ts URL [--only SUBSTRING] [--list] [--show-same]",
+    );
+    Deno.exit(2);
+  }
+  const only = arg("--only");
+  const selected = only ? all.filter((c) => c.name.includes(only)) : all;
+  let differing = 0;
+  for (const c of selected) {
+    const [a, b] = [await send(up, c), await send(ts, c)];
+    const d = differences(a, b);
+    if (d.length) {
+      differing++;
+      console.log(`\n## ${c.name}  (${c.method} ${c.path})`);
+      for (const line of d) console.log("  " + line);
+    } else if (Deno.args.includes("--show-same")) {
+      console.log(`= ${c.name}: ${a.status} ${cut(a.text, 200)}`);
+    }
+  }
+  console.log(`\n${selected.length} cases, ${differing} with differences`);
+}
