@@ -32,6 +32,8 @@ export function checkShape(shape: readonly unknown[], size: number): number[] {
     const d = shape[i];
     const float = floats === true || (floats !== undefined && floats.includes(i));
     if (typeof d === "bigint") throw tooLarge(shape);
+    // numpy takes no bool for a dimension, with its own text.
+    if (typeof d === "boolean") throw new Error("an integer is required");
     if (typeof d !== "number" || !Number.isInteger(d) || float) {
       throw new Error(
         `'${float ? "float" : pyTypeName(d)}' object cannot be interpreted as an integer`,
