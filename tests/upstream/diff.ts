@@ -250,6 +250,46 @@ export function cases(): Case[] {
     WRONG.forEach((v) => post(`wrong ${m}=${enc(v)}`, pred, enc(f(v))));
   }
 
+  // Tensor shapes as numpy's reshape reads them.
+  const shapes: [string, string][] = [
+    ["[-2]", "[1,2]"],
+    ["[-2,2]", "[1,2,3,4]"],
+    ["[2,-3]", "[1,2,3,4]"],
+    ["[-1,-1]", "[1,2]"],
+    ["[-2,-1]", "[1,2]"],
+    ["[-5,0]", "[]"],
+    ["[0,-1]", "[]"],
+    ["[-3]", "[1,2,3]"],
+    ["[-2,3]", "[1,2]"],
+    ["[2.0]", "[1,2]"],
+    ["[true]", "[1]"],
+    ["[null]", "[1]"],
+    ["2", "[1,2]"],
+    ["-1", "[1,2]"],
+    ["-2", "[1,2]"],
+    ["2.0", "[1,2]"],
+    ['"2"', "[1,2]"],
+    ['""', "[1]"],
+    ["[[2]]", "[1,2]"],
+    ["[1e400]", "[1]"],
+    ["12345678901234567890123", "[1]"],
+    [`[${Array(33).fill(1)}]`, "[1]"],
+    [`[${Array(32).fill(1)}]`, "[1]"],
+    ["[2,2]", "[1,2,3]"],
+    ["[3]", '[1,"a",2.5]'],
+    ["[2]", "[null,1]"],
+    ["[2]", "[true,false]"],
+    ["[1]", "[[1]]"],
+    ["[1]", '[{"a":1}]'],
+  ];
+  for (const [shape, values] of shapes) {
+    post(
+      `shape ${shape} values ${values}`,
+      pred,
+      `{"data":{"tensor":{"shape":${shape},"values":${values}}}}`,
+    );
+  }
+
   // Body encodings.
   const raw: Record<string, string | Uint8Array<ArrayBuffer>> = {
     empty: "",
