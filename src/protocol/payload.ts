@@ -115,7 +115,7 @@ function decodeJsonData(data: JsonObject): NDArray {
     const values = NDArray.from(tensor.values);
     // numpy 1.x's `reshape(None)` returns the array unchanged.
     if (tensor.shape === null) return values;
-    return values.reshape(checkShape(numpyShapeArg(tensor.shape), values.size));
+    return values.reshape(checkShape(numpyShapeArg(tensor.shape)));
   }
   if ("ndarray" in data) return NDArray.from(data.ndarray);
   if ("tftensor" in data) return tftensorToNDArray(parseProtoJson("TensorProto", data.tftensor));
@@ -180,7 +180,7 @@ export function decodeProtoData(data: JsonObject): NDArray {
     const flat = new Float64Array(n);
     for (let i = 0; i < n; i++) flat[i] = Number(values[i]);
     // One array, not a flat one reshaped (what `reshape` does, without the second array).
-    return new NDArray(flat, resolveShape(checkShape(shape, n), n), "float64");
+    return new NDArray(flat, resolveShape(checkShape(shape), n), "float64");
   }
   if (data.ndarray !== undefined) {
     return NDArray.from(data.ndarray, undefined, { numbersAreFloat: true });

@@ -273,3 +273,39 @@ Deno.test("rest: a tensor shape that is not a list is read as numpy's reshape re
     // A bool in the list is not an integer to numpy.
     assertEquals(await tensor("[true]"), internal("an integer is required"));
   }));
+
+Deno.test("rest: a negative tensor dimension is the unknown one, as numpy 1.x reshapes", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const tensor = (shape: string, values: string) =>
+      post(s, "/predict", `{"data":{"tensor":{"shape":${shape},"values":${values}}}}`);
+    const ok = (shape: number[], values: number[], names: string[] = []) => ({
+      status: 200,
+      body: { data: { names, tensor: { shape, values } }, meta: {} },
+    });
+    // Any negative size is inferred, not only -1 (checked against numpy 1.24.2 under upstream).
+    assertEquals(await tensor("[-2]", "[1,2]"), ok([2], [1, 2]));
+    assertEquals(await tensor("[2,-3]", "[1,2,3,4]"), ok([2, 2], [1, 2, 3, 4], ["t:0", "t:1"]));
+    assertEquals(await tensor("-2", "[1,2]"), ok([2], [1, 2]));
+    assertEquals(
+      await tensor("[-2,-1]", "[1,2]"),
+      internal("can only specify one unknown dimension"),
+    );
+    // numpy's text names the shape as it prints one: leading unknowns left out, later ones
+    // `newaxis`, a trailing comma only for one dimension.
+    assertEquals(
+      await tensor("[-2,3]", "[1,2]"),
+      internal("cannot reshape array of size 2 into shape (3)"),
+    );
+    assertEquals(
+      await tensor("[0,-1]", "[]"),
+      internal("cannot reshape array of size 0 into shape (0,newaxis)"),
+    );
+    assertEquals(
+      await tensor("[2,-1]", "[1,2,3]"),
+      internal("cannot reshape array of size 3 into shape (2,newaxis)"),
+    );
+    assertEquals(
+      await tensor("[2]", "[1,2,3]"),
+      internal("cannot reshape array of size 3 into shape (2,)"),
+    );
+  }));
