@@ -124,13 +124,14 @@ function decodeJsonData(data: JsonObject): NDArray {
 
 /**
  * The dimensions numpy's `reshape(shape)` reads from a JSON `shape` that is not `null`: a list
- * as is, a str as a sequence of str items (`""` the empty shape), a bare integer as `[n]`;
+ * as is, a str as a sequence of str items (`""` the empty shape), a bare integer as `[n]` (one
+ * past 2^53 is then too large, as in a list);
  * anything else (a fractional number, a bool, an object) is refused with numpy's text and the
  * value's repr cut at 100 characters (`%.100R`).
  */
 function numpyShapeArg(raw: unknown): unknown[] {
   if (Array.isArray(raw)) return raw;
-  if (typeof raw === "number" && Number.isInteger(raw)) return [raw];
+  if ((typeof raw === "number" && Number.isInteger(raw)) || typeof raw === "bigint") return [raw];
   if (typeof raw === "string") {
     if (raw === "") return [];
     throw new TypeError("'str' object cannot be interpreted as an integer");

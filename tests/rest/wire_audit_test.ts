@@ -270,6 +270,19 @@ Deno.test("rest: a tensor shape that is not a list is read as numpy's reshape re
       status: 200,
       body: { data: { names: [], tensor: { shape: [2], values: [1, 2] } }, meta: {} },
     });
+    // A bare integer is a one-dimension shape; past 2^53 it is too large, as in a list.
+    assertEquals(await tensor("1"), {
+      status: 200,
+      body: { data: { names: [], tensor: { shape: [1], values: [5] } }, meta: {} },
+    });
+    assertEquals((await tensor("12345678901234567890123")).body, {
+      status: {
+        code: -1,
+        info: "tensor shape (12345678901234567890123,) is too large",
+        reason: "MICROSERVICE_BAD_DATA",
+        status: 1,
+      },
+    });
     // A bool in the list is not an integer to numpy.
     assertEquals(await tensor("[true]"), internal("an integer is required"));
   }));
