@@ -290,6 +290,61 @@ export function cases(): Case[] {
     );
   }
 
+  // Content types and odd members.
+  for (
+    const ct of [
+      "application/json; charset=utf-8",
+      "APPLICATION/JSON",
+      "application/json; charset=latin-1",
+      "text/json",
+      "application/x-json",
+      "application/octet-stream",
+      "application/problem+json",
+    ]
+  ) post(`content-type ${ct}`, pred, ok, { "content-type": ct });
+  const odd: Record<string, unknown> = {
+    unicodeNames: { data: { names: ["é", "中", "😀"], ndarray: [[1, 2, 3]] } },
+    nestedTags: {
+      meta: { tags: { a: { b: [1, null, "x"] }, n: 1.5, t: true } },
+      data: { ndarray: [1] },
+    },
+    tagsNull: { meta: { tags: { a: null } }, data: { ndarray: [1] } },
+    metricTypes: {
+      meta: {
+        metrics: [
+          { key: "g", type: "GAUGE", value: 2 },
+          { key: "t", type: "TIMER", value: 3.5, tags: { a: "b" } },
+        ],
+      },
+      data: { ndarray: [1] },
+    },
+    metricBadType: {
+      meta: { metrics: [{ key: "g", type: "BAD", value: 2 }] },
+      data: { ndarray: [1] },
+    },
+    metricNoKey: { meta: { metrics: [{ value: 2 }] }, data: { ndarray: [1] } },
+    floatsInt: { data: { ndarray: [[1.0, 2.0]] } },
+    mixedNumStr: { data: { ndarray: [["a", 1, 2.0]] } },
+    hugeFloat: { data: { ndarray: [1e308, -1e308] } },
+    negZero: { data: { ndarray: [-0.0] } },
+    tensorFloats: { data: { tensor: { shape: [2], values: [1.0, 2.5] } } },
+    tensorStrings: { data: { tensor: { shape: [2], values: ["a", "b"] } } },
+    deepNdarray: { data: { ndarray: [[[[[[1]]]]]] } },
+    emptyNested: { data: { ndarray: [[]] } },
+    emptyNames: { data: { names: [], ndarray: [[1, 2]] } },
+  };
+  for (const [k, v] of Object.entries(odd)) {
+    post(`odd ${k}`, pred, enc(v));
+    post(`odd ${k} /transform-output`, "/transform-output", enc(v));
+  }
+  for (const reward of [1, 0, -1.5, "1", true, null, "NaN", [1], { a: 1 }, 1e40]) {
+    post(
+      `feedback reward=${enc(reward)}`,
+      "/api/v1.0/feedback",
+      enc({ request: { data: { ndarray: [1] } }, reward }),
+    );
+  }
+
   // Body encodings.
   const raw: Record<string, string | Uint8Array<ArrayBuffer>> = {
     empty: "",
@@ -441,6 +496,17 @@ export function cases(): Case[] {
   return out;
 }
 
+/** Requests to the metrics port (`--upstream-metrics` / `--ts-metrics`). */
+export function metricsCases(): Case[] {
+  const out: Case[] = [];
+  for (const path of ["/metrics", "/prometheus", "/", "/nope", "/metrics/", "/health/ping"]) {
+    for (const method of ["GET", "POST", "HEAD", "OPTIONS", "PUT"]) {
+      out.push({ name: `metrics ${method} ${path}`, method, path });
+    }
+  }
+  return out;
+}
+
 /** Sends one case; a transport failure is an answer with status 0. */
 async function send(base: string, c: Case): Promise<Answer> {
   try {
@@ -510,6 +576,27 @@ function normJson(text: string): string | undefined {
   return JSON.stringify(walk(v));
 }
 
+/**
+ * Prometheus text as a sorted list of samples (labels sorted, `worker_id` hidden, values as
+ * numbers, blank lines dropped); undefined when `text` is not one.
+ */
+function normProm(text: string): string | undefined {
+  if (!text.startsWith("# HELP") && !text.startsWith("# TYPE")) return undefined;
+  const lines: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const m = /^([^{\s]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || line.startsWith("#")) {
+      lines.push(line);
+      continue;
+    }
+    const labels = (m[2] ?? "").match(/[a-zA-Z_]\w*="(?:[^"\\]|\\.)*"/g) ?? [];
+    const kept = labels.filter((l) => !l.startsWith("worker_id=")).sort();
+    lines.push(`${m[1]}{${kept.join(",")}} ${Number(m[3])}`);
+  }
+  return lines.sort().join("\n");
+}
+
 /** The differences between two answers, as lines. */
 function differences(a: Answer, b: Answer): string[] {
   const d: string[] = [];
@@ -519,8 +606,8 @@ function differences(a: Answer, b: Answer): string[] {
     const y = normHeader(h, b.headers[h]);
     if (x !== y) d.push(`${h}: upstream ${enc(x)}, ts ${enc(y)}`);
   }
-  const ja = normJson(a.text);
-  const jb = normJson(b.text);
+  const ja = normJson(a.text) ?? normProm(a.text);
+  const jb = normJson(b.text) ?? normProm(b.text);
   if (ja !== undefined && jb !== undefined) {
     if (ja !== jb) d.push(`body (json):\n    upstream ${cut(ja)}\n    ts       ${cut(jb)}`);
   } else if (a.text !== b.text) {
@@ -551,10 +638,13 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const only = arg("--only");
-  const selected = only ? all.filter((c) => c.name.includes(only)) : all;
+  const runs: [Case, string, string][] = all.map((c) => [c, up, ts]);
+  const [upM, tsM] = [arg("--upstream-metrics"), arg("--ts-metrics")];
+  if (upM && tsM) { for (const c of metricsCases()) runs.push([c, upM, tsM]); }
+  const selected = only ? runs.filter(([c]) => c.name.includes(only)) : runs;
   let differing = 0;
-  for (const c of selected) {
-    const [a, b] = [await send(up, c), await send(ts, c)];
+  for (const [c, upBase, tsBase] of selected) {
+    const [a, b] = [await send(upBase, c), await send(tsBase, c)];
     const d = differences(a, b);
     if (d.length) {
       differing++;
