@@ -507,6 +507,135 @@ export function metricsCases(): Case[] {
   return out;
 }
 
+/** One gRPC call of the list: a service, its rpc and the request (proto-loader form). */
+export interface GrpcCase {
+  name: string;
+  service: string;
+  rpc: string;
+  request: unknown;
+}
+
+/** A JS value as a proto-loader `google.protobuf.Value` (field names as in the .proto). */
+function pv(v: unknown): unknown {
+  if (v === null) return { null_value: "NULL_VALUE" };
+  if (typeof v === "number") return { number_value: v };
+  if (typeof v === "string") return { string_value: v };
+  if (typeof v === "boolean") return { bool_value: v };
+  if (Array.isArray(v)) return { list_value: { values: v.map(pv) } };
+  const fields: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as object)) fields[k] = pv(x);
+  return { struct_value: { fields } };
+}
+const plist = (a: unknown[]) => ({ values: a.map(pv) });
+
+/** The generated list of gRPC calls. */
+export function grpcCases(): GrpcCase[] {
+  const msgs: Record<string, unknown> = {
+    ndarray: { data: { ndarray: plist([[1, 2], [3, 4]]) } },
+    ndarrayNames: { data: { names: ["a", "b"], ndarray: plist([[1, 2]]) } },
+    ndarrayStr: { data: { ndarray: plist([["a", 1]]) } },
+    ndarrayRagged: { data: { ndarray: plist([[1], [2, 3]]) } },
+    ndarrayEmpty: { data: { ndarray: plist([]) } },
+    ndarrayNull: { data: { ndarray: plist([null]) } },
+    tensor: { data: { tensor: { shape: [2, 2], values: [1, 2, 3, 4] } } },
+    tensorNoShape: { data: { tensor: { values: [1, 2] } } },
+    tensorMismatch: { data: { tensor: { shape: [3], values: [1, 2] } } },
+    tensorEmpty: { data: { tensor: {} } },
+    dataEmpty: { data: {} },
+    strData: { strData: "hello" },
+    strDataEmpty: { strData: "" },
+    binData: { binData: new TextEncoder().encode("hi") },
+    jsonData: { jsonData: pv({ a: [1, 2], b: "c" }) },
+    jsonDataList: { jsonData: pv([1, 2]) },
+    jsonDataNum: { jsonData: pv(3) },
+    customData: {
+      customData: { type_url: "type.googleapis.com/x.Y", value: new Uint8Array([1]) },
+    },
+    metaTags: { meta: { tags: { a: pv(1), b: pv("x") } }, data: { ndarray: plist([1]) } },
+    metaPuid: { meta: { puid: "abc" }, data: { ndarray: plist([1]) } },
+    metaRouting: { meta: { routing: { r: 1 } }, data: { ndarray: plist([1]) } },
+    metaMetrics: {
+      meta: { metrics: [{ key: "k", type: "GAUGE", value: 2 }] },
+      data: { ndarray: plist([1]) },
+    },
+    metaRequestPath: { meta: { requestPath: { a: "b" } }, data: { ndarray: plist([1]) } },
+    empty: {},
+    status: { status: { code: 1, info: "x", status: "FAILURE" }, data: { ndarray: plist([1]) } },
+  };
+  const out: GrpcCase[] = [];
+  const calls: [string, string][] = [
+    ["Model", "Predict"],
+    ["Seldon", "Predict"],
+    ["Generic", "TransformInput"],
+    ["Generic", "TransformOutput"],
+    ["Generic", "Route"],
+    ["Transformer", "TransformInput"],
+    ["OutputTransformer", "TransformOutput"],
+    ["Router", "Route"],
+  ];
+  for (const [service, rpc] of calls) {
+    for (const [k, request] of Object.entries(msgs)) {
+      out.push({ name: `grpc ${service}.${rpc} ${k}`, service, rpc, request });
+    }
+  }
+  for (const service of ["Combiner", "Generic"]) {
+    const agg: Record<string, unknown> = {
+      two: { seldonMessages: [msgs.ndarray, msgs.tensor] },
+      one: { seldonMessages: [msgs.strData] },
+      none: { seldonMessages: [] },
+      empty: {},
+    };
+    for (const [k, request] of Object.entries(agg)) {
+      out.push({ name: `grpc ${service}.Aggregate ${k}`, service, rpc: "Aggregate", request });
+    }
+  }
+  const fb: Record<string, unknown> = {
+    full: { request: msgs.ndarray, response: msgs.ndarray, reward: 1, truth: msgs.ndarray },
+    reward: { reward: 0.5 },
+    empty: {},
+    routing: { request: msgs.ndarray, response: msgs.metaRouting, reward: 2 },
+  };
+  for (const service of ["Model", "Seldon", "Generic", "Router"]) {
+    for (const [k, request] of Object.entries(fb)) {
+      out.push({
+        name: `grpc ${service}.SendFeedback ${k}`,
+        service,
+        rpc: "SendFeedback",
+        request,
+      });
+    }
+  }
+  out.push({ name: "grpc Model.Metadata", service: "Model", rpc: "Metadata", request: {} });
+  out.push({
+    name: "grpc Seldon.ModelMetadata",
+    service: "Seldon",
+    rpc: "ModelMetadata",
+    request: { name: "x" },
+  });
+  out.push({
+    name: "grpc Seldon.GraphMetadata",
+    service: "Seldon",
+    rpc: "GraphMetadata",
+    request: {},
+  });
+  return out;
+}
+
+/** Calls one gRPC case on `target` (host:port): the response, or `{code, details}`. */
+async function grpcSend(target: string, c: GrpcCase): Promise<Answer> {
+  const { loaderOutcome, protoLoaderSeldon } = await import("../_helpers/grpc.ts");
+  const grpc = await import("@grpc/grpc-js");
+  // deno-lint-ignore no-explicit-any
+  const pkg: any = protoLoaderSeldon();
+  const client = new pkg[c.service](target, grpc.credentials.createInsecure());
+  try {
+    const r = await loaderOutcome(client, c.rpc, c.request);
+    return { status: 200, headers: {}, text: JSON.stringify(r) };
+  } finally {
+    client.close();
+  }
+}
+
 /** Sends one case; a transport failure is an answer with status 0. */
 async function send(base: string, c: Case): Promise<Answer> {
   try {
@@ -641,6 +770,17 @@ if (import.meta.main) {
   const runs: [Case, string, string][] = all.map((c) => [c, up, ts]);
   const [upM, tsM] = [arg("--upstream-metrics"), arg("--ts-metrics")];
   if (upM && tsM) { for (const c of metricsCases()) runs.push([c, upM, tsM]); }
+  const [upG, tsG] = [arg("--upstream-grpc"), arg("--ts-grpc")];
+  if (upG && tsG) {
+    for (const c of grpcCases()) {
+      if (only && !c.name.includes(only)) continue;
+      const d = differences(await grpcSend(upG, c), await grpcSend(tsG, c));
+      if (d.length) {
+        console.log(`\n## ${c.name}`);
+        for (const line of d) console.log("  " + line);
+      }
+    }
+  }
   const selected = only ? runs.filter(([c]) => c.name.includes(only)) : runs;
   let differing = 0;
   for (const [c, upBase, tsBase] of selected) {
