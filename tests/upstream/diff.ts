@@ -422,6 +422,55 @@ export function cases(): Case[] {
     path: `/predict?json=${encodeURIComponent(ok)}`,
   });
   out.push({ name: "GET /predict no json", method: "GET", path: "/predict" });
+  // Paths and query strings.
+  const q = (name: string, method: string, path: string) => out.push({ name, method, path });
+  const okQ = encodeURIComponent(ok);
+  for (
+    const path of [
+      "/api/v1.0/predic%74ions",
+      "/api/v1.0/predictions?",
+      "/api/v1.0/predictions#x",
+      "/api/v1.0//predictions",
+      "//api/v1.0/predictions",
+      "/api/v1.0/predictions/",
+      "/./api/v1.0/predictions",
+      "/api/v1.0/../v1.0/predictions",
+      "/health/ping?x=1",
+      "/health/ping/",
+      "/health/status?json=1",
+      "/metadata/",
+      "/api/v1.0/predictions;x",
+    ]
+  ) {
+    q(`path GET ${path}`, "GET", path);
+    out.push({ name: `path POST ${path}`, method: "POST", path, headers: JSON_CT, body: ok });
+  }
+  for (
+    const query of [
+      `json=${okQ}&json=%7B`,
+      `json=%7B&json=${okQ}`,
+      `JSON=${okQ}`,
+      `json=${okQ}&isDefault=true`,
+      "json=%FF",
+      "json=%7B%22strData%22%3A%22%FF%22%7D",
+      "json",
+      "json=null",
+      "json=1",
+      "json=%5B%5D",
+      "json=%22x%22",
+      `json=${encodeURIComponent('{"data":{"ndarray":[NaN]}}')}`,
+    ]
+  ) {
+    q(`query GET /predict?${query}`, "GET", `/predict?${query}`);
+    q(`query POST predictions?${query}`, "POST", `${pred}?${query}`);
+  }
+  form("form non-UTF-8", "json=%7B%22strData%22%3A%22%FF%22%7D");
+  form("form bare json", "json");
+  form("form json=&json=", `json=&json=${okQ}`);
+  post("form raw bytes", pred, new Uint8Array([0x6a, 0x73, 0x6f, 0x6e, 0x3d, 0xff]), {
+    "content-type": "application/x-www-form-urlencoded",
+  });
+
   // Multipart.
   const B = "XyZb0undary";
   const mp = (parts: [string, string, string?][]) =>
