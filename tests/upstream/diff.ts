@@ -556,6 +556,97 @@ export function metricsCases(): Case[] {
   return out;
 }
 
+/** Raw HTTP/1.x requests (bytes as sent), for what a client library would not send. */
+export function tcpCases(): { name: string; bytes: string }[] {
+  const body = '{"data":{"ndarray":[1]}}';
+  const P = "/api/v1.0/predictions";
+  const len = body.length;
+  const h = "Host: x\r\nContent-Type: application/json\r\nConnection: close\r\n";
+  const chunked = `${len.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+  const cases: [string, string][] = [
+    [
+      "http/1.0",
+      `POST ${P} HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${len}\r\n\r\n${body}`,
+    ],
+    [
+      "no host",
+      `POST ${P} HTTP/1.1\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${len}\r\n\r\n${body}`,
+    ],
+    ["chunked", `POST ${P} HTTP/1.1\r\n${h}Transfer-Encoding: chunked\r\n\r\n${chunked}`],
+    [
+      "expect 100",
+      `POST ${P} HTTP/1.1\r\n${h}Expect: 100-continue\r\nContent-Length: ${len}\r\n\r\n${body}`,
+    ],
+    ["absolute uri", `POST http://x${P} HTTP/1.1\r\n${h}Content-Length: ${len}\r\n\r\n${body}`],
+    ["no length", `POST ${P} HTTP/1.1\r\n${h}\r\n`],
+    ["short body", `POST ${P} HTTP/1.1\r\n${h}Content-Length: 5\r\n\r\n${body}`],
+    ["bad length", `POST ${P} HTTP/1.1\r\n${h}Content-Length: x\r\n\r\n${body}`],
+    [
+      "two lengths",
+      `POST ${P} HTTP/1.1\r\n${h}Content-Length: ${len}\r\nContent-Length: ${len}\r\n\r\n${body}`,
+    ],
+    ["http/2.0 line", `GET /health/ping HTTP/2.0\r\n${h}\r\n`],
+    ["http/1.2", `GET /health/ping HTTP/1.2\r\n${h}\r\n`],
+    ["no version", `GET /health/ping\r\n${h}\r\n`],
+    ["space in path", `GET /health/ ping HTTP/1.1\r\n${h}\r\n`],
+    ["header no colon", `GET /health/ping HTTP/1.1\r\n${h}Bad header\r\n\r\n`],
+    ["header space name", `GET /health/ping HTTP/1.1\r\n${h}Bad Name: 1\r\n\r\n`],
+    ["long header", `GET /health/ping HTTP/1.1\r\n${h}X-Long: ${"a".repeat(9000)}\r\n\r\n`],
+    ["many headers", `GET /health/ping HTTP/1.1\r\n${h}${"X-A: 1\r\n".repeat(120)}\r\n`],
+    ["long line", `GET /health/ping?${"a".repeat(5000)} HTTP/1.1\r\n${h}\r\n`],
+    ["bare LF", `GET /health/ping HTTP/1.1\nHost: x\nConnection: close\n\n`],
+    ["OPTIONS *", `OPTIONS * HTTP/1.1\r\n${h}\r\n`],
+    ["CONNECT", `CONNECT x:80 HTTP/1.1\r\n${h}\r\n`],
+    ["TRACE", `TRACE /health/ping HTTP/1.1\r\n${h}\r\n`],
+    [
+      "chunked + length",
+      `POST ${P} HTTP/1.1\r\n${h}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n${chunked}`,
+    ],
+    ["te gzip", `POST ${P} HTTP/1.1\r\n${h}Transfer-Encoding: gzip\r\n\r\n${body}`],
+    [
+      "content-encoding gzip",
+      `POST ${P} HTTP/1.1\r\n${h}Content-Encoding: gzip\r\nContent-Length: ${len}\r\n\r\n${body}`,
+    ],
+  ];
+  return cases.map(([name, bytes]) => ({ name: `tcp ${name}`, bytes }));
+}
+
+/** Sends raw bytes to `base`'s host and port; reads until the server closes (3 s at most). */
+async function tcpSend(base: string, bytes: string): Promise<Answer> {
+  const u = new URL(base);
+  const conn = await Deno.connect({ hostname: u.hostname, port: Number(u.port) });
+  const chunks: Uint8Array[] = [];
+  const timer = setTimeout(() => conn.close(), 3000);
+  try {
+    await conn.write(new TextEncoder().encode(bytes));
+    const buf = new Uint8Array(65536);
+    while (true) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) break;
+      chunks.push(buf.slice(0, n));
+    }
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch { /* closed already */ }
+  }
+  let text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+  // An interim `100 Continue` head comes before the answer.
+  while (/^HTTP\/1\.[01] 1\d\d /.test(text)) text = text.slice(text.indexOf("\r\n\r\n") + 4);
+  const [head, ...rest] = text.split("\r\n\r\n");
+  const lines = head.split("\r\n");
+  const status = Number(lines[0].split(" ")[1] ?? 0);
+  const headers: Record<string, string> = {};
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(":");
+    if (i > 0) headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
+  }
+  let out = rest.join("\r\n\r\n");
+  if (headers["transfer-encoding"] === "chunked") out = `(chunked) ${out}`;
+  return { status, headers, text: out };
+}
+
 /** One gRPC call of the list: a service, its rpc and the request (proto-loader form). */
 export interface GrpcCase {
   name: string;
@@ -816,9 +907,19 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const only = arg("--only");
+  let differing = 0;
   const runs: [Case, string, string][] = all.map((c) => [c, up, ts]);
   const [upM, tsM] = [arg("--upstream-metrics"), arg("--ts-metrics")];
   if (upM && tsM) { for (const c of metricsCases()) runs.push([c, upM, tsM]); }
+  for (const c of tcpCases()) {
+    if (only && !c.name.includes(only)) continue;
+    const d = differences(await tcpSend(up, c.bytes), await tcpSend(ts, c.bytes));
+    if (d.length) {
+      differing++;
+      console.log(`\n## ${c.name}`);
+      for (const line of d) console.log("  " + line);
+    }
+  }
   const [upG, tsG] = [arg("--upstream-grpc"), arg("--ts-grpc")];
   if (upG && tsG) {
     for (const c of grpcCases()) {
@@ -831,7 +932,6 @@ if (import.meta.main) {
     }
   }
   const selected = only ? runs.filter(([c]) => c.name.includes(only)) : runs;
-  let differing = 0;
   for (const [c, upBase, tsBase] of selected) {
     const [a, b] = [await send(upBase, c), await send(tsBase, c)];
     const d = differences(a, b);
