@@ -902,46 +902,48 @@ if (import.meta.main) {
   const ts = arg("--ts");
   if (!up || !ts) {
     console.error(
-      "usage: diff.ts --upstream URL --ts URL [--only SUBSTRING] [--list] [--show-same]",
+      "usage: diff.ts --upstream URL --ts URL [--upstream-grpc HOST:PORT --ts-grpc HOST:PORT]" +
+        " [--upstream-metrics URL --ts-metrics URL] [--only SUBSTRING] [--list] [--show-same]",
     );
     Deno.exit(2);
   }
   const only = arg("--only");
+  const chosen = (name: string) => !only || name.includes(only);
+  let total = 0;
   let differing = 0;
-  const runs: [Case, string, string][] = all.map((c) => [c, up, ts]);
-  const [upM, tsM] = [arg("--upstream-metrics"), arg("--ts-metrics")];
-  if (upM && tsM) { for (const c of metricsCases()) runs.push([c, upM, tsM]); }
-  for (const c of tcpCases()) {
-    if (only && !c.name.includes(only)) continue;
-    const d = differences(await tcpSend(up, c.bytes), await tcpSend(ts, c.bytes));
-    if (d.length) {
-      differing++;
-      console.log(`\n## ${c.name}`);
-      for (const line of d) console.log("  " + line);
-    }
-  }
-  const [upG, tsG] = [arg("--upstream-grpc"), arg("--ts-grpc")];
-  if (upG && tsG) {
-    for (const c of grpcCases()) {
-      if (only && !c.name.includes(only)) continue;
-      const d = differences(await grpcSend(upG, c), await grpcSend(tsG, c));
-      if (d.length) {
-        console.log(`\n## ${c.name}`);
-        for (const line of d) console.log("  " + line);
-      }
-    }
-  }
-  const selected = only ? runs.filter(([c]) => c.name.includes(only)) : runs;
-  for (const [c, upBase, tsBase] of selected) {
-    const [a, b] = [await send(upBase, c), await send(tsBase, c)];
+  const report = (title: string, d: string[]) => {
+    total++;
+    if (!d.length) return;
+    differing++;
+    console.log(`\n## ${title}`);
+    for (const line of d) console.log("  " + line);
+  };
+  // REST first, then raw TCP and gRPC, then the metrics port (which counts all of them).
+  for (const c of all.filter((c) => chosen(c.name))) {
+    const [a, b] = [await send(up, c), await send(ts, c)];
     const d = differences(a, b);
-    if (d.length) {
-      differing++;
-      console.log(`\n## ${c.name}  (${c.method} ${c.path})`);
-      for (const line of d) console.log("  " + line);
-    } else if (Deno.args.includes("--show-same")) {
+    report(`${c.name}  (${c.method} ${c.path})`, d);
+    if (!d.length && Deno.args.includes("--show-same")) {
       console.log(`= ${c.name}: ${a.status} ${cut(a.text, 200)}`);
     }
   }
-  console.log(`\n${selected.length} cases, ${differing} with differences`);
+  for (const c of tcpCases().filter((c) => chosen(c.name))) {
+    report(c.name, differences(await tcpSend(up, c.bytes), await tcpSend(ts, c.bytes)));
+  }
+  const [upG, tsG] = [arg("--upstream-grpc"), arg("--ts-grpc")];
+  if (upG && tsG) {
+    for (const c of grpcCases().filter((c) => chosen(c.name))) {
+      report(c.name, differences(await grpcSend(upG, c), await grpcSend(tsG, c)));
+    }
+  }
+  const [upM, tsM] = [arg("--upstream-metrics"), arg("--ts-metrics")];
+  if (upM && tsM) {
+    for (const c of metricsCases().filter((c) => chosen(c.name))) {
+      report(
+        `${c.name}  (${c.method} ${c.path})`,
+        differences(await send(upM, c), await send(tsM, c)),
+      );
+    }
+  }
+  console.log(`\n${total} cases, ${differing} with differences`);
 }
