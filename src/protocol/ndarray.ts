@@ -453,27 +453,44 @@ export function pyShape(shape: readonly unknown[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(",")})`;
 }
 
-/** Resolves one `-1` axis against `size`; throws numpy's reshape errors (two `-1`, a mismatch). */
+/**
+ * Resolves the unknown axis against `size` as numpy 1.x's reshape does: any negative size is
+ * the unknown one (`[-2]` is `[-1]`), at most one; throws numpy's texts (`can only specify one
+ * unknown dimension`, `cannot reshape array of size N into shape …` with the shape as
+ * {@link numpyNewShape} prints it).
+ */
 export function resolveShape(shape: readonly number[], size: number): number[] {
   const out = [...shape];
-  const unknown = out.indexOf(-1);
+  const mismatch = () =>
+    new Error(`cannot reshape array of size ${size} into shape ${numpyNewShape(shape)}`);
+  let unknown = -1;
+  let known = 1;
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
+    if (!Number.isInteger(d)) throw mismatch();
+    if (d >= 0) known *= d;
+    else if (unknown >= 0) throw new Error("can only specify one unknown dimension");
+    else unknown = i;
+  }
   if (unknown >= 0) {
-    if (out.lastIndexOf(-1) !== unknown) throw new Error("can only specify one unknown dimension");
-    const rest = shapeSize(out.filter((_, i) => i !== unknown));
-    if (rest === 0 || size % rest !== 0) {
-      throw new Error(`cannot reshape array of size ${size} into shape ${pyShape(shape)}`);
-    }
-    out[unknown] = size / rest;
-  }
-  for (const d of out) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`cannot reshape array of size ${size} into shape ${pyShape(shape)}`);
-    }
-  }
-  if (shapeSize(out) !== size) {
-    throw new Error(`cannot reshape array of size ${size} into shape ${pyShape(shape)}`);
-  }
+    if (known === 0 || size % known !== 0) throw mismatch();
+    out[unknown] = size / known;
+  } else if (known !== size) throw mismatch();
   return out;
+}
+
+/**
+ * A requested shape as numpy's reshape errors print it: unknown (negative) leading sizes left
+ * out, later ones as `newaxis`, a trailing comma for one dimension (`(2,)`, `(3)` for `[-2, 3]`,
+ * `(0,newaxis)` for `[0, -1]`).
+ */
+export function numpyNewShape(shape: readonly number[]): string {
+  let i = 0;
+  while (i < shape.length && shape[i] < 0) i++;
+  if (i === shape.length) return "()";
+  const parts = [String(shape[i])];
+  for (i++; i < shape.length; i++) parts.push(shape[i] < 0 ? "newaxis" : String(shape[i]));
+  return shape.length === 1 ? `(${parts[0]},)` : `(${parts.join(",")})`;
 }
 
 /**

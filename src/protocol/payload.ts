@@ -112,19 +112,35 @@ function decodeJsonData(data: JsonObject): NDArray {
     if (!isObject(tensor)) throw pySubscriptError(tensor);
     if (!("values" in tensor)) throw new Error("'values'");
     if (!("shape" in tensor)) throw new Error("'shape'");
-    // numpy's `reshape(4)` takes a bare integer like `reshape([4])`, and `reshape(None)` (a
-    // deprecated alias) like `reshape(())`; a str is a sequence of str items.
-    const raw = tensor.shape;
-    const shape = typeof raw === "number" ? [raw] : raw === null || raw === "" ? [] : raw;
-    if (!Array.isArray(shape)) {
-      throw new TypeError(`'${pyTypeName(shape)}' object cannot be interpreted as an integer`);
-    }
     const values = NDArray.from(tensor.values);
-    return values.reshape(checkShape(shape, values.size));
+    // numpy 1.x's `reshape(None)` returns the array unchanged.
+    if (tensor.shape === null) return values;
+    return values.reshape(checkShape(numpyShapeArg(tensor.shape)));
   }
   if ("ndarray" in data) return NDArray.from(data.ndarray);
   if ("tftensor" in data) return tftensorToNDArray(parseProtoJson("TensorProto", data.tftensor));
   return emptyArray();
+}
+
+/**
+ * The dimensions numpy's `reshape(shape)` reads from a JSON `shape` that is not `null`: a list
+ * as is, a str as a sequence of str items (`""` the empty shape), a bare integer as `[n]` (one
+ * past 2^53 is then too large, as in a list);
+ * anything else (a fractional number, a bool, an object) is refused with numpy's text and the
+ * value's repr cut at 100 characters (`%.100R`).
+ */
+function numpyShapeArg(raw: unknown): unknown[] {
+  if (Array.isArray(raw)) return raw;
+  if ((typeof raw === "number" && Number.isInteger(raw)) || typeof raw === "bigint") return [raw];
+  if (typeof raw === "string") {
+    if (raw === "") return [];
+    throw new TypeError("'str' object cannot be interpreted as an integer");
+  }
+  throw new TypeError(
+    `expected a sequence of integers or a single integer, got '${
+      pyStrBounded(raw, 200).slice(0, 100)
+    }'`,
+  );
 }
 
 /**
@@ -165,7 +181,7 @@ export function decodeProtoData(data: JsonObject): NDArray {
     const flat = new Float64Array(n);
     for (let i = 0; i < n; i++) flat[i] = Number(values[i]);
     // One array, not a flat one reshaped (what `reshape` does, without the second array).
-    return new NDArray(flat, resolveShape(checkShape(shape, n), n), "float64");
+    return new NDArray(flat, resolveShape(checkShape(shape), n), "float64");
   }
   if (data.ndarray !== undefined) {
     return NDArray.from(data.ndarray, undefined, { numbersAreFloat: true });

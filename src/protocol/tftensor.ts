@@ -174,7 +174,7 @@ function tensorShape(proto: Record<string, unknown>): number[] {
     return Number.isSafeInteger(n) ? n : BigInt(d.size!); // int64 digits, kept for the error
   });
   // Negative sizes keep make_ndarray's own errors; absurd ones are refused before sizing.
-  checkShape(dims.map((d) => d < 0 ? -d : d), 0);
+  checkShape(dims.map((d) => d < 0 ? -d : d));
   return dims as number[];
 }
 

@@ -344,7 +344,7 @@ Deno.test("bad input: shapes numpy refuses â†’ 500 with its text; absurd sizes â
       ["[2.0, 0]", 500, "'float' object cannot be interpreted as an integer"],
       ['["2", 0]', 500, "'str' object cannot be interpreted as an integer"],
       ["[null, 0]", 500, "'NoneType' object cannot be interpreted as an integer"],
-      ["[-5, 0]", 500, "cannot reshape array of size 0 into shape (-5,0)"],
+      ["[-5, 0]", 500, "cannot reshape array of size 0 into shape (0)"],
       ["[100000000000000000000, 0]", 400, "tensor shape (100000000000000000000,0) is too large"],
       ["[9007199254740992, 0]", 400, "tensor shape (9007199254740992,0) is too large"],
       [

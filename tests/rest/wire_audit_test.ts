@@ -250,20 +250,75 @@ Deno.test("rest: a tensor shape that is not a list is read as numpy's reshape re
   withServer({ predict: (X: unknown) => X }, async (s) => {
     const tensor = (shape: string, values = "[5]") =>
       post(s, "/predict", `{"data":{"tensor":{"shape":${shape},"values":${values}}}}`);
+    const seq = (repr: string) =>
+      internal(`expected a sequence of integers or a single integer, got '${repr}'`);
+    // A str is a sequence of str items; "" the empty shape: a 0-d array of the one value.
     assertEquals(await tensor('"2"'), internal("'str' object cannot be interpreted as an integer"));
+    assertEquals(await tensor('""'), {
+      status: 200,
+      body: { data: { names: [], tensor: { shape: [], values: [5] } }, meta: {} },
+    });
+    // Neither a sequence nor an integer: numpy's text with the value's repr (checked against
+    // numpy 1.24.2 under upstream's server).
+    assertEquals(await tensor('{"a":1}'), seq("{'a': 1}"));
+    assertEquals(await tensor("{}"), seq("{}"));
+    assertEquals(await tensor("1.5"), seq("1.5"));
+    assertEquals(await tensor("true"), seq("True"));
+    assertEquals(await tensor(`{"${"a".repeat(200)}":1}`), seq(`{'${"a".repeat(98)}`));
+    // reshape(None) is no reshape: the values keep their own shape.
+    assertEquals(await tensor("null", "[1,2]"), {
+      status: 200,
+      body: { data: { names: [], tensor: { shape: [2], values: [1, 2] } }, meta: {} },
+    });
+    // A bare integer is a one-dimension shape; past 2^53 it is too large, as in a list.
+    assertEquals(await tensor("1"), {
+      status: 200,
+      body: { data: { names: [], tensor: { shape: [1], values: [5] } }, meta: {} },
+    });
+    assertEquals((await tensor("12345678901234567890123")).body, {
+      status: {
+        code: -1,
+        info: "tensor shape (12345678901234567890123,) is too large",
+        reason: "MICROSERVICE_BAD_DATA",
+        status: 1,
+      },
+    });
+    // A bool in the list is not an integer to numpy.
+    assertEquals(await tensor("[true]"), internal("an integer is required"));
+  }));
+
+Deno.test("rest: a negative tensor dimension is the unknown one, as numpy 1.x reshapes", () =>
+  withServer({ predict: (X: unknown) => X }, async (s) => {
+    const tensor = (shape: string, values: string) =>
+      post(s, "/predict", `{"data":{"tensor":{"shape":${shape},"values":${values}}}}`);
+    const ok = (shape: number[], values: number[], names: string[] = []) => ({
+      status: 200,
+      body: { data: { names, tensor: { shape, values } }, meta: {} },
+    });
+    // Any negative size is inferred, not only -1 (checked against numpy 1.24.2 under upstream).
+    assertEquals(await tensor("[-2]", "[1,2]"), ok([2], [1, 2]));
+    assertEquals(await tensor("[2,-3]", "[1,2,3,4]"), ok([2, 2], [1, 2, 3, 4], ["t:0", "t:1"]));
+    assertEquals(await tensor("-2", "[1,2]"), ok([2], [1, 2]));
     assertEquals(
-      await tensor('{"a":1}'),
-      internal("'dict' object cannot be interpreted as an integer"),
+      await tensor("[-2,-1]", "[1,2]"),
+      internal("can only specify one unknown dimension"),
     );
-    // None (deprecated) and "" are the empty shape: a 0-d array of the one value.
-    for (const shape of ["null", '""']) {
-      assertEquals(await tensor(shape), {
-        status: 200,
-        body: { data: { names: [], tensor: { shape: [], values: [5] } }, meta: {} },
-      });
-    }
+    // numpy's text names the shape as it prints one: leading unknowns left out, later ones
+    // `newaxis`, a trailing comma only for one dimension.
     assertEquals(
-      await tensor("null", "[1,2]"),
-      internal("cannot reshape array of size 2 into shape ()"),
+      await tensor("[-2,3]", "[1,2]"),
+      internal("cannot reshape array of size 2 into shape (3)"),
+    );
+    assertEquals(
+      await tensor("[0,-1]", "[]"),
+      internal("cannot reshape array of size 0 into shape (0,newaxis)"),
+    );
+    assertEquals(
+      await tensor("[2,-1]", "[1,2,3]"),
+      internal("cannot reshape array of size 3 into shape (2,newaxis)"),
+    );
+    assertEquals(
+      await tensor("[2]", "[1,2,3]"),
+      internal("cannot reshape array of size 3 into shape (2,)"),
     );
   }));
