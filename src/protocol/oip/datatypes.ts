@@ -135,3 +135,20 @@ export function typedArrayOf(datatype: Datatype): TypedArrayClass | undefined {
 export function isBigIntDatatype(datatype: Datatype): boolean {
   return datatype === "INT64" || datatype === "UINT64";
 }
+
+/** The field of `InferTensorContents` each datatype's values travel in (FP16: `fp32_contents`). */
+export const CONTENTS_FIELD: Readonly<Record<Datatype, number>> = {
+  BOOL: 1,
+  INT8: 2,
+  INT16: 2,
+  INT32: 2,
+  INT64: 3,
+  UINT8: 4,
+  UINT16: 4,
+  UINT32: 4,
+  UINT64: 5,
+  FP16: 6,
+  FP32: 6,
+  FP64: 7,
+  BYTES: 8,
+};

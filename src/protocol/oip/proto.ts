@@ -11,7 +11,7 @@
  */
 import { concatBytes } from "../bytes.ts";
 import { NDArray, type TypedArray } from "../ndarray.ts";
-import { dtypeOfDatatype, typedArrayOf } from "./datatypes.ts";
+import { CONTENTS_FIELD, dtypeOfDatatype, typedArrayOf } from "./datatypes.ts";
 import { OipError } from "./errors.ts";
 import { tensorFromBytes, tensorToBytes, typedValues } from "./raw.ts";
 import { encodeSmallInferResponse } from "./small_infer.ts";
@@ -280,23 +280,6 @@ function readRequestedOutput(r: Reader, end: number): RequestedOutput {
   checkRequestedOutput(name, parameters);
   return parameters ? { name, parameters } : { name };
 }
-
-/** The `contents` field each datatype's values travel in. */
-const CONTENTS_FIELD: Readonly<Record<Datatype, number>> = {
-  BOOL: 1,
-  INT8: 2,
-  INT16: 2,
-  INT32: 2,
-  INT64: 3,
-  UINT8: 4,
-  UINT16: 4,
-  UINT32: 4,
-  UINT64: 5,
-  FP16: 6,
-  FP32: 6,
-  FP64: 7,
-  BYTES: 8,
-};
 
 const CONTENTS_NAMES = [
   "",

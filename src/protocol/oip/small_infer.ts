@@ -10,25 +10,16 @@
 import { take } from "../proto/direct_wire.ts";
 import { tensorToBytes, typedValues } from "./raw.ts";
 import type { WireTensor } from "./tensor.ts";
+import { CONTENTS_FIELD } from "./datatypes.ts";
 import type { Datatype, Parameters } from "./types.ts";
 
 /** The largest message written directly (a view of the 64 KiB slab). */
 export const MAX_BYTES = 16 * 1024;
 
-/** The `contents` field of each datatype written here (FP16 and BYTES are not). */
-const FIELD: Readonly<Partial<Record<Datatype, number>>> = {
-  BOOL: 1,
-  INT8: 2,
-  INT16: 2,
-  INT32: 2,
-  INT64: 3,
-  UINT8: 4,
-  UINT16: 4,
-  UINT32: 4,
-  UINT64: 5,
-  FP32: 6,
-  FP64: 7,
-};
+/** The `contents` field of `datatype` when it is written here (FP16 and BYTES are not). */
+function fieldOf(datatype: Datatype): number | undefined {
+  return datatype === "FP16" || datatype === "BYTES" ? undefined : CONTENTS_FIELD[datatype];
+}
 
 /** The header fields of a response, as the general encoder reads them. */
 export interface ResponseHeader {
@@ -196,7 +187,7 @@ export function encodeSmallInferResponse(
   const sized: Sized[] = [];
   for (let k = 0; k < tensors.length; k++) {
     const t = tensors[k];
-    const field = FIELD[t.datatype];
+    const field = fieldOf(t.datatype);
     if (field === undefined || hasKeys(t.parameters)) return undefined;
     const name = asciiLength(t.name);
     if (name < 0 || name > MAX_BYTES || t.data.size > MAX_BYTES) return undefined;
@@ -248,7 +239,7 @@ export function encodeSmallInferResponse(
     out[pos++] = 0x2a;
     pos = writeVarint(out, pos, one.contents);
     if (t.data.size === 0) continue;
-    const field = FIELD[t.datatype]!;
+    const field = fieldOf(t.datatype)!;
     out[pos++] = (field << 3) | 2;
     pos = writeVarint(out, pos, one.packed);
     if (one.bytes !== undefined) {
