@@ -27,14 +27,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import { encodeMessage } from "../src/protocol/proto/codec.ts";
 import { PAYLOADS } from "./grpc_load.ts";
-import {
-  median,
-  type Spawned,
-  spawnSeldon,
-  spawnServer,
-  stopServer,
-  treeCpuSeconds,
-} from "./proc.ts";
+import { grpcLoad, median, type Spawned, spawnSeldon, spawnServer, stopServer } from "./proc.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values } = parseArgs({
@@ -51,54 +44,23 @@ const { values } = parseArgs({
 const payloads = values.payload.split(",");
 
 /** One load run against `port`; CPU of the tree of `pid` is sampled while requests are counted. */
-async function measure(
+function measure(
   port: number,
   pid: number,
   payload: string,
 ): Promise<{ rps: number; cpuUs: number }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      join(here, "grpc_load.ts"),
-      "--port",
-      String(port),
-      "--seconds",
-      values.seconds,
-      "--channels",
-      values.channels,
-      "--inflight",
-      values.inflight,
-      "--payload",
-      payload,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let cpu0 = NaN;
-  let cpu1 = NaN;
-  let result: { requests: number; seconds: number; errors: number; firstError: string } | undefined;
-  let buffered = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let nl;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line === "start") cpu0 = treeCpuSeconds(pid);
-      else if (line.startsWith("{")) {
-        cpu1 = treeCpuSeconds(pid);
-        result = JSON.parse(line);
-      }
-    }
-  }
-  await child.status;
-  if (result === undefined || Number.isNaN(cpu0)) throw new Error("load generator failed");
-  if (result.errors > 0) throw new Error(`${result.errors} failed calls: ${result.firstError}`);
-  return {
-    rps: result.requests / result.seconds,
-    cpuUs: ((cpu1 - cpu0) / result.requests) * 1e6,
-  };
+  return grpcLoad(pid, [
+    "--port",
+    String(port),
+    "--seconds",
+    values.seconds,
+    "--channels",
+    values.channels,
+    "--inflight",
+    values.inflight,
+    "--payload",
+    payload,
+  ]);
 }
 
 /** One Predict call with `payload`'s bytes to `port`; resolves with the answer's bytes. */

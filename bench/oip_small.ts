@@ -27,17 +27,17 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import process from "node:process";
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import {
+  grpcLoad,
   measureCpu,
   median,
   SMALL_PREDICT,
   spawnSeldon,
   stopServer,
-  treeCpuSeconds,
   wrkPost,
 } from "./proc.ts";
 import { GRPC_CALLS } from "./grpc_load.ts";
@@ -46,7 +46,6 @@ import { GRPC_CALLS } from "./grpc_load.ts";
 export const V2_SMALL =
   '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP64","data":[5.1,3.5,1.4,0.2]}]}';
 
-const here = dirname(new URL(import.meta.url).pathname);
 const { values, positionals } = parseArgs({
   args: Deno.args,
   options: {
@@ -252,7 +251,7 @@ async function endToEnd(): Promise<void> {
               const seconds = (performance.now() - t0) / 1000;
               return { requests: w.rps * seconds, seconds };
             })
-            : await grpcLoad(s.port, s.child.pid, c);
+            : await grpcCase(s.port, s.child.pid, c);
           table.get(c)![t].push(m);
           console.log(
             `round ${r + 1} ${c} ${trees[t]}: ${m.rps.toFixed(0)} req/s, ` +
@@ -279,43 +278,6 @@ async function endToEnd(): Promise<void> {
 }
 
 /** One `grpc_load.ts` run of case `c` against `port`; CPU of the tree of `pid` meanwhile. */
-async function grpcLoad(
-  port: number,
-  pid: number,
-  c: string,
-): Promise<{ rps: number; cpuUs: number }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      join(here, "grpc_load.ts"),
-      "--port",
-      String(port),
-      "--seconds",
-      values.seconds,
-      "--payload",
-      c,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let cpu0 = NaN, cpu1 = NaN, buffered = "";
-  let result: { requests: number; seconds: number; errors: number; firstError: string } | undefined;
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let nl;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line === "start") cpu0 = treeCpuSeconds(pid);
-      else if (line.startsWith("{")) {
-        cpu1 = treeCpuSeconds(pid);
-        result = JSON.parse(line);
-      }
-    }
-  }
-  await child.status;
-  if (result === undefined || Number.isNaN(cpu0)) throw new Error("load generator failed");
-  if (result.errors > 0) throw new Error(`${result.errors} failed calls: ${result.firstError}`);
-  return { rps: result.requests / result.seconds, cpuUs: ((cpu1 - cpu0) / result.requests) * 1e6 };
+function grpcCase(port: number, pid: number, c: string): Promise<{ rps: number; cpuUs: number }> {
+  return grpcLoad(pid, ["--port", String(port), "--seconds", values.seconds, "--payload", c]);
 }

@@ -149,6 +149,43 @@ export async function measureCpu(
   return { rps: requests / seconds, cpuUs: (cpu / requests) * 1e6 };
 }
 
+/**
+ * One `bench/grpc_load.ts` run (`args`: its flags, e.g. `--port`, `--payload`), returning calls/s
+ * and the CPU microseconds the process tree of `pid` used per call between the generator's
+ * `start` line and its result line. Throws when a call failed.
+ */
+export async function grpcLoad(
+  pid: number,
+  args: string[],
+): Promise<{ rps: number; cpuUs: number }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${BENCH_DIR}grpc_load.ts`, ...args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let cpu0 = NaN;
+  let cpu1 = NaN;
+  let result: { requests: number; seconds: number; errors: number; firstError: string } | undefined;
+  let buffered = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    let nl;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line === "start") cpu0 = treeCpuSeconds(pid);
+      else if (line.startsWith("{")) {
+        cpu1 = treeCpuSeconds(pid);
+        result = JSON.parse(line);
+      }
+    }
+  }
+  await child.status;
+  if (result === undefined || Number.isNaN(cpu0)) throw new Error("load generator failed");
+  if (result.errors > 0) throw new Error(`${result.errors} failed calls: ${result.firstError}`);
+  return { rps: result.requests / result.seconds, cpuUs: ((cpu1 - cpu0) / result.requests) * 1e6 };
+}
+
 /** The median (upper median for an even count); does not modify `xs`. */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
