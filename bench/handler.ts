@@ -4,7 +4,7 @@
  * worker has by default (the 5000 s request timeout, the 60 s body deadline, `--threads 1`, a
  * request counter and a terminating signal).
  */
-import { smallPredictRequest } from "./proc.ts";
+import { smallPredictRequest, workerRestOptions } from "./proc.ts";
 import { DataPlane } from "../src/dataplane/dataplane.ts";
 import { createHandler } from "../src/rest/server.ts";
 const worker = Deno.args.includes("--worker");
@@ -12,24 +12,17 @@ const plane = await DataPlane.create({ predict: (X: unknown) => X }, {
   includeMetrics: true,
   executorEnabled: true,
 });
-let served = 0;
-const h = createHandler(plane, {
-  port: 0,
-  hostname: "",
-  maxBodySize: worker ? 128 * 2 ** 20 : 1e9,
-  payloadPassthrough: false,
-  concurrency: 1,
-  json: { pretty: false, ascii: true },
-  ...(worker
-    ? {
-      bodyTimeoutMs: 60_000,
-      timeoutMs: 5000 * 1000,
-      onRequest: () => void served++,
-      onStuck: () => {},
-      terminating: new AbortController().signal,
-    }
-    : {}),
-});
+const h = createHandler(
+  plane,
+  worker ? workerRestOptions() : {
+    port: 0,
+    hostname: "",
+    maxBodySize: 1e9,
+    payloadPassthrough: false,
+    concurrency: 1,
+    json: { pretty: false, ascii: true },
+  },
+);
 const mk = smallPredictRequest;
 for (let i = 0; i < 20000; i++) await (await h(mk())).text();
 const n = 100000;

@@ -18,7 +18,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { SMALL_PREDICT } from "./proc.ts";
+import { SMALL_PREDICT, workerRestOptions } from "./proc.ts";
 import process from "node:process";
 import { resolve } from "node:path";
 import { readBody } from "../src/rest/body.ts";
@@ -70,20 +70,7 @@ for (const name of names) {
     includeMetrics: true,
     executorEnabled: true,
   });
-  let served = 0;
-  handlers.push(createHandler(plane, {
-    port: 0,
-    hostname: "",
-    maxBodySize: 128 * 2 ** 20,
-    payloadPassthrough: false,
-    concurrency: 1,
-    json: { pretty: false, ascii: true },
-    bodyTimeoutMs: 60_000,
-    timeoutMs: 5000 * 1000,
-    onRequest: () => void served++,
-    onStuck: () => {},
-    terminating: new AbortController().signal,
-  }));
+  handlers.push(createHandler(plane, workerRestOptions()));
 }
 const answers = new Set<string>();
 for (let i = 0; i < handlers.length; i++) {

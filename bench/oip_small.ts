@@ -38,6 +38,7 @@ import {
   SMALL_PREDICT,
   spawnSeldon,
   stopServer,
+  workerRestOptions,
   wrkPost,
 } from "./proc.ts";
 import { GRPC_CALLS } from "./grpc_load.ts";
@@ -104,21 +105,8 @@ async function inProcess(): Promise<void> {
       includeMetrics: true,
       executorEnabled: true,
     });
-    let served = 0;
-    const terminating = new AbortController().signal;
-    const rest = createHandler(plane, {
-      port: 0,
-      hostname: "",
-      maxBodySize: 128 * 2 ** 20,
-      payloadPassthrough: false,
-      concurrency: 1,
-      json: { pretty: false, ascii: true },
-      bodyTimeoutMs: 60_000,
-      timeoutMs: 5000 * 1000,
-      onRequest: () => void served++,
-      onStuck: () => {},
-      terminating,
-    });
+    const options = workerRestOptions();
+    const rest = createHandler(plane, options);
     for (const name of restCases) {
       const mk = mkRequest(name);
       const call: Call = async () => {
@@ -132,8 +120,8 @@ async function inProcess(): Promise<void> {
       port: 0,
       hostname: "",
       concurrency: 1,
-      onRequest: () => void served++,
-      terminating,
+      onRequest: options.onRequest,
+      terminating: options.terminating,
     }, new InFlight());
     type Handler = {
       func: (call: unknown, cb: (err: unknown, value?: unknown) => void) => void;

@@ -105,6 +105,28 @@ export function spawnSeldon(
   );
 }
 
+/**
+ * The REST handler options a worker has by default (`createHandler`'s second argument): the 128
+ * MiB body limit, the 60 s body deadline, upstream's 5000 s request timeout, `--threads 1`, a
+ * request counter and a terminating signal. A plain object, so any checkout's handler takes it.
+ */
+export function workerRestOptions() {
+  let served = 0;
+  return {
+    port: 0,
+    hostname: "",
+    maxBodySize: 128 * 2 ** 20,
+    payloadPassthrough: false,
+    concurrency: 1,
+    json: { pretty: false, ascii: true },
+    bodyTimeoutMs: 60_000,
+    timeoutMs: 5000 * 1000,
+    onRequest: () => void served++,
+    onStuck: () => {},
+    terminating: new AbortController().signal,
+  };
+}
+
 /** Stops a server started by {@link spawnServer}. */
 export async function stopServer(s: Spawned): Promise<void> {
   s.child.kill("SIGTERM");
