@@ -81,8 +81,12 @@ export const GRPC_IDLE_TIMEOUT_MS = 60_000;
 export interface GrpcServer {
   /** The bound port (useful with port 0). */
   readonly port: number;
-  /** Drains in-flight RPCs (up to `graceMs`), then forces the rest closed. */
-  shutdown(graceMs?: number): Promise<void>;
+  /**
+   * Stops accepting (at once), drains in-flight RPCs (up to `graceMs`) and, once
+   * `siblingsClosed` settles too (the listeners of the processes stopping with this one are
+   * closed), sends clients away (GOAWAY) and forces the rest closed.
+   */
+  shutdown(graceMs?: number, siblingsClosed?: Promise<void>): Promise<void>;
 }
 
 /** An RPC's work: it takes a slot of `limiter` (`ticket`: its deadline) for its hooks. */
@@ -323,13 +327,13 @@ export function startGrpc(plane: DataPlane, options: GrpcOptions): GrpcServer {
   const port = (listener.addr as Deno.NetAddr).port;
   return {
     port,
-    shutdown: async (graceMs = DEFAULT_GRACE_MS) => {
+    shutdown: async (graceMs = DEFAULT_GRACE_MS, siblingsClosed) => {
       accepting = false;
       listener.close();
       // grpc-js closes its HTTP/2 sessions on shutdown, and under Deno that resets the streams
       // of unanswered calls: wait for them first (`terminating` answers them in time).
       const started = Date.now();
-      if (inflight) await waitIdle(inflight, graceMs);
+      await Promise.all([inflight && waitIdle(inflight, graceMs), siblingsClosed]);
       await shutdownServer(server, Math.max(0, graceMs - (Date.now() - started)));
       injector.destroy();
     },

@@ -66,10 +66,13 @@ export interface GuardedServer {
   /** Connections open now. */
   readonly connections: number;
   /**
-   * Stops accepting and drains: a response written from now on carries `connection: close`,
-   * a connection idle for a moment is closed, and the promise resolves when none is left.
+   * Stops accepting (the listener is closed before this returns) and drains: a response written
+   * from now on carries `connection: close`, a connection idle for a moment is closed, and the
+   * promise resolves when none is left. Draining starts once `siblingsClosed` settles — the
+   * listeners of the processes stopping with this one are closed — or, without it, after a fixed
+   * wait when the port is shared.
    */
-  shutdown(): Promise<void>;
+  shutdown(siblingsClosed?: Promise<void>): Promise<void>;
 }
 
 type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
@@ -91,7 +94,11 @@ const serveOnConnection = (Deno as unknown as Record<symbol, Record<string, unkn
 const TICK_MS = 250;
 /** How often a draining server looks for idle connections. */
 const DRAIN_TICK_MS = 50;
-/** How long a draining server waits, listener closed, before telling clients to reconnect. */
+/**
+ * How long a draining server sharing its port waits, listener closed, before telling clients to
+ * reconnect, when nobody tells it that its siblings' listeners are closed (`shutdown()` without
+ * `siblingsClosed`).
+ */
 const LISTENERS_CLOSE_MS = 1_000;
 
 /** One open connection. */
@@ -270,21 +277,22 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
     get connections() {
       return open.size;
     },
-    shutdown() {
+    shutdown(siblingsClosed) {
       if (!accepting) return finished;
       accepting = false;
       listener.close();
       // Siblings sharing the port and draining at the same moment (a SIGHUP) close their
       // listeners too before any client is told to reconnect: a connection queued on a
       // listener as it closes is reset by the kernel.
-      const hold = options.reusePort ? LISTENERS_CLOSE_MS : 0;
-      setTimeout(() => {
+      const drain = () => {
         draining = true;
         clearInterval(sweeper);
         sweeper = setInterval(drainSweep, DRAIN_TICK_MS);
         drainSweep();
         stop();
-      }, hold);
+      };
+      if (siblingsClosed) siblingsClosed.then(drain);
+      else setTimeout(drain, options.reusePort ? LISTENERS_CLOSE_MS : 0);
       return finished;
     },
   };

@@ -98,8 +98,11 @@ export interface RestServer {
   readonly port: number;
   /** Resolves when the server has stopped. */
   readonly finished: Promise<void>;
-  /** Stops accepting and drains: in-flight requests finish, keep-alive clients are told to go. */
-  shutdown(): Promise<void>;
+  /**
+   * Stops accepting (at once) and drains: in-flight requests finish, keep-alive clients are told
+   * to go once `siblingsClosed` settles (see `GuardedServer.shutdown`).
+   */
+  shutdown(siblingsClosed?: Promise<void>): Promise<void>;
 }
 
 /** A 500 `MICROSERVICE_INTERNAL_ERROR` with `info` (upstream's catch-all handler). */
@@ -347,6 +350,6 @@ export function startRest(plane: DataPlane, options: RestOptions): RestServer {
   return {
     port: server.addr.port,
     finished: server.finished,
-    shutdown: () => server.shutdown(),
+    shutdown: (siblingsClosed) => server.shutdown(siblingsClosed),
   };
 }

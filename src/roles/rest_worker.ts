@@ -10,9 +10,17 @@ import { runWorker } from "./worker.ts";
 export function runRestWorker(config: Config): Promise<number> {
   return runWorker(config, {
     role: "rest",
-    start: ({ plane, annotations }, hooks) =>
-      Promise.resolve(
-        serveRest(plane, config, annotations, { reusePort: true, announce: false, ...hooks }),
-      ),
+    start: ({ plane, annotations }, hooks) => {
+      const rest = serveRest(plane, config, annotations, {
+        reusePort: true,
+        announce: false,
+        ...hooks,
+      });
+      // REST has no forced end: the supervisor's SIGKILL after the grace is the limit.
+      return Promise.resolve({
+        port: rest.port,
+        shutdown: (_graceMs, siblingsClosed) => rest.shutdown(siblingsClosed),
+      });
+    },
   });
 }

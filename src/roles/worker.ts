@@ -38,8 +38,11 @@ export interface RequestHooks {
 /** A worker's running transport. */
 export interface WorkerServer {
   readonly port: number;
-  /** Stops accepting and lets in-flight requests finish (gRPC: forced after `graceMs`). */
-  shutdown(graceMs?: number): Promise<void>;
+  /**
+   * Stops accepting — its listener is closed when this returns — and lets in-flight requests
+   * finish (gRPC: forced after `graceMs`); clients are told to go once `siblingsClosed` settles.
+   */
+  shutdown(graceMs?: number, siblingsClosed?: Promise<void>): Promise<void>;
 }
 
 /** The transport a worker serves: started on the booted data plane, sharing its port. */
@@ -181,7 +184,10 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   // UNAVAILABLE) rather than cut.
   const graceMs = config.gracefulTimeout * 1000;
   const answer = setTimeout(() => terminating.abort(), answerUnfinishedAfterMs(graceMs));
-  await server.shutdown(graceMs);
+  // Workers stopped together drain once all their listeners are closed (the supervisor says so).
+  const stopped = server.shutdown(graceMs, channel.drain);
+  channel.listenerClosed().catch(() => {});
+  await stopped;
   clearTimeout(answer);
   clearInterval(beats);
   collector?.stop();

@@ -1,7 +1,8 @@
 /**
  * The control channel between the supervisor and its workers: newline-delimited JSON over a
  * Unix socket in a private temporary folder (metrics-and-processes.md §7.4). Workers report the
- * model they loaded (or why they could not), announce readiness, beat and ask to be recycled.
+ * model they loaded (or why they could not), announce readiness, beat, ask to be recycled and,
+ * stopping, report their listener closed; the supervisor then tells them when to drain.
  * Metrics go to the collector process instead (`src/roles/collector_link.ts`). The line reader
  * and writer serve both sockets.
  * @module
@@ -25,7 +26,18 @@ export type WorkerMessage =
   | { op: "ready"; role: "rest" | "grpc"; pid: number; port: number }
   /** Replace this worker; `reason` is logged (max requests, REST timeout, memory). */
   | { op: "recycle"; pid: number; reason?: string }
-  | { op: "beat"; pid: number };
+  | { op: "beat"; pid: number }
+  /** A stopping worker closed its listener (it drains once told `drain`). */
+  | { op: "closed"; pid: number };
+
+/**
+ * The supervisor's message to a stopping worker: every worker stopped with it has closed its
+ * listener, so its clients may now be told to reconnect (a connection queued on a listener as it
+ * closes is reset by the kernel; none is queued on a closed one).
+ */
+export interface DrainMessage {
+  op: "drain";
+}
 
 /**
  * How often a REST worker beats (and the supervisor's watchdog looks) for a worker timeout of
@@ -95,10 +107,17 @@ export class WorkerChannel {
    * then stops, so no orphan keeps serving the port.
    */
   readonly closed: Promise<void>;
+  /**
+   * Settles when the supervisor says `drain` (see {@link DrainMessage}) or is gone, whichever
+   * comes first.
+   */
+  readonly drain: Promise<void>;
+  #drain!: () => void;
 
   private constructor(private readonly conn: Deno.Conn) {
     this.#writer = new LineWriter(conn);
-    this.closed = this.#readAcks().catch(() => {});
+    this.drain = new Promise((resolve) => (this.#drain = resolve));
+    this.closed = this.#readAcks().catch(() => {}).finally(() => this.#drain());
   }
 
   /** Connects to the supervisor's socket. */
@@ -108,6 +127,10 @@ export class WorkerChannel {
 
   async #readAcks(): Promise<void> {
     for await (const msg of readLines(this.conn)) {
+      if ((msg as DrainMessage).op === "drain") {
+        this.#drain();
+        continue;
+      }
       const ack = msg as MetricsAck;
       const waiter = this.#pending.get(ack.id);
       if (!waiter) continue;
@@ -158,6 +181,11 @@ export class WorkerChannel {
   /** Asks the supervisor for a replacement (max-requests reached, stuck, too much memory). */
   recycle(reason: string): Promise<void> {
     return this.#writer.send({ op: "recycle", pid: Deno.pid, reason } satisfies WorkerMessage);
+  }
+
+  /** Tells the supervisor this stopping worker closed its listener. */
+  listenerClosed(): Promise<void> {
+    return this.#writer.send({ op: "closed", pid: Deno.pid } satisfies WorkerMessage);
   }
 
   /** Sends `message` and waits for the acknowledgement of `id`. */

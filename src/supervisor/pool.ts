@@ -28,8 +28,19 @@ export interface PoolOptions {
   watchdogEveryMs: number;
   /** A worker's metrics no longer count: it exited or is being retired (may repeat per pid). */
   onDrop?: (pid: number) => void;
+  /**
+   * Tells stopping worker `pid` to drain: every worker stopped with it has closed its listener
+   * (or exited), or {@link DRAIN_WAIT_MS} passed.
+   */
+  onDrain?: (pid: number) => void;
   clock?: Clock;
 }
+
+/**
+ * How long workers stopped together wait at most for each other's listeners to close before
+ * they drain anyway (a worker that never reports, e.g. stuck in synchronous code).
+ */
+export const DRAIN_WAIT_MS = 10_000;
 
 interface Worker {
   readonly role: Role;
@@ -41,6 +52,9 @@ interface Worker {
   retiring: boolean;
   /** When its last heartbeat arrived. */
   lastBeat: number;
+  /** Settles when, stopping, it closed its listener, or when it exited. */
+  readonly closed: Promise<void>;
+  markClosed(): void;
 }
 
 /** Owns the workers; see the module doc for its rules. */
@@ -102,6 +116,11 @@ export class Pool {
     if (worker) worker.lastBeat = this.#clock.now();
   }
 
+  /** Stopping worker `pid` closed its listener. */
+  listenerClosed(pid: number): void {
+    this.#workers.get(pid)?.markClosed();
+  }
+
   /** `pid` asks to be replaced (max requests, stuck, memory). */
   recycle(pid: number, reason = "max requests"): Promise<void> {
     const worker = this.#workers.get(pid);
@@ -122,7 +141,7 @@ export class Pool {
     this.#exitCode = code;
     log.info("Shutting down: Master");
     if (this.#workers.size === 0) this.#resolveDone(code);
-    for (const worker of this.#workers.values()) worker.child.kill("SIGTERM");
+    this.#stopTogether([...this.#workers.values()]);
     this.#clock.after(this.#opts.graceMs, () => {
       for (const [pid, worker] of this.#workers) {
         log.warning("Worker {pid} did not stop in time: killing it", { pid });
@@ -135,6 +154,8 @@ export class Pool {
     const child = this.#opts.spawn(role);
     let markReady!: () => void;
     const ready = new Promise<void>((r) => (markReady = r));
+    let markClosed!: () => void;
+    const closed = new Promise<void>((r) => (markClosed = r));
     const worker: Worker = {
       role,
       child,
@@ -146,6 +167,8 @@ export class Pool {
       isReady: false,
       retiring: false,
       lastBeat: this.#clock.now(),
+      closed,
+      markClosed,
     };
     this.#workers.set(child.pid, worker);
     log.info("Booting {role} worker with pid: {pid}", { role, pid: child.pid });
@@ -156,6 +179,7 @@ export class Pool {
   #onExit(worker: Worker, status: ChildStatus): void {
     const pid = worker.child.pid;
     this.#workers.delete(pid);
+    worker.markClosed();
     this.#opts.onDrop?.(pid);
     if (this.#stopping || worker.retiring) {
       if (this.#workers.size === 0 && this.#stopping) this.#resolveDone(this.#exitCode);
@@ -196,10 +220,26 @@ export class Pool {
     cancel();
     for (const old of olds) {
       this.#opts.onDrop?.(old.child.pid);
-      old.child.kill("SIGTERM");
       const cancelKill = this.#clock.after(this.#opts.graceMs, () => old.child.kill("SIGKILL"));
       old.child.status.then(cancelKill);
     }
+    this.#stopTogether(olds);
+  }
+
+  /**
+   * SIGTERM to `workers`; once all of them closed their listeners (or exited), each is told to
+   * drain, so no client is sent to reconnect while a listener it may land on is still closing.
+   */
+  #stopTogether(workers: readonly Worker[]): void {
+    for (const worker of workers) worker.child.kill("SIGTERM");
+    let cancel!: () => void;
+    const cap = new Promise<void>((r) => (cancel = this.#clock.after(DRAIN_WAIT_MS, r)));
+    Promise.race([Promise.all(workers.map((w) => w.closed)), cap]).then(() => {
+      cancel();
+      for (const worker of workers) {
+        if (this.#workers.has(worker.child.pid)) this.#opts.onDrain?.(worker.child.pid);
+      }
+    });
   }
 
   /** Kills a ready REST worker silent for longer than the timeout (replaced as after a crash). */

@@ -217,6 +217,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     timeoutMs: annotations.restTimeoutMs,
     watchdogEveryMs: heartbeatMs(annotations.restTimeoutMs),
     onDrop: (pid) => collectorControl.clear(pid),
+    onDrain: (pid) => control.drain(pid),
   });
   const collectorControl = new CollectorControl(collectorSocket, () => ({
     retired: pool.pids.filter((pid) => !pool.accepts(pid)),
@@ -274,6 +275,7 @@ export async function runSupervisor(config: Config): Promise<number> {
       ready: (pid) => pool.ready(pid),
       beat: (pid) => pool.beat(pid),
       recycle: (pid, reason) => pool.recycle(pid, reason),
+      closed: (pid) => pool.listenerClosed(pid),
     });
     if (config.pidfile) await Deno.writeTextFile(config.pidfile, `${Deno.pid}\n`);
   } catch (err) {

@@ -17,6 +17,7 @@ Deno.test("control server: every worker message reaches its callback; bootFailed
     ready: (pid) => calls.push(["ready", pid]),
     beat: (pid) => calls.push(["beat", pid]),
     recycle: (pid, reason) => calls.push(["recycle", pid, reason]),
+    closed: (pid) => calls.push(["closed", pid]),
   });
   const channel = await WorkerChannel.connect(join(dir, "control.sock"));
   try {
@@ -24,6 +25,7 @@ Deno.test("control server: every worker message reaches its callback; bootFailed
     await channel.ready("rest", 9000);
     await channel.beat();
     await channel.recycle("memory");
+    await channel.listenerClosed();
     await channel.bootFailed("construct", 1, "no model"); // settles at the acknowledgement
     const pid = Deno.pid;
     assertEquals(calls, [
@@ -31,8 +33,18 @@ Deno.test("control server: every worker message reaches its callback; bootFailed
       ["ready", pid],
       ["beat", pid],
       ["recycle", pid, "memory"],
+      ["closed", pid],
       ["bootFailed", pid, 1, "no model"],
     ]);
+    // The supervisor's `drain` reaches the worker by its pid; another pid's goes nowhere.
+    let drained = false;
+    channel.drain.then(() => (drained = true));
+    server.drain(pid + 1);
+    await channel.beat();
+    await channel.bootFailed("construct", 1, "again"); // a round trip: anything sent has arrived
+    assertEquals(drained, false);
+    server.drain(pid);
+    await channel.drain;
   } finally {
     channel.close();
     server.close();
@@ -43,4 +55,17 @@ Deno.test("control server: every worker message reaches its callback; bootFailed
 
 Deno.test("control server: a socket path that cannot be bound throws", async () => {
   await assertRejects(() => startControlServer("/nonexistent-dir/control.sock", {} as never));
+});
+
+Deno.test("control server: a worker whose supervisor is gone drains at once", async () => {
+  const dir = await Deno.makeTempDir();
+  const server = startControlServer(join(dir, "control.sock"), {} as never);
+  const channel = await WorkerChannel.connect(join(dir, "control.sock"));
+  try {
+    server.close();
+    channel.close();
+    await channel.drain;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

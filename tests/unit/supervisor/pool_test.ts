@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { FakeClock, FakeSpawner, flush } from "../../_helpers/fake_children.ts";
-import { Pool, type Role } from "../../../src/supervisor/pool.ts";
+import { DRAIN_WAIT_MS, Pool, type Role } from "../../../src/supervisor/pool.ts";
 
 const GRACE = 30_000;
 const TIMEOUT = 4_000;
@@ -13,6 +13,7 @@ function setup(readyTimeoutMs?: number) {
   const spawner = new FakeSpawner();
   const clock = new FakeClock();
   const dropped: number[] = [];
+  const drained: number[] = [];
   const pool = new Pool({
     spawn: spawner.spawn,
     graceMs: GRACE,
@@ -20,9 +21,10 @@ function setup(readyTimeoutMs?: number) {
     timeoutMs: TIMEOUT,
     watchdogEveryMs: 1000,
     onDrop: (pid) => dropped.push(pid),
+    onDrain: (pid) => drained.push(pid),
     clock,
   });
-  return { spawner, clock, pool, dropped };
+  return { spawner, clock, pool, dropped, drained };
 }
 
 /** Starts `roles` and marks them all ready; resolves once `start` did. */
@@ -136,6 +138,43 @@ Deno.test("pool: SIGHUP's replacement waits for every new REST worker, then stop
   await replaced;
   assertEquals(olds.map((c) => c.signals), [["SIGTERM"], ["SIGTERM"], ["SIGTERM"]]);
   assertEquals(spawner.children[0].signals, []); // the gRPC worker stays
+});
+
+Deno.test("pool: workers stopped together drain once every one of them closed its listener", async () => {
+  const { spawner, pool, drained } = setup();
+  await started(pool, spawner, ["grpc", "rest", "rest"]);
+  const replaced = pool.replaceAll("rest");
+  pool.ready(104);
+  pool.ready(105);
+  await replaced;
+  pool.listenerClosed(102);
+  await flush();
+  assertEquals(drained, []); // 103 may still have clients' connections queued on its listener
+  pool.listenerClosed(103);
+  await flush();
+  assertEquals(drained, [102, 103]);
+  // Shutdown: all of them, the same way; a worker that exited counts as closed.
+  spawner.children[1].exit(0);
+  spawner.children[2].exit(0);
+  pool.shutdown(0);
+  pool.listenerClosed(101);
+  pool.listenerClosed(104);
+  await flush();
+  assertEquals(drained, [102, 103]);
+  spawner.children[4].exit(0);
+  await flush();
+  assertEquals(drained, [102, 103, 101, 104]);
+});
+
+Deno.test("pool: a stopping worker that never reports its listener closed delays its siblings' drain only so long", async () => {
+  const { spawner, clock, pool, drained } = setup();
+  await started(pool, spawner, ["rest", "rest"]);
+  pool.shutdown(0);
+  pool.listenerClosed(101);
+  await clock.advance(DRAIN_WAIT_MS - 1);
+  assertEquals(drained, []);
+  await clock.advance(1);
+  assertEquals(drained, [101, 102]);
 });
 
 Deno.test("pool: replacements never ready: the olds are stopped after the ready timeout", async () => {
