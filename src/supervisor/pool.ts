@@ -30,7 +30,7 @@ export interface PoolOptions {
   onDrop?: (pid: number) => void;
   /**
    * Tells stopping worker `pid` to drain: every worker stopped with it has closed its listener
-   * (or exited), or {@link DRAIN_WAIT_MS} passed.
+   * (or exited), or {@link DRAIN_WAIT_MS} (at most half the grace) passed.
    */
   onDrain?: (pid: number) => void;
   clock?: Clock;
@@ -233,7 +233,10 @@ export class Pool {
   #stopTogether(workers: readonly Worker[]): void {
     for (const worker of workers) worker.child.kill("SIGTERM");
     let cancel!: () => void;
-    const cap = new Promise<void>((r) => (cancel = this.#clock.after(DRAIN_WAIT_MS, r)));
+    // A worker that never reports (stuck) holds the others back, but they drain well before
+    // the grace runs out.
+    const waitMs = Math.min(DRAIN_WAIT_MS, this.#opts.graceMs / 2);
+    const cap = new Promise<void>((r) => (cancel = this.#clock.after(waitMs, r)));
     Promise.race([Promise.all(workers.map((w) => w.closed)), cap]).then(() => {
       cancel();
       for (const worker of workers) {

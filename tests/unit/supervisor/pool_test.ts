@@ -175,6 +175,24 @@ Deno.test("pool: a stopping worker that never reports its listener closed delays
   assertEquals(drained, []);
   await clock.advance(1);
   assertEquals(drained, [101, 102]);
+  // With a short grace, at half of it.
+  const short = new FakeSpawner();
+  const shortClock = new FakeClock();
+  const told: number[] = [];
+  const quick = new Pool({
+    spawn: short.spawn,
+    graceMs: 3_000,
+    timeoutMs: TIMEOUT,
+    watchdogEveryMs: 1000,
+    onDrain: (pid) => told.push(pid),
+    clock: shortClock,
+  });
+  await started(quick, short, ["rest"]);
+  quick.shutdown(0);
+  await shortClock.advance(1_499);
+  assertEquals(told, []);
+  await shortClock.advance(1);
+  assertEquals(told, [101]);
 });
 
 Deno.test("pool: replacements never ready: the olds are stopped after the ready timeout", async () => {
