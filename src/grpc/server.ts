@@ -81,6 +81,8 @@ export const GRPC_IDLE_TIMEOUT_MS = 60_000;
 export interface GrpcServer {
   /** The bound port (useful with port 0). */
   readonly port: number;
+  /** Settles once the listener is closed for good (after `shutdown`): its accept has ended. */
+  readonly listenerClosed: Promise<void>;
   /**
    * Stops accepting (at once), drains in-flight RPCs (up to `graceMs`) and, once
    * `siblingsClosed` settles too (the listeners of the processes stopping with this one are
@@ -314,7 +316,7 @@ export function startGrpc(plane: DataPlane, options: GrpcOptions): GrpcServer {
     hostname: options.hostname,
     reusePort: options.reusePort,
   });
-  acceptLoop(listener, (conn) => {
+  const listenerClosed = acceptLoop(listener, (conn) => {
     if (open >= cap) {
       conn.close();
       return;
@@ -327,6 +329,7 @@ export function startGrpc(plane: DataPlane, options: GrpcOptions): GrpcServer {
   const port = (listener.addr as Deno.NetAddr).port;
   return {
     port,
+    listenerClosed,
     shutdown: async (graceMs = DEFAULT_GRACE_MS, siblingsClosed) => {
       accepting = false;
       listener.close();

@@ -66,6 +66,11 @@ export interface GuardedServer {
   /** Connections open now. */
   readonly connections: number;
   /**
+   * Settles once the listener is closed for good (after {@link GuardedServer.shutdown}): its
+   * pending accept has ended, so no connection can be queued on it any more.
+   */
+  readonly listenerClosed: Promise<void>;
+  /**
    * Stops accepting (the listener is closed before this returns) and drains: a response written
    * from now on carries `connection: close`, a connection idle for a moment is closed, and the
    * promise resolves when none is left. Draining starts once `siblingsClosed` settles — the
@@ -94,6 +99,8 @@ const serveOnConnection = (Deno as unknown as Record<symbol, Record<string, unkn
 const TICK_MS = 250;
 /** How often a draining server looks for idle connections. */
 const DRAIN_TICK_MS = 50;
+/** Looks (every {@link DRAIN_TICK_MS}) a draining server sees a connection idle before closing it. */
+const DRAIN_IDLE_LOOKS = 20;
 /**
  * How long a draining server sharing its port waits, listener closed, before telling clients to
  * reconnect, when nobody tells it that its siblings' listeners are closed (`shutdown()` without
@@ -255,25 +262,39 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
   let sweeper = setInterval(sweep, TICK_MS);
 
   /**
-   * While draining: closes connections that stayed idle between two looks, so a keep-alive
-   * client's next request — sent right after its last response — is still served (with
-   * `connection: close`) rather than lost to a closing socket.
+   * While draining: a connection answered since the drain began was told `connection: close`
+   * and is closed once idle; one that stays idle without that is closed after `idleLooks` looks
+   * in a row. A worker stopping beside others whose clients can move to them waits
+   * {@link DRAIN_IDLE_LOOKS}, so a keep-alive client's next request — sent soon after its last
+   * response, even by a client starved of CPU for a while — is still served (and told to close)
+   * rather than lost to a closing socket; a server stopping alone closes idle connections at the
+   * second look.
    */
-  const seen = new Map<Connection, number>();
+  let idleLooks = 1;
+  const seen = new Map<Connection, { served: number; idleLooks: number; told: boolean }>();
   function drainSweep(): void {
     for (const connection of open) {
-      if (connection.active === 0 && seen.get(connection) === connection.served) {
-        connection.close.abort();
+      const last = seen.get(connection);
+      if (last === undefined) {
+        seen.set(connection, { served: connection.served, idleLooks: 0, told: false });
+        continue;
       }
-      seen.set(connection, connection.served);
+      if (last.served !== connection.served) {
+        last.served = connection.served;
+        last.told = true;
+        last.idleLooks = 0;
+      }
+      if (connection.active > 0) last.idleLooks = 0;
+      else if (last.told || ++last.idleLooks >= idleLooks) connection.close.abort();
     }
   }
 
-  acceptLoop(listener, accept, () => !accepting);
+  const listenerClosed = acceptLoop(listener, accept, () => !accepting);
 
   return {
     addr: listener.addr as Deno.NetAddr,
     finished,
+    listenerClosed,
     get connections() {
       return open.size;
     },
@@ -291,8 +312,10 @@ export function guardedServe(options: GuardedServeOptions, handler: Handler): Gu
         drainSweep();
         stop();
       };
-      if (siblingsClosed) siblingsClosed.then(drain);
-      else setTimeout(drain, options.reusePort ? LISTENERS_CLOSE_MS : 0);
+      if (siblingsClosed) {
+        idleLooks = DRAIN_IDLE_LOOKS;
+        siblingsClosed.then(drain);
+      } else setTimeout(drain, options.reusePort ? LISTENERS_CLOSE_MS : 0);
       return finished;
     },
   };

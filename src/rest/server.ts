@@ -98,6 +98,8 @@ export interface RestServer {
   readonly port: number;
   /** Resolves when the server has stopped. */
   readonly finished: Promise<void>;
+  /** Settles once the listener is closed for good (after `shutdown`; see `GuardedServer`). */
+  readonly listenerClosed: Promise<void>;
   /**
    * Stops accepting (at once) and drains: in-flight requests finish, keep-alive clients are told
    * to go once `siblingsClosed` settles (see `GuardedServer.shutdown`).
@@ -350,6 +352,7 @@ export function startRest(plane: DataPlane, options: RestOptions): RestServer {
   return {
     port: server.addr.port,
     finished: server.finished,
+    listenerClosed: server.listenerClosed,
     shutdown: (siblingsClosed) => server.shutdown(siblingsClosed),
   };
 }

@@ -19,6 +19,7 @@ export function runRestWorker(config: Config): Promise<number> {
       // REST has no forced end: the supervisor's SIGKILL after the grace is the limit.
       return Promise.resolve({
         port: rest.port,
+        listenerClosed: rest.listenerClosed,
         shutdown: (_graceMs, siblingsClosed) => rest.shutdown(siblingsClosed),
       });
     },

@@ -39,10 +39,12 @@ export interface RequestHooks {
 export interface WorkerServer {
   readonly port: number;
   /**
-   * Stops accepting — its listener is closed when this returns — and lets in-flight requests
+   * Stops accepting (see {@link WorkerServer.listenerClosed}) and lets in-flight requests
    * finish (gRPC: forced after `graceMs`); clients are told to go once `siblingsClosed` settles.
    */
   shutdown(graceMs?: number, siblingsClosed?: Promise<void>): Promise<void>;
+  /** Settles once, after `shutdown`, its listener is closed for good. */
+  readonly listenerClosed: Promise<void>;
 }
 
 /** The transport a worker serves: started on the booted data plane, sharing its port. */
@@ -184,9 +186,10 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   // UNAVAILABLE) rather than cut.
   const graceMs = config.gracefulTimeout * 1000;
   const answer = setTimeout(() => terminating.abort(), answerUnfinishedAfterMs(graceMs));
-  // Workers stopped together drain once all their listeners are closed (the supervisor says so).
+  // Workers stopped together drain once all their listeners are closed (the supervisor says so
+  // when each has reported it).
   const stopped = server.shutdown(graceMs, channel.drain);
-  channel.listenerClosed().catch(() => {});
+  server.listenerClosed.then(() => channel.listenerClosed()).catch(() => {});
   await stopped;
   clearTimeout(answer);
   clearInterval(beats);
