@@ -181,3 +181,26 @@ Deno.test("guarded server: closeAfterAnswer ends a stalled upload's connection",
     assert(ms < 1_000, `closed after ${ms} ms`);
   });
 });
+
+Deno.test("guarded server: stopping beside siblings, it drains once they closed and gives idle clients a second", async () => {
+  const server = guardedServe(
+    { ...LIMITS, keepAliveMs: 60_000, port: 0, hostname: "127.0.0.1" },
+    ok,
+  );
+  const idle = await connect(server);
+  await idle.write(GET);
+  await readUntil(idle, "ok");
+  let siblingsClosed!: () => void;
+  const drained = server.shutdown(new Promise((r) => (siblingsClosed = r)));
+  await server.listenerClosed;
+  // Not told to drain yet: a keep-alive client is still answered as usual.
+  await idle.write(GET);
+  assert(!(await readUntil(idle, "ok")).includes("connection: close"));
+  const told = performance.now();
+  siblingsClosed();
+  // Idle since before the drain: kept for about a second, in case its next request is coming.
+  const ms = await msUntilClosed(idle);
+  assert(ms > 800 && performance.now() - told < 3_000, `closed after ${ms} ms`);
+  await drained;
+  assertEquals(server.connections, 0);
+});
