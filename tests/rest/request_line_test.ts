@@ -37,10 +37,24 @@ function line(length: number, path = "/predict?json="): string {
   return `GET ${path}${open}${"a".repeat(length - fixed)}${close} HTTP/1.1`;
 }
 
-function page(size: number): string {
+/** gunicorn's 400 page with `message` (already HTML-escaped), as `util.write_error` writes it. */
+function gunicornPage(message: string): string {
   return "<html>\n  <head>\n    <title>Bad Request</title>\n  </head>\n  <body>\n" +
-    "    <h1><p>Bad Request</p></h1>\n" +
-    `    Request Line is too large (${size} &gt; 4094)\n  </body>\n</html>\n`;
+    `    <h1><p>Bad Request</p></h1>\n    ${message}\n  </body>\n</html>\n`;
+}
+
+function page(size: number): string {
+  return gunicornPage(`Request Line is too large (${size} &gt; 4094)`);
+}
+
+/** Checks that `a` is gunicorn's own 400 answer with `body`, the connection closed. */
+function assertGunicorn400(a: ReturnType<typeof split>, body: string, label: string): void {
+  assertEquals(a.status, "HTTP/1.1 400 Bad Request", label);
+  assertEquals(a.headers.get("connection"), "close");
+  assertEquals(a.headers.get("content-type"), "text/html");
+  assertEquals(a.body, body);
+  assertEquals(a.headers.get("content-length"), String(body.length));
+  assert(!a.headers.has("access-control-allow-origin"), "gunicorn answers, not the app");
 }
 
 function split(answer: string) {
@@ -62,12 +76,7 @@ Deno.test("rest: a request line over 4094 bytes is gunicorn's 400 page, the conn
     assertEquals(ok.status, "HTTP/1.1 200 OK");
     for (const [length, size] of [[4095, 4095], [8190, 8190], [8191, 8192], [30000, 8192]]) {
       const a = split(await exchange(port, `${line(length)}\r\nHost: x\r\n\r\n`));
-      assertEquals(a.status, "HTTP/1.1 400 Bad Request", String(length));
-      assertEquals(a.headers.get("connection"), "close");
-      assertEquals(a.headers.get("content-type"), "text/html");
-      assertEquals(a.body, page(size));
-      assertEquals(a.headers.get("content-length"), String(page(size).length));
-      assert(!a.headers.has("access-control-allow-origin"), "gunicorn answers, not the app");
+      assertGunicorn400(a, page(size), String(length));
     }
     // Any path and method, and the metrics port too.
     const post = split(
@@ -97,11 +106,9 @@ Deno.test("rest: --debug has no request-line limit (upstream's development serve
     { debug: true },
   ));
 
-/** gunicorn's page for a refused method, as `util.write_error` writes it (`html.escape`d). */
+/** gunicorn's page for a refused method (its message `html.escape`d). */
 function methodPage(method: string): string {
-  return "<html>\n  <head>\n    <title>Bad Request</title>\n  </head>\n  <body>\n" +
-    "    <h1><p>Bad Request</p></h1>\n" +
-    `    Invalid Method &#x27;Invalid HTTP method: &#x27;${method}&#x27;&#x27;\n  </body>\n</html>\n`;
+  return gunicornPage(`Invalid Method &#x27;Invalid HTTP method: &#x27;${method}&#x27;&#x27;`);
 }
 
 Deno.test("rest: a method gunicorn 20.1 refuses (get, Post, GE) is its 400 page, the connection closed", () =>
@@ -109,12 +116,7 @@ Deno.test("rest: a method gunicorn 20.1 refuses (get, Post, GE) is its 400 page,
     const port = Number(new URL(s.url).port);
     for (const method of ["get", "Post", "GE", "oPTIONS"]) {
       const a = split(await exchange(port, `${method} /health/ping HTTP/1.1\r\nHost: x\r\n\r\n`));
-      assertEquals(a.status, "HTTP/1.1 400 Bad Request", method);
-      assertEquals(a.headers.get("connection"), "close");
-      assertEquals(a.headers.get("content-type"), "text/html");
-      assertEquals(a.body, methodPage(method));
-      assertEquals(a.headers.get("content-length"), String(methodPage(method).length));
-      assert(!a.headers.has("access-control-allow-origin"), "gunicorn answers, not the app");
+      assertGunicorn400(a, methodPage(method), method);
     }
     // Three characters in `$`…`_` pass gunicorn's check and reach the routes.
     const passed = split(
