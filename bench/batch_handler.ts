@@ -3,7 +3,7 @@
  * flight at once, adaptive batching off vs on, on an identity model (nothing to save: what the
  * batching itself costs). `deno run -A bench/batch_handler.ts`
  */
-import { smallPredictRequest } from "./proc.ts";
+import { plainRestOptions, smallPredictRequest } from "./proc.ts";
 import { DataPlane } from "../src/dataplane/dataplane.ts";
 import { createHandler } from "../src/rest/server.ts";
 import { Identity } from "./identity.ts";
@@ -16,14 +16,7 @@ async function handler(batching: boolean) {
     executorEnabled: true,
     batching: batching ? { maxRows: 32, maxTimeMs: 10, onBatch: () => {} } : undefined,
   });
-  return createHandler(plane, {
-    port: 0,
-    hostname: "",
-    maxBodySize: 1e9,
-    payloadPassthrough: false,
-    concurrency: 1,
-    json: { pretty: false, ascii: true },
-  });
+  return createHandler(plane, plainRestOptions());
 }
 
 /** µs per request for `rounds` rounds of 32 concurrent requests. */

@@ -4,7 +4,7 @@
  * worker has by default (the 5000 s request timeout, the 60 s body deadline, `--threads 1`, a
  * request counter and a terminating signal).
  */
-import { smallPredictRequest, workerRestOptions } from "./proc.ts";
+import { plainRestOptions, smallPredictRequest, workerRestOptions } from "./proc.ts";
 import { DataPlane } from "../src/dataplane/dataplane.ts";
 import { createHandler } from "../src/rest/server.ts";
 const worker = Deno.args.includes("--worker");
@@ -12,17 +12,7 @@ const plane = await DataPlane.create({ predict: (X: unknown) => X }, {
   includeMetrics: true,
   executorEnabled: true,
 });
-const h = createHandler(
-  plane,
-  worker ? workerRestOptions() : {
-    port: 0,
-    hostname: "",
-    maxBodySize: 1e9,
-    payloadPassthrough: false,
-    concurrency: 1,
-    json: { pretty: false, ascii: true },
-  },
-);
+const h = createHandler(plane, worker ? workerRestOptions() : plainRestOptions());
 const mk = smallPredictRequest;
 for (let i = 0; i < 20000; i++) await (await h(mk())).text();
 const n = 100000;

@@ -105,6 +105,18 @@ export function spawnSeldon(
   );
 }
 
+/** REST handler options without a worker's limits (`createHandler`'s second argument). */
+export function plainRestOptions() {
+  return {
+    port: 0,
+    hostname: "",
+    maxBodySize: 1e9,
+    payloadPassthrough: false,
+    concurrency: 1,
+    json: { pretty: false, ascii: true },
+  };
+}
+
 /**
  * The REST handler options a worker has by default (`createHandler`'s second argument): the 128
  * MiB body limit, the 60 s body deadline, upstream's 5000 s request timeout, `--threads 1`, a
