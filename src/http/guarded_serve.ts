@@ -71,7 +71,8 @@ export interface GuardedServer {
    */
   readonly listenerClosed: Promise<void>;
   /**
-   * Stops accepting (the listener is closed before this returns) and drains: a response written
+   * Stops accepting (the listener's handle is closed before this returns, the socket once
+   * {@link GuardedServer.listenerClosed} settles) and drains: a response written
    * from now on carries `connection: close`, a connection idle for a moment is closed, and the
    * promise resolves when none is left. Draining starts once `siblingsClosed` settles — the
    * listeners of the processes stopping with this one are closed — or, without it, after a fixed
