@@ -161,6 +161,21 @@ async function tracingEnv(config: Config): Promise<Record<string, string>> {
   return setup.env;
 }
 
+/**
+ * How long the metrics collector waits for the first workers to serve before it starts anyway.
+ * The serving ports come first: booting it beside the workers (it loads prom-client and its own
+ * HTTP server) made the first `/health/ping` ~60 ms later on two cores (BENCHMARKS.md "session
+ * 16"). Each worker's link to the collector retries until it listens, and a worker keeps its
+ * metrics until the collector asks, so nothing is lost; a model whose `load()` takes longer
+ * than this has its metrics port up while it loads.
+ */
+export const COLLECTOR_DELAY_MS = 1_000;
+
+/** Resolves after `ms` on a timer that never keeps the process alive. */
+function afterMs(ms: number): Promise<void> {
+  return new Promise((resolve) => Deno.unrefTimer(setTimeout(resolve, ms)));
+}
+
 /** Runs the supervisor until shutdown; resolves with the process exit status. */
 export async function runSupervisor(config: Config): Promise<number> {
   // Fail fast, before any process or port, on bad parameters. The model itself is never
@@ -234,9 +249,9 @@ export async function runSupervisor(config: Config): Promise<number> {
     expected: () => pool.stopping,
   });
   /**
-   * The metrics collector: first, before the workers; restarted at once when it dies (the
-   * workers keep their metrics). The first one failing (the metrics port is in use) stops the
-   * start-up.
+   * The metrics collector: started once the first workers serve (see {@link COLLECTOR_DELAY_MS});
+   * restarted at once when it dies (the workers keep their metrics). The first one failing (the
+   * metrics port is in use) stops the server.
    */
   let firstCollector: Promise<AttachResult> | undefined;
   const collector = new Auxiliary({
@@ -293,24 +308,21 @@ export async function runSupervisor(config: Config): Promise<number> {
     ...Array<Role>(grpcWorkers).fill("grpc"),
     ...Array<Role>(config.workers).fill("rest"),
   ];
-  collector.start();
-  // The workers start beside the collector, not after it listens (as upstream, which starts its
-  // servers without waiting on the metrics collector): each worker's link to the collector
-  // retries until it listens, and the first ping comes ~100 ms sooner.
   const serving = pool.start(roles);
-  const started = await firstCollector!;
-  if (!started.ok) {
-    // It printed why (e.g. the metrics port is in use).
-    pool.shutdown(started.code || 1);
-    await pool.done;
-    control.close();
-    await cleanup();
-    return started.code || 1;
+  // False: a worker could not load the model (it printed why), or a signal came first.
+  if (await Promise.race([serving, afterMs(COLLECTOR_DELAY_MS)]) !== false) {
+    collector.start();
+    const started = await firstCollector!;
+    if (started.ok) {
+      log.info("REST metrics microservice running on port {port}", { port: metricsPort });
+      log.info("Starting servers");
+    } else {
+      // It printed why (e.g. the metrics port is in use).
+      pool.shutdown(started.code || 1);
+    }
   }
-  log.info("REST metrics microservice running on port {port}", { port: metricsPort });
-  log.info("Starting servers");
   let cancelCompaction = () => {};
-  if (await serving) {
+  if (await serving && !pool.stopping) {
     logServing(
       config,
       grpcWorkers,

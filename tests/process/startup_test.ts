@@ -5,7 +5,14 @@
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { join } from "node:path";
-import { appFolder, freePorts, IDENTITY_APP, runMain, spawnServer } from "../_helpers/spawn.ts";
+import {
+  appFolder,
+  freePorts,
+  IDENTITY_APP,
+  MAIN,
+  runMain,
+  spawnServer,
+} from "../_helpers/spawn.ts";
 
 Deno.test("start-up: a non-integer grpc-max-message-size stops gRPC only; REST serves", async () => {
   const dir = await appFolder({
@@ -119,6 +126,61 @@ Deno.test("start-up: bad --parameters is reported before a bad SELDON_LOG_LEVEL"
     assert(out.stderr.includes("Bad model parameters"), out.stderr);
     assert(!out.stderr.includes("Invalid log level"), out.stderr);
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("start-up: the metrics collector starts once the workers serve", async () => {
+  const dir = await appFolder({
+    "MyModel.js": "export class MyModel { load() {} predict(X) { return X; } }\n",
+  });
+  const s = await spawnServer(dir, ["MyModel"]);
+  try {
+    const lines = s.log().split("\n");
+    const collector = lines.findIndex((l) => l.includes("Starting metrics collector with pid"));
+    const loaded = lines.flatMap((l, i) => l.includes("load() took") ? [i] : []);
+    assertEquals(loaded.length, 2, s.log()); // a REST and a gRPC worker
+    assert(collector > Math.max(...loaded), s.log());
+    // The collector is up before the start-up summary.
+    const res = await fetch(`http://127.0.0.1:${s.metricsPort}/metrics`);
+    assertEquals(res.status, 200);
+    await res.body?.cancel();
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("start-up: a model still in load() has its metrics port up after a second", async () => {
+  const dir = await appFolder({
+    "MyModel.js": "export class MyModel {\n" +
+      "  async load() { await new Promise((r) => setTimeout(r, 4000)); }\n" +
+      "  predict(X) { return X; }\n}\n",
+  });
+  const [http, grpc, metrics] = freePorts(3);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--unstable-net", "-A", MAIN, "MyModel", "--host", "127.0.0.1"]
+      .concat(["--http-port", `${http}`, "--grpc-port", `${grpc}`, "--metrics-port", `${metrics}`]),
+    cwd: dir,
+    env: { NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const t0 = performance.now();
+  try {
+    let status = 0;
+    while (status !== 200 && performance.now() - t0 < 3_500) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await fetch(`http://127.0.0.1:${metrics}/metrics`)
+        .then(async (res) => (await res.body?.cancel(), res.status), () => 0);
+    }
+    assertEquals(status, 200);
+    // load() is still running: the REST port does not answer yet.
+    const ping = await fetch(`http://127.0.0.1:${http}/health/ping`).then(() => "up", () => "down");
+    assertEquals(ping, "down");
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
     await Deno.remove(dir, { recursive: true });
   }
 });
