@@ -12,8 +12,6 @@
  * @module
  */
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import type { Config } from "../config/options.ts";
 import { parseParameters } from "../config/parameters.ts";
 import { restUrl } from "../config/rest_url.ts";
@@ -73,12 +71,17 @@ function children(config: Config) {
 /**
  * V8's `gc()`: the global one when `--expose-gc` was given (a `deno compile`d binary has it), else
  * one obtained at run time as Node allows (`v8.setFlagsFromString("--expose-gc")`, then a new
- * context's `gc`), so a plain `deno run` gets it too.
+ * context's `gc`), so a plain `deno run` gets it too. `node:v8` and `node:vm` are imported only
+ * then: at start they cost the supervisor ~8 ms before it spawns the workers.
  */
-function exposedGc(): ((options: object) => void) | undefined {
+async function exposedGc(): Promise<((options: object) => void) | undefined> {
   const global = (globalThis as { gc?: unknown }).gc;
   if (typeof global === "function") return global as (options: object) => void;
   try {
+    const [{ setFlagsFromString }, { runInNewContext }] = await Promise.all([
+      import("node:v8"),
+      import("node:vm"),
+    ]);
     setFlagsFromString("--expose-gc");
     const gc = runInNewContext("gc");
     return typeof gc === "function" ? gc : undefined;
@@ -93,12 +96,9 @@ function exposedGc(): ((options: object) => void) | undefined {
  * anonymous memory, BENCHMARKS.md "session 14"). Returns a function that cancels it.
  */
 function compactOnce(): () => void {
-  const gc = exposedGc();
-  if (gc === undefined) return () => {};
-  const timer = setTimeout(
-    () => gc({ type: "major", execution: "sync", flavor: "last-resort" }),
-    1000,
-  );
+  const timer = setTimeout(async () => {
+    (await exposedGc())?.({ type: "major", execution: "sync", flavor: "last-resort" });
+  }, 1000);
   Deno.unrefTimer(timer);
   return () => clearTimeout(timer);
 }
