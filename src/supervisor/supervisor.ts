@@ -169,7 +169,7 @@ async function tracingEnv(config: Config): Promise<Record<string, string>> {
  * metrics until the collector asks, so nothing is lost; a model whose `load()` takes longer
  * than this has its metrics port up while it loads.
  */
-export const COLLECTOR_DELAY_MS = 1_000;
+const COLLECTOR_DELAY_MS = 1_000;
 
 /** Resolves after `ms` on a timer that never keeps the process alive. */
 function afterMs(ms: number): Promise<void> {
