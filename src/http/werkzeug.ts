@@ -13,13 +13,25 @@ export function mergeLeadingSlashes(path: string): string {
   return path.charCodeAt(1) === 47 ? path.replace(/^\/+/, "/") : path;
 }
 
+/**
+ * werkzeug's second try at a path that matched no route (`re.sub("/{2,}?", "/", path)`): each
+ * pair of slashes becomes one, so `///` is still `//`.
+ */
+export function mergeSlashPairs(path: string): string {
+  return path.replaceAll("//", "/");
+}
+
 /** `Content-Type` of werkzeug's error pages, Flask's OPTIONS answer and `/health/ping`. */
 export const TEXT_HTML = "text/html; charset=utf-8";
 
 /** The werkzeug errors the servers answer. */
-export type HttpError = 404 | 405 | 408 | 413 | 500;
+export type HttpError = 400 | 404 | 405 | 408 | 413 | 500;
 
 const ERRORS: Readonly<Record<HttpError, readonly [name: string, description: string]>> = {
+  400: [
+    "Bad Request",
+    "The browser (or proxy) sent a request that this server could not understand.",
+  ],
   404: [
     "Not Found",
     "The requested URL was not found on the server. If you entered the URL manually please " +

@@ -18,7 +18,8 @@ import { Limiter, type Ticket } from "../dataplane/limiter.ts";
 import { writeAccessLog } from "../http/access_log.ts";
 import { closeAfterAnswer, type ConnectionLimits, guardedServe } from "../http/guarded_serve.ts";
 import { corsHeaders, preflight } from "../http/cors.ts";
-import { TEXT_HTML } from "../http/werkzeug.ts";
+import { redirectLocation, redirectResponse } from "../http/redirect.ts";
+import { TEXT_HTML, werkzeugText } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
@@ -90,6 +91,11 @@ export interface RestOptions {
   readonly onListen?: (addr: Deno.NetAddr) => void;
   /** Connection cap and timeouts of the port. */
   readonly limits: ConnectionLimits;
+  /**
+   * A slash-merge redirect's scheme follows gunicorn's `X-Forwarded-Proto` & co. from 127.0.0.1
+   * (off under `--debug`, Flask's development server).
+   */
+  readonly forwardedScheme?: boolean;
 }
 
 /** A running REST server. */
@@ -246,6 +252,26 @@ export function createHandler(
     return logged(req, SELDON_JSON.renderError(err));
   }
 
+  /** werkzeug's 308 to `path` (the slash-merged route); a websocket upgrade matches no route. */
+  function redirect(
+    req: Request,
+    info: Deno.ServeHandlerInfo | undefined,
+    path: string,
+    search: string,
+  ): Response {
+    if (isWebsocketUpgrade(req.headers)) {
+      return errorResponse(req, internalError(werkzeugText(405)), style);
+    }
+    const location = redirectLocation(req, path, search, {
+      forwardedScheme: options.forwardedScheme === true,
+      remote: info?.remoteAddr,
+      serverName: `${options.hostname}:${new URL(req.url).port}`,
+    });
+    return location === undefined
+      ? errorResponse(req, internalError(werkzeugText(400)), style)
+      : redirectResponse(req, location);
+  }
+
   function logged(req: Request, answer: HttpErrorAnswer): Response {
     log.error("{body}", { body: logText(JSON.stringify(answer.body)) });
     return errorResponse(req, answer, style);
@@ -279,6 +305,8 @@ export function createHandler(
       }
     } else if (match.kind === "options") {
       response = preflight(req, match.allow);
+    } else if (match.kind === "redirect") {
+      response = redirect(req, info, match.path, url.search);
     } else {
       response = errorResponse(req, internalError(match.info), style);
     }
@@ -316,6 +344,15 @@ export function splitTarget(url: string): Target {
     } catch { /* keep it encoded: it matches no route */ }
   }
   return { path, search: q < 0 ? "" : url.slice(q) };
+}
+
+/**
+ * werkzeug's websocket test (`Connection` has the `upgrade` token, `Upgrade: websocket`): its
+ * router then matches only websocket rules, and upstream has none.
+ */
+function isWebsocketUpgrade(headers: Headers): boolean {
+  return headers.get("upgrade")?.toLowerCase() === "websocket" &&
+    (headers.get("connection") ?? "").toLowerCase().split(",").some((t) => t.trim() === "upgrade");
 }
 
 /** A request that missed its `seldon.io/rest-timeout` deadline (a 500). */
