@@ -6,6 +6,7 @@
  * @module
  */
 import { corsHeaders, preflight } from "../http/cors.ts";
+import { splitTarget } from "../http/target.ts";
 import { errorPage, type HttpError, mergeLeadingSlashes, TEXT_HTML } from "../http/werkzeug.ts";
 import { METRICS_CONTENT_TYPE } from "./exposition.ts";
 
@@ -46,7 +47,7 @@ async function respond(
   endpoint: string,
   options: MetricsHandlerOptions,
 ): Promise<Response> {
-  const path = mergeLeadingSlashes(new URL(req.url).pathname);
+  const path = mergeLeadingSlashes(splitTarget(req.url).path);
   const isEndpoint = path === endpoint;
   const getLike = req.method === "GET" || req.method === "HEAD";
   if (!isEndpoint && path === "/") return htmlError(req, 404);

@@ -19,6 +19,7 @@ import { writeAccessLog } from "../http/access_log.ts";
 import { closeAfterAnswer, type ConnectionLimits, guardedServe } from "../http/guarded_serve.ts";
 import { corsHeaders, preflight } from "../http/cors.ts";
 import { redirectLocation, redirectResponse } from "../http/redirect.ts";
+import { splitTarget, type Target } from "../http/target.ts";
 import { TEXT_HTML, werkzeugText } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
@@ -324,26 +325,6 @@ export function createHandler(
     }
     return response;
   };
-}
-
-/** The path (percent-decoded, as werkzeug matches it) and the query string (with its `?`). */
-export interface Target {
-  readonly path: string;
-  readonly search: string;
-}
-
-/** Splits a request URL without building a `URL` object (on the request path). */
-export function splitTarget(url: string): Target {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return { path: "/", search: "" };
-  const q = url.indexOf("?", start);
-  let path = q < 0 ? url.slice(start) : url.slice(start, q);
-  if (path.includes("%")) {
-    try {
-      path = decodeURIComponent(path);
-    } catch { /* keep it encoded: it matches no route */ }
-  }
-  return { path, search: q < 0 ? "" : url.slice(q) };
 }
 
 /**

@@ -599,6 +599,8 @@ export function metricsCases(): Case[] {
       "/metrics//",
       "/metrics//x",
       "/api//v1.0/predictions",
+      "/metric%73",
+      "/%6Detrics?x=1",
     ]
   ) {
     for (const method of ["GET", "POST", "HEAD", "OPTIONS", "PUT"]) {
