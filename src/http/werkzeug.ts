@@ -21,6 +21,35 @@ export function mergeSlashPairs(path: string): string {
   return path.replaceAll("//", "/");
 }
 
+/**
+ * werkzeug's websocket test (`Connection` has the `upgrade` token, `Upgrade: websocket`): its
+ * router then matches only websocket rules, and upstream's apps have none.
+ */
+export function isWebsocketUpgrade(headers: Headers): boolean {
+  const upgrade = headers.get("upgrade");
+  return upgrade !== null && upgrade.toLowerCase() === "websocket" &&
+    (headers.get("connection") ?? "").toLowerCase().split(",").some((t) => t.trim() === "upgrade");
+}
+
+/**
+ * How werkzeug's router answers a websocket request, which no rule takes: the root path (no
+ * rule) → 404; a method that some rule for the path (or its slash-merged form) lacks → 405,
+ * those rules' methods in `allow`; else → 400 (`WebsocketMismatch`). `rules` are the method
+ * lists of the rules matching the path, werkzeug's implied HEAD and OPTIONS included.
+ */
+export function websocketMismatch(
+  method: string,
+  path: string,
+  rules: Iterable<readonly string[]>,
+): { readonly code: HttpError; readonly allow?: string } {
+  if (path === "/") return { code: 404 };
+  const allowed = new Set<string>();
+  for (const methods of rules) {
+    if (!methods.includes(method)) { for (const m of methods) allowed.add(m); }
+  }
+  return allowed.size === 0 ? { code: 400 } : { code: 405, allow: [...allowed].sort().join(", ") };
+}
+
 /** `Content-Type` of werkzeug's error pages, Flask's OPTIONS answer and `/health/ping`. */
 export const TEXT_HTML = "text/html; charset=utf-8";
 

@@ -6,7 +6,12 @@
  * @module
  */
 import type { Operation } from "../dataplane/dataplane.ts";
-import { mergeLeadingSlashes, mergeSlashPairs, werkzeugText } from "../http/werkzeug.ts";
+import {
+  mergeLeadingSlashes,
+  mergeSlashPairs,
+  websocketMismatch,
+  werkzeugText,
+} from "../http/werkzeug.ts";
 
 /** What a route does: a data-plane operation, or one the transport answers itself. */
 export type RouteAction = Exclude<Operation, "infer"> | "ping" | "metadata" | "openapi";
@@ -83,4 +88,31 @@ export function matchRoute(method: string, path: string): Match {
     return { kind: "redirect", path: mergeSlashPairs(path) };
   }
   return { kind: "error", info: werkzeugText(getLike ? 404 : 405) };
+}
+
+/** The static route's methods (werkzeug's implied HEAD and OPTIONS). */
+const STATIC_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
+
+/** A route's methods as werkzeug's rule holds them: HEAD with GET, and OPTIONS (Flask). */
+function ruleMethods(route: Route): readonly string[] {
+  return route.methods.includes("GET")
+    ? [...route.methods, "HEAD", "OPTIONS"]
+    : [...route.methods, "OPTIONS"];
+}
+
+/**
+ * Matches a websocket upgrade request (`Connection: upgrade`, `Upgrade: websocket`), which
+ * upstream's router matches against websocket rules only, and it has none: the root → 404; a
+ * method the static route or the path's route (or the slash-merged path's) lacks → 405; else
+ * werkzeug's `400 Bad Request` (`GET /health/ping` with an upgrade is a 400).
+ */
+export function matchWebsocket(method: string, path: string): Match {
+  path = mergeLeadingSlashes(path);
+  const rules: (readonly string[])[] = [STATIC_METHODS];
+  const paths = path.includes("//") ? [path, mergeSlashPairs(path)] : [path];
+  for (const p of paths) {
+    const route = ROUTES.get(p);
+    if (route) rules.push(ruleMethods(route));
+  }
+  return { kind: "error", info: werkzeugText(websocketMismatch(method, path, rules).code) };
 }

@@ -20,7 +20,7 @@ import { closeAfterAnswer, type ConnectionLimits, guardedServe } from "../http/g
 import { corsHeaders, preflight } from "../http/cors.ts";
 import { redirectLocation, redirectResponse } from "../http/redirect.ts";
 import { splitTarget, type Target } from "../http/target.ts";
-import { TEXT_HTML, werkzeugText } from "../http/werkzeug.ts";
+import { isWebsocketUpgrade, TEXT_HTML, werkzeugText } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
@@ -34,7 +34,7 @@ import {
   predictStatus,
   userErrorResponse,
 } from "./respond.ts";
-import { matchRoute, type RouteAction } from "./routes.ts";
+import { matchRoute, matchWebsocket, type RouteAction } from "./routes.ts";
 import { createOipHandler, logUnhandled, oipErrorResponse } from "./oip.ts";
 import { isOipPath, routeOf } from "./oip_routes.ts";
 import openapi from "./openapi.json" with { type: "json" };
@@ -253,16 +253,13 @@ export function createHandler(
     return logged(req, SELDON_JSON.renderError(err));
   }
 
-  /** werkzeug's 308 to `path` (the slash-merged route); a websocket upgrade matches no route. */
+  /** werkzeug's 308 to `path` (the slash-merged route). */
   function redirect(
     req: Request,
     info: Deno.ServeHandlerInfo | undefined,
     path: string,
     search: string,
   ): Response {
-    if (isWebsocketUpgrade(req.headers)) {
-      return errorResponse(req, internalError(werkzeugText(405)), style);
-    }
     const location = redirectLocation(req, path, search, {
       forwardedScheme: options.forwardedScheme === true,
       remote: info?.remoteAddr,
@@ -284,7 +281,9 @@ export function createHandler(
   return async function handle(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
     const start = onRequest ? performance.now() : 0;
     const url = splitTarget(req.url);
-    const match = matchRoute(req.method, url.path);
+    const match = isWebsocketUpgrade(req.headers)
+      ? matchWebsocket(req.method, url.path)
+      : matchRoute(req.method, url.path);
     let response: Response;
     if (isOipPath(url.path)) {
       // Open Inference Protocol (V2): its own routes and error bodies.
@@ -325,15 +324,6 @@ export function createHandler(
     }
     return response;
   };
-}
-
-/**
- * werkzeug's websocket test (`Connection` has the `upgrade` token, `Upgrade: websocket`): its
- * router then matches only websocket rules, and upstream has none.
- */
-function isWebsocketUpgrade(headers: Headers): boolean {
-  return headers.get("upgrade")?.toLowerCase() === "websocket" &&
-    (headers.get("connection") ?? "").toLowerCase().split(",").some((t) => t.trim() === "upgrade");
 }
 
 /** A request that missed its `seldon.io/rest-timeout` deadline (a 500). */

@@ -610,6 +610,42 @@ export function metricsCases(): Case[] {
   return out;
 }
 
+/** Upgrade headers werkzeug reads as a websocket request (no body: Deno refuses one). */
+const WEBSOCKET = "Connection: close, Upgrade\r\nUpgrade: WebSocket\r\n";
+
+const WEBSOCKET_TARGETS = [
+  "GET /health/ping",
+  "HEAD /health/ping",
+  "GET /api/v1.0/predictions",
+  "HEAD /api/v1.0/predictions",
+  "OPTIONS /api/v1.0/predictions",
+  "POST /api/v1.0/predictions",
+  "GET /predict",
+  "GET /nope",
+  "DELETE /nope",
+  "GET /",
+  "POST /",
+  "GET /api//v1.0/predictions",
+  "POST /api//v1.0/predictions",
+  "GET /metrics",
+  "POST /metrics",
+  "OPTIONS /metrics",
+];
+
+/** Raw requests to the metrics port. */
+export function metricsTcpCases(): { name: string; bytes: string }[] {
+  return [
+    ...WEBSOCKET_TARGETS.map((t) => ({
+      name: `metrics websocket ${t}`,
+      bytes: `${t} HTTP/1.1\r\nHost: x\r\n${WEBSOCKET}\r\n`,
+    })),
+    {
+      name: "metrics CONNECT",
+      bytes: "CONNECT x:80 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    },
+  ];
+}
+
 /** Raw HTTP/1.x requests (bytes as sent), for what a client library would not send. */
 export function tcpCases(): { name: string; bytes: string }[] {
   const body = '{"data":{"ndarray":[1]}}';
@@ -687,6 +723,10 @@ export function tcpCases(): { name: string; bytes: string }[] {
       "slashes query quotes",
       `POST /api//v1.0/predictions?q='x'&r="y"&s=<z> HTTP/1.1\r\n${h}Content-Length: ${len}\r\n\r\n${body}`,
     ],
+    ...WEBSOCKET_TARGETS.map((t): [string, string] => [
+      `websocket ${t}`,
+      `${t} HTTP/1.1\r\nHost: x\r\n${WEBSOCKET}\r\n`,
+    ]),
     [
       "content-encoding gzip",
       `POST ${P} HTTP/1.1\r\n${h}Content-Encoding: gzip\r\nContent-Length: ${len}\r\n\r\n${body}`,
@@ -1042,6 +1082,9 @@ if (import.meta.main) {
         `${c.name}  (${c.method} ${c.path})`,
         differences(await send(upM, c), await send(tsM, c)),
       );
+    }
+    for (const c of metricsTcpCases().filter((c) => chosen(c.name))) {
+      report(c.name, differences(await tcpSend(upM, c.bytes), await tcpSend(tsM, c.bytes)));
     }
   }
   console.log(`\n${total} cases, ${differing} with differences`);
