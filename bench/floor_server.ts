@@ -26,7 +26,8 @@ import { addCors } from "../src/http/cors.ts";
 import { readBody, readPayload } from "../src/rest/body.ts";
 import { jsonResponse } from "../src/rest/respond.ts";
 import { matchRoute } from "../src/rest/routes.ts";
-import { createHandler, splitTarget } from "../src/rest/server.ts";
+import { splitTarget } from "../src/http/target.ts";
+import { createHandler } from "../src/rest/server.ts";
 import { DataPlane } from "../src/dataplane/dataplane.ts";
 import { Identity } from "./identity.ts";
 

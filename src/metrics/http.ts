@@ -6,7 +6,15 @@
  * @module
  */
 import { corsHeaders, preflight } from "../http/cors.ts";
-import { errorPage, type HttpError, mergeLeadingSlashes, TEXT_HTML } from "../http/werkzeug.ts";
+import { splitTarget } from "../http/target.ts";
+import {
+  errorPage,
+  type HttpError,
+  isWebsocketUpgrade,
+  mergeLeadingSlashes,
+  TEXT_HTML,
+  websocketMismatch,
+} from "../http/werkzeug.ts";
 import { METRICS_CONTENT_TYPE } from "./exposition.ts";
 
 /** Methods of the endpoint (and of Flask's static catch-all route `/<path>`). */
@@ -46,9 +54,15 @@ async function respond(
   endpoint: string,
   options: MetricsHandlerOptions,
 ): Promise<Response> {
-  const path = mergeLeadingSlashes(new URL(req.url).pathname);
+  const path = mergeLeadingSlashes(splitTarget(req.url).path);
   const isEndpoint = path === endpoint;
   const getLike = req.method === "GET" || req.method === "HEAD";
+  if (isWebsocketUpgrade(req.headers)) {
+    // No websocket rule: werkzeug's mismatch answer (the endpoint and static rules both take
+    // GET, HEAD, OPTIONS).
+    const { code, allow } = websocketMismatch(req.method, path, [ALLOW.split(", ")]);
+    return htmlError(req, code, allow === undefined ? undefined : { allow });
+  }
   if (!isEndpoint && path === "/") return htmlError(req, 404);
   if (getLike && !isEndpoint) return htmlError(req, 404);
   if (req.method === "OPTIONS") return preflight(req, ALLOW);

@@ -1,11 +1,17 @@
 /**
  * The REST route table (server.md §2.1) and upstream's routing-error rule: GET/HEAD without a
  * GET route → "404 Not Found" as a 500; any other method without a route → "405 Method Not
- * Allowed" as a 500; OPTIONS → 200.
+ * Allowed" as a 500; OPTIONS → 200; a method whose route only the slash-merged path has →
+ * werkzeug's 308 redirect.
  * @module
  */
 import type { Operation } from "../dataplane/dataplane.ts";
-import { mergeLeadingSlashes, werkzeugText } from "../http/werkzeug.ts";
+import {
+  mergeLeadingSlashes,
+  mergeSlashPairs,
+  websocketMismatch,
+  werkzeugText,
+} from "../http/werkzeug.ts";
 
 /** What a route does: a data-plane operation, or one the transport answers itself. */
 export type RouteAction = Exclude<Operation, "infer"> | "ping" | "metadata" | "openapi";
@@ -44,6 +50,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
 export type Match =
   | { readonly kind: "route"; readonly route: Route }
   | { readonly kind: "options"; readonly allow: string }
+  | { readonly kind: "redirect"; readonly path: string }
   | { readonly kind: "error"; readonly info: string };
 
 /** One shared, frozen match per path (no object per request). */
@@ -54,8 +61,9 @@ const MATCHED: ReadonlyMap<string, Match & { readonly kind: "route" }> = new Map
 /**
  * Matches `method` + `path`. Upstream also mounts a static-file route on every non-root path
  * (GET/HEAD/OPTIONS), which is why unknown paths answer by the method rule. Leading slashes are
- * merged as werkzeug merges them; a `//` inside the path stays unknown (GET: the static route's
- * 404; other methods get werkzeug's 308 to the merged URL upstream — not reproduced, README).
+ * merged as werkzeug merges them. A path with `//` inside matches no route; werkzeug then tries
+ * it with each `//` merged: a route there that takes the method → 308 to it. GET/HEAD/OPTIONS
+ * never get that far (the static route takes them: 404; OPTIONS lists both paths' methods).
  */
 export function matchRoute(method: string, path: string): Match {
   path = mergeLeadingSlashes(path);
@@ -69,9 +77,42 @@ export function matchRoute(method: string, path: string): Match {
     return matched;
   }
   if (path === "/" && !route) return { kind: "error", info: werkzeugText(404) };
+  const merged = route || getLike || !path.includes("//")
+    ? undefined
+    : MATCHED.get(mergeSlashPairs(path));
   if (method === "OPTIONS") {
-    const methods = new Set(["GET", "HEAD", "OPTIONS", ...(route?.methods ?? [])]);
+    const methods = new Set(["GET", "HEAD", "OPTIONS", ...(route ?? merged?.route)?.methods ?? []]);
     return { kind: "options", allow: [...methods].sort().join(", ") };
   }
+  if (merged?.route.methods.includes(method)) {
+    return { kind: "redirect", path: mergeSlashPairs(path) };
+  }
   return { kind: "error", info: werkzeugText(getLike ? 404 : 405) };
+}
+
+/** The static route's methods (werkzeug's implied HEAD and OPTIONS). */
+const STATIC_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
+
+/** A route's methods as werkzeug's rule holds them: HEAD with GET, and OPTIONS (Flask). */
+function ruleMethods(route: Route): readonly string[] {
+  return route.methods.includes("GET")
+    ? [...route.methods, "HEAD", "OPTIONS"]
+    : [...route.methods, "OPTIONS"];
+}
+
+/**
+ * Matches a websocket upgrade request (`Connection: upgrade`, `Upgrade: websocket`), which
+ * upstream's router matches against websocket rules only, and it has none: the root → 404; a
+ * method the static route or the path's route (or the slash-merged path's) lacks → 405; else
+ * werkzeug's `400 Bad Request` (`GET /health/ping` with an upgrade is a 400).
+ */
+export function matchWebsocket(method: string, path: string): Match {
+  path = mergeLeadingSlashes(path);
+  const rules: (readonly string[])[] = [STATIC_METHODS];
+  const paths = path.includes("//") ? [path, mergeSlashPairs(path)] : [path];
+  for (const p of paths) {
+    const route = ROUTES.get(p);
+    if (route) rules.push(ruleMethods(route));
+  }
+  return { kind: "error", info: werkzeugText(websocketMismatch(method, path, rules).code) };
 }

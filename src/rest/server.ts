@@ -18,7 +18,9 @@ import { Limiter, type Ticket } from "../dataplane/limiter.ts";
 import { writeAccessLog } from "../http/access_log.ts";
 import { closeAfterAnswer, type ConnectionLimits, guardedServe } from "../http/guarded_serve.ts";
 import { corsHeaders, preflight } from "../http/cors.ts";
-import { TEXT_HTML } from "../http/werkzeug.ts";
+import { redirectLocation, redirectResponse } from "../http/redirect.ts";
+import { splitTarget, type Target } from "../http/target.ts";
+import { isWebsocketUpgrade, TEXT_HTML, werkzeugText } from "../http/werkzeug.ts";
 import { logger } from "../logging.ts";
 import type { HttpErrorAnswer } from "../protocol/adapters/adapter.ts";
 import { SELDON_JSON } from "../protocol/adapters/seldon_json.ts";
@@ -32,7 +34,7 @@ import {
   predictStatus,
   userErrorResponse,
 } from "./respond.ts";
-import { matchRoute, type RouteAction } from "./routes.ts";
+import { matchRoute, matchWebsocket, type RouteAction } from "./routes.ts";
 import { createOipHandler, logUnhandled, oipErrorResponse } from "./oip.ts";
 import { isOipPath, routeOf } from "./oip_routes.ts";
 import openapi from "./openapi.json" with { type: "json" };
@@ -90,6 +92,11 @@ export interface RestOptions {
   readonly onListen?: (addr: Deno.NetAddr) => void;
   /** Connection cap and timeouts of the port. */
   readonly limits: ConnectionLimits;
+  /**
+   * A slash-merge redirect's scheme follows gunicorn's `X-Forwarded-Proto` & co. from 127.0.0.1
+   * (off under `--debug`, Flask's development server).
+   */
+  readonly forwardedScheme?: boolean;
 }
 
 /** A running REST server. */
@@ -246,6 +253,23 @@ export function createHandler(
     return logged(req, SELDON_JSON.renderError(err));
   }
 
+  /** werkzeug's 308 to `path` (the slash-merged route). */
+  function redirect(
+    req: Request,
+    info: Deno.ServeHandlerInfo | undefined,
+    path: string,
+    search: string,
+  ): Response {
+    const location = redirectLocation(req, path, search, {
+      forwardedScheme: options.forwardedScheme === true,
+      remote: info?.remoteAddr,
+      serverName: `${options.hostname}:${new URL(req.url).port}`,
+    });
+    return location === undefined
+      ? errorResponse(req, internalError(werkzeugText(400)), style)
+      : redirectResponse(req, location);
+  }
+
   function logged(req: Request, answer: HttpErrorAnswer): Response {
     log.error("{body}", { body: logText(JSON.stringify(answer.body)) });
     return errorResponse(req, answer, style);
@@ -257,7 +281,9 @@ export function createHandler(
   return async function handle(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
     const start = onRequest ? performance.now() : 0;
     const url = splitTarget(req.url);
-    const match = matchRoute(req.method, url.path);
+    const match = isWebsocketUpgrade(req.headers)
+      ? matchWebsocket(req.method, url.path)
+      : matchRoute(req.method, url.path);
     let response: Response;
     if (isOipPath(url.path)) {
       // Open Inference Protocol (V2): its own routes and error bodies.
@@ -279,6 +305,8 @@ export function createHandler(
       }
     } else if (match.kind === "options") {
       response = preflight(req, match.allow);
+    } else if (match.kind === "redirect") {
+      response = redirect(req, info, match.path, url.search);
     } else {
       response = errorResponse(req, internalError(match.info), style);
     }
@@ -296,26 +324,6 @@ export function createHandler(
     }
     return response;
   };
-}
-
-/** The path (percent-decoded, as werkzeug matches it) and the query string (with its `?`). */
-export interface Target {
-  readonly path: string;
-  readonly search: string;
-}
-
-/** Splits a request URL without building a `URL` object (on the request path). */
-export function splitTarget(url: string): Target {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return { path: "/", search: "" };
-  const q = url.indexOf("?", start);
-  let path = q < 0 ? url.slice(start) : url.slice(start, q);
-  if (path.includes("%")) {
-    try {
-      path = decodeURIComponent(path);
-    } catch { /* keep it encoded: it matches no route */ }
-  }
-  return { path, search: q < 0 ? "" : url.slice(q) };
 }
 
 /** A request that missed its `seldon.io/rest-timeout` deadline (a 500). */

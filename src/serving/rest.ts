@@ -54,6 +54,7 @@ export function serveRest(
     onRequest: options.onRequest,
     onStuck: options.onStuck,
     limits: connectionLimits(config),
+    forwardedScheme: !config.debug,
     terminating: options.terminating,
   });
   announcer(options.announce !== false)("REST microservice running on port {port}", rest.port);

@@ -453,6 +453,56 @@ export function cases(): Case[] {
     q(`query GET /predict?${query}`, "GET", `/predict?${query}`);
     q(`query POST predictions?${query}`, "POST", `${pred}?${query}`);
   }
+  // `//` inside a path: werkzeug's 308 to the merged URL when only that one has a route for
+  // the method (GET/HEAD/OPTIONS go to the static route first).
+  for (
+    const path of [
+      "/api//v1.0/predictions",
+      "/api/v1.0//predictions",
+      "/api//v0.1/feedback",
+      "/health//ping",
+      "/api/v1.0//metadata",
+      "/api///v1.0/predictions",
+      "/api////v1.0/predictions",
+      "/api/v1.0//predictions/",
+      "/predict//",
+      "/api/%2Fv1.0/predictions",
+      "/ap%69//v1.0/predictions",
+      "/api//v1.0/predictions/%C3%A9",
+      "/%C3%A9//predict",
+      "/api//v1.0/predictions?a=1&b=%C3%A9&c='x'&d=%22y%22",
+      "/api//v1.0/predictions?",
+      "//api//v1.0/feedback?x=%FF",
+    ]
+  ) {
+    for (const method of METHODS) {
+      out.push({
+        name: `slashes ${method} ${path}`,
+        method,
+        path,
+        headers: { ...JSON_CT, origin: "http://o.example" },
+        body: method === "GET" || method === "HEAD" ? undefined : ok,
+      });
+    }
+  }
+  for (
+    const [name, headers] of Object.entries<Record<string, string>>({
+      "x-forwarded-proto https": { "x-forwarded-proto": "https" },
+      "x-forwarded-proto http": { "x-forwarded-proto": "http" },
+      "x-forwarded-ssl on": { "x-forwarded-ssl": "on" },
+      "x-forwarded-protocol ssl": { "x-forwarded-protocol": "ssl" },
+      "preflight": { "access-control-request-method": "POST", origin: "http://o.example" },
+    })
+  ) {
+    for (const method of ["POST", "OPTIONS"]) {
+      out.push({
+        name: `slashes ${name} ${method}`,
+        method,
+        path: "/api//v1.0/predictions",
+        headers,
+      });
+    }
+  }
   form("form non-UTF-8", "json=%7B%22strData%22%3A%22%FF%22%7D");
   form("form bare json", "json");
   form("form json=&json=", `json=&json=${okQ}`);
@@ -537,12 +587,63 @@ export function cases(): Case[] {
 /** Requests to the metrics port (`--upstream-metrics` / `--ts-metrics`). */
 export function metricsCases(): Case[] {
   const out: Case[] = [];
-  for (const path of ["/metrics", "/prometheus", "/", "/nope", "/metrics/", "/health/ping"]) {
+  for (
+    const path of [
+      "/metrics",
+      "/prometheus",
+      "/",
+      "/nope",
+      "/metrics/",
+      "/health/ping",
+      "//metrics",
+      "/metrics//",
+      "/metrics//x",
+      "/api//v1.0/predictions",
+      "/metric%73",
+      "/%6Detrics?x=1",
+    ]
+  ) {
     for (const method of ["GET", "POST", "HEAD", "OPTIONS", "PUT"]) {
       out.push({ name: `metrics ${method} ${path}`, method, path });
     }
   }
   return out;
+}
+
+/** Upgrade headers werkzeug reads as a websocket request (no body: Deno refuses one). */
+const WEBSOCKET = "Connection: close, Upgrade\r\nUpgrade: WebSocket\r\n";
+
+const WEBSOCKET_TARGETS = [
+  "GET /health/ping",
+  "HEAD /health/ping",
+  "GET /api/v1.0/predictions",
+  "HEAD /api/v1.0/predictions",
+  "OPTIONS /api/v1.0/predictions",
+  "POST /api/v1.0/predictions",
+  "GET /predict",
+  "GET /nope",
+  "DELETE /nope",
+  "GET /",
+  "POST /",
+  "GET /api//v1.0/predictions",
+  "POST /api//v1.0/predictions",
+  "GET /metrics",
+  "POST /metrics",
+  "OPTIONS /metrics",
+];
+
+/** Raw requests to the metrics port. */
+export function metricsTcpCases(): { name: string; bytes: string }[] {
+  return [
+    ...WEBSOCKET_TARGETS.map((t) => ({
+      name: `metrics websocket ${t}`,
+      bytes: `${t} HTTP/1.1\r\nHost: x\r\n${WEBSOCKET}\r\n`,
+    })),
+    {
+      name: "metrics CONNECT",
+      bytes: "CONNECT x:80 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    },
+  ];
 }
 
 /** Raw HTTP/1.x requests (bytes as sent), for what a client library would not send. */
@@ -592,6 +693,40 @@ export function tcpCases(): { name: string; bytes: string }[] {
       `POST ${P} HTTP/1.1\r\n${h}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n${chunked}`,
     ],
     ["te gzip", `POST ${P} HTTP/1.1\r\n${h}Transfer-Encoding: gzip\r\n\r\n${body}`],
+    ...[
+      "Host: Example.COM:8080",
+      "Host: example.com:80",
+      "Host: example.com:443",
+      "Host: [::1]:8080",
+      "Host: ",
+      "Host: h\xe9:8080",
+      "Host: B\xfccher.example",
+      "Host: a..b",
+      "Host: h\r\nX-Forwarded-Proto: https",
+      "Host: h\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Ssl: on",
+      "Host: h:443\r\nX-Forwarded-Proto: https",
+      "Host: h\r\nConnection: Upgrade\r\nUpgrade: websocket",
+    ].map((host): [string, string] => [
+      `slashes ${host}`,
+      `POST /api//v1.0/predictions?x=1 HTTP/1.1\r\n${host}\r\nConnection: close\r\n` +
+      `Content-Length: ${len}\r\n\r\n${body}`,
+    ]),
+    [
+      "slashes http/1.0 no host",
+      `POST /api//v1.0/predictions HTTP/1.0\r\nContent-Length: ${len}\r\n\r\n${body}`,
+    ],
+    [
+      "slashes absolute uri",
+      `POST http://other.example:99/api//v1.0/predictions HTTP/1.1\r\n${h}Content-Length: ${len}\r\n\r\n${body}`,
+    ],
+    [
+      "slashes query quotes",
+      `POST /api//v1.0/predictions?q='x'&r="y"&s=<z> HTTP/1.1\r\n${h}Content-Length: ${len}\r\n\r\n${body}`,
+    ],
+    ...WEBSOCKET_TARGETS.map((t): [string, string] => [
+      `websocket ${t}`,
+      `${t} HTTP/1.1\r\nHost: x\r\n${WEBSOCKET}\r\n`,
+    ]),
     [
       "content-encoding gzip",
       `POST ${P} HTTP/1.1\r\n${h}Content-Encoding: gzip\r\nContent-Length: ${len}\r\n\r\n${body}`,
@@ -633,7 +768,16 @@ async function tcpSend(base: string, bytes: string): Promise<Answer> {
   }
   let out = rest.join("\r\n\r\n");
   if (headers["transfer-encoding"] === "chunked") out = `(chunked) ${out}`;
-  return { status, headers, text: out };
+  return ownAddressHidden(base, { status, headers, text: out });
+}
+
+/** A redirect's `Location` and page with the server's own port written `<port>` (they differ). */
+function ownAddressHidden(base: string, a: Answer): Answer {
+  if (a.status < 300 || a.status > 399) return a;
+  const port = new RegExp(`:${new URL(base).port}(?=/)`, "g");
+  const location = a.headers["location"];
+  if (location !== undefined) a.headers["location"] = location.replace(port, ":<port>");
+  return { ...a, text: a.text.replace(port, ":<port>") };
 }
 
 /** One gRPC call of the list: a service, its rpc and the request (proto-loader form). */
@@ -768,11 +912,16 @@ async function grpcSend(target: string, c: GrpcCase): Promise<Answer> {
 /** Sends one case; a transport failure is an answer with status 0. */
 async function send(base: string, c: Case): Promise<Answer> {
   try {
-    const r = await fetch(base + c.path, { method: c.method, headers: c.headers, body: c.body });
+    const r = await fetch(base + c.path, {
+      method: c.method,
+      headers: c.headers,
+      body: c.body,
+      redirect: "manual",
+    });
     const text = new TextDecoder("utf-8", { fatal: false }).decode(await r.arrayBuffer());
     const headers: Record<string, string> = {};
     r.headers.forEach((v, k) => headers[k] = v);
-    return { status: r.status, headers, text };
+    return ownAddressHidden(base, { status: r.status, headers, text });
   } catch (e) {
     return {
       status: 0,
@@ -784,6 +933,7 @@ async function send(base: string, c: Case): Promise<Answer> {
 
 const HEADERS = [
   "content-type",
+  "location",
   "allow",
   "access-control-allow-origin",
   "access-control-allow-methods",
@@ -932,6 +1082,9 @@ if (import.meta.main) {
         `${c.name}  (${c.method} ${c.path})`,
         differences(await send(upM, c), await send(tsM, c)),
       );
+    }
+    for (const c of metricsTcpCases().filter((c) => chosen(c.name))) {
+      report(c.name, differences(await tcpSend(upM, c.bytes), await tcpSend(tsM, c.bytes)));
     }
   }
   console.log(`\n${total} cases, ${differing} with differences`);
