@@ -4,6 +4,7 @@
  * the whole `host:port`) goes through Python's `idna` codec: nameprep, then `xn--` + Punycode.
  * @module
  */
+import punycode from "node:punycode";
 
 /**
  * `host` (a `Host` header value: its bytes as Latin-1 characters) as werkzeug encodes it, or
@@ -36,7 +37,7 @@ function toAscii(label: string): string | undefined {
   const prepared = nameprep(label);
   if (prepared === undefined) return undefined;
   if (!isAscii(prepared) && prepared.startsWith("xn--")) return undefined;
-  const ascii = isAscii(prepared) ? prepared : `xn--${punycode(prepared)}`;
+  const ascii = isAscii(prepared) ? prepared : `xn--${punycode.encode(prepared)}`;
   return ascii.length > 0 && ascii.length < 64 ? ascii : undefined;
 }
 
@@ -45,54 +46,4 @@ function nameprep(label: string): string | undefined {
   if (/[\x80-\x9f]/.test(label)) return undefined;
   const folded = label.replaceAll("\u00ad", "").replaceAll("ß", "ss").toLowerCase();
   return folded.normalize("NFKC");
-}
-
-const BASE = 36, T_MIN = 1, T_MAX = 26, SKEW = 38, DAMP = 700;
-
-/** RFC 3492 Punycode of `input` (without the `xn--` prefix). */
-export function punycode(input: string): string {
-  const codePoints = Array.from(input, (c) => c.codePointAt(0)!);
-  let output = codePoints.filter((c) => c < 0x80).map((c) => String.fromCharCode(c)).join("");
-  const basic = output.length;
-  let handled = basic;
-  if (basic > 0) output += "-";
-  let n = 0x80, delta = 0, bias = 72;
-  while (handled < codePoints.length) {
-    const m = Math.min(...codePoints.filter((c) => c >= n));
-    delta += (m - n) * (handled + 1);
-    n = m;
-    for (const c of codePoints) {
-      if (c < n) delta++;
-      if (c !== n) continue;
-      let q = delta;
-      for (let k = BASE;; k += BASE) {
-        const t = k <= bias ? T_MIN : k >= bias + T_MAX ? T_MAX : k - bias;
-        if (q < t) break;
-        output += digit(t + (q - t) % (BASE - t));
-        q = Math.floor((q - t) / (BASE - t));
-      }
-      output += digit(q);
-      bias = adapt(delta, handled + 1, handled === basic);
-      delta = 0;
-      handled++;
-    }
-    delta++;
-    n++;
-  }
-  return output;
-}
-
-function digit(d: number): string {
-  return String.fromCharCode(d < 26 ? d + 97 : d + 22);
-}
-
-function adapt(delta: number, points: number, first: boolean): number {
-  delta = first ? Math.floor(delta / DAMP) : delta >> 1;
-  delta += Math.floor(delta / points);
-  let k = 0;
-  while (delta > ((BASE - T_MIN) * T_MAX) >> 1) {
-    delta = Math.floor(delta / (BASE - T_MIN));
-    k += BASE;
-  }
-  return k + Math.floor(((BASE - T_MIN + 1) * delta) / (delta + SKEW));
 }
