@@ -152,3 +152,26 @@ Deno.test("V2 gRPC: error paths are INVALID_ARGUMENT, NOT_FOUND, UNKNOWN", async
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 gRPC: a 100 KB model name or datatype is NOT_FOUND / INVALID_ARGUMENT with the echo cut, not a reset connection", async () => {
+  await withServer(new Doubler(), async (s) => {
+    const client = oipClient(s.running.grpc!.port);
+    try {
+      const big = "x".repeat(100_000);
+      const model = await callError(client, "ModelInfer", { model_name: big, inputs: [] });
+      assertEquals(model.code, grpc.status.NOT_FOUND);
+      assertEquals(model.details.startsWith(`Model "xxx`), true);
+      assertEquals(/ \.\.\. \[truncated, 100018 characters\]$/.test(model.details), true);
+      const datatype = await callError(client, "ModelInfer", {
+        model_name: "Doubler",
+        inputs: [{ name: "x", datatype: big, shape: [1] }],
+      });
+      assertEquals(datatype.code, grpc.status.INVALID_ARGUMENT);
+      assertEquals(datatype.details.startsWith(`input 'x': unsupported datatype "xxx`), true);
+      // The channel still works.
+      assertEquals(await client.call("ServerLive", {}), { live: true });
+    } finally {
+      client.close();
+    }
+  });
+});
