@@ -7,6 +7,7 @@ import { withServer } from "../_helpers/server.ts";
 import type { NDArray } from "../../src/protocol/ndarray.ts";
 import { Buffer } from "node:buffer";
 import { callError, grpc, oipClient } from "./_grpc_client.ts";
+import type { InferenceRequest, InferenceResponse } from "../../src/protocol/oip/types.ts";
 
 class Doubler {
   predict(X: NDArray) {
@@ -174,4 +175,36 @@ Deno.test("V2 gRPC: a 100 KB model name or datatype is NOT_FOUND / INVALID_ARGUM
       client.close();
     }
   });
+});
+
+Deno.test("V2 gRPC: a model's exception text with a lone surrogate or of 200 KB is UNKNOWN, sendable", async () => {
+  const model = {
+    infer(request: InferenceRequest): InferenceResponse {
+      const name = request.inputs[0].name;
+      if (name === "lone") throw new Error("bad \ud800 text");
+      throw new Error("h".repeat(200_000));
+    },
+  };
+  await withServer(
+    model,
+    async (s) => {
+      const client = oipClient(s.running.grpc!.port);
+      try {
+        const input = (name: string) => ({
+          model_name: "m",
+          inputs: [{ name, datatype: "FP32", shape: [0] }],
+        });
+        const lone = await callError(client, "ModelInfer", input("lone"));
+        assertEquals([lone.code, lone.details], [grpc.status.UNKNOWN, "bad \ufffd text"]);
+        const huge = await callError(client, "ModelInfer", input("huge"));
+        assertEquals(huge.code, grpc.status.UNKNOWN);
+        assertEquals(huge.details.endsWith(" ... [truncated, 200000 characters]"), true);
+        assertEquals(await client.call("ServerLive", {}), { live: true });
+      } finally {
+        client.close();
+      }
+    },
+    {},
+    { modelName: "m" },
+  );
 });
