@@ -206,7 +206,11 @@ export function binaryRequest(r: Rng): BinaryRequest {
   return { object, tensors: concat(...parts) };
 }
 
+/** A string far longer than any name: error texts must not repeat it whole. */
+const HUGE = "é".repeat(60_000);
+
 const ODD_VALUES: readonly unknown[] = [
+  HUGE,
   null,
   true,
   false,
@@ -345,7 +349,7 @@ export function mutateObject(r: Rng, root: any): void {
       case 5: { // datatype
         const t: any = pick(r, root.inputs ?? [{}]);
         if (t && typeof t === "object") {
-          t.datatype = chance(r, 0.5) ? pick(r, DATATYPE_NAMES) : pick(r, DATATYPES);
+          t.datatype = chance(r, 0.5) ? pick(r, [...DATATYPE_NAMES, HUGE]) : pick(r, DATATYPES);
         }
         break;
       }
@@ -731,7 +735,7 @@ export function mutateGrpcRequest(r: Rng, req: GrpcRequest): void {
           const k = int(r, 0, 2);
           if (k === 0) req.inputs.push({ ...t, shape: [...t.shape], contents: [...t.contents] });
           else if (k === 1) req.inputs.splice(req.inputs.indexOf(t), 1);
-          else t.name = pick(r, ["", "in0", "__proto__", "constructor", "\u0000", "é"]);
+          else t.name = pick(r, ["", "in0", "__proto__", "constructor", "\u0000", "é", HUGE]);
         }
         break;
       case 7: // an InferParameter with no value, or two
@@ -755,7 +759,7 @@ export function mutateGrpcRequest(r: Rng, req: GrpcRequest): void {
         ]);
         break;
       case 9: // model name or version
-        if (chance(r, 0.5)) req.model = pick(r, ["", "other", req.model + " "]);
+        if (chance(r, 0.5)) req.model = pick(r, ["", "other", req.model + " ", HUGE]);
         else req.version = pick(r, ["2", "-1", "\u0000"]);
         break;
       case 10: // a huge element count with little data

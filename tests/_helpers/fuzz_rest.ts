@@ -211,6 +211,8 @@ export function restProblem(a: RestAnswer, c?: RestCase): string | undefined {
     return undefined;
   }
   if (a.status < 400 || a.status > 599) return `status ${a.status}: ${text.slice(0, 200)}`;
+  // Error texts repeat parts of the request, cut at 16 KiB characters (UTF-8: up to 4 bytes).
+  if (a.body.length > 64 * 1024 + 256) return `${a.status} of ${a.body.length} bytes`;
   let doc: any;
   try {
     doc = JSON.parse(text);
