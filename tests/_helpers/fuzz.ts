@@ -945,3 +945,149 @@ export function crashLines(log: string): string[] {
     /uncaught|exited|panicked|SIGABRT|Assertion|free\(\)|^\s+at /i.test(l)
   );
 }
+
+/** A `google.protobuf.Value` of a random kind (lists and structs nested up to `depth`). */
+function oddValue(r: Rng, depth = 0): Uint8Array {
+  switch (depth > 3 ? int(r, 0, 3) : int(r, 0, 5)) {
+    case 0:
+      return varField(1, 0); // null_value
+    case 1:
+      return doubleField(2, pick(r, [0, -1, 1.5, NaN, Infinity, -Infinity, 1e308, 2 ** 53 + 2]));
+    case 2:
+      return strField(3, pick(r, [...TEXTS, "1", "nan"]));
+    case 3:
+      return varField(4, int(r, 0, 1)); // bool_value
+    case 4: // struct_value
+      return lenField(
+        5,
+        concat(
+          ...Array.from(
+            { length: int(r, 0, 3) },
+            () =>
+              lenField(
+                1,
+                concat(
+                  strField(1, pick(r, ["a", "", "__proto__"])),
+                  lenField(2, oddValue(r, depth + 1)),
+                ),
+              ),
+          ),
+        ),
+      );
+    default: // list_value
+      return lenField(
+        6,
+        concat(...Array.from({ length: int(r, 0, 4) }, () => lenField(1, oddValue(r, depth + 1)))),
+      );
+  }
+}
+
+/**
+ * A `SeldonMessage` that is valid protobuf with odd contents: shapes against values, negative
+ * or huge dimensions, ragged or mixed ndarrays, more names than columns, metrics of unknown
+ * types, routing, a status, tftensor and customData bytes.
+ */
+export function oddSeldonMessage(r: Rng): Uint8Array {
+  const parts: Uint8Array[] = [];
+  if (chance(r, 0.2)) {
+    parts.push(
+      lenField(
+        1,
+        concat(varField(1, int(r, -5, 500)), strField(2, "i"), varField(4, int(r, 0, 3))),
+      ),
+    );
+  }
+  if (chance(r, 0.4)) {
+    const meta: Uint8Array[] = [strField(1, pick(r, ["", "p"]))];
+    if (chance(r, 0.5)) {
+      meta.push(lenField(2, concat(strField(1, pick(r, ["t", ""])), lenField(2, oddValue(r)))));
+    }
+    if (chance(r, 0.3)) {
+      meta.push(lenField(3, concat(strField(1, "r"), varField(2, int(r, -3, 3)))));
+    }
+    if (chance(r, 0.3)) meta.push(lenField(4, concat(strField(1, "a"), strField(2, "b"))));
+    if (chance(r, 0.5)) {
+      meta.push(lenField(
+        5,
+        concat(
+          strField(1, pick(r, ["m", "", "a b", "1x"])),
+          varField(2, pick(r, [0, 1, 2, 3, 99, -1])),
+          floatField(3, pick(r, [1, NaN, Infinity, -1])),
+          lenField(4, concat(strField(1, pick(r, ["k", ""])), strField(2, "v"))),
+        ),
+      ));
+    }
+    parts.push(lenField(2, concat(...meta)));
+  }
+  const names = Array.from(
+    { length: int(r, 0, 4) },
+    () => strField(1, pick(r, ["a", "a", "", "é"])),
+  );
+  switch (int(r, 0, 5)) {
+    case 0: { // tensor: shape against values
+      const shape = Array.from(
+        { length: int(r, 0, 3) },
+        () => pick(r, [0, 1, 2, 3, -1, -2, 2 ** 31 - 1, 65536]),
+      );
+      const n = pick(r, [0, 1, 2, 3, 4, 6, countOf(shape.map((d) => Math.max(0, Math.min(d, 8))))]);
+      const values = new Uint8Array(8 * n);
+      for (let i = 0; i < n; i++) {
+        new DataView(values.buffer).setFloat64(8 * i, pick(r, [1, NaN, -0]), true);
+      }
+      parts.push(
+        lenField(
+          3,
+          concat(...names, lenField(2, concat(packedVarints(1, shape), lenField(2, values)))),
+        ),
+      );
+      break;
+    }
+    case 1: // ndarray of odd values (ragged, mixed, nested)
+      parts.push(lenField(
+        3,
+        concat(
+          ...names,
+          lenField(
+            3,
+            concat(
+              ...Array.from({ length: int(r, 0, 4) }, () => lenField(1, oddValue(r))),
+            ),
+          ),
+        ),
+      ));
+      break;
+    case 2: // tftensor: a TensorProto of random fields
+      parts.push(lenField(
+        3,
+        concat(
+          ...names,
+          lenField(
+            4,
+            concat(
+              varField(1, int(r, 0, 30)), // dtype
+              lenField(2, lenField(2, varField(1, pick(r, [-1, 0, 2, 2 ** 40])))), // tensor_shape.dim.size
+              chance(r, 0.5) ? lenField(4, randomBytes(r, int(r, 0, 16))) : new Uint8Array(), // content
+            ),
+          ),
+        ),
+      ));
+      break;
+    case 3: // jsonData of any kind
+      parts.push(lenField(6, oddValue(r)));
+      break;
+    case 4: // customData: an Any
+      parts.push(
+        lenField(
+          7,
+          concat(
+            strField(1, pick(r, ["type.googleapis.com/x", ""])),
+            lenField(2, randomBytes(r, 4)),
+          ),
+        ),
+      );
+      break;
+    default: // nothing but names
+      parts.push(lenField(3, concat(...names)));
+  }
+  return concat(...parts);
+}

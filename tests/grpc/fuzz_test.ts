@@ -3,7 +3,9 @@
  * program with two gRPC workers): valid `SeldonMessage`s (tensor, ndarray, strData, binData,
  * jsonData, meta with tags and metrics), `Feedback`s and `SeldonMessageList`s on every service,
  * mutated at the wire level (fields dropped, duplicated, retyped, lengths that lie, bit flips,
- * truncation) or nested past protobuf's 100 levels. Every answer must be OK with a message that
+ * truncation) or nested past protobuf's 100 levels, and valid protobuf with odd contents (shapes
+ * against values, negative or huge dimensions, ragged or mixed ndarrays, unknown metric types,
+ * tftensor dtypes, customData). Every answer must be OK with a message that
  * decodes (protobufjs, `proto/prediction.proto`) or upstream's status and details (INTERNAL
  * `Exception deserializing request!`, UNKNOWN `Exception calling application: …`) with no
  * JavaScript internals in them, within 2 s; a good call must succeed after each case; no worker
@@ -19,6 +21,7 @@ import {
   int,
   lenField,
   mutateProto,
+  oddSeldonMessage,
   pick,
   seldonMessage,
 } from "../_helpers/fuzz.ts";
@@ -77,14 +80,19 @@ async function sweep(port: number, seed: number, count: number) {
   const codes = new Map<string, number>();
   try {
     for (let i = 0; i < count && problems.length < 5; i++) {
-      const mutated = chance(r, 0.85);
       const [rpc, kind] = pick(r, RPCS);
+      // Valid protobuf with odd contents, or a valid message maybe mutated at the wire level.
+      const odd = kind !== "feedback" && chance(r, 0.3);
+      const mutated = odd || chance(r, 0.85);
+      const message = odd ? oddSeldonMessage : seldonMessage;
       let bytes = kind === "message"
-        ? seldonMessage(r)
+        ? message(r)
         : kind === "feedback"
         ? feedbackMessage(r)
-        : concat(...Array.from({ length: int(r, 1, 3) }, () => lenField(1, seldonMessage(r))));
-      if (mutated && chance(r, 0.03)) {
+        : concat(...Array.from({ length: int(r, 1, 3) }, () => lenField(1, message(r))));
+      if (odd) {
+        // sent as it is
+      } else if (mutated && chance(r, 0.03)) {
         bytes = deepSeldonMessage(pick(r, [99, 100, 101, 3000]));
       } else if (mutated) {
         for (let k = int(r, 1, 3); k > 0; k--) bytes = mutateProto(r, bytes);
