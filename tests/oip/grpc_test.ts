@@ -208,3 +208,22 @@ Deno.test("V2 gRPC: a model's exception text with a lone surrogate or of 200 KB 
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 gRPC: an output requested twice is INVALID_ARGUMENT (no answer repeating the tensor)", async () => {
+  await withServer(new Doubler(), async (s) => {
+    const client = oipClient(s.running.grpc!.port);
+    try {
+      const err = await callError(client, "ModelInfer", {
+        model_name: "Doubler",
+        inputs: [{ ...FP32, contents: { fp32_contents: [1, 2, 3, 4] } }],
+        outputs: new Array(1000).fill({ name: "output-0" }),
+      });
+      assertEquals([err.code, err.details], [
+        grpc.status.INVALID_ARGUMENT,
+        "requested output 'output-0' is given twice",
+      ]);
+    } finally {
+      client.close();
+    }
+  });
+});

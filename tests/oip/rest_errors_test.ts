@@ -250,3 +250,25 @@ Deno.test("V2 REST: an error text repeating a huge part of the request is cut at
     { modelName: "m" },
   );
 });
+
+Deno.test("V2 REST: an output requested twice is a 400, as an input given twice is (no answer repeating the tensor)", async () => {
+  await withServer(
+    model,
+    async (s) => {
+      const x = { name: "x", datatype: "FP32", shape: [1000], data: new Array(1000).fill(1.5) };
+      for (const parameters of [undefined, { binary_data: true }]) {
+        const output = parameters === undefined
+          ? { name: "output-0" }
+          : { name: "output-0", parameters };
+        const r = await s.post(URL_INFER, { inputs: [x], outputs: new Array(1000).fill(output) });
+        assertEquals(r.status, 400);
+        assertEquals(r.json, { error: "requested output 'output-0' is given twice" });
+      }
+      const once = await s.post(URL_INFER, { inputs: [x], outputs: [{ name: "output-0" }] });
+      assertEquals(once.status, 200);
+      assertEquals(once.json.outputs.length, 1);
+    },
+    {},
+    { modelName: "m" },
+  );
+});
