@@ -93,11 +93,11 @@ async function sweep(port: number, model: string, seed: number, count: number) {
   return { problems, codes };
 }
 
-Deno.test("V2 gRPC fuzz: 2500 seeded mutated calls in one process", async () => {
+Deno.test("V2 gRPC fuzz: 1500 seeded mutated calls in one process", async () => {
   await withServer(
     new Echo(),
     async (s) => {
-      const { problems, codes } = await sweep(s.running.grpc!.port, "m", 20261206, 2500);
+      const { problems, codes } = await sweep(s.running.grpc!.port, "m", 20261206, 1500);
       assertEquals(problems, []);
       assertEquals([...codes.keys()].sort(), ["INVALID_ARGUMENT", "NOT_FOUND", "OK"]);
     },
@@ -106,12 +106,35 @@ Deno.test("V2 gRPC fuzz: 2500 seeded mutated calls in one process", async () => 
   );
 });
 
-Deno.test("V2 gRPC fuzz: 800 seeded mutated calls on two gRPC workers", async () => {
+Deno.test("V2 gRPC fuzz: 600 seeded mutated calls on two gRPC workers", async () => {
   const dir = await appFolder({ "Echo.js": ECHO_JS });
   const s = await spawnServer(dir, ["Echo", "--grpc-workers", "2"]);
   try {
-    const { problems } = await sweep(s.grpcPort!, "Echo", 11, 800);
+    const { problems } = await sweep(s.grpcPort!, "Echo", 11, 600);
     assertEquals(problems, []);
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+  assertEquals(crashLines(s.log()), []);
+});
+
+Deno.test("V2 gRPC fuzz: 4 lanes of 150 seeded calls at once, adaptive batching on", async () => {
+  const dir = await appFolder({ "Echo.js": ECHO_JS });
+  const s = await spawnServer(dir, [
+    "Echo",
+    "--max-batch-size",
+    "8",
+    "--max-batch-time",
+    "2",
+    "--grpc-threads",
+    "8",
+  ]);
+  try {
+    const lanes = await Promise.all(
+      [21, 22, 23, 24].map((seed) => sweep(s.grpcPort!, "Echo", seed, 150)),
+    );
+    assertEquals(lanes.flatMap((l) => l.problems), []);
   } finally {
     await s.stop();
     await Deno.remove(dir, { recursive: true });
