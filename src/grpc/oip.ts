@@ -28,6 +28,7 @@ import {
 } from "../protocol/oip/proto.ts";
 import { toBuffer } from "./services.ts";
 import { statusName } from "./status_names.ts";
+import { sendableStatus } from "./details.ts";
 
 const log = logger("grpc");
 
@@ -198,7 +199,7 @@ export function addOipService(server: grpc.Server, deps: OipGrpcDeps): void {
         (bytes) => callback(null, toBuffer(bytes)),
         (err) => {
           if (deps.isUnavailable(err)) {
-            callback({ code: GRPC_CODE.UNAVAILABLE, details: errorText(err) });
+            callback(sendableStatus({ code: GRPC_CODE.UNAVAILABLE, details: errorText(err) }));
             return;
           }
           const answer = oipGrpcError(err);
@@ -212,7 +213,7 @@ export function addOipService(server: grpc.Server, deps: OipGrpcDeps): void {
               error: unhandled ?? logText(errorText(err)),
             });
           }
-          callback(answer);
+          callback(sendableStatus(answer));
         },
       );
     };

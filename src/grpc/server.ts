@@ -28,6 +28,7 @@ import {
   toBuffer,
 } from "./services.ts";
 import { statusName } from "./status_names.ts";
+import { sendableStatus } from "./details.ts";
 
 const log = logger("grpc");
 
@@ -248,14 +249,14 @@ export function buildGrpcServer(
           },
           (err) => {
             if (err instanceof Unavailable) {
-              callback({ code: grpc.status.UNAVAILABLE, details: err.message });
+              callback(sendableStatus({ code: grpc.status.UNAVAILABLE, details: err.message }));
               return;
             }
             log.error("{method} failed: {error}", {
               method: `${service}/${rpc}`,
               error: unhandledText(err) ?? logText(errorText(err)),
             });
-            callback(SELDON_PROTO.renderError(err));
+            callback(sendableStatus(SELDON_PROTO.renderError(err)));
           },
         );
       };

@@ -180,3 +180,32 @@ Deno.test("grpc: absurd tensor shapes fail as Seldon exceptions (UNKNOWN), never
     }) as any;
     assertEquals(ok.data.tensor.shape, [big, 0]);
   }));
+
+Deno.test("grpc: an exception text with a lone surrogate or of 200 KB → UNKNOWN, sendable; the server goes on", () => {
+  // grpc-js percent-encodes the details with encodeURI, which throws on a lone surrogate (an
+  // unhandled rejection ended the worker); a trailer past ~75 KB reset the client's connection.
+  const user = {
+    predict(X: unknown) {
+      if (X === "lone") throw new Error("bad \ud800 text");
+      if (X === "huge") throw new Error("h".repeat(200_000));
+      return X;
+    },
+  };
+  return withServer(user, async (s) => {
+    const lone = await grpcCall("Model", port(s), "Predict", { strData: "lone" }).catch((e) => e);
+    assertEquals({ code: lone.code, details: lone.details }, {
+      code: grpc.status.UNKNOWN,
+      details: "Exception calling application: bad \ufffd text",
+    });
+    const huge = await grpcCall("Model", port(s), "Predict", { strData: "huge" }).catch((e) => e);
+    assertEquals(huge.code, grpc.status.UNKNOWN);
+    assertEquals(huge.details.startsWith("Exception calling application: hhh"), true);
+    assertEquals(huge.details.endsWith(" ... [truncated, 200031 characters]"), true);
+    assertEquals(huge.details.length <= 64 * 1024, true);
+    // A short text is sent as it is.
+    assertEquals(
+      (await grpcCall("Model", port(s), "Predict", { strData: "ok" })).strData,
+      "ok",
+    );
+  });
+});

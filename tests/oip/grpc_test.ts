@@ -7,6 +7,7 @@ import { withServer } from "../_helpers/server.ts";
 import type { NDArray } from "../../src/protocol/ndarray.ts";
 import { Buffer } from "node:buffer";
 import { callError, grpc, oipClient } from "./_grpc_client.ts";
+import type { InferenceRequest, InferenceResponse } from "../../src/protocol/oip/types.ts";
 
 class Doubler {
   predict(X: NDArray) {
@@ -151,4 +152,78 @@ Deno.test("V2 gRPC: error paths are INVALID_ARGUMENT, NOT_FOUND, UNKNOWN", async
     {},
     { modelName: "m" },
   );
+});
+
+Deno.test("V2 gRPC: a 100 KB model name or datatype is NOT_FOUND / INVALID_ARGUMENT with the echo cut, not a reset connection", async () => {
+  await withServer(new Doubler(), async (s) => {
+    const client = oipClient(s.running.grpc!.port);
+    try {
+      const big = "x".repeat(100_000);
+      const model = await callError(client, "ModelInfer", { model_name: big, inputs: [] });
+      assertEquals(model.code, grpc.status.NOT_FOUND);
+      assertEquals(model.details.startsWith(`Model "xxx`), true);
+      assertEquals(/ \.\.\. \[truncated, 100018 characters\]$/.test(model.details), true);
+      const datatype = await callError(client, "ModelInfer", {
+        model_name: "Doubler",
+        inputs: [{ name: "x", datatype: big, shape: [1] }],
+      });
+      assertEquals(datatype.code, grpc.status.INVALID_ARGUMENT);
+      assertEquals(datatype.details.startsWith(`input 'x': unsupported datatype "xxx`), true);
+      // The channel still works.
+      assertEquals(await client.call("ServerLive", {}), { live: true });
+    } finally {
+      client.close();
+    }
+  });
+});
+
+Deno.test("V2 gRPC: a model's exception text with a lone surrogate or of 200 KB is UNKNOWN, sendable", async () => {
+  const model = {
+    infer(request: InferenceRequest): InferenceResponse {
+      const name = request.inputs[0].name;
+      if (name === "lone") throw new Error("bad \ud800 text");
+      throw new Error("h".repeat(200_000));
+    },
+  };
+  await withServer(
+    model,
+    async (s) => {
+      const client = oipClient(s.running.grpc!.port);
+      try {
+        const input = (name: string) => ({
+          model_name: "m",
+          inputs: [{ name, datatype: "FP32", shape: [0] }],
+        });
+        const lone = await callError(client, "ModelInfer", input("lone"));
+        assertEquals([lone.code, lone.details], [grpc.status.UNKNOWN, "bad \ufffd text"]);
+        const huge = await callError(client, "ModelInfer", input("huge"));
+        assertEquals(huge.code, grpc.status.UNKNOWN);
+        assertEquals(huge.details.endsWith(" ... [truncated, 200000 characters]"), true);
+        assertEquals(await client.call("ServerLive", {}), { live: true });
+      } finally {
+        client.close();
+      }
+    },
+    {},
+    { modelName: "m" },
+  );
+});
+
+Deno.test("V2 gRPC: an output requested twice is INVALID_ARGUMENT (no answer repeating the tensor)", async () => {
+  await withServer(new Doubler(), async (s) => {
+    const client = oipClient(s.running.grpc!.port);
+    try {
+      const err = await callError(client, "ModelInfer", {
+        model_name: "Doubler",
+        inputs: [{ ...FP32, contents: { fp32_contents: [1, 2, 3, 4] } }],
+        outputs: new Array(1000).fill({ name: "output-0" }),
+      });
+      assertEquals([err.code, err.details], [
+        grpc.status.INVALID_ARGUMENT,
+        "requested output 'output-0' is given twice",
+      ]);
+    } finally {
+      client.close();
+    }
+  });
 });

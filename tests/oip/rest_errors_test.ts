@@ -206,3 +206,69 @@ Deno.test("V2 REST: a stalled body gets a 408 within --body-timeout and the conn
   assert(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
   assert(cancelled, "the body stream was cancelled");
 });
+
+Deno.test("V2 REST: an error text repeating a huge part of the request is cut at 16 KiB and marked", async () => {
+  await withServer(
+    { predict: (X: unknown) => X },
+    async (s) => {
+      const big = "x".repeat(1_000_000);
+      const deep = '{"a":'.repeat(100_000) + "1" + "}".repeat(100_000);
+      const cases: [string, string][] = [
+        [
+          `{"inputs":[{"name":"x","datatype":"${big}","shape":[1],"data":[1]}]}`,
+          "input 'x': unsupported datatype",
+        ],
+        [
+          `{"inputs":[{"name":"x","datatype":${deep},"shape":[1],"data":[1]}]}`,
+          "input 'x': unsupported datatype",
+        ],
+        [
+          `{"inputs":[{"name":"x","datatype":"FP32","shape":[${deep}],"data":[1]}]}`,
+          "input 'x': shape",
+        ],
+        [`{"inputs":[{"name":"${big}","datatype":"FP32","shape":[2],"data":[1]}]}`, "input 'xxx"],
+      ];
+      for (const [body, start] of cases) {
+        const r = await s.post("/v2/models/m/infer", body);
+        assertEquals(r.status, 400);
+        const error: string = r.json.error;
+        assertEquals(error.startsWith(start), true, error.slice(0, 80));
+        assertEquals(/ \.\.\. \[truncated, \d+ characters\]$/.test(error), true, error.slice(-80));
+        assertEquals(error.length < 16 * 1024 + 64, true, `${error.length}`);
+      }
+      // A short text is untouched.
+      const short = await s.post(
+        "/v2/models/m/infer",
+        `{"inputs":[{"name":"x","datatype":"FP8","shape":[1],"data":[1]}]}`,
+      );
+      assertEquals(
+        short.json.error.startsWith(`input 'x': unsupported datatype "FP8" (BOOL,`),
+        true,
+      );
+    },
+    {},
+    { modelName: "m" },
+  );
+});
+
+Deno.test("V2 REST: an output requested twice is a 400, as an input given twice is (no answer repeating the tensor)", async () => {
+  await withServer(
+    model,
+    async (s) => {
+      const x = { name: "x", datatype: "FP32", shape: [1000], data: new Array(1000).fill(1.5) };
+      for (const parameters of [undefined, { binary_data: true }]) {
+        const output = parameters === undefined
+          ? { name: "output-0" }
+          : { name: "output-0", parameters };
+        const r = await s.post(URL_INFER, { inputs: [x], outputs: new Array(1000).fill(output) });
+        assertEquals(r.status, 400);
+        assertEquals(r.json, { error: "requested output 'output-0' is given twice" });
+      }
+      const once = await s.post(URL_INFER, { inputs: [x], outputs: [{ name: "output-0" }] });
+      assertEquals(once.status, 200);
+      assertEquals(once.json.outputs.length, 1);
+    },
+    {},
+    { modelName: "m" },
+  );
+});

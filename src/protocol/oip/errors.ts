@@ -4,6 +4,13 @@
  * @module
  */
 
+/**
+ * The longest V2 error text, in characters: the texts repeat parts of the request (names,
+ * datatypes, shapes, values), so a huge part must not make a larger answer; kept below what a
+ * gRPC status may carry (`grpc-message`, 64 KiB percent-encoded) for ASCII texts.
+ */
+export const MESSAGE_CAP = 16 * 1024;
+
 const OIP_ERROR = Symbol.for("seldon.ts.OipError");
 
 /**
@@ -17,9 +24,12 @@ export class OipError extends Error {
   /** HTTP status of the answer. */
   readonly status: OipStatus;
 
-  /** `message` is the answer's `error` text. */
+  /**
+   * `message` is the answer's `error` text, cut at {@link MESSAGE_CAP} characters (with a
+   * ` ... [truncated, N characters]` marker).
+   */
   constructor(status: OipStatus, message: string) {
-    super(message);
+    super(boundedMessage(message));
     this.name = "OipError";
     this.status = status;
     Object.defineProperty(this, OIP_ERROR, { value: true });
@@ -30,6 +40,15 @@ export class OipError extends Error {
     return typeof x === "object" && x !== null &&
       (x as Record<symbol, unknown>)[OIP_ERROR] === true;
   }
+}
+
+/** `text` cut at {@link MESSAGE_CAP} characters, never inside a surrogate pair, with a marker. */
+function boundedMessage(text: string): string {
+  if (text.length <= MESSAGE_CAP) return text;
+  let end = MESSAGE_CAP;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)} ... [truncated, ${text.length} characters]`;
 }
 
 /** A 400 error: the request is malformed. */

@@ -12,6 +12,7 @@ import { OipError } from "./errors.ts";
 import { tensorFromBytes } from "./raw.ts";
 import {
   checkDatatype,
+  checkDistinctOutputs,
   checkRequestedOutput,
   checkShape,
   flattenData,
@@ -188,7 +189,7 @@ function anyUnsafe(data: unknown, depth: number): boolean {
 function decodeRequestedOutputs(value: unknown): RequestedOutput[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw new OipError(400, "the request's 'outputs' must be a list");
-  return value.map((o, i) => {
+  const outputs = value.map((o, i): RequestedOutput => {
     if (!isObject(o) || typeof o.name !== "string") {
       throw new OipError(400, `requested output ${i} must be an object with a string 'name'`);
     }
@@ -196,6 +197,8 @@ function decodeRequestedOutputs(value: unknown): RequestedOutput[] | undefined {
     checkRequestedOutput(o.name, parameters);
     return parameters === undefined ? { name: o.name } : { name: o.name, parameters };
   });
+  checkDistinctOutputs(outputs);
+  return outputs;
 }
 
 const UTF8 = new TextDecoder();

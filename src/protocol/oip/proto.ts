@@ -20,6 +20,7 @@ import {
   bytesElements,
   checkCount,
   checkDatatype,
+  checkDistinctOutputs,
   checkRequestedOutput,
   checkShape,
   outputTensor,
@@ -477,7 +478,10 @@ export function decodeModelInferRequest(bytes: Uint8Array): DecodedInferRequest 
   };
   if (id !== undefined && id !== "") request.id = id;
   if (parameters) request.parameters = parameters;
-  if (outputs.length > 0) request.outputs = outputs;
+  if (outputs.length > 0) {
+    checkDistinctOutputs(outputs);
+    request.outputs = outputs;
+  }
   return { modelName, modelVersion, request, raw: raw.length > 0 };
 }
 

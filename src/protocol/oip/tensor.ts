@@ -387,3 +387,16 @@ export function checkRequestedOutput(name: string, parameters: Parameters | unde
       "extension) is not supported",
   );
 }
+
+/**
+ * Throws (400) when a request names an output twice, as an input given twice is: the answer
+ * would repeat the tensor once per mention (a few bytes of request each).
+ */
+export function checkDistinctOutputs(outputs: readonly { readonly name: string }[]): void {
+  if (outputs.length < 2) return;
+  const seen = new Set<string>();
+  for (const o of outputs) {
+    if (seen.has(o.name)) throw new OipError(400, `requested output '${o.name}' is given twice`);
+    seen.add(o.name);
+  }
+}
