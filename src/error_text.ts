@@ -37,9 +37,18 @@ export function failureText(err: unknown): string {
 /** The longest error text written to a log line, in characters (twice an echo's cap). */
 export const LOG_TEXT_CAP = 128 * 1024;
 
-/** `text` cut at {@link LOG_TEXT_CAP} with a ` ... [truncated, N characters]` marker. */
+/** `text` cut at {@link LOG_TEXT_CAP} (see {@link truncateText}). */
 export function logText(text: string): string {
-  return text.length <= LOG_TEXT_CAP
-    ? text
-    : `${text.slice(0, LOG_TEXT_CAP)} ... [truncated, ${text.length} characters]`;
+  return truncateText(text, LOG_TEXT_CAP);
+}
+
+/**
+ * `text` cut at `cap` UTF-16 units, never inside a surrogate pair, with a ` ... [truncated, N
+ * characters]` marker (N: the whole text's length); unchanged when it is not longer.
+ */
+export function truncateText(text: string, cap: number): string {
+  if (text.length <= cap) return text;
+  const last = text.charCodeAt(cap - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? cap - 1 : cap;
+  return `${text.slice(0, end)} ... [truncated, ${text.length} characters]`;
 }

@@ -6,6 +6,7 @@
  * can come from a model's exception text or from a request a text repeats.
  * @module
  */
+import { truncateText } from "../error_text.ts";
 
 /** The longest `grpc-message` sent, in bytes once percent-encoded. */
 export const MAX_DETAILS_BYTES = 64 * 1024;
@@ -22,23 +23,15 @@ export function sendableDetails(details: string): string {
   const text = details.isWellFormed() ? details : details.toWellFormed();
   if (text.length * MAX_EXPANSION <= MAX_DETAILS_BYTES) return text;
   if (encodeURI(text).length <= MAX_DETAILS_BYTES) return text;
-  const marker = ` ... [truncated, ${text.length} characters]`;
-  const budget = MAX_DETAILS_BYTES - encodeURI(marker).length;
-  // The longest prefix whose encoding fits (the encoded length grows with the prefix).
+  // The longest cut whose encoding fits (the encoded length grows with the cut).
   let lo = 0;
-  let hi = Math.min(text.length, budget);
+  let hi = Math.min(text.length - 1, MAX_DETAILS_BYTES);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (encodeURI(cut(text, mid)).length <= budget) lo = mid;
+    if (encodeURI(truncateText(text, mid)).length <= MAX_DETAILS_BYTES) lo = mid;
     else hi = mid - 1;
   }
-  return cut(text, lo) + marker;
-}
-
-/** The first `n` UTF-16 units of `text`, one fewer when the last would split a pair. */
-function cut(text: string, n: number): string {
-  const last = text.charCodeAt(n - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
+  return truncateText(text, lo);
 }
 
 /** A status with its details made {@link sendableDetails}. */

@@ -3,6 +3,7 @@
  * (`{"error": message}`) and the gRPC transport maps to a code (see {@link grpcCodeOf}).
  * @module
  */
+import { truncateText } from "../../error_text.ts";
 
 /**
  * The longest V2 error text, in characters: the texts repeat parts of the request (names,
@@ -29,7 +30,7 @@ export class OipError extends Error {
    * ` ... [truncated, N characters]` marker).
    */
   constructor(status: OipStatus, message: string) {
-    super(boundedMessage(message));
+    super(truncateText(message, MESSAGE_CAP));
     this.name = "OipError";
     this.status = status;
     Object.defineProperty(this, OIP_ERROR, { value: true });
@@ -40,15 +41,6 @@ export class OipError extends Error {
     return typeof x === "object" && x !== null &&
       (x as Record<symbol, unknown>)[OIP_ERROR] === true;
   }
-}
-
-/** `text` cut at {@link MESSAGE_CAP} characters, never inside a surrogate pair, with a marker. */
-function boundedMessage(text: string): string {
-  if (text.length <= MESSAGE_CAP) return text;
-  let end = MESSAGE_CAP;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)} ... [truncated, ${text.length} characters]`;
 }
 
 /** A 400 error: the request is malformed. */
