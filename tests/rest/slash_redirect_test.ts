@@ -7,41 +7,10 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
 import { encodeIdnaHost } from "../../src/http/idna.ts";
+import { exchange, latin1, splitAnswer } from "../_helpers/raw_http.ts";
 
-/** Sends `request` (each character one byte) on a fresh connection; reads until closed (5 s). */
-async function exchange(port: number, request: string): Promise<string> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const timer = setTimeout(() => conn.close(), 5_000);
-  try {
-    await conn.write(Uint8Array.from(request, (c) => c.charCodeAt(0)));
-    let text = "";
-    const decoder = new TextDecoder();
-    const buf = new Uint8Array(65536);
-    for (;;) {
-      const n = await conn.read(buf).catch(() => null);
-      if (n === null) break;
-      text += decoder.decode(buf.subarray(0, n), { stream: true });
-    }
-    return text;
-  } finally {
-    clearTimeout(timer);
-    try {
-      conn.close();
-    } catch { /* closed by the timer */ }
-  }
-}
-
-function split(answer: string) {
-  const end = answer.indexOf("\r\n\r\n");
-  const head = answer.slice(0, end).split("\r\n");
-  const headers = new Map(
-    head.slice(1).map((h) => {
-      const i = h.indexOf(":");
-      return [h.slice(0, i).toLowerCase(), h.slice(i + 1).trim()] as const;
-    }),
-  );
-  return { status: head[0], headers, body: answer.slice(end + 4) };
-}
+/** Sends `request` with each character as one byte (raw `Host` bytes). */
+const send = (port: number, request: string) => exchange(port, latin1(request));
 
 /** werkzeug's redirect page for `location` (already HTML-escaped). */
 function page(location: string): string {
@@ -54,8 +23,8 @@ const BODY = '{"data":{"ndarray":[1]}}';
 
 function asker(port: number) {
   return async (method: string, target: string, headers = "Host: x\r\n") =>
-    split(
-      await exchange(
+    splitAnswer(
+      await send(
         port,
         `${method} ${target} HTTP/1.1\r\n${headers}Content-Type: application/json\r\n` +
           `Content-Length: ${BODY.length}\r\nConnection: close\r\n\r\n${BODY}`,
@@ -121,8 +90,8 @@ Deno.test("rest: a `//` path without a merged route for the method is the unknow
     const ping = await ask("OPTIONS", "/health//ping");
     assertEquals(ping.headers.get("allow"), "GET, HEAD, OPTIONS");
     // The metrics port has no route but GET: no redirect there.
-    const metrics = split(
-      await exchange(
+    const metrics = splitAnswer(
+      await send(
         s.running.metricsPort!,
         "POST /metrics// HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
       ),
@@ -152,14 +121,14 @@ Deno.test("rest: the redirect's scheme and host are gunicorn's and werkzeug's", 
     const absolute = await ask("POST", `http://other.example:99${P}?q=1`, "Host: h\r\n");
     assertEquals(absolute.headers.get("location"), "http://h/api/v1.0/predictions?q=1");
     // HTTP/1.0 without Host: the listener's address.
-    const bare = split(
-      await exchange(port, `POST ${P} HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}`),
+    const bare = splitAnswer(
+      await send(port, `POST ${P} HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}`),
     );
     assertEquals(bare.headers.get("location"), `http://127.0.0.1:${port}/api/v1.0/predictions`);
     // A websocket upgrade matches no (non-websocket) rule: no redirect. (With a body, Deno's
     // parser refuses the upgrade itself.)
-    const ws = split(
-      await exchange(
+    const ws = splitAnswer(
+      await send(
         port,
         `DELETE ${P} HTTP/1.1\r\nHost: h\r\nConnection: close, Upgrade\r\n` +
           "Upgrade: websocket\r\n\r\n",

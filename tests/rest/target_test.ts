@@ -6,38 +6,22 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
 import { splitTarget } from "../../src/http/target.ts";
+import { exchange, splitAnswer } from "../_helpers/raw_http.ts";
 
-/** Sends `request` on a fresh connection; the status line and the body (5 s at most). */
-async function exchange(port: number, request: string): Promise<[string, string]> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const timer = setTimeout(() => conn.close(), 5_000);
-  try {
-    await conn.write(new TextEncoder().encode(request));
-    let text = "";
-    const decoder = new TextDecoder();
-    const buf = new Uint8Array(65536);
-    for (;;) {
-      const n = await conn.read(buf).catch(() => null);
-      if (n === null) break;
-      text += decoder.decode(buf.subarray(0, n), { stream: true });
-    }
-    return [text.slice(0, text.indexOf("\r\n")), text.slice(text.indexOf("\r\n\r\n") + 4)];
-  } finally {
-    clearTimeout(timer);
-    try {
-      conn.close();
-    } catch { /* closed by the timer */ }
-  }
+/** Sends `request` on a fresh connection; the status line and the body. */
+async function statusAndBody(port: number, request: string): Promise<[string, string]> {
+  const { status, body } = splitAnswer(await exchange(port, request));
+  return [status, body];
 }
 
 const CONNECT = "CONNECT x:80 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 
 Deno.test("rest: CONNECT host:port is an unknown non-root path: 405 on both HTTP ports", () =>
   withServer({ predict: (X: unknown) => X }, async (s) => {
-    const [status, body] = await exchange(Number(new URL(s.url).port), CONNECT);
+    const [status, body] = await statusAndBody(Number(new URL(s.url).port), CONNECT);
     assertEquals(status, "HTTP/1.1 500 Internal Server Error");
     assertEquals(JSON.parse(body).status.info.slice(0, 22), "405 Method Not Allowed");
-    const [metrics, page] = await exchange(s.running.metricsPort!, CONNECT);
+    const [metrics, page] = await statusAndBody(s.running.metricsPort!, CONNECT);
     assertEquals(metrics, "HTTP/1.1 405 Method Not Allowed");
     assert(page.includes("<title>405 Method Not Allowed</title>"), page);
   }));

@@ -6,41 +6,17 @@
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { withServer } from "../_helpers/server.ts";
+import { exchange, splitAnswer } from "../_helpers/raw_http.ts";
 
 /** Sends an upgrade request (no body); the status line, the headers and the body. */
 async function upgrade(port: number, method: string, target: string) {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const timer = setTimeout(() => conn.close(), 5_000);
-  try {
-    await conn.write(
-      new TextEncoder().encode(
-        `${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close, Upgrade\r\n` +
-          "Upgrade: WebSocket\r\n\r\n",
-      ),
-    );
-    let text = "";
-    const decoder = new TextDecoder();
-    const buf = new Uint8Array(65536);
-    for (;;) {
-      const n = await conn.read(buf).catch(() => null);
-      if (n === null) break;
-      text += decoder.decode(buf.subarray(0, n), { stream: true });
-    }
-    const end = text.indexOf("\r\n\r\n");
-    const head = text.slice(0, end).split("\r\n");
-    const headers = new Map(
-      head.slice(1).map((h) => {
-        const i = h.indexOf(":");
-        return [h.slice(0, i).toLowerCase(), h.slice(i + 1).trim()] as const;
-      }),
-    );
-    return { status: head[0], headers, body: text.slice(end + 4) };
-  } finally {
-    clearTimeout(timer);
-    try {
-      conn.close();
-    } catch { /* closed by the timer */ }
-  }
+  return splitAnswer(
+    await exchange(
+      port,
+      `${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close, Upgrade\r\n` +
+        "Upgrade: WebSocket\r\n\r\n",
+    ),
+  );
 }
 
 Deno.test("rest: a websocket upgrade matches no route: werkzeug's 400, 405 or 404", () =>
