@@ -60,7 +60,10 @@ export async function spawnServer(
 
 /** Resource limits of a spawned server. */
 export interface SpawnLimits {
-  /** Soft and hard open-files limit (`prlimit`; Deno raises the soft one to the hard one). */
+  /**
+   * Soft and hard open-files limit (the shell's `ulimit -n`, which sets both; Deno raises the
+   * soft one to the hard one).
+   */
   readonly openFiles?: number;
   /** `deno run` flags before the script (default `--unstable-net -A`). */
   readonly denoFlags?: readonly string[];
@@ -80,7 +83,7 @@ async function spawnOnce(
   const deno = [Deno.execPath(), "run", ...denoFlags, MAIN, ...args, ...flags];
   const command = limits.openFiles === undefined
     ? deno
-    : ["prlimit", `--nofile=${limits.openFiles}:${limits.openFiles}`, ...deno];
+    : ["sh", "-c", `ulimit -n ${limits.openFiles} && exec "$@"`, "sh", ...deno];
   const child = new Deno.Command(command[0], {
     args: command.slice(1),
     cwd,
