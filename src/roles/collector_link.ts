@@ -9,7 +9,10 @@
 import { LineWriter, readLines } from "../supervisor/channel.ts";
 import { seriesToWire, type Snapshot } from "../metrics/wire.ts";
 
-/** How long the link waits before connecting again (doubling up to {@link MAX_RETRY_MS}). */
+/**
+ * How long the link waits before connecting again: every 10 ms until it first connects (the
+ * collector boots beside the worker), then doubling up to {@link MAX_RETRY_MS} after a loss.
+ */
 const FIRST_RETRY_MS = 10;
 const MAX_RETRY_MS = 100;
 
@@ -17,6 +20,9 @@ const MAX_RETRY_MS = 100;
 export class CollectorLink {
   #conn: Deno.Conn | undefined;
   #closed = false;
+  #markConnected!: () => void;
+  /** Settles once the link first connects: the collector's metrics port is then listening. */
+  readonly connected: Promise<void> = new Promise((resolve) => (this.#markConnected = resolve));
 
   constructor(
     private readonly path: string,
@@ -28,15 +34,18 @@ export class CollectorLink {
 
   async #run(): Promise<void> {
     let wait = FIRST_RETRY_MS;
+    let everConnected = false;
     while (!this.#closed) {
       try {
         this.#conn = await Deno.connect({ transport: "unix", path: this.path });
       } catch {
         await new Promise((r) => setTimeout(r, wait));
-        wait = Math.min(wait * 2, MAX_RETRY_MS);
+        if (everConnected) wait = Math.min(wait * 2, MAX_RETRY_MS);
         continue;
       }
       wait = FIRST_RETRY_MS;
+      everConnected = true;
+      this.#markConnected();
       if (this.#closed) break;
       const writer = new LineWriter(this.#conn);
       await writer.send({ op: "hello", pid: Deno.pid, role: this.role }).catch(() => {});

@@ -24,6 +24,8 @@ const log = logger("worker");
 
 /** How long a worker that could not load the model waits for the supervisor to take note. */
 const BOOT_FAILED_ACK_MS = 5_000;
+/** How long a REST worker waits for its link to the metrics collector before it binds anyway. */
+const COLLECTOR_WAIT_MS = 1_000;
 
 /** What a worker's transport calls back and listens to. */
 export interface RequestHooks {
@@ -74,12 +76,10 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   if (!loaded.ok) {
     // The supervisor prints the failure once (every worker finds the same) and stops the server.
     const { stage, status, error } = loaded.failure;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
+    await firstOf(
       channel.bootFailed(stage, status, failureText(error)).catch(() => {}),
-      new Promise((resolve) => (timer = setTimeout(resolve, BOOT_FAILED_ACK_MS))),
-    ]);
-    clearTimeout(timer);
+      BOOT_FAILED_ACK_MS,
+    );
     channel.close();
     return status;
   }
@@ -143,6 +143,9 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
   let server: WorkerServer;
   try {
     booted = await bootPlane(loaded.component, config, store, builtin?.observeBatch);
+    // The metrics port answers once `/health/ping` does (the collector boots beside the REST
+    // workers; supervisor.ts), unless it is slower than COLLECTOR_WAIT_MS.
+    if (role === "rest" && link) await firstOf(link.connected, COLLECTOR_WAIT_MS);
     server = await transport.start(booted, {
       onRequest,
       onStuck: role === "rest" ? onStuck : undefined,
@@ -202,6 +205,13 @@ export async function runWorker(config: Config, transport: WorkerTransport): Pro
 }
 
 type OnRequest = (operation: string, status: string, seconds: number) => void;
+
+/** Settles when `promise` does or after `ms`, whichever is first (the timer then cleared). */
+async function firstOf(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 /**
  * One callback calling each of `callbacks` that is defined (none: `undefined`). When none of

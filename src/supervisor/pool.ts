@@ -85,14 +85,20 @@ export class Pool {
   }
 
   /**
-   * Starts `roles` in order and the watchdog; true once all are ready, false if the server
-   * stops first. Called once.
+   * Starts `roles` in order and the watchdog, then `later` once its `after` settles (unless the
+   * server stops first); true once all are ready, false if the server stops first. Called once.
    */
-  async start(roles: readonly Role[]): Promise<boolean> {
+  async start(
+    roles: readonly Role[],
+    later?: { readonly roles: readonly Role[]; readonly after: Promise<unknown> },
+  ): Promise<boolean> {
     const stopWatchdog = this.#clock.every(this.#opts.watchdogEveryMs, () => this.#watch());
     this.done.then(stopWatchdog);
-    const ready = roles.map((role) => this.#spawn(role).ready);
-    await Promise.race([Promise.all(ready), this.done]);
+    const spawnAll = (list: readonly Role[]) =>
+      Promise.all(list.map((role) => this.#spawn(role).ready));
+    const spawnLater = () => this.#stopping ? undefined : spawnAll(later!.roles);
+    const laterReady = later?.after.then(spawnLater, spawnLater);
+    await Promise.race([Promise.all([spawnAll(roles), laterReady]), this.done]);
     return !this.#stopping;
   }
 

@@ -162,14 +162,14 @@ async function tracingEnv(config: Config): Promise<Record<string, string>> {
 }
 
 /**
- * How long the metrics collector waits for the first workers to serve before it starts anyway.
- * The serving ports come first: booting it beside the workers (it loads prom-client and its own
- * HTTP server) made the first `/health/ping` ~60 ms later on two cores (BENCHMARKS.md "session
- * 16"). Each worker's link to the collector retries until it listens, and a worker keeps its
- * metrics until the collector asks, so nothing is lost; a model whose `load()` takes longer
- * than this has its metrics port up while it loads.
+ * How long the gRPC workers wait for the metrics collector to listen before they start anyway.
+ * Start-up order: the collector and the REST workers boot together, the gRPC workers once the
+ * collector listens. Three processes booting at once on two cores made the first
+ * `/health/ping` ~70 ms later (BENCHMARKS.md "session 16"); a REST worker binds once its link
+ * to the collector is up (`roles/worker.ts`), so the metrics port answers when `/health/ping`
+ * does, as upstream's (whose metrics server starts before its REST server).
  */
-const COLLECTOR_DELAY_MS = 1_000;
+const GRPC_AFTER_COLLECTOR_MS = 1_000;
 
 /** Resolves after `ms` on a timer that never keeps the process alive. */
 function afterMs(ms: number): Promise<void> {
@@ -249,7 +249,7 @@ export async function runSupervisor(config: Config): Promise<number> {
     expected: () => pool.stopping,
   });
   /**
-   * The metrics collector: started once the first workers serve (see {@link COLLECTOR_DELAY_MS});
+   * The metrics collector: first, beside the REST workers (see {@link GRPC_AFTER_COLLECTOR_MS});
    * restarted at once when it dies (the workers keep their metrics). The first one failing (the
    * metrics port is in use) stops the server.
    */
@@ -304,22 +304,18 @@ export async function runSupervisor(config: Config): Promise<number> {
     pool.replaceAll("rest");
   });
 
-  const roles: Role[] = [
-    ...Array<Role>(grpcWorkers).fill("grpc"),
-    ...Array<Role>(config.workers).fill("rest"),
-  ];
-  const serving = pool.start(roles);
-  // False: a worker could not load the model (it printed why), or a signal came first.
-  if (await Promise.race([serving, afterMs(COLLECTOR_DELAY_MS)]) !== false) {
-    collector.start();
-    const started = await firstCollector!;
-    if (started.ok) {
-      log.info("REST metrics microservice running on port {port}", { port: metricsPort });
-      log.info("Starting servers");
-    } else {
-      // It printed why (e.g. the metrics port is in use).
-      pool.shutdown(started.code || 1);
-    }
+  collector.start();
+  const serving = pool.start(Array<Role>(config.workers).fill("rest"), {
+    roles: Array<Role>(grpcWorkers).fill("grpc"),
+    after: Promise.race([firstCollector, afterMs(GRPC_AFTER_COLLECTOR_MS)]),
+  });
+  const started = await firstCollector!;
+  if (started.ok) {
+    log.info("REST metrics microservice running on port {port}", { port: metricsPort });
+    log.info("Starting servers");
+  } else {
+    // It printed why (e.g. the metrics port is in use).
+    pool.shutdown(started.code || 1);
   }
   let cancelCompaction = () => {};
   if (await serving && !pool.stopping) {

@@ -50,6 +50,40 @@ Deno.test("pool: start spawns the roles in order and resolves once every worker 
   assertEquals(pool.pids, [101, 102, 103]);
 });
 
+Deno.test("pool: start's later roles are spawned once their gate settles, and counted", async () => {
+  const { spawner, pool } = setup();
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  let settled = false;
+  const ready = pool.start(["rest"], { roles: ["grpc", "grpc"], after: gate })
+    .then((ok) => (settled = ok));
+  await flush();
+  assertEquals(spawner.children.map((c) => c.role), ["rest"]);
+  pool.ready(101);
+  await flush();
+  assertEquals(settled, false); // the gRPC workers are not even started
+  open();
+  await flush();
+  assertEquals(spawner.children.map((c) => c.role), ["rest", "grpc", "grpc"]);
+  pool.ready(102);
+  pool.ready(103);
+  await ready;
+  assertEquals(settled, true);
+});
+
+Deno.test("pool: a server stopping before the gate settles never spawns the later roles", async () => {
+  const { spawner, pool } = setup();
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const ready = pool.start(["rest"], { roles: ["grpc"], after: gate });
+  pool.shutdown(0);
+  spawner.children[0].exit(0);
+  assertEquals(await ready, false);
+  open();
+  await flush();
+  assertEquals(spawner.children.map((c) => c.role), ["rest"]);
+});
+
 Deno.test("pool: a ready worker that crashes is replaced by one of its role, its metrics dropped", async () => {
   const { spawner, pool, dropped } = setup();
   await started(pool, spawner, ["grpc", "rest"]);
