@@ -58,6 +58,9 @@ const MATCHED: ReadonlyMap<string, Match & { readonly kind: "route" }> = new Map
   [...ROUTES].map(([path, route]) => [path, Object.freeze({ kind: "route", route } as const)]),
 );
 
+/** The static route's methods (werkzeug's implied HEAD and OPTIONS). */
+const STATIC_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
+
 /**
  * Matches `method` + `path`. Upstream also mounts a static-file route on every non-root path
  * (GET/HEAD/OPTIONS), which is why unknown paths answer by the method rule. Leading slashes are
@@ -77,21 +80,15 @@ export function matchRoute(method: string, path: string): Match {
     return matched;
   }
   if (path === "/" && !route) return { kind: "error", info: werkzeugText(404) };
-  const merged = route || getLike || !path.includes("//")
-    ? undefined
-    : MATCHED.get(mergeSlashPairs(path));
+  const mergedPath = route || getLike || !path.includes("//") ? undefined : mergeSlashPairs(path);
+  const merged = mergedPath === undefined ? undefined : MATCHED.get(mergedPath)?.route;
   if (method === "OPTIONS") {
-    const methods = new Set(["GET", "HEAD", "OPTIONS", ...(route ?? merged?.route)?.methods ?? []]);
+    const methods = new Set([...STATIC_METHODS, ...(route ?? merged)?.methods ?? []]);
     return { kind: "options", allow: [...methods].sort().join(", ") };
   }
-  if (merged?.route.methods.includes(method)) {
-    return { kind: "redirect", path: mergeSlashPairs(path) };
-  }
+  if (merged?.methods.includes(method)) return { kind: "redirect", path: mergedPath! };
   return { kind: "error", info: werkzeugText(getLike ? 404 : 405) };
 }
-
-/** The static route's methods (werkzeug's implied HEAD and OPTIONS). */
-const STATIC_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
 
 /** A route's methods as werkzeug's rule holds them: HEAD with GET, and OPTIONS (Flask). */
 function ruleMethods(route: Route): readonly string[] {
